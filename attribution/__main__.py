@@ -1,0 +1,3 @@
+from attribution.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""Typed, immutable records that flow one way through the pipeline.
+
+``Article -> Sentence -> Span -> Attribution -> ArticleReport``
+
+All offsets are character offsets into ``Article.text`` (the input exactly as given),
+half-open ``[start, end)``. A span's ``text`` always equals ``article.text[start:end]``.
+
+Example:
+    >>> article = Article(id="a1", text="Officials said the road was closed.")
+    >>> cue = Span("CUE", 10, 14, "said", sentence_index=0)
+    >>> article.text[cue.start:cue.end] == cue.text
+    True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SpanLabel = Literal["SOURCE", "CUE", "CONTENT"]
+AttributionKind = Literal["direct", "indirect", "mixed"]
+SPAN_LABELS: tuple[SpanLabel, ...] = ("SOURCE", "CUE", "CONTENT")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One input article.
+
+    Attributes:
+        id: Stable identifier (file stem or the ``id`` of a JSONL line).
+        text: The article text exactly as given; every offset indexes this string.
+        title: Optional title.
+        meta: Free-form metadata (outlet, date, url, ...), kept and passed through.
+        excluded: Character ranges ``(start, end)`` of boilerplate (navigation, photo credits,
+            share buttons) that are kept in ``text`` but left out of the analysis.
+        origin: Where the article came from (a path, or ``path:line`` for JSONL).
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    excluded: tuple[tuple[int, int], ...] = ()
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of an article, with article-level offsets."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One contiguous piece of a SOURCE, CUE or CONTENT span.
+
+    ``score`` is the model's mean probability for the tokens of the piece.
+    """
+
+    label: SpanLabel
+    start: int
+    end: int
+    text: str
+    sentence_index: int
+    score: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """A claim the text ascribes to someone other than the writer.
+
+    ``source``, ``cue`` and ``content`` are tuples of contiguous pieces (discontinuous spans
+    have several, e.g. a quote split around ``he said``). ``source`` is empty for an
+    attribution without a source ("It was reported that ..."). The profile fields
+    (``source_type`` ... ``stance``) are ``None`` until a source-profile component fills them.
+    """
+
+    cue: tuple[Span, ...]
+    source: tuple[Span, ...]
+    content: tuple[Span, ...]
+    kind: AttributionKind
+    sentence_index: int
+    score: float
+    source_type: str | None = None
+    anonymous: bool | None = None
+    via: tuple[Span, ...] = ()
+    resolved_source: str | None = None
+    stance: str | None = None
+
+    @property
+    def source_text(self) -> str | None:
+        """The source pieces joined with ``" ... "``, or ``None`` without a source."""
+        return _joined(self.source) or None
+
+    @property
+    def cue_text(self) -> str:
+        """The cue pieces joined with ``" ... "``."""
+        return _joined(self.cue)
+
+    @property
+    def content_text(self) -> str:
+        """The content pieces joined with ``" ... "``."""
+        return _joined(self.content)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceLabel:
+    """Per-sentence result: attributed when at least one attribution's cue lies in it."""
+
+    sentence_index: int
+    attributed: bool
+    confidence: float
+    attribution_indices: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What produced a report: package version, model and schema."""
+
+    attribution_version: str
+    tagger: str
+    base_model: str
+    schema_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """Article-level aggregates; every count links back to sentence indices."""
+
+    n_sentences: int
+    n_words: int
+    n_attributions: int
+    attributed_sentences: tuple[int, ...]
+    unattributed_sentences: tuple[int, ...]
+    attributions_without_source: tuple[int, ...]
+    direct_quotes: tuple[int, ...]
+    sources: tuple[SourceCount, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    """How often one source (by normalised text) is cited, and where."""
+
+    source: str
+    count: int
+    attribution_indices: tuple[int, ...]
+    sentence_indices: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleReport:
+    """Everything the renderers need; built by :func:`attribution.aggregate.aggregate`."""
+
+    article: Article
+    sentences: tuple[Sentence, ...]
+    attributions: tuple[Attribution, ...]
+    sentence_labels: tuple[SentenceLabel, ...]
+    summary: ArticleSummary
+    provenance: Provenance
+
+
+def _joined(pieces: tuple[Span, ...]) -> str:
+    return " ... ".join(piece.text for piece in pieces)

@@ -1,0 +1,204 @@
+"""AttributionTagger: a BIO token classifier over SOURCE / CUE / CONTENT.
+
+A standard ``AutoModelForTokenClassification`` on the base encoder. Only the weights that
+training changed (encoder layers and head; the word-embedding matrix stays frozen) are
+saved, in float16 safetensors, next to ``tagger_config.json``; loading rebuilds the base
+from its package and lays the saved weights over it.
+
+Example:
+    >>> tagger = AttributionTagger.from_pretrained("models/attribution-tagger")  # doctest: +SKIP
+    >>> spans = tagger.tag(article, sentences)                                   # doctest: +SKIP
+    >>> [(s.label, s.text) for s in spans][:3]                                   # doctest: +SKIP
+    [('SOURCE', 'A military source'), ('CUE', 'told'), ('CONTENT', 'heavy clashes are underway ...')]
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+
+from attribution.records import Article, Sentence, Span
+from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
+from attribution.tagging.decoding import decode_window
+from attribution.tagging.windows import LABEL2ID, LABELS, TokenWindow, build_windows
+
+logger = logging.getLogger(__name__)
+
+CONFIG_NAME = "tagger_config.json"
+WEIGHTS_NAME = "model.safetensors"
+
+
+@dataclass(frozen=True, slots=True)
+class TaggerConfig:
+    """What ``tagger_config.json`` holds; unknown keys are rejected on load."""
+
+    base_model: str = DEFAULT_BASE_MODEL
+    labels: tuple[str, ...] = LABELS
+    max_length: int = 128
+    weights_dtype: str = "float16"
+    frozen_parameters: tuple[str, ...] = ()
+    attribution_version: str = ""
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, where: str = "tagger config") -> TaggerConfig:
+        """Build from a dict, naming unknown keys in the error."""
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {unknown}; known: {sorted(cls.__dataclass_fields__)}")
+        values = dict(data)
+        for key in ("labels", "frozen_parameters"):
+            if key in values:
+                values[key] = tuple(values[key])
+        return cls(**values)
+
+
+class AttributionTagger:
+    """Token classifier + windowing + constrained decoding.
+
+    Args:
+        model: A ``PreTrainedModel`` for token classification with ``LABELS`` as its labels.
+        tokenizer: The base encoder's fast tokenizer.
+        config: The tagger settings.
+        name: Where it was loaded from (used in report provenance).
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, config: TaggerConfig, *, name: str = "unsaved") -> None:
+        if tuple(config.labels) != LABELS:
+            raise ValueError(f"tagger labels {list(config.labels)} differ from the supported set {list(LABELS)}")
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = config
+        self.name = name
+
+    @classmethod
+    def from_base(cls, base_model: str = DEFAULT_BASE_MODEL, *, max_length: int = 128) -> Self:
+        """A fresh, untrained tagger on ``base_model`` (a hub id resolved offline, or a path)."""
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        path = resolve_base_model(base_model)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForTokenClassification.from_pretrained(
+            path, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)), label2id=LABEL2ID
+        )
+        return cls(model, tokenizer, TaggerConfig(base_model=base_model, max_length=max_length))
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, *, device: str | None = None) -> Self:
+        """Load a saved tagger folder (``tagger_config.json`` + ``model.safetensors``).
+
+        Raises:
+            FileNotFoundError: if the folder lacks either file.
+            ValueError: if the weights do not fit the base model.
+        """
+        import torch
+        from safetensors.torch import load_file
+
+        path = Path(path)
+        config_path, weights_path = path / CONFIG_NAME, path / WEIGHTS_NAME
+        for required in (config_path, weights_path):
+            if not required.is_file():
+                raise FileNotFoundError(f"{path}: not a saved attribution tagger ({required.name} is missing)")
+        config = TaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
+        tagger = cls.from_base(config.base_model, max_length=config.max_length)
+        state = load_file(str(weights_path))
+        params = dict(tagger.model.named_parameters())
+        unknown = sorted(set(state) - set(params))
+        if unknown:
+            raise ValueError(f"{weights_path}: weights {unknown[:3]} do not exist in base model {config.base_model!r}")
+        with torch.no_grad():
+            for key, tensor in state.items():
+                if params[key].shape != tensor.shape:
+                    raise ValueError(f"{weights_path}: {key} has shape {tuple(tensor.shape)}, base expects "
+                                     f"{tuple(params[key].shape)}")
+                params[key].copy_(tensor.to(params[key].dtype))
+        _warn_on_version_mismatch(config, path)
+        tagger.config = config
+        tagger.name = str(path)
+        tagger.model.eval()
+        if device:
+            tagger.model.to(device)
+        return tagger
+
+    def save_pretrained(self, path: str | Path, *, metrics: dict[str, Any] | None = None) -> None:
+        """Save the trained (non-frozen) weights as float16 safetensors plus ``tagger_config.json``."""
+        import torch
+        from safetensors.torch import save_file
+
+        from attribution import __version__
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        frozen = tuple(name for name, p in self.model.named_parameters() if not p.requires_grad)
+        dtype = getattr(torch, self.config.weights_dtype)
+        state = {
+            name: p.detach().to("cpu", dtype).contiguous()
+            for name, p in self.model.named_parameters()
+            if p.requires_grad
+        }
+        save_file(state, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
+        config = TaggerConfig(
+            base_model=self.config.base_model,
+            labels=LABELS,
+            max_length=self.config.max_length,
+            weights_dtype=self.config.weights_dtype,
+            frozen_parameters=frozen,
+            attribution_version=__version__,
+            metrics=metrics if metrics is not None else self.config.metrics,
+        )
+        (path / CONFIG_NAME).write_text(json.dumps(asdict(config), indent=2) + "\n", encoding="utf-8")
+        self.config = config
+
+    def windows(self, sentences: Sequence[Sentence]) -> list[TokenWindow]:
+        """The encoder windows for ``sentences``."""
+        return build_windows(sentences, self.tokenizer, max_length=self.config.max_length)
+
+    def predict_windows(self, windows: Sequence[TokenWindow], *, batch_size: int = 32) -> list[np.ndarray]:
+        """Label probabilities (tokens x labels) per window; batches are sorted by length."""
+        import torch
+
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
+        results: list[np.ndarray] = [np.zeros((0, len(LABELS)))] * len(windows)
+        device = next(self.model.parameters()).device
+        pad = self.tokenizer.pad_token_id or 0
+        self.model.eval()
+        with torch.inference_mode():
+            for begin in range(0, len(order), batch_size):
+                batch = [windows[i] for i in order[begin : begin + batch_size]]
+                width = max(len(w.input_ids) for w in batch)
+                ids = torch.full((len(batch), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, w in enumerate(batch):
+                    ids[row, : len(w.input_ids)] = torch.tensor(w.input_ids)
+                    mask[row, : len(w.input_ids)] = 1
+                logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+                probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+                for row, index in enumerate(order[begin : begin + batch_size]):
+                    results[index] = probs[row, : len(windows[index].input_ids)]
+        return results
+
+    def tag(self, article: Article, sentences: Sequence[Sentence], *, batch_size: int = 32) -> list[Span]:
+        """SOURCE / CUE / CONTENT spans for ``article``, sorted by start offset."""
+        windows = self.windows(sentences)
+        spans: list[Span] = []
+        for window, probs in zip(windows, self.predict_windows(windows, batch_size=batch_size), strict=True):
+            spans.extend(decode_window(window, probs, article.text, sentences))
+        return sorted(spans, key=lambda s: (s.start, s.end))
+
+
+def _warn_on_version_mismatch(config: TaggerConfig, path: Path) -> None:
+    from attribution import __version__
+
+    if config.attribution_version and config.attribution_version != __version__:
+        logger.warning(
+            "The tagger in %s was saved with attribution %s; this is attribution %s.",
+            path,
+            config.attribution_version,
+            __version__,
+        )

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from attribution.annotations import read_annotations
+from attribution.cli import main
+from attribution.report.json_report import report_schema
+
+TINY_POLNEAR = Path(__file__).parent / "data" / "polnear_tiny"
+
+
+@pytest.fixture()
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "good.txt").write_text("A military source told FNA that clashes are underway.\n", encoding="utf-8")
+    (folder / "nested" / "second.txt").write_text('"We will win," the general said. He left.', encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "latin1.txt").write_bytes(b"caf\xe9 au lait")
+    (folder / "batch.jsonl").write_text(
+        json.dumps({"id": "j1", "text": "Residents said water ran low."}) + "\n{broken\n"
+        + json.dumps({"id": "j2", "text": "Officials denied it."}) + "\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_analyze_writes_every_format_and_goes_on_after_bad_input(
+    inputs: Path, tmp_path: Path, tiny_analyzer_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    status = main(["analyze", str(inputs), "--out", str(out), "--model", str(tiny_analyzer_dir),
+                   "--format", "json,md,html,jsonl"])
+    err = capsys.readouterr().err
+    assert status == 1
+    error_lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 3
+    assert any("empty.txt" in line for line in error_lines)
+    assert any("latin1.txt" in line for line in error_lines)
+    assert any("batch.jsonl:2" in line for line in error_lines)
+    assert "Traceback" not in err
+    for name in ("good", "second", "j1", "j2"):
+        for suffix in ("json", "md", "html"):
+            assert (out / f"{name}.{suffix}").is_file(), f"{name}.{suffix} missing"
+        jsonschema.validate(json.loads((out / f"{name}.json").read_text()), report_schema())
+    records = list(read_annotations(out / "annotations.jsonl"))
+    assert sorted(r.id for r in records) == ["good", "j1", "j2", "second"]
+    assert all(r.layers == ("attributions",) for r in records)
+
+
+def test_analyze_missing_model_is_one_line_error(inputs: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["analyze", str(inputs), "--out", str(tmp_path / "o"), "--model", str(tmp_path / "nope")])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert err.startswith("attribution: error:") and "nope" in err and "\n" not in err
+
+
+def test_unknown_format_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["analyze", "x", "--out", "y", "--format", "pdf"])
+    assert "unknown format(s) ['pdf']" in capsys.readouterr().err
+
+
+def test_convert_then_evaluate(tmp_path: Path, tiny_analyzer_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    jsonl = tmp_path / "tiny.jsonl"
+    assert main(["convert", "--from", "polnear", "--to", "jsonl", str(TINY_POLNEAR), str(jsonl)]) == 0
+    metrics_path = tmp_path / "metrics.json"
+    assert main(["evaluate", "--data", str(jsonl), "--model", str(tiny_analyzer_dir), "--json", str(metrics_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "relation" in printed and "content" in printed
+    metrics = json.loads(metrics_path.read_text())["attributions"]
+    for role in ("cue", "source", "content"):
+        assert set(metrics[role]["exact"]) == {"precision", "recall", "f1"}
+        assert set(metrics[role]["overlap"]) == {"precision", "recall", "f1"}
+    assert set(metrics["relation"]) >= {"precision", "recall", "f1"}
+
+
+def test_evaluate_bad_data_names_the_line(tmp_path: Path, tiny_analyzer_dir: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "abc", "attributions": [{"cue": [[0, 99]]}]}\n', encoding="utf-8")
+    assert main(["evaluate", "--data", str(bad), "--model", str(tiny_analyzer_dir)]) == 2
+    assert "bad.jsonl:1: attributions[0]: field 'cue' fragment [0, 99] is outside the text" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_train_smoke_on_tiny_model(tmp_path: Path, tiny_base_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "tagger"
+    status = main(["train", "--task", "attribution", "--data", str(TINY_POLNEAR), "--dev", str(TINY_POLNEAR),
+                   "--format", "polnear", "--base-model", str(tiny_base_dir), "--out", str(out),
+                   "--epochs", "1", "--max-steps", "2"])
+    assert status == 0
+    assert (out / "model.safetensors").is_file() and (out / "tagger_config.json").is_file()
+    card = (out / "README.md").read_text()
+    assert "## Training data and licence" in card and "## Limitations and biases" in card
+    assert json.loads((out / "training_metrics.json").read_text())["dev"]["relation"]["support"] == 2

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+
+from attribution.linking import link_attributions
+from attribution.records import Span
+
+
+def spans_for(text: str, marked: list[tuple[str, str, int]]) -> list[Span]:
+    """Build spans from (label, substring, sentence_index); the substring's first occurrence is used."""
+    out = []
+    for label, piece, sentence in marked:
+        start = text.index(piece)
+        out.append(Span(label, start, start + len(piece), piece, sentence))  # type: ignore[arg-type]
+    return out
+
+
+CASES = [
+    # (text, marked spans, expected [(source, cue, content, kind)])
+    (
+        "A military source told FNA that heavy clashes are underway.",
+        [("SOURCE", "A military source", 0), ("CUE", "told", 0), ("CONTENT", "heavy clashes are underway", 0)],
+        [("A military source", "told", "heavy clashes are underway", "indirect")],
+    ),
+    (
+        '"We will win," the source said.',
+        [("CONTENT", '"We will win,"', 0), ("SOURCE", "the source", 0), ("CUE", "said", 0)],
+        [("the source", "said", '"We will win,"', "direct")],
+    ),
+    (
+        "Clashes went on, said the minister.",
+        [("CONTENT", "Clashes went on", 0), ("CUE", "said", 0), ("SOURCE", "the minister", 0)],
+        [("the minister", "said", "Clashes went on", "indirect")],
+    ),
+    (
+        "According to the ministry, 12 people died.",
+        [("CUE", "According to", 0), ("SOURCE", "the ministry", 0), ("CONTENT", "12 people died", 0)],
+        [("the ministry", "According to", "12 people died", "indirect")],
+    ),
+    (
+        "It was reported that the town fell.",
+        [("CUE", "was reported", 0), ("CONTENT", "the town fell", 0)],
+        [(None, "was reported", "the town fell", "indirect")],
+    ),
+    (
+        'The general said: "We hold the hills. The road is ours."',
+        [("SOURCE", "The general", 0), ("CUE", "said", 0), ("CONTENT", '"We hold the hills.', 0),
+         ("CONTENT", 'The road is ours."', 1)],
+        [("The general", "said", '"We hold the hills. ... The road is ours."', "direct")],
+    ),
+    (
+        "Amnesty said the camp was shelled, while the army claimed it hit only fighters.",
+        [("SOURCE", "Amnesty", 0), ("CUE", "said", 0), ("CONTENT", "the camp was shelled", 0),
+         ("SOURCE", "the army", 0), ("CUE", "claimed", 0), ("CONTENT", "it hit only fighters", 0)],
+        [("Amnesty", "said", "the camp was shelled", "indirect"),
+         ("the army", "claimed", "it hit only fighters", "indirect")],
+    ),
+    # negative cases: nothing to link without a cue
+    ("Critics of the plan were not convinced.", [], []),
+    ('The book "War and Peace" sold well.', [("CONTENT", '"War and Peace"', 0)], []),
+    ("The army set up checkpoints.", [("SOURCE", "The army", 0)], []),
+]
+
+
+@pytest.mark.parametrize(("text", "marked", "expected"), CASES)
+def test_link_attributions(text: str, marked: list[tuple[str, str, int]], expected: list[tuple]) -> None:
+    attributions = link_attributions(spans_for(text, marked), text)
+    assert [(a.source_text, a.cue_text, a.content_text, a.kind) for a in attributions] == expected
+
+
+def test_content_far_away_is_not_linked() -> None:
+    text = "He said so. A. B. C. D. Much later text here."
+    spans = [Span("CUE", 3, 7, "said", 0), Span("CONTENT", 24, 45, text[24:45], 6)]
+    assert link_attributions(spans, text)[0].content == ()
+
+
+def test_score_is_mean_of_pieces() -> None:
+    text = "Officials said no."
+    spans = [Span("SOURCE", 0, 9, "Officials", 0, 0.5), Span("CUE", 10, 14, "said", 0, 1.0)]
+    assert link_attributions(spans, text)[0].score == 0.75
