@@ -3,6 +3,7 @@
 Example:
     >>> from attribution import Analyzer, Article                     # doctest: +SKIP
     >>> report = Analyzer.from_pretrained().analyze(Article(id="a", text="Officials said it rained."))  # doctest: +SKIP
+
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ Example:
     ...                    Provenance("0.1.0", "none", "none", "1"))
     >>> report.summary.unattributed_sentences
     (0,)
+
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def normalise_source(text: str) -> str:
     Example:
         >>> normalise_source("The  Syrian Observatory")
         'syrian observatory'
+
     """
     return _LEADING_ARTICLE.sub("", " ".join(text.split()).lower().strip(" ,.:;\"'“”‘’"))
 

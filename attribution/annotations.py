@@ -10,6 +10,7 @@ Example:
     >>> record = parse_record(line, where="inline:1")
     >>> record.attributions[0].cue
     ((10, 14),)
+
 """
 
 from __future__ import annotations
@@ -92,7 +93,9 @@ def _fragments(value: Any, text_length: int, where: str, name: str, *, required:
             or len(fragment) != 2
             or not all(isinstance(x, int) and not isinstance(x, bool) for x in fragment)
         ):
-            raise AnnotationError(f"{where}: field '{name}' has a fragment {fragment!r}; expected [start, end] integers")
+            raise AnnotationError(
+                f"{where}: field '{name}' has a fragment {fragment!r}; expected [start, end] integers"
+            )
         start, end = fragment
         if not 0 <= start < end <= text_length:
             raise AnnotationError(
@@ -107,6 +110,7 @@ def parse_record(line: str, *, where: str) -> LabeledArticle:
 
     Raises:
         AnnotationError: with ``where`` (``path:line``) and the offending field in the message.
+
     """
     try:
         obj = json.loads(line)
@@ -148,9 +152,7 @@ def parse_record(line: str, *, where: str) -> LabeledArticle:
             )
         )
     extra = {k: v for k, v in obj.items() if k not in {"id", "text", "layers", "attributions"}}
-    return LabeledArticle(
-        id=obj["id"], text=text, layers=tuple(layers), attributions=tuple(attributions), extra=extra
-    )
+    return LabeledArticle(id=obj["id"], text=text, layers=tuple(layers), attributions=tuple(attributions), extra=extra)
 
 
 def read_annotations(path: str | Path) -> Iterator[LabeledArticle]:
@@ -158,6 +160,7 @@ def read_annotations(path: str | Path) -> Iterator[LabeledArticle]:
 
     Raises:
         AnnotationError: for the first malformed line, naming ``path:line`` and the field.
+
     """
     path = Path(path)
     with path.open(encoding="utf-8") as handle:

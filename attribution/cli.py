@@ -51,26 +51,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    analyze = sub.add_parser("analyze", help="analyze articles and write reports",
-                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    analyze = sub.add_parser(
+        "analyze", help="analyze articles and write reports", formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     analyze.add_argument("inputs", nargs="+", help=".txt, .html, .jsonl files or folders (recursive)")
     analyze.add_argument("--out", required=True, help="output folder")
-    analyze.add_argument("--format", type=_formats, default=["json", "md", "html"],
-                         help=f"comma-separated, from {','.join(FORMATS)}")
+    analyze.add_argument(
+        "--format", type=_formats, default=["json", "md", "html"], help=f"comma-separated, from {','.join(FORMATS)}"
+    )
     analyze.add_argument("--model", default=None, help="analyzer or tagger folder (default: shipped models/)")
     analyze.add_argument("--attribution-tagger", default=None, help="swap in another attribution tagger folder")
     analyze.add_argument("--batch-size", type=int, default=32)
     analyze.add_argument("--progress", action="store_true", help="show a progress bar")
 
-    evaluate = sub.add_parser("evaluate", help="score the analyzer on labeled data",
-                              formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    evaluate.add_argument("--data", required=True, nargs="+", help="annotation JSONL file(s) or PolNeAR split folder(s)")
+    evaluate = sub.add_parser(
+        "evaluate", help="score the analyzer on labeled data", formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    evaluate.add_argument(
+        "--data", required=True, nargs="+", help="annotation JSONL file(s) or PolNeAR split folder(s)"
+    )
     evaluate.add_argument("--format", choices=["jsonl", "polnear"], default="jsonl")
     evaluate.add_argument("--model", default=None, help="analyzer or tagger folder (default: shipped models/)")
     evaluate.add_argument("--json", default=None, help="also write the metrics to this JSON file")
 
-    segment = sub.add_parser("evaluate-segmenter", help="sentence-boundary F1 on one-sentence-per-line articles",
-                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    segment = sub.add_parser(
+        "evaluate-segmenter",
+        help="sentence-boundary F1 on one-sentence-per-line articles",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     segment.add_argument("folder", help="folder of .txt articles: title line, blank line, one sentence per line")
     segment.add_argument("--json", default=None, help="also write the scores to this JSON file")
 
@@ -88,8 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-train-articles", type=int, default=None, help="use only the first N articles")
     train.add_argument("--max-steps", type=int, default=None, help="stop after N optimiser steps (smoke tests)")
 
-    convert = sub.add_parser("convert", help="convert labeled data to the annotation JSONL format",
-                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    convert = sub.add_parser(
+        "convert",
+        help="convert labeled data to the annotation JSONL format",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     convert.add_argument("--from", dest="source_format", choices=["polnear", "jsonl"], required=True)
     convert.add_argument("--to", dest="target_format", choices=["jsonl"], default="jsonl")
     convert.add_argument("input")
@@ -143,9 +154,11 @@ def _run_analyze(args: argparse.Namespace) -> int:
         if jsonl is not None:
             jsonl.close()
     seconds = max(time.perf_counter() - started, 1e-9)
-    print(f"wrote {n_articles} report(s) to {out} in {seconds:.1f} s ({n_articles / seconds:.2f} articles/s, "
-          f"{n_sentences / seconds:.1f} sentences/s)" + (f"; {len(failures)} input(s) failed" if failures else ""),
-          file=sys.stderr)
+    print(
+        f"wrote {n_articles} report(s) to {out} in {seconds:.1f} s ({n_articles / seconds:.2f} articles/s, "
+        f"{n_sentences / seconds:.1f} sentences/s)" + (f"; {len(failures)} input(s) failed" if failures else ""),
+        file=sys.stderr,
+    )
     return 1 if failures else 0
 
 
@@ -153,8 +166,10 @@ def _print_metrics(results: dict[str, Any]) -> None:
     print(f"{'span':<10}{'exact P':>9}{'exact R':>9}{'exact F1':>10}{'ovl P':>8}{'ovl R':>8}{'ovl F1':>8}{'gold':>7}")
     for role in ("source", "cue", "content"):
         e, o = results[role]["exact"], results[role]["overlap"]
-        print(f"{role:<10}{e['precision']:>9.3f}{e['recall']:>9.3f}{e['f1']:>10.3f}"
-              f"{o['precision']:>8.3f}{o['recall']:>8.3f}{o['f1']:>8.3f}{results[role]['support']:>7}")
+        print(
+            f"{role:<10}{e['precision']:>9.3f}{e['recall']:>9.3f}{e['f1']:>10.3f}"
+            f"{o['precision']:>8.3f}{o['recall']:>8.3f}{o['f1']:>8.3f}{results[role]['support']:>7}"
+        )
     r = results["relation"]
     print(f"{'relation':<10}{r['precision']:>9.3f}{r['recall']:>9.3f}{r['f1']:>10.3f}{'':>24}{r['support']:>7}")
 
@@ -185,8 +200,10 @@ def _run_evaluate_segmenter(args: argparse.Namespace) -> int:
     from attribution.segmenter import RuleSegmenter, boundary_scores
 
     scores = boundary_scores(sorted(Path(args.folder).glob("*.txt")), RuleSegmenter())
-    print(f"{scores['articles']} articles, {scores['gold_boundaries']} gold boundaries: "
-          f"P {scores['precision']:.4f} R {scores['recall']:.4f} F1 {scores['f1']:.4f}")
+    print(
+        f"{scores['articles']} articles, {scores['gold_boundaries']} gold boundaries: "
+        f"P {scores['precision']:.4f} R {scores['recall']:.4f} F1 {scores['f1']:.4f}"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
     return 0
@@ -199,9 +216,14 @@ def _run_train(args: argparse.Namespace) -> int:
     if args.config:
         settings = json.loads(Path(args.config).read_text(encoding="utf-8"))
     settings.update({"train_data": args.data, "dev_data": args.dev, "data_format": args.format, "out": args.out})
-    for flag, key in (("base_model", "base_model"), ("epochs", "epochs"), ("learning_rate", "learning_rate"),
-                      ("batch_size", "batch_size"), ("max_train_articles", "max_train_articles"),
-                      ("max_steps", "max_steps")):
+    for flag, key in (
+        ("base_model", "base_model"),
+        ("epochs", "epochs"),
+        ("learning_rate", "learning_rate"),
+        ("batch_size", "batch_size"),
+        ("max_train_articles", "max_train_articles"),
+        ("max_steps", "max_steps"),
+    ):
         if getattr(args, flag) is not None:
             settings[key] = getattr(args, flag)
     metrics = train_attribution_tagger(TrainingConfig.from_dict(settings))
@@ -223,8 +245,10 @@ def _run_convert(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status (non-zero when any input failed)."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     if not args.verbose:
         for noisy in ("transformers", "httpx", "huggingface_hub"):
             logging.getLogger(noisy).setLevel(logging.ERROR)
@@ -232,8 +256,13 @@ def main(argv: list[str] | None = None) -> int:
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-    runners = {"analyze": _run_analyze, "evaluate": _run_evaluate, "train": _run_train,
-               "evaluate-segmenter": _run_evaluate_segmenter, "convert": _run_convert}
+    runners = {
+        "analyze": _run_analyze,
+        "evaluate": _run_evaluate,
+        "train": _run_train,
+        "evaluate-segmenter": _run_evaluate_segmenter,
+        "convert": _run_convert,
+    }
     try:
         return runners[args.command](args)
     except KeyboardInterrupt:

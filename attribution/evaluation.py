@@ -13,6 +13,7 @@ Example:
     >>> counts.add(gold=[frozenset({1, 2})], predicted=[frozenset({1, 2}), frozenset({7})])
     >>> counts.scores()
     {'precision': 0.5, 'recall': 1.0, 'f1': 0.6667}
+
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ class AttributionEvaluator:
         ...                  [GoldAttribution(cue=((3, 7),), source=((0, 2),))])
         >>> ev.results()["relation"]["f1"]
         1.0
+
     """
 
     exact: dict[str, SpanCounts] = field(default_factory=lambda: {r: SpanCounts() for r in ROLES})
@@ -111,8 +113,7 @@ class AttributionEvaluator:
     def add(self, text: str, gold: Sequence[GoldAttribution], predicted: Sequence[Attribution]) -> None:
         """Add one article: gold labels against the analyzer's attributions."""
         as_gold = [
-            GoldAttribution(cue=_pieces(a.cue), source=_pieces(a.source), content=_pieces(a.content))
-            for a in predicted
+            GoldAttribution(cue=_pieces(a.cue), source=_pieces(a.source), content=_pieces(a.content)) for a in predicted
         ]
         self.add_gold_pair(text, gold, as_gold)
 
@@ -175,6 +176,7 @@ def bio_scores(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]
     Example:
         >>> bio_scores([["B-CUE", "O"]], [["B-CUE", "O"]])["f1_CUE"]
         1.0
+
     """
     counts: dict[str, list[int]] = {}
     for g_seq, p_seq in zip(gold, predicted, strict=True):

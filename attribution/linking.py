@@ -13,6 +13,7 @@ Example:
     ...          Span("CONTENT", 32, 52, text[32:52], 0)]
     >>> [(a.source_text, a.cue_text, a.content_text, a.kind) for a in link_attributions(spans, text)]
     [('A military source', 'told', 'clashes are underway', 'indirect')]
+
 """
 
 from __future__ import annotations
@@ -46,11 +47,11 @@ def _kind(content: Sequence[Span], text: str) -> AttributionKind:
     start, end = content[0].start, content[-1].end
     body = text[start:end].strip()
     before = text[max(0, start - 2) : start]
-    opens_quoted = body[:1] in _OPEN_QUOTES or any(q in before for q in "\"“«")
-    closes_quoted = body.rstrip(".,;:!?")[-1:] in _CLOSE_QUOTES or any(q in text[end : end + 2] for q in "\"”»")
+    opens_quoted = body[:1] in _OPEN_QUOTES or any(q in before for q in '"“«')
+    closes_quoted = body.rstrip(".,;:!?")[-1:] in _CLOSE_QUOTES or any(q in text[end : end + 2] for q in '"”»')
     if opens_quoted and closes_quoted:
         return "direct"
-    if any(q in body for q in "\"“”«»"):
+    if any(q in body for q in '"“”«»'):
         return "mixed"
     return "indirect"
 

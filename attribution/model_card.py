@@ -16,7 +16,9 @@ _DATA_NOTES = {
         "attribution relations (source / cue / content) in brat standoff. **The corpus states no licence**: "
         "treat the trained weights as research-use only until that is clarified."
     ),
-    "jsonl": "User-supplied annotation JSONL (see annotation-guidelines.md section 5); licence as the data's owner states.",
+    "jsonl": (
+        "User-supplied annotation JSONL (see annotation-guidelines.md section 5); licence as the data's owner states."
+    ),
 }
 
 _LIMITATIONS = """\
@@ -70,8 +72,10 @@ def write_model_card(path: str | Path, *, training: dict[str, Any], metrics: dic
     ]
     dev = metrics.get("dev")
     if dev:
-        lines += ["| span | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 | support |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "| span | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 | support |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for role in ("source", "cue", "content"):
             e, o = dev[role]["exact"], dev[role]["overlap"]
             lines.append(
@@ -79,8 +83,12 @@ def write_model_card(path: str | Path, *, training: dict[str, Any], metrics: dic
                 f"{_fmt(o['precision'])} | {_fmt(o['recall'])} | {_fmt(o['f1'])} | {dev[role]['support']} |"
             )
         r = dev["relation"]
-        lines += ["", f"Relation (cue, source and content each overlapping): P {_fmt(r['precision'])}, "
-                      f"R {_fmt(r['recall'])}, F1 {_fmt(r['f1'])} ({r['support']} gold attributions).", ""]
+        lines += [
+            "",
+            f"Relation (cue, source and content each overlapping): P {_fmt(r['precision'])}, "
+            f"R {_fmt(r['recall'])}, F1 {_fmt(r['f1'])} ({r['support']} gold attributions).",
+            "",
+        ]
         lines += ["The dev split chose the best epoch, so these numbers are slightly optimistic for new data.", ""]
     else:
         lines += ["No dev data was given; no held-out metrics.", ""]

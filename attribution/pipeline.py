@@ -11,6 +11,7 @@ Example:
     >>> a = report.attributions[0]                                      # doctest: +SKIP
     >>> a.source_text, a.cue_text, a.content_text                       # doctest: +SKIP
     ('A military source', 'told', 'clashes are underway.')
+
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Analyzer:
     Args:
         tagger: An :class:`~attribution.tagging.attribution_tagger.AttributionTagger`.
         segmenter: Anything that turns an Article into Sentences.
+
     """
 
     def __init__(self, tagger: Any, segmenter: SentenceSegmenter | None = None) -> None:
@@ -66,6 +68,7 @@ class Analyzer:
 
         Raises:
             FileNotFoundError: if the folder holds neither an analyzer nor a tagger.
+
         """
         from attribution.tagging.attribution_tagger import CONFIG_NAME, AttributionTagger
 
@@ -85,8 +88,9 @@ class Analyzer:
                 f"{root}: no {ANALYZER_CONFIG} or {CONFIG_NAME} here; pass the folder of a saved analyzer or tagger"
             )
         if attribution_tagger is not None:
-            logger.info("Overriding attribution_tagger in analyzer configuration from %s to %s",
-                        tagger_dir, attribution_tagger)
+            logger.info(
+                "Overriding attribution_tagger in analyzer configuration from %s to %s", tagger_dir, attribution_tagger
+            )
             tagger_dir = Path(attribution_tagger)
         tagger = AttributionTagger.from_pretrained(tagger_dir)
         return cls(tagger, RuleSegmenter(max_chars=int(settings.get("segmenter_max_chars", 1500))))

@@ -10,6 +10,7 @@ Example:
     >>> cue = Span("CUE", 10, 14, "said", sentence_index=0)
     >>> article.text[cue.start:cue.end] == cue.text
     True
+
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Article:
         excluded: Character ranges ``(start, end)`` of boilerplate (navigation, photo credits,
             share buttons) that are kept in ``text`` but left out of the analysis.
         origin: Where the article came from (a path, or ``path:line`` for JSONL).
+
     """
 
     id: str

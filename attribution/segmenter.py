@@ -9,13 +9,14 @@ Example:
     >>> article = Article(id="a", text="Sen. Smith spoke. Troops left the U.S. base.\\nA source said so.")
     >>> [s.text for s in RuleSegmenter()(article)]
     ['Sen. Smith spoke.', 'Troops left the U.S. base.', 'A source said so.']
+
 """
 
 from __future__ import annotations
 
 import re
-from functools import cached_property
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,7 +33,9 @@ _NO_BREAK_AFTER = re.compile(
 class SentenceSegmenter(Protocol):
     """Anything that turns an article into offset-carrying sentences."""
 
-    def __call__(self, article: Article) -> list[Sentence]: ...
+    def __call__(self, article: Article) -> list[Sentence]:
+        """Split ``article`` into sentences with article-level offsets."""
+        ...
 
 
 class RuleSegmenter:
@@ -41,6 +44,7 @@ class RuleSegmenter:
     Args:
         max_chars: Sentences longer than this are cut at the last space before the limit, so
             a run-on line (lists, tables) cannot produce a window the encoder cannot take.
+
     """
 
     def __init__(self, *, max_chars: int = 1500) -> None:

@@ -8,6 +8,7 @@ Example:
     >>> metrics = train_attribution_tagger(config)                                      # doctest: +SKIP
     >>> metrics["dev"]["cue"]["exact"]["f1"]                                            # doctest: +SKIP
     0.77
+
 """
 
 from __future__ import annotations
@@ -162,8 +163,12 @@ def train_attribution_tagger(config: TrainingConfig) -> dict[str, Any]:
         tagger.model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
     train_features = build_features(train_records, tagger.tokenizer, max_length=config.max_length)
     dev_features = build_features(dev_records, tagger.tokenizer, max_length=config.max_length)
-    logger.info("training windows: %d from %d articles; dev windows: %d", len(train_features),
-                len(train_records), len(dev_features))
+    logger.info(
+        "training windows: %d from %d articles; dev windows: %d",
+        len(train_features),
+        len(train_records),
+        len(dev_features),
+    )
     has_dev = bool(dev_features)
     args = TrainingArguments(
         output_dir=config.checkpoint_dir,

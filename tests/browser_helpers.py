@@ -18,13 +18,21 @@ CHROMIUM = Path(os.environ.get("ATTRIBUTION_CHROMIUM", "/usr/bin/chromium"))
 
 
 def require_browser() -> None:
-    """Skip the calling test unless Playwright and the system Chromium are available."""
+    """Skip the calling test unless Playwright and the system Chromium are available.
+
+    Under CI (``CI`` set) a missing browser fails instead: CI installs it, so a skip would hide a broken set-up.
+    """
+    missing = None
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright)")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found (run .ci/install-browser.sh; do not use `playwright install`)")
+        missing = "playwright is not installed (pip install playwright)"
+    if missing is None and not CHROMIUM.exists():
+        missing = f"{CHROMIUM} not found (run .ci/install-browser.sh; do not use `playwright install`)"
+    if missing is not None:
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
 
 
 @contextmanager

@@ -7,10 +7,24 @@ import pytest
 
 from attribution.annotations import AnnotationError, LabeledArticle, parse_record, read_annotations, write_annotations
 
-GOOD = {"id": "a1", "text": "Officials said it rained.", "layers": ["attributions"],
-        "attributions": [{"source": [[0, 9]], "cue": [[10, 14]], "content": [[15, 24]], "source_type": "government",
-                          "anonymous": True, "via": None, "resolved_source": None, "stance": "neutral"}],
-        "meta": {"outlet": "Example"}}
+GOOD = {
+    "id": "a1",
+    "text": "Officials said it rained.",
+    "layers": ["attributions"],
+    "attributions": [
+        {
+            "source": [[0, 9]],
+            "cue": [[10, 14]],
+            "content": [[15, 24]],
+            "source_type": "government",
+            "anonymous": True,
+            "via": None,
+            "resolved_source": None,
+            "stance": "neutral",
+        }
+    ],
+    "meta": {"outlet": "Example"},
+}
 
 
 def test_round_trip_keeps_unknown_keys(tmp_path: Path) -> None:

@@ -22,8 +22,10 @@ def inputs(tmp_path: Path) -> Path:
     (folder / "empty.txt").write_text("", encoding="utf-8")
     (folder / "latin1.txt").write_bytes(b"caf\xe9 au lait")
     (folder / "batch.jsonl").write_text(
-        json.dumps({"id": "j1", "text": "Residents said water ran low."}) + "\n{broken\n"
-        + json.dumps({"id": "j2", "text": "Officials denied it."}) + "\n",
+        json.dumps({"id": "j1", "text": "Residents said water ran low."})
+        + "\n{broken\n"
+        + json.dumps({"id": "j2", "text": "Officials denied it."})
+        + "\n",
         encoding="utf-8",
     )
     return folder
@@ -33,8 +35,9 @@ def test_analyze_writes_every_format_and_goes_on_after_bad_input(
     inputs: Path, tmp_path: Path, tiny_analyzer_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    status = main(["analyze", str(inputs), "--out", str(out), "--model", str(tiny_analyzer_dir),
-                   "--format", "json,md,html,jsonl"])
+    status = main(
+        ["analyze", str(inputs), "--out", str(out), "--model", str(tiny_analyzer_dir), "--format", "json,md,html,jsonl"]
+    )
     err = capsys.readouterr().err
     assert status == 1
     error_lines = [line for line in err.splitlines() if line.startswith("error:")]
@@ -52,8 +55,9 @@ def test_analyze_writes_every_format_and_goes_on_after_bad_input(
     assert all(r.layers == ("attributions",) for r in records)
 
 
-def test_analyze_missing_model_is_one_line_error(inputs: Path, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_missing_model_is_one_line_error(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     status = main(["analyze", str(inputs), "--out", str(tmp_path / "o"), "--model", str(tmp_path / "nope")])
     err = capsys.readouterr().err.strip()
     assert status == 2
@@ -80,8 +84,9 @@ def test_convert_then_evaluate(tmp_path: Path, tiny_analyzer_dir: Path, capsys: 
     assert set(metrics["relation"]) >= {"precision", "recall", "f1"}
 
 
-def test_evaluate_bad_data_names_the_line(tmp_path: Path, tiny_analyzer_dir: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluate_bad_data_names_the_line(
+    tmp_path: Path, tiny_analyzer_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "text": "abc", "attributions": [{"cue": [[0, 99]]}]}\n', encoding="utf-8")
     assert main(["evaluate", "--data", str(bad), "--model", str(tiny_analyzer_dir)]) == 2
@@ -91,9 +96,27 @@ def test_evaluate_bad_data_names_the_line(tmp_path: Path, tiny_analyzer_dir: Pat
 @pytest.mark.slow
 def test_train_smoke_on_tiny_model(tmp_path: Path, tiny_base_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "tagger"
-    status = main(["train", "--task", "attribution", "--data", str(TINY_POLNEAR), "--dev", str(TINY_POLNEAR),
-                   "--format", "polnear", "--base-model", str(tiny_base_dir), "--out", str(out),
-                   "--epochs", "1", "--max-steps", "2"])
+    status = main(
+        [
+            "train",
+            "--task",
+            "attribution",
+            "--data",
+            str(TINY_POLNEAR),
+            "--dev",
+            str(TINY_POLNEAR),
+            "--format",
+            "polnear",
+            "--base-model",
+            str(tiny_base_dir),
+            "--out",
+            str(out),
+            "--epochs",
+            "1",
+            "--max-steps",
+            "2",
+        ]
+    )
     assert status == 0
     assert (out / "model.safetensors").is_file() and (out / "tagger_config.json").is_file()
     card = (out / "README.md").read_text()

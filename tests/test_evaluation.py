@@ -22,8 +22,9 @@ def test_charset_ignores_whitespace() -> None:
         (GoldAttribution(cue=((18, 22),), content=((32, 52),)), 0.0, 0.0, 0.0),
     ],
 )
-def test_exact_overlap_relation(predicted: GoldAttribution, exact_source: float, overlap_source: float,
-                                relation: float) -> None:
+def test_exact_overlap_relation(
+    predicted: GoldAttribution, exact_source: float, overlap_source: float, relation: float
+) -> None:
     ev = AttributionEvaluator()
     ev.add_gold_pair(TEXT, [GOLD], [predicted])
     results = ev.results()

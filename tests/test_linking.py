@@ -44,16 +44,28 @@ CASES = [
     ),
     (
         'The general said: "We hold the hills. The road is ours."',
-        [("SOURCE", "The general", 0), ("CUE", "said", 0), ("CONTENT", '"We hold the hills.', 0),
-         ("CONTENT", 'The road is ours."', 1)],
+        [
+            ("SOURCE", "The general", 0),
+            ("CUE", "said", 0),
+            ("CONTENT", '"We hold the hills.', 0),
+            ("CONTENT", 'The road is ours."', 1),
+        ],
         [("The general", "said", '"We hold the hills. ... The road is ours."', "direct")],
     ),
     (
         "Amnesty said the camp was shelled, while the army claimed it hit only fighters.",
-        [("SOURCE", "Amnesty", 0), ("CUE", "said", 0), ("CONTENT", "the camp was shelled", 0),
-         ("SOURCE", "the army", 0), ("CUE", "claimed", 0), ("CONTENT", "it hit only fighters", 0)],
-        [("Amnesty", "said", "the camp was shelled", "indirect"),
-         ("the army", "claimed", "it hit only fighters", "indirect")],
+        [
+            ("SOURCE", "Amnesty", 0),
+            ("CUE", "said", 0),
+            ("CONTENT", "the camp was shelled", 0),
+            ("SOURCE", "the army", 0),
+            ("CUE", "claimed", 0),
+            ("CONTENT", "it hit only fighters", 0),
+        ],
+        [
+            ("Amnesty", "said", "the camp was shelled", "indirect"),
+            ("the army", "claimed", "it hit only fighters", "indirect"),
+        ],
     ),
     # negative cases: nothing to link without a cue
     ("Critics of the plan were not convinced.", [], []),

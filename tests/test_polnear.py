@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from attribution.converters.polnear import read_polnear
+
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 TINY = Path(__file__).parent / "data" / "polnear_tiny"

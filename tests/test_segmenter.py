@@ -11,9 +11,14 @@ from attribution.segmenter import RuleSegmenter
     [
         ("Sen. Smith spoke. Troops left.", ["Sen. Smith spoke.", "Troops left."]),
         ("The U.S. Army said so. Then it left.", ["The U.S. Army said so.", "Then it left."]),
-        ("Gen. Ali Mahmoud told FNA on Wed. evening that the road was open.",
-         ["Gen. Ali Mahmoud told FNA on Wed. evening that the road was open."]),
-        ("Prices rose 3.5% in March. Analysts were surprised.", ["Prices rose 3.5% in March.", "Analysts were surprised."]),
+        (
+            "Gen. Ali Mahmoud told FNA on Wed. evening that the road was open.",
+            ["Gen. Ali Mahmoud told FNA on Wed. evening that the road was open."],
+        ),
+        (
+            "Prices rose 3.5% in March. Analysts were surprised.",
+            ["Prices rose 3.5% in March.", "Analysts were surprised."],
+        ),
         ('"We will win," he said. "They will lose."', ['"We will win," he said.', '"They will lose."']),
         ("Title line\n\nFirst sentence. Second one.", ["Title line", "First sentence.", "Second one."]),
         ("   \n\n  ", []),

@@ -11,6 +11,7 @@ Example:
     >>> record = polnear_record("x", "He said no", ann)
     >>> record.attributions[0].source, record.attributions[0].content
     (((0, 2),), ((8, 10),))
+
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def read_polnear(directory: str | Path) -> Iterator[LabeledArticle]:
 
     Raises:
         FileNotFoundError: if ``directory`` has no ``text/`` folder.
+
     """
     directory = Path(directory)
     text_dir, ann_dir = directory / "text", directory / "attributions"

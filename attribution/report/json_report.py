@@ -10,6 +10,7 @@ Example:
     ...                    Provenance("0.1.0", "none", "none", SCHEMA_VERSION))
     >>> report_to_dict(report)["summary"]["unattributed_sentences"]
     [0]
+
 """
 
 from __future__ import annotations

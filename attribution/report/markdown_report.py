@@ -10,6 +10,7 @@ Example:
     ...                    Provenance("0.1.0", "none", "none", "1"))
     >>> print(render_markdown(report).splitlines()[0])
     # Attribution report: a
+
 """
 
 from __future__ import annotations
@@ -60,9 +61,7 @@ def render_markdown(report: ArticleReport) -> str:
     ]
     if summary.sources:
         lines += ["| source | claims | sentences |", "|---|---|---|"]
-        lines += [
-            f"| {_cell(c.source)} | {c.count} | {_sentence_refs(c.sentence_indices)} |" for c in summary.sources
-        ]
+        lines += [f"| {_cell(c.source)} | {c.count} | {_sentence_refs(c.sentence_indices)} |" for c in summary.sources]
     else:
         lines.append("No sourced attributions found.")
     lines += ["", "## Attributions", ""]
@@ -78,8 +77,7 @@ def render_markdown(report: ArticleReport) -> str:
     p = report.provenance
     lines += [
         "",
-        f"_attribution {p.attribution_version}, tagger `{p.tagger}`, base `{p.base_model}`, "
-        f"schema {p.schema_version}_",
+        f"_attribution {p.attribution_version}, tagger `{p.tagger}`, base `{p.base_model}`, schema {p.schema_version}_",
         "",
     ]
     return "\n".join(lines)

@@ -10,6 +10,7 @@ Example:
     >>> spans = tagger.tag(article, sentences)                                   # doctest: +SKIP
     >>> [(s.label, s.text) for s in spans][:3]                                   # doctest: +SKIP
     [('SOURCE', 'A military source'), ('CUE', 'told'), ('CONTENT', 'heavy clashes are underway ...')]
+
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class AttributionTagger:
         tokenizer: The base encoder's fast tokenizer.
         config: The tagger settings.
         name: Where it was loaded from (used in report provenance).
+
     """
 
     def __init__(self, model: Any, tokenizer: Any, config: TaggerConfig, *, name: str = "unsaved") -> None:
@@ -96,6 +98,7 @@ class AttributionTagger:
         Raises:
             FileNotFoundError: if the folder lacks either file.
             ValueError: if the weights do not fit the base model.
+
         """
         import torch
         from safetensors.torch import load_file
@@ -115,8 +118,10 @@ class AttributionTagger:
         with torch.no_grad():
             for key, tensor in state.items():
                 if params[key].shape != tensor.shape:
-                    raise ValueError(f"{weights_path}: {key} has shape {tuple(tensor.shape)}, base expects "
-                                     f"{tuple(params[key].shape)}")
+                    raise ValueError(
+                        f"{weights_path}: {key} has shape {tuple(tensor.shape)}, base expects "
+                        f"{tuple(params[key].shape)}"
+                    )
                 params[key].copy_(tensor.to(params[key].dtype))
         _warn_on_version_mismatch(config, path)
         tagger.config = config

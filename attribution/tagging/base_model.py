@@ -7,6 +7,7 @@ and goes to ``from_pretrained`` as usual.
 Example:
     >>> resolve_base_model("./my-encoder")
     './my-encoder'
+
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def resolve_base_model(name_or_path: str) -> str:
     Raises:
         ImportError: if ``name_or_path`` is a known hub id whose package is not installed,
             with the install command in the message.
+
     """
     if Path(name_or_path).exists() or name_or_path not in _PACKAGED:
         return name_or_path
@@ -40,7 +42,6 @@ def resolve_base_model(name_or_path: str) -> str:
         module = importlib.import_module(module_name)
     except ImportError:
         raise ImportError(
-            f"base model {name_or_path!r} is read from the package {module_name!r}, which is not installed; "
-            f"run: {hint}"
+            f"base model {name_or_path!r} is read from the package {module_name!r}, which is not installed; run: {hint}"
         ) from None
     return str(getattr(module, function_name)())

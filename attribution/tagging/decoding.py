@@ -6,9 +6,10 @@ characters from its first token's start to its last token's end.
 
 Example:
     >>> import numpy as np
-    >>> probs = np.array([[0.1, 0.1, 0.1, 0.1, 0.5, 0.1, 0.0]])   # best alone is I-CUE
+    >>> probs = np.array([[0.1, 0.05, 0.05, 0.2, 0.5, 0.1, 0.0]])  # best alone is I-CUE
     >>> LABELS[int(viterbi_bio(np.log(probs + 1e-9))[0])]          # not allowed at the start
     'B-CUE'
+
 """
 
 from __future__ import annotations
@@ -56,9 +57,7 @@ def viterbi_bio(log_probs: np.ndarray) -> np.ndarray:
     return path
 
 
-def decode_window(
-    window: TokenWindow, probs: np.ndarray, text: str, sentences: Sequence[Sentence]
-) -> list[Span]:
+def decode_window(window: TokenWindow, probs: np.ndarray, text: str, sentences: Sequence[Sentence]) -> list[Span]:
     """Spans for one window, from its token probabilities (shape: window tokens x labels)."""
     inner = [i for i, (start, _) in enumerate(window.offsets) if start >= 0]
     if not inner:

@@ -8,6 +8,7 @@ straight back to the article text.
 Example:
     >>> LABELS
     ('O', 'B-SOURCE', 'I-SOURCE', 'B-CUE', 'I-CUE', 'B-CONTENT', 'I-CONTENT')
+
 """
 
 from __future__ import annotations
@@ -39,9 +40,7 @@ def build_windows(sentences: Sequence[Sentence], tokenizer: Any, *, max_length: 
         raise ValueError(f"max_length must be at least 8, got {max_length}")
     if not sentences:
         return []
-    encoded = tokenizer(
-        [s.text for s in sentences], add_special_tokens=False, return_offsets_mapping=True
-    )
+    encoded = tokenizer([s.text for s in sentences], add_special_tokens=False, return_offsets_mapping=True)
     budget = max_length - 2
     pieces: list[tuple[list[int], list[tuple[int, int]], int]] = []
     for sentence, ids, offsets in zip(sentences, encoded["input_ids"], encoded["offset_mapping"], strict=True):

@@ -1,0 +1,57 @@
+"""The shipped analyzer (models/) on the bundled example and on PolNeAR dev (when present)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from attribution.pipeline import Analyzer, default_model_dir
+from attribution.readers import read_inputs
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "frontline_report.txt"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.from_pretrained(default_model_dir())
+
+
+@pytest.fixture(scope="module")
+def example_report(analyzer: Analyzer):  # type: ignore[no-untyped-def]
+    [article] = list(read_inputs([EXAMPLE]))
+    return analyzer.analyze(article)  # type: ignore[arg-type]
+
+
+def by_cue(report, cue: str):  # type: ignore[no-untyped-def]
+    matches = [a for a in report.attributions if a.cue_text == cue]
+    assert matches, f"no attribution with cue {cue!r}: {[a.cue_text for a in report.attributions]}"
+    return matches[0]
+
+
+@pytest.mark.parametrize(
+    ("cue", "source", "content_start"),
+    [
+        ("told", "A military source", "heavy clashes are underway"),
+        ("announced", "the so-called Syrian Observatory for Human Rights", "Kurdish fighters"),
+        ("claimed", "The Interior Ministry", "the police had dismantled"),
+    ],
+)
+def test_example_attributions(example_report, cue: str, source: str, content_start: str) -> None:  # type: ignore[no-untyped-def]
+    attribution = by_cue(example_report, cue)
+    assert source in (attribution.source_text or "") or (attribution.source_text or "") in source
+    assert attribution.content_text.startswith(content_start)
+
+
+def test_narrator_sentences_are_unattributed(example_report) -> None:  # type: ignore[no-untyped-def]
+    unattributed = [example_report.sentences[i].text for i in example_report.summary.unattributed_sentences]
+    assert any(s.startswith("The army set up checkpoints") for s in unattributed)
+    assert any(s.startswith("Takfiri groups have repeatedly") for s in unattributed)
+
+
+def test_every_span_matches_its_slice(example_report) -> None:  # type: ignore[no-untyped-def]
+    text = example_report.article.text
+    for a in example_report.attributions:
+        for span in (*a.cue, *a.source, *a.content):
+            assert text[span.start : span.end] == span.text
