@@ -24,6 +24,23 @@ from typing import Any
 Fragments = tuple[tuple[int, int], ...]
 KNOWN_LAYERS = ("attributions", "source_profile", "loaded_terms", "techniques", "distancing", "sentence_labels")
 FORMAT_VERSION = 1
+#: ``source_type`` values (annotation guidelines section 1.1).
+SOURCE_TYPES = (
+    "government",
+    "military",
+    "political",
+    "armed_group",
+    "ngo",
+    "international",
+    "media",
+    "expert",
+    "business",
+    "citizen",
+    "document",
+    "unspecified",
+)
+#: ``stance`` values of the reporting verb (annotation guidelines section 1.3).
+STANCES = ("neutral", "endorsing", "distancing", "conceding", "charged")
 
 
 class AnnotationError(ValueError):

@@ -16,16 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import sys
-import time
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger("attribution.cli")
 
-FORMATS = ("json", "md", "html", "jsonl")
+FORMATS = ("json", "md", "html", "jsonl")  # as attribution.corpus.FORMATS
 
 
 def _formats(value: str) -> list[str]:
@@ -36,9 +33,11 @@ def _formats(value: str) -> list[str]:
     return chosen
 
 
-def _safe_name(article_id: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", article_id).strip("._") or "article"
-    return name[:150]
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {number})")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,14 +54,28 @@ def build_parser() -> argparse.ArgumentParser:
         "analyze", help="analyze articles and write reports", formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
     analyze.add_argument("inputs", nargs="+", help=".txt, .html, .jsonl files or folders (recursive)")
-    analyze.add_argument("--out", required=True, help="output folder")
+    analyze.add_argument(
+        "--out",
+        required=True,
+        help="output folder: <id>.<format> per article, annotations.jsonl, index.html (all articles, per outlet) "
+        "and the ledger .done.jsonl; re-running with the same folder skips the articles already done",
+    )
     analyze.add_argument(
         "--format", type=_formats, default=["json", "md", "html"], help=f"comma-separated, from {','.join(FORMATS)}"
     )
     analyze.add_argument("--model", default=None, help="analyzer or tagger folder (default: shipped models/)")
     analyze.add_argument("--attribution-tagger", default=None, help="swap in another attribution tagger folder")
-    analyze.add_argument("--batch-size", type=int, default=32)
-    analyze.add_argument("--progress", action="store_true", help="show a progress bar")
+    analyze.add_argument("--batch-size", type=_positive, default=32, help="encoder windows per forward pass")
+    analyze.add_argument(
+        "--workers", type=_positive, default=1, help="worker processes, each loading the model once (1: in-process)"
+    )
+    analyze.add_argument("--force", action="store_true", help="reanalyze articles an earlier run finished")
+    analyze.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default="auto",
+        help="show a progress bar on stderr (auto: when stderr is a terminal)",
+    )
 
     evaluate = sub.add_parser(
         "evaluate", help="score the analyzer on labeled data", formatter_class=argparse.ArgumentDefaultsHelpFormatter
@@ -70,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--data", required=True, nargs="+", help="annotation JSONL file(s) or PolNeAR split folder(s)"
     )
-    evaluate.add_argument("--format", choices=["jsonl", "polnear"], default="jsonl")
+    evaluate.add_argument("--format", choices=["jsonl", "polnear", "labelstudio"], default="jsonl")
     evaluate.add_argument("--model", default=None, help="analyzer or tagger folder (default: shipped models/)")
     evaluate.add_argument("--json", default=None, help="also write the metrics to this JSON file")
 
@@ -86,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--task", choices=["attribution"], default="attribution")
     train.add_argument("--data", required=True, nargs="+", help="training data: JSONL file(s) or PolNeAR folder(s)")
     train.add_argument("--dev", nargs="*", default=[], help="validation data for model selection")
-    train.add_argument("--format", choices=["jsonl", "polnear"], default="jsonl")
+    train.add_argument("--format", choices=["jsonl", "polnear", "labelstudio"], default="jsonl")
     train.add_argument("--base-model", default=None, help="hub id (resolved offline) or local path")
     train.add_argument("--out", required=True, help="output folder for the trained tagger")
     train.add_argument("--config", default=None, help="JSON file of TrainingConfig settings (flags override it)")
@@ -101,65 +114,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="convert labeled data to the annotation JSONL format",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    convert.add_argument("--from", dest="source_format", choices=["polnear", "jsonl"], required=True)
-    convert.add_argument("--to", dest="target_format", choices=["jsonl"], default="jsonl")
+    convert.add_argument("--from", dest="source_format", choices=["polnear", "jsonl", "labelstudio"], required=True)
+    convert.add_argument("--to", dest="target_format", choices=["jsonl", "labelstudio"], default="jsonl")
     convert.add_argument("input")
     convert.add_argument("output")
     return parser
 
 
-def _articles(inputs: Sequence[str], failures: list[str]) -> Iterator[Any]:
-    from attribution.readers import InputError, read_inputs
-
-    for item in read_inputs(inputs):
-        if isinstance(item, InputError):
-            failures.append(str(item))
-            print(f"error: {item}", file=sys.stderr)
-        else:
-            yield item
-
-
 def _run_analyze(args: argparse.Namespace) -> int:
-    from attribution.annotations import LabeledArticle
-    from attribution.pipeline import Analyzer
-    from attribution.report.html_report import render_html
-    from attribution.report.json_report import render_json, report_to_annotation
-    from attribution.report.markdown_report import render_markdown
+    from attribution.corpus import CorpusOptions, analyze_corpus
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    analyzer = Analyzer.from_pretrained(args.model, attribution_tagger=args.attribution_tagger)
-    failures: list[str] = []
-    renderers = {"json": render_json, "md": render_markdown, "html": render_html}
-    jsonl = (out / "annotations.jsonl").open("a", encoding="utf-8") if "jsonl" in args.format else None
-    started, n_articles, n_sentences = time.perf_counter(), 0, 0
-    articles = _articles(args.inputs, failures)
-    if args.progress:
-        from tqdm import tqdm
-
-        articles = tqdm(articles, unit="article", file=sys.stderr)
-    try:
-        for report in analyzer.analyze_many(articles, batch_size=args.batch_size):
-            name = _safe_name(report.article.id)
-            for fmt in args.format:
-                if fmt in renderers:
-                    (out / f"{name}.{fmt}").write_text(renderers[fmt](report), encoding="utf-8")
-            if jsonl is not None:
-                record: LabeledArticle = report_to_annotation(report)
-                jsonl.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-                jsonl.flush()
-            n_articles += 1
-            n_sentences += len(report.sentences)
-    finally:
-        if jsonl is not None:
-            jsonl.close()
-    seconds = max(time.perf_counter() - started, 1e-9)
-    print(
-        f"wrote {n_articles} report(s) to {out} in {seconds:.1f} s ({n_articles / seconds:.2f} articles/s, "
-        f"{n_sentences / seconds:.1f} sentences/s)" + (f"; {len(failures)} input(s) failed" if failures else ""),
-        file=sys.stderr,
+    options = CorpusOptions(
+        formats=tuple(args.format),
+        model=args.model,
+        attribution_tagger=args.attribution_tagger,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        force=args.force,
+        progress=sys.stderr.isatty() if args.progress == "auto" else args.progress,
     )
-    return 1 if failures else 0
+    run = analyze_corpus(args.inputs, args.out, options, stream=sys.stderr)
+    print(run.summary_line(), file=sys.stderr)
+    return 1 if run.failures else 0
 
 
 def _print_metrics(results: dict[str, Any]) -> None:
@@ -235,9 +211,11 @@ def _run_train(args: argparse.Namespace) -> int:
 
 def _run_convert(args: argparse.Namespace) -> int:
     from attribution.annotations import write_annotations
+    from attribution.converters.labelstudio import write_labelstudio
     from attribution.training import load_labeled
 
-    count = write_annotations(load_labeled([args.input], args.source_format), args.output)
+    writer = write_labelstudio if args.target_format == "labelstudio" else write_annotations
+    count = writer(load_labeled([args.input], args.source_format), args.output)
     print(f"wrote {count} record(s) to {args.output}")
     return 0
 

@@ -41,6 +41,7 @@ __all__ = [
     "SUFFIXES",
     "InputError",
     "find_boilerplate",
+    "input_files",
     "is_boilerplate_line",
     "read_inputs",
     "read_text_article",
@@ -205,7 +206,10 @@ def read_text_article(
 
 
 def read_inputs(
-    paths: Sequence[str | Path] | str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Sequence[str | Path] | str | Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    exclude: Sequence[str | Path] = (),
 ) -> Iterator[Article | InputError]:
     """Yield an :class:`Article` or an :class:`InputError` for every article in ``paths``.
 
@@ -216,6 +220,8 @@ def read_inputs(
     Args:
         paths: Files and directories (a single path is accepted too).
         max_bytes: Largest accepted ``.txt``/``.html`` file, or JSONL line, in bytes.
+        exclude: Folders whose files a directory search skips (an output folder that lies inside
+            an input folder); files named explicitly are still read.
 
     Yields:
         Articles in input order; an ``InputError`` in place of each input (or JSONL line)
@@ -233,22 +239,43 @@ def read_inputs(
         'only whitespace'
 
     """
+    for item in input_files(paths, exclude=exclude):
+        if isinstance(item, InputError):
+            yield item
+        else:
+            yield from _read_file(item, max_bytes)
+
+
+def input_files(
+    paths: Sequence[str | Path] | str | Path, *, exclude: Sequence[str | Path] = ()
+) -> Iterator[Path | InputError]:
+    """Yield the files that :func:`read_inputs` reads, in its order, or an :class:`InputError` per bad path.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     _ = (Path(folder) / "b.txt").write_text("B.", encoding="utf-8")
+        ...     _ = (Path(folder) / "a.jsonl").write_text("", encoding="utf-8")
+        ...     _ = (Path(folder) / "notes.csv").write_text("x", encoding="utf-8")
+        ...     [path.name for path in input_files(folder)]
+        ['a.jsonl', 'b.txt']
+
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    skipped = tuple(Path(folder).resolve() for folder in exclude)
     for path in paths:
-        for item in _expand(Path(path), str(path)):
-            if isinstance(item, InputError):
-                yield item
-            else:
-                yield from _read_file(item, max_bytes)
+        yield from _expand(Path(path), str(path), skipped)
 
 
-def _expand(path: Path, given: str) -> Iterator[Path | InputError]:
+def _expand(path: Path, given: str, exclude: tuple[Path, ...] = ()) -> Iterator[Path | InputError]:
     if path.is_dir():
         found = False
         for child in sorted(path.rglob("*"), key=lambda p: p.relative_to(path).parts):
             parts = child.relative_to(path).parts
             if child.is_file() and child.suffix.lower() in SUFFIXES and not any(p.startswith(".") for p in parts):
+                if exclude and any(child.resolve().is_relative_to(folder) for folder in exclude):
+                    continue
                 found = True
                 yield child
         if not found:

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from attribution.annotations import LabeledArticle, read_annotations
 from attribution.evaluation import AttributionEvaluator, bio_scores
@@ -31,7 +31,7 @@ from attribution.tagging.windows import IGNORE_INDEX, LABELS, char_roles, window
 
 logger = logging.getLogger(__name__)
 
-DataFormat = Literal["jsonl", "polnear"]
+DataFormat = Literal["jsonl", "polnear", "labelstudio"]
 
 
 @dataclass
@@ -60,8 +60,8 @@ class TrainingConfig:
     def __post_init__(self) -> None:
         if not self.train_data:
             raise ValueError("train_data must name at least one file or folder")
-        if self.data_format not in ("jsonl", "polnear"):
-            raise ValueError(f"data_format must be 'jsonl' or 'polnear', got {self.data_format!r}")
+        if self.data_format not in get_args(DataFormat):
+            raise ValueError(f"data_format must be one of {get_args(DataFormat)}, got {self.data_format!r}")
         if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
             raise ValueError("epochs, batch_size and learning_rate must be positive")
         if not 0 <= self.warmup_ratio < 1:
@@ -77,13 +77,16 @@ class TrainingConfig:
 
 
 def load_labeled(paths: Iterable[str | Path], data_format: DataFormat) -> list[LabeledArticle]:
-    """Read labeled articles from annotation JSONL files or PolNeAR split folders."""
+    """Read labeled articles from annotation JSONL files, PolNeAR split folders or Label Studio JSON exports."""
+    from attribution.converters.labelstudio import read_labelstudio
     from attribution.converters.polnear import read_polnear
 
     records: list[LabeledArticle] = []
     for path in paths:
         if data_format == "polnear":
             records.extend(read_polnear(path))
+        elif data_format == "labelstudio":
+            records.extend(read_labelstudio(path))
         else:
             records.extend(read_annotations(path))
     return records

@@ -122,3 +122,13 @@ def test_train_smoke_on_tiny_model(tmp_path: Path, tiny_base_dir: Path, capsys: 
     card = (out / "README.md").read_text()
     assert "## Training data and licence" in card and "## Limitations and biases" in card
     assert json.loads((out / "training_metrics.json").read_text())["dev"]["relation"]["support"] == 2
+
+
+def test_convert_to_labelstudio_and_back(tmp_path: Path) -> None:
+    exported = tmp_path / "tasks.json"
+    assert main(["convert", "--from", "polnear", "--to", "labelstudio", str(TINY_POLNEAR), str(exported)]) == 0
+    back = tmp_path / "back.jsonl"
+    assert main(["convert", "--from", "labelstudio", "--to", "jsonl", str(exported), str(back)]) == 0
+    [record] = list(read_annotations(back))
+    assert len(record.attributions) == 2
+    assert record.text[slice(*record.attributions[0].cue[0])] == "told"

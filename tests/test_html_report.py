@@ -152,7 +152,9 @@ def test_article_content_is_escaped() -> None:
     assert "<img" not in lowered and "<svg" not in lowered and "<b>outlet" not in lowered
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert lowered.count("<script") == 1  # only the page's own script
+    # Only the page's own script, plus the inert JSON data block of the review page.
+    assert lowered.count("<script") == 2
+    assert lowered.count("<script>") == 1 and lowered.count('<script type="application/json" id="review-data">') == 1
 
 
 def test_no_external_resources_and_restrictive_csp() -> None:

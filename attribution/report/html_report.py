@@ -5,9 +5,19 @@ article text is shown with every SOURCE, CUE and CONTENT piece highlighted (thre
 with a legend and a tooltip per piece), boilerplate ranges greyed out, followed by a summary,
 a sources table, a per-sentence table and an attributions table, and a provenance footer.
 
-An article is untrusted input: every article-derived string goes through :func:`html.escape`,
-and a Content-Security-Policy meta tag allows only the page's own inline script (pinned by its
-SHA-256 hash), so a ``<script>`` or ``onerror=`` smuggled into an article never runs.
+It is also the review page: a sticky review bar (shown when the script runs) lets a reviewer
+accept or reject each attribution, set its source type, anonymity and stance, add a missing
+attribution or move a span by selecting article text, and export the corrected article as one
+annotation-format JSONL line or as a Label Studio task (:mod:`attribution.converters.labelstudio`).
+The script and its CSS live in ``attribution/resources/review.js`` / ``review.css``. Each article
+text segment carries its article offsets (``data-start``/``data-end``, code points, end exclusive)
+so a DOM selection maps back to exact offsets; the exact article text and the model's attributions
+ride along as JSON in a ``<script type="application/json" id="review-data">`` block.
+
+An article is untrusted input: every article-derived string goes through :func:`html.escape`
+(the JSON block escapes ``<``, ``>`` and ``&`` as ``\\u003c`` etc.), and a Content-Security-Policy
+meta tag allows only the page's own inline script (pinned by its SHA-256 hash), so a ``<script>``
+or ``onerror=`` smuggled into an article never runs.
 
 Example:
     >>> from attribution.aggregate import aggregate
@@ -28,10 +38,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
+from functools import cache
 from html import escape
+from importlib import resources
 from typing import Any
 
+from attribution.annotations import SOURCE_TYPES, STANCES
 from attribution.records import ArticleReport
 from attribution.report.json_report import report_to_dict
 
@@ -69,39 +83,59 @@ table.summary { width: auto; min-width: 20rem; }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
 """
 
-_JS = """
-(function () {
-  function focus(ids, on) {
-    ids.forEach(function (id) {
-      document.querySelectorAll('.a-' + id + ', #a-' + id).forEach(function (el) {
-        el.classList.toggle('focus', on);
-      });
-    });
-  }
-  document.querySelectorAll('.hl').forEach(function (el) {
-    var ids = (el.dataset.attributions || '').split(' ').filter(Boolean);
-    el.addEventListener('mouseenter', function () { focus(ids, true); });
-    el.addEventListener('mouseleave', function () { focus(ids, false); });
-    el.addEventListener('click', function () {
-      var row = document.getElementById('a-' + ids[0]);
-      if (row) { row.scrollIntoView({block: 'center'}); }
-    });
-  });
-  document.querySelectorAll('tr.attribution').forEach(function (row) {
-    var ids = [row.id.slice(2)];
-    row.addEventListener('mouseenter', function () { focus(ids, true); });
-    row.addEventListener('mouseleave', function () { focus(ids, false); });
-  });
-})();
-"""
+
+@cache
+def _resource(name: str) -> str:
+    return resources.files("attribution").joinpath(f"resources/{name}").read_text(encoding="utf-8")
 
 
-def _csp() -> str:
-    digest = base64.b64encode(hashlib.sha256(_JS.encode("utf-8")).digest()).decode("ascii")
+def _script() -> str:
+    """The page's one executable script (hover focus + review), checked to stay inside its element."""
+    script = _resource("review.js")
+    if "</script" in script.lower() or "<!--" in script:
+        raise ValueError("attribution/resources/review.js must not contain '</script' or '<!--'")
+    return script
+
+
+def _csp(script: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     return (
         f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; "
         "img-src 'none'; base-uri 'none'; form-action 'none'"
     )
+
+
+def _json_block(value: Any) -> str:
+    """JSON that is inert inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` survive."""
+    text = json.dumps(value, ensure_ascii=True, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _review_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What the review script needs: the exact text, the model's attributions and the label sets."""
+
+    def fragments(pieces: list[dict[str, Any]]) -> list[list[int]]:
+        return [[piece["start"], piece["end"]] for piece in pieces]
+
+    article = data["article"]
+    return {
+        "id": article["id"],
+        "text": article["text"],
+        "meta": article["meta"],
+        "provenance": data["provenance"],
+        "sentences": [[s["start"], s["end"]] for s in data["sentences"]],
+        "attributions": [
+            {
+                "index": a["index"],
+                "sentence_index": a["sentence_index"],
+                **{role: fragments(a[role]) for role in (*ROLES, "via")},
+                **{key: a[key] for key in ("source_type", "anonymous", "resolved_source", "stance")},
+            }
+            for a in data["attributions"]
+        ],
+        "source_types": list(SOURCE_TYPES),
+        "stances": list(STANCES),
+    }
 
 
 def _marks(data: Mapping[str, Any]) -> list[tuple[int, int, str, int, float]]:
@@ -130,14 +164,24 @@ def segment_text(text: str, ranges: Iterable[tuple[int, int, Any]]) -> list[tupl
     return [(a, b, [tag for s, e, tag in clipped if s <= a and b <= e]) for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
-def _segment_html(piece: str, tags: list[Any]) -> str:
+def _text_html(piece: str) -> str:
+    """Escaped text whose DOM text keeps every character, so offsets inside a segment hold.
+
+    A CR is written as ``&#13;`` (the HTML parser turns a raw CR into LF) and a NUL, which the parser
+    drops, is shown as U+FFFD.
+    """
+    return escape(piece).replace("\r", "&#13;").replace("\x00", "\ufffd")
+
+
+def _segment_html(piece: str, tags: list[Any], start: int = 0) -> str:
     excluded = "excluded" in tags
     marks = sorted((t for t in tags if t != "excluded"), key=lambda m: (m[1], ROLES.index(m[0])))
-    body = escape(piece)
+    body = _text_html(piece)
     if excluded:
         body = f'<span class="excluded" title="boilerplate (not analysed)">{body}</span>'
+    offsets = f'data-start="{start}" data-end="{start + len(piece)}"'
     if not marks:
-        return body
+        return f"<span {offsets}>{body}</span>"
     roles = sorted({role for role, _, _ in marks}, key=ROLES.index)
     ids = sorted({index for _, index, _ in marks})
     classes = ["hl", *(f"hl-{r}" for r in roles), *(f"a-{i}" for i in ids)]
@@ -145,7 +189,7 @@ def _segment_html(piece: str, tags: list[Any]) -> str:
         classes.append("hl-multi")
     tip = "\n".join(f"{role.upper()} of attribution #{index} (score {score:.2f})" for role, index, score in marks)
     return (
-        f'<span class="{" ".join(classes)}" data-attributions="{" ".join(map(str, ids))}" '
+        f'<span class="{" ".join(classes)}" data-attributions="{" ".join(map(str, ids))}" {offsets} '
         f'title="{escape(tip)}">{body}</span>'
     )
 
@@ -155,7 +199,7 @@ def _article_html(data: Mapping[str, Any]) -> str:
     text = data["article"]["text"]
     ranges: list[tuple[int, int, Any]] = [(s, e, (role, i, score)) for s, e, role, i, score in _marks(data)]
     ranges += [(s, e, "excluded") for s, e in data["article"]["excluded"]]
-    return "".join(_segment_html(text[a:b], tags) for a, b, tags in segment_text(text, ranges))
+    return "".join(_segment_html(text[a:b], tags, a) for a, b, tags in segment_text(text, ranges))
 
 
 def _links(indices: Iterable[int], prefix: str) -> str:
@@ -206,20 +250,49 @@ def _sentences_html(data: Mapping[str, Any]) -> str:
 
 
 def _attributions_html(data: Mapping[str, Any]) -> str:
-    if not data["attributions"]:
-        return '<p class="none">No attributions found.</p>'
+    """The attributions table (always present, hidden while empty, so the review can add rows to it)."""
 
     def cell(value: str | None, role: str) -> str:
         return f'<span class="hl-{role}">{escape(value)}</span>' if value else '<span class="none">none</span>'
 
     rows = (
         f'<tr class="attribution" id="a-{a["index"]}"><td class="num">{a["index"]}</td>'
-        f"<td>{cell(a['source_text'], 'source')}</td><td>{cell(a['cue_text'], 'cue')}</td>"
-        f"<td>{cell(a['content_text'], 'content')}</td><td>{escape(a['kind'])}</td>"
+        f'<td data-role="source">{cell(a["source_text"], "source")}</td>'
+        f'<td data-role="cue">{cell(a["cue_text"], "cue")}</td>'
+        f'<td data-role="content">{cell(a["content_text"], "content")}</td><td>{escape(a["kind"])}</td>'
         f'<td class="num">{a["score"]:.2f}</td><td>{_links([a["sentence_index"]], "s")}</td></tr>'
         for a in data["attributions"]
     )
-    return _table(("#", "Source", "Cue", "Content", "Kind", "#Score", "Sentence"), rows, "attributions")
+    table = _table(("#", "Source", "Cue", "Content", "Kind", "#Score", "Sentence"), rows, "attributions")
+    if data["attributions"]:
+        return table
+    return '<p class="none" id="no-attributions">No attributions found.</p>' + table.replace(
+        '<div class="scroll">', '<div class="scroll" hidden>', 1
+    )
+
+
+def _review_bar_html() -> str:
+    """The review bar; hidden until the review script runs (without it the page is a plain report)."""
+    actions = (
+        ("add-cue", "Add cue", "Start a new attribution whose cue is the selected article text"),
+        ("set-cue", "Set cue", "Replace the cue of the attribution being edited with the selection"),
+        ("set-source", "Set source", "Replace the source of the attribution being edited with the selection"),
+        ("set-content", "Set content", "Replace the content of the attribution being edited with the selection"),
+    )
+    buttons = "".join(
+        f'<button type="button" id="{i}" class="rv-span rv-{i.split("-")[1]}" title="{t}">{label}</button>'
+        for i, label, t in actions
+    )
+    return (
+        '<section id="review" class="card review-bar" aria-label="Review" hidden>'
+        '<div class="rv-row"><strong>Review</strong><span id="review-counts" class="rv-counts"></span>'
+        '<button type="button" id="export-jsonl" class="primary">Export annotation JSONL</button>'
+        '<button type="button" id="export-labelstudio">Export Label Studio JSON</button></div>'
+        '<div class="rv-row"><span class="rv-sel">Selection: <span id="review-selection" class="none">none'
+        f"</span></span>{buttons}</div>"
+        '<div id="review-panel" class="rv-panel"></div>'
+        '<p id="review-message" role="status" aria-live="polite"></p></section>'
+    )
 
 
 def _header_html(data: Mapping[str, Any]) -> str:
@@ -266,19 +339,21 @@ def render_html(report: ArticleReport) -> str:
     """
     data = report_to_dict(report)
     title = escape(data["article"]["title"] or data["article"]["id"])
+    script = _script()
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{_csp()}">
+<meta http-equiv="Content-Security-Policy" content="{_csp(script)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{title} · attribution report</title>
-<style>{_CSS}</style>
+<style>{_CSS}{_resource("review.css")}</style>
 </head>
 <body>
 <main>
 <header>{_header_html(data)}</header>
+{_review_bar_html()}
 <h2>Article</h2>
 <section class="card">{_legend_html()}<div id="article-text">{_article_html(data)}</div></section>
 <h2>Summary</h2>
@@ -291,7 +366,8 @@ def render_html(report: ArticleReport) -> str:
 {_attributions_html(data)}
 {_footer_html(data)}
 </main>
-<script>{_JS}</script>
+<script type="application/json" id="review-data">{_json_block(_review_data(data))}</script>
+<script>{script}</script>
 </body>
 </html>
 """

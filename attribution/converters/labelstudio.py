@@ -1,0 +1,336 @@
+"""Read and write Label Studio tasks (the JSON export format) as annotation records.
+
+The review page's "Export Label Studio JSON" button and :func:`write_labelstudio` write a list of
+tasks; :func:`read_labelstudio` reads them back, and also reads a project's JSON export after
+reviewers edited it in Label Studio (set the project up with :data:`LABEL_CONFIG`)::
+
+    [{"data": {"text": "...", "id": "a17", "meta": {...}},
+      "annotations": [{"result": [
+        {"id": "a0-cue0", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 18, "end": 22, "text": "told", "labels": ["Cue"]}},
+        {"id": "a0-source0", ..., "value": {..., "labels": ["Source"]}},
+        {"type": "relation", "from_id": "a0-cue0", "to_id": "a0-source0", "direction": "right"},
+        {"id": "a0-cue0", "from_name": "source_type", "to_name": "text", "type": "choices",
+         "value": {"start": 18, "end": 22, "text": "told", "choices": ["military"]}}]}]}]
+
+Rules:
+
+- Each ``labels`` result is one region: a contiguous ``Source``, ``Cue`` or ``Content`` piece.
+  ``start``/``end`` index ``data.text`` as a Python string, end exclusive; ``value.text``, when
+  present, must equal that slice (offsets counted another way fail loudly instead of shifting spans).
+- An attribution is a Cue region with its relations: Cue -> Source and Cue -> Content (either
+  direction is accepted). Cue -> Cue joins the pieces of a discontinuous cue; a discontinuous source
+  or content is several regions related to the same cue. A Cue without relations is an attribution
+  without source and content; a Source or Content region related to no cue is an error.
+- The profile fields ride on the first cue region as per-region ``choices`` results named
+  ``source_type``, ``stance`` and ``anonymous`` (``"true"``/``"false"``); a task that has any of
+  them gets the ``source_profile`` layer. ``via`` and ``resolved_source`` are not carried.
+- The first annotation that was not cancelled is read; a task without one is "not annotated"
+  (no layers). ``data.id`` names the record (fallback: the task's ``id``).
+
+Example:
+    >>> from attribution.annotations import GoldAttribution, LabeledArticle
+    >>> record = LabeledArticle("a1", "Officials said it rained.", ("attributions",),
+    ...                         (GoldAttribution(cue=((10, 14),), source=((0, 9),), content=((15, 24),)),))
+    >>> task = labelstudio_task(record)
+    >>> [r["value"]["labels"][0] for r in task["annotations"][0]["result"] if r["type"] == "labels"]
+    ['Cue', 'Source', 'Content']
+    >>> labelstudio_record(task, where="inline") == record
+    True
+
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from attribution.annotations import SOURCE_TYPES, STANCES, AnnotationError, GoldAttribution, LabeledArticle
+
+#: Label Studio region label -> annotation-format role, in writing order.
+LABELS: dict[str, str] = {"Cue": "cue", "Source": "source", "Content": "content"}
+PROFILE_FIELDS = ("source_type", "anonymous", "stance")
+
+
+def _choices_xml(name: str, values: Iterable[str]) -> str:
+    options = "".join(f'\n      <Choice value="{v}"/>' for v in values)
+    return f'    <Choices name="{name}" toName="text" perRegion="true" choice="single">{options}\n    </Choices>'
+
+
+#: A Label Studio labeling configuration that matches what this module reads and writes.
+LABEL_CONFIG = f"""<View>
+  <Labels name="label" toName="text">
+    <Label value="Source" background="#2f6fd0"/>
+    <Label value="Cue" background="#d9480f"/>
+    <Label value="Content" background="#2b8a3e"/>
+  </Labels>
+  <Relations>
+    <Relation value="source-of"/>
+    <Relation value="content-of"/>
+  </Relations>
+  <Text name="text" value="$text" granularity="symbol"/>
+  <View visibleWhen="region-selected">
+    <Header value="Source type, anonymity and stance (on the cue region)"/>
+{_choices_xml("source_type", SOURCE_TYPES)}
+{_choices_xml("anonymous", ("true", "false"))}
+{_choices_xml("stance", STANCES)}
+  </View>
+</View>
+"""
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def labelstudio_task(record: LabeledArticle) -> dict[str, Any]:
+    """One Label Studio task (``data`` + one annotation) for ``record``.
+
+    Region ids are ``a<k>-<role><j>`` (attribution ``k``, piece ``j``); the profile fields are
+    written only when the record has the ``source_profile`` layer.
+    """
+    data: dict[str, Any] = {"text": record.text, "id": record.id}
+    if record.extra.get("meta"):
+        data["meta"] = record.extra["meta"]
+    task: dict[str, Any] = {"data": data, "annotations": []}
+    if "attributions" not in record.layers:
+        return task
+    with_profile = "source_profile" in record.layers
+    result: list[dict[str, Any]] = []
+    for k, attribution in enumerate(record.attributions):
+        head = f"a{k}-cue0"
+        regions: list[str] = []
+        for label, role in LABELS.items():
+            for j, (start, end) in enumerate(getattr(attribution, role)):
+                region_id = f"a{k}-{role}{j}"
+                regions.append(region_id)
+                value = {"start": start, "end": end, "text": record.text[start:end], "labels": [label]}
+                result.append(
+                    {"id": region_id, "from_name": "label", "to_name": "text", "type": "labels", "value": value}
+                )
+        for region_id in regions[1:]:
+            result.append({"type": "relation", "from_id": head, "to_id": region_id, "direction": "right"})
+        if with_profile:
+            start, end = attribution.cue[0]
+            for name in PROFILE_FIELDS:
+                choice = getattr(attribution, name)
+                if choice is None:
+                    continue
+                value = {
+                    "start": start,
+                    "end": end,
+                    "text": record.text[start:end],
+                    "choices": [str(choice).lower() if isinstance(choice, bool) else str(choice)],
+                }
+                result.append({"id": head, "from_name": name, "to_name": "text", "type": "choices", "value": value})
+    task["annotations"] = [{"result": result}]
+    return task
+
+
+def write_labelstudio(records: Iterable[LabeledArticle], path: str | Path) -> int:
+    """Write ``records`` as a Label Studio task list (JSON); returns how many were written."""
+    tasks = [labelstudio_task(record) for record in records]
+    Path(path).write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return len(tasks)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _region_id(value: Any, where: str, field: str) -> str:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise AnnotationError(f"{where}: field '{field}' must be a region id (string), got {value!r}")
+
+
+def _offset(value: dict[str, Any], key: str, where: str, field: str) -> int:
+    number = value.get(key)
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise AnnotationError(f"{where}: field '{field}.value.{key}' must be an integer, got {number!r}")
+    return number
+
+
+class _Regions:
+    """The regions, per-region choices and relations of one annotation result list."""
+
+    def __init__(self, text: str, result: list[Any], where: str, field: str) -> None:
+        self.regions: dict[str, tuple[str, int, int]] = {}  # id -> (role, start, end)
+        self.choices: dict[str, dict[str, Any]] = {}  # region id -> profile field -> value
+        self.relations: list[tuple[str, str, str]] = []  # (from, to, field)
+        pending_choices: list[tuple[str, str, Any, str]] = []
+        for j, item in enumerate(result):
+            at = f"{field}[{j}]"
+            if not isinstance(item, dict):
+                raise AnnotationError(f"{where}: field '{at}' must be an object")
+            kind = item.get("type")
+            if kind == "labels":
+                region_id = _region_id(item.get("id"), where, f"{at}.id")
+                if region_id in self.regions:
+                    raise AnnotationError(f"{where}: field '{at}.id': region id {region_id!r} is used twice")
+                self.regions[region_id] = self._region(text, item.get("value"), where, at)
+            elif kind == "relation":
+                source = _region_id(item.get("from_id"), where, f"{at}.from_id")
+                target = _region_id(item.get("to_id"), where, f"{at}.to_id")
+                self.relations.append((source, target, at))
+            elif kind == "choices" and item.get("from_name") in PROFILE_FIELDS:
+                region_id = _region_id(item.get("id"), where, f"{at}.id")
+                value = item.get("value")
+                chosen = value.get("choices") if isinstance(value, dict) else None
+                if not isinstance(chosen, list) or len(chosen) != 1 or not isinstance(chosen[0], str):
+                    raise AnnotationError(f"{where}: field '{at}.value.choices' must be a list with one string")
+                pending_choices.append((region_id, item["from_name"], chosen[0], at))
+            # Other result types (document-level choices, ratings, text areas) are not part of the format.
+        for region_id, name, chosen, at in pending_choices:
+            if region_id not in self.regions:
+                raise AnnotationError(f"{where}: field '{at}.id': no Source/Cue/Content region has id {region_id!r}")
+            setting: str | bool = chosen
+            if name == "anonymous":
+                if chosen.lower() not in ("true", "false"):
+                    raise AnnotationError(
+                        f"{where}: field '{at}.value.choices' must be 'true' or 'false' for anonymous"
+                    )
+                setting = chosen.lower() == "true"
+            self.choices.setdefault(region_id, {})[name] = setting
+
+    @staticmethod
+    def _region(text: str, value: Any, where: str, at: str) -> tuple[str, int, int]:
+        if not isinstance(value, dict):
+            raise AnnotationError(f"{where}: field '{at}.value' must be an object")
+        labels = value.get("labels")
+        by_name = {name.lower(): role for name, role in LABELS.items()}
+        if not isinstance(labels, list) or len(labels) != 1 or str(labels[0]).lower() not in by_name:
+            raise AnnotationError(
+                f"{where}: field '{at}.value.labels' must be one of {list(LABELS)} (one label), got {labels!r}"
+            )
+        start, end = _offset(value, "start", where, at), _offset(value, "end", where, at)
+        if not 0 <= start < end <= len(text):
+            raise AnnotationError(
+                f"{where}: field '{at}.value': [{start}, {end}] is outside the text (length {len(text)})"
+            )
+        shown = value.get("text")
+        if shown is not None and shown != text[start:end]:
+            raise AnnotationError(
+                f"{where}: field '{at}.value.text' is {shown!r} but text[{start}:{end}] is {text[start:end]!r}"
+            )
+        return by_name[str(labels[0]).lower()], start, end
+
+
+def _attributions(found: _Regions, where: str) -> tuple[GoldAttribution, ...]:
+    cues = sorted((rid for rid, (role, _, _) in found.regions.items() if role == "cue"), key=found.regions.get)
+    parent = {rid: rid for rid in cues}
+
+    def root(rid: str) -> str:
+        while parent[rid] != rid:
+            parent[rid] = parent[parent[rid]]
+            rid = parent[rid]
+        return rid
+
+    links: list[tuple[str, str]] = []  # (cue region, source/content region)
+    for source, target, at in found.relations:
+        for end, region_id in (("from_id", source), ("to_id", target)):
+            if region_id not in found.regions:
+                raise AnnotationError(f"{where}: field '{at}.{end}': no Source/Cue/Content region has id {region_id!r}")
+        role_a, role_b = found.regions[source][0], found.regions[target][0]
+        if role_a == role_b == "cue":
+            parent[root(source)] = root(target)
+        elif role_a == "cue" or role_b == "cue":
+            links.append((source, target) if role_a == "cue" else (target, source))
+        else:
+            raise AnnotationError(
+                f"{where}: field '{at}': relation {source!r} -> {target!r} links a {role_a} to a {role_b};"
+                " relations must link a Cue to its Source or Content (or to another piece of the cue)"
+            )
+    linked = {region_id for _, region_id in links}
+    for region_id, (role, start, end) in found.regions.items():
+        if role != "cue" and region_id not in linked:
+            raise AnnotationError(
+                f"{where}: region {region_id!r} ({role} [{start}, {end}]) is not related to any Cue region"
+            )
+    groups: dict[str, dict[str, Any]] = {}
+    for rid in cues:  # sorted by offsets, so each group's first cue piece comes first
+        group = groups.setdefault(root(rid), {"cue": set(), "source": set(), "content": set(), "profile": {}})
+        group["cue"].add(found.regions[rid][1:])
+        for name, value in found.choices.get(rid, {}).items():
+            group["profile"].setdefault(name, value)
+    for cue, region_id in links:
+        role, start, end = found.regions[region_id]
+        groups[root(cue)][role].add((start, end))
+    out = [
+        GoldAttribution(
+            cue=tuple(sorted(g["cue"])),
+            source=tuple(sorted(g["source"])),
+            content=tuple(sorted(g["content"])),
+            **g["profile"],
+        )
+        for g in groups.values()
+    ]
+    return tuple(sorted(out, key=lambda a: (a.cue, a.source, a.content)))
+
+
+def labelstudio_record(task: Any, *, where: str) -> LabeledArticle:
+    """Build one annotation record from one Label Studio task; errors start with ``where``.
+
+    Raises:
+        AnnotationError: naming ``where``, the task's id when known, and the offending field.
+
+    """
+    if not isinstance(task, dict):
+        raise AnnotationError(f"{where}: expected a task object, got {type(task).__name__}")
+    data = task.get("data")
+    if not isinstance(data, dict):
+        raise AnnotationError(f"{where}: field 'data' must be an object")
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise AnnotationError(f"{where}: field 'data.text' must be a string")
+    raw_id = data.get("id", task.get("id"))
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or raw_id == "":
+        raise AnnotationError(f"{where}: field 'data.id' (or the task's 'id') must be a string or integer")
+    record_id = str(raw_id)
+    where = f"{where} (id {record_id!r})"
+    extra: dict[str, Any] = {"meta": data["meta"]} if isinstance(data.get("meta"), dict) else {}
+    annotations = task.get("annotations") or []
+    if not isinstance(annotations, list):
+        raise AnnotationError(f"{where}: field 'annotations' must be a list")
+    chosen = next(
+        ((k, a) for k, a in enumerate(annotations) if not (isinstance(a, dict) and a.get("was_cancelled"))),
+        None,
+    )
+    if chosen is None:
+        return LabeledArticle(id=record_id, text=text, layers=(), extra=extra)
+    k, annotation = chosen
+    if not isinstance(annotation, dict) or not isinstance(annotation.get("result"), list):
+        raise AnnotationError(f"{where}: field 'annotations[{k}].result' must be a list")
+    found = _Regions(text, annotation["result"], where, f"annotations[{k}].result")
+    layers = ("attributions", "source_profile") if found.choices else ("attributions",)
+    return LabeledArticle(id=record_id, text=text, layers=layers, attributions=_attributions(found, where), extra=extra)
+
+
+def read_labelstudio(path: str | Path) -> Iterator[LabeledArticle]:
+    """Yield one record per task of a Label Studio JSON export (a list of tasks, or one task).
+
+    A folder yields the tasks of every ``*.json`` file in it, in name order.
+
+    Raises:
+        AnnotationError: for the first malformed task: ``<path>: task <index> (id ...): field ...``.
+
+    """
+    path = Path(path)
+    if path.is_dir():
+        for child in sorted(path.glob("*.json")):
+            yield from read_labelstudio(child)
+        return
+    try:
+        tasks = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise AnnotationError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise AnnotationError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        raise AnnotationError(f"{path}: expected a list of Label Studio tasks, got {type(tasks).__name__}")
+    for index, task in enumerate(tasks):
+        yield labelstudio_record(task, where=f"{path}: task {index}")

@@ -1,0 +1,332 @@
+"""Self-contained HTML index of a corpus run: one row per article, and one per outlet.
+
+The index compares articles on the aggregates of their reports: sentences, attributed share,
+attributions, direct quotes, attributions without a source and the most cited sources. When any
+article carries ``meta.outlet``, a second table groups the articles by outlet (articles, mean
+attributed share, total attributions).
+
+The page works offline (inline CSS and one small inline script that sorts a table when a column
+header is clicked, pinned by a Content-Security-Policy hash). Every article-derived string goes
+through :func:`html.escape`: a title such as ``<script>`` is shown, never run.
+
+Example:
+    >>> row = IndexRow(id="a1", title="Clashes <near> Aleppo", outlet="FNA", origin="in/a1.txt", n_sentences=4,
+    ...                n_words=60, attributed_share=0.5, n_attributions=2, n_direct_quotes=1, n_without_source=0,
+    ...                top_sources=(("A military source", 2),))
+    >>> page = render_index([row], hrefs={"a1": "a1.html"})
+    >>> '<a href="a1.html">a1</a>' in page and "Clashes &lt;near&gt; Aleppo" in page
+    True
+    >>> outlet_rows([row])
+    [OutletRow(outlet='FNA', articles=1, mean_attributed_share=0.5, attributions=2)]
+
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from attribution.records import ArticleReport
+
+__all__ = ["IndexRow", "OutletRow", "outlet_rows", "render_index"]
+
+TOP_SOURCES = 3
+
+_CSS = """
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #212529;
+  margin: 0; background: #f8f9fa; }
+main { max-width: 1300px; margin: 0 auto; padding: 1.5rem; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; } h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; }
+.meta { color: #868e96; font-size: .9rem; margin: 0 0 1rem; }
+table { border-collapse: collapse; width: 100%; background: #fff; font-size: .92rem; }
+th, td { border: 1px solid #dee2e6; padding: .35rem .55rem; text-align: left; vertical-align: top; }
+th { background: #e9ecef; cursor: pointer; user-select: none; white-space: nowrap; }
+th[aria-sort="ascending"]::after { content: " \\25B2"; } th[aria-sort="descending"]::after { content: " \\25BC"; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+.scroll { overflow-x: auto; }
+.none { color: #868e96; font-style: italic; }
+"""
+
+_JS = """
+(function () {
+  document.querySelectorAll('table.sortable').forEach(function (table) {
+    var heads = table.querySelectorAll('thead th');
+    heads.forEach(function (th, column) {
+      th.addEventListener('click', function () {
+        var ascending = th.getAttribute('aria-sort') !== 'ascending';
+        heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+        var numeric = th.classList.contains('num');
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[column].getAttribute('data-sort') || a.cells[column].textContent;
+          var y = b.cells[column].getAttribute('data-sort') || b.cells[column].textContent;
+          var order = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  });
+})();
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """The aggregates of one article report that the index compares.
+
+    Attributes:
+        id: Article id.
+        title: Article title, if any.
+        outlet: ``meta["outlet"]`` of the article when it is a non-empty string.
+        origin: Where the article came from.
+        n_sentences: Sentences analysed.
+        n_words: Words in those sentences.
+        attributed_share: Share of sentences with at least one attribution (0..1, 4 decimals).
+        n_attributions: Attributions found.
+        n_direct_quotes: Attributions of kind ``direct``.
+        n_without_source: Attributions without a source.
+        top_sources: Up to three ``(source, count)`` pairs, most cited first.
+
+    """
+
+    id: str
+    title: str | None
+    outlet: str | None
+    origin: str | None
+    n_sentences: int
+    n_words: int
+    attributed_share: float
+    n_attributions: int
+    n_direct_quotes: int
+    n_without_source: int
+    top_sources: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def from_report(cls, report: ArticleReport) -> IndexRow:
+        """The index row of one report.
+
+        Example:
+            >>> from attribution.aggregate import aggregate
+            >>> from attribution.records import Article, Provenance, Sentence
+            >>> article = Article(id="a", text="It rained.", meta={"outlet": "FNA"})
+            >>> report = aggregate(article, [Sentence(0, 0, 10, "It rained.")], [], Provenance("0", "t", "b", "1"))
+            >>> row = IndexRow.from_report(report)
+            >>> row.outlet, row.n_sentences, row.attributed_share
+            ('FNA', 1, 0.0)
+
+        """
+        article, summary = report.article, report.summary
+        outlet = article.meta.get("outlet")
+        share = len(summary.attributed_sentences) / summary.n_sentences if summary.n_sentences else 0.0
+        return cls(
+            id=article.id,
+            title=article.title,
+            outlet=outlet.strip() if isinstance(outlet, str) and outlet.strip() else None,
+            origin=article.origin,
+            n_sentences=summary.n_sentences,
+            n_words=summary.n_words,
+            attributed_share=round(share, 4),
+            n_attributions=summary.n_attributions,
+            n_direct_quotes=len(summary.direct_quotes),
+            n_without_source=len(summary.attributions_without_source),
+            top_sources=tuple((c.source, c.count) for c in summary.sources[:TOP_SOURCES]),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as JSON-ready data (``top_sources`` as a list of ``[source, count]`` pairs)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "origin": self.origin,
+            "n_sentences": self.n_sentences,
+            "n_words": self.n_words,
+            "attributed_share": self.attributed_share,
+            "n_attributions": self.n_attributions,
+            "n_direct_quotes": self.n_direct_quotes,
+            "n_without_source": self.n_without_source,
+            "top_sources": [[source, count] for source, count in self.top_sources],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> IndexRow:
+        """Inverse of :meth:`to_dict`; raises ``KeyError``/``TypeError``/``ValueError`` on bad data.
+
+        Example:
+            >>> row = IndexRow("a", None, None, None, 3, 30, 0.3333, 1, 0, 0, (("Police", 1),))
+            >>> IndexRow.from_dict(row.to_dict()) == row
+            True
+
+        """
+        return cls(
+            id=str(data["id"]),
+            title=None if data["title"] is None else str(data["title"]),
+            outlet=None if data["outlet"] is None else str(data["outlet"]),
+            origin=None if data["origin"] is None else str(data["origin"]),
+            n_sentences=int(data["n_sentences"]),
+            n_words=int(data["n_words"]),
+            attributed_share=float(data["attributed_share"]),
+            n_attributions=int(data["n_attributions"]),
+            n_direct_quotes=int(data["n_direct_quotes"]),
+            n_without_source=int(data["n_without_source"]),
+            top_sources=tuple((str(source), int(count)) for source, count in data["top_sources"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutletRow:
+    """Articles of one outlet: how many, their mean attributed share, and their attributions in total."""
+
+    outlet: str | None
+    articles: int
+    mean_attributed_share: float
+    attributions: int
+
+
+def outlet_rows(rows: Iterable[IndexRow]) -> list[OutletRow]:
+    """Group rows by outlet, largest outlet first; articles without an outlet come last (``outlet=None``).
+
+    Example:
+        >>> rows = [IndexRow(str(i), None, o, None, 2, 20, s, n, 0, 0) for i, (o, s, n) in
+        ...         enumerate([("FNA", 0.5, 1), ("FNA", 1.0, 3), (None, 0.0, 0)])]
+        >>> [(r.outlet, r.articles, r.mean_attributed_share, r.attributions) for r in outlet_rows(rows)]
+        [('FNA', 2, 0.75, 4), (None, 1, 0.0, 0)]
+
+    """
+    groups: dict[str | None, list[IndexRow]] = {}
+    for row in rows:
+        groups.setdefault(row.outlet, []).append(row)
+    table = [
+        OutletRow(
+            outlet=outlet,
+            articles=len(members),
+            mean_attributed_share=round(sum(m.attributed_share for m in members) / len(members), 4),
+            attributions=sum(m.n_attributions for m in members),
+        )
+        for outlet, members in groups.items()
+    ]
+    return sorted(table, key=lambda r: (r.outlet is None, -r.articles, r.outlet or ""))
+
+
+def _csp() -> str:
+    digest = base64.b64encode(hashlib.sha256(_JS.encode("utf-8")).digest()).decode("ascii")
+    return (
+        f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; "
+        "img-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _none(text: str = "none") -> str:
+    return f'<span class="none">{text}</span>'
+
+
+def _num(value: int) -> str:
+    return f'<td class="num">{value}</td>'
+
+
+def _share(value: float) -> str:
+    return f'<td class="num" data-sort="{value:.4f}">{value:.1%}</td>'
+
+
+def _table(table_id: str, head: Sequence[str], rows: Iterable[str]) -> str:
+    cells = "".join(f'<th class="num">{h[1:]}</th>' if h.startswith("#") else f"<th>{h}</th>" for h in head)
+    body = f'<table class="sortable" id="{table_id}"><thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody>'
+    body += "</table>"
+    return f'<div class="scroll">{body}</div>'
+
+
+def _article_row(row: IndexRow, href: str | None) -> str:
+    name = escape(row.id)
+    link = f'<a href="{escape(href)}">{name}</a>' if href else name
+    sources = "; ".join(f"{escape(source)} ({count})" for source, count in row.top_sources)
+    return (
+        f'<tr><td data-sort="{name}" title="{escape(row.origin or "")}">{link}</td>'
+        f"<td>{escape(row.title) if row.title else _none()}</td>"
+        f"<td>{escape(row.outlet) if row.outlet else _none()}</td>"
+        f"{_num(row.n_sentences)}{_share(row.attributed_share)}{_num(row.n_attributions)}"
+        f"{_num(row.n_direct_quotes)}{_num(row.n_without_source)}<td>{sources or _none()}</td></tr>"
+    )
+
+
+def _outlet_row(row: OutletRow) -> str:
+    name = escape(row.outlet) if row.outlet is not None else _none("no outlet")
+    return f"<tr><td>{name}</td>{_num(row.articles)}{_share(row.mean_attributed_share)}{_num(row.attributions)}</tr>"
+
+
+def render_index(
+    rows: Sequence[IndexRow], *, hrefs: Mapping[str, str] | None = None, title: str = "Attribution reports"
+) -> str:
+    """Render the corpus index as one self-contained, offline HTML page.
+
+    Args:
+        rows: One row per article, in the order to show.
+        hrefs: Article id -> link to its report page (relative); ids without one are shown unlinked.
+        title: Page heading.
+
+    Returns:
+        A complete HTML document with a table ``#articles`` (one row per article) and, when any row has an
+        outlet, a table ``#outlets``.
+
+    Example:
+        >>> page = render_index([IndexRow("x", "<script>alert(1)</script>", None, None, 1, 5, 0.0, 0, 0, 0)])
+        >>> "<script>alert(1)" in page, "&lt;script&gt;alert(1)&lt;/script&gt;" in page, 'id="outlets"' in page
+        (False, True, False)
+
+    """
+    hrefs = hrefs or {}
+    n_attributions = sum(r.n_attributions for r in rows)
+    n_sentences = sum(r.n_sentences for r in rows)
+    articles = _table(
+        "articles",
+        (
+            "Article",
+            "Title",
+            "Outlet",
+            "#Sentences",
+            "#Attributed share",
+            "#Attributions",
+            "#Direct quotes",
+            "#Without source",
+            "Top sources",
+        ),
+        (_article_row(row, hrefs.get(row.id)) for row in rows),
+    )
+    outlets = ""
+    if any(row.outlet for row in rows):
+        outlet_table = _table(
+            "outlets",
+            ("Outlet", "#Articles", "#Mean attributed share", "#Attributions"),
+            (_outlet_row(row) for row in outlet_rows(rows)),
+        )
+        outlets = f"<h2>Outlets</h2>\n{outlet_table}"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{_csp()}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{escape(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main>
+<h1>{escape(title)}</h1>
+<p class="meta">{len(rows)} article(s) · {n_sentences} sentences · {n_attributions} attributions ·
+click a column header to sort</p>
+{outlets}
+<h2>Articles</h2>
+{articles}
+</main>
+<script>{_JS}</script>
+</body>
+</html>
+"""

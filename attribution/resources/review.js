@@ -1,0 +1,518 @@
+
+/* Attribution report: hover focus and the review workflow (accept / reject / relabel / add / export).
+   Offsets are code points into the article text (Python string indices), end exclusive. Article text
+   is only ever inserted with textContent; the exact text comes from the #review-data JSON block. */
+(function () {
+  'use strict';
+  var ROLES = ['source', 'cue', 'content'];
+  var article = document.getElementById('article-text');
+
+  function focus(ids, on) {
+    ids.forEach(function (id) {
+      document.querySelectorAll('.a-' + id + ', #a-' + id).forEach(function (el) {
+        el.classList.toggle('focus', on);
+      });
+    });
+  }
+  function hlIds(el) { return (el.dataset.attributions || '').split(' ').filter(Boolean); }
+  document.querySelectorAll('.hl').forEach(function (el) {
+    var ids = hlIds(el);
+    el.addEventListener('mouseenter', function () { focus(ids, true); });
+    el.addEventListener('mouseleave', function () { focus(ids, false); });
+  });
+  document.querySelectorAll('tr.attribution').forEach(function (row) {
+    var ids = [row.id.slice(2)];
+    row.addEventListener('mouseenter', function () { focus(ids, true); });
+    row.addEventListener('mouseleave', function () { focus(ids, false); });
+  });
+
+  var dataEl = document.getElementById('review-data');
+  var bar = document.getElementById('review');
+  if (!dataEl || !bar || !article) { return; }
+  var data = JSON.parse(dataEl.textContent);
+  var text = data.text;
+  var chars = Array.from(text);
+  var panel = document.getElementById('review-panel');
+  var messageEl = document.getElementById('review-message');
+  var dirty = false;
+  var current = null;
+  var nAdded = 0;
+
+  // ------------------------------------------------------------------ helpers
+  function el(tag, cls, content) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (content !== undefined) { node.textContent = content; }
+    return node;
+  }
+  function button(label, cls, onClick, title) {
+    var b = el('button', cls, label);
+    b.type = 'button';
+    if (title) { b.title = title; }
+    b.addEventListener('click', onClick);
+    return b;
+  }
+  function isHigh(c) { return c >= 0xd800 && c <= 0xdbff; }
+  function isLow(c) { return c >= 0xdc00 && c <= 0xdfff; }
+  function cpLength(s) {
+    var n = 0;
+    for (var i = 0; i < s.length; i++) {
+      if (isHigh(s.charCodeAt(i)) && i + 1 < s.length && isLow(s.charCodeAt(i + 1))) { i++; }
+      n++;
+    }
+    return n;
+  }
+  function slice(f) { return chars.slice(f[0], f[1]).join(''); }
+  function spanText(fragments) { return fragments.map(slice).join(' ... '); }
+  function shorten(s, n) { return s.length > n ? s.slice(0, n - 1) + '\u2026' : s; }
+  function message(msg, isError) {
+    messageEl.textContent = msg;
+    messageEl.classList.toggle('error', !!isError);
+  }
+
+  // ------------------------------------------------------------------ DOM position <-> article offset
+  var segments = Array.prototype.map.call(article.querySelectorAll('[data-start]'), function (seg) {
+    return {el: seg, start: Number(seg.dataset.start), end: Number(seg.dataset.end)};
+  });
+  function segmentOf(node) {
+    var element = node.nodeType === 1 ? node : node.parentNode;
+    var seg = element && element.closest ? element.closest('[data-start]') : null;
+    return seg && article.contains(seg) ? seg : null;
+  }
+  /* The article offset of a DOM boundary point, or null when the point is outside #article-text. */
+  function toOffset(node, offset) {
+    if (!node || !article.contains(node)) { return null; }
+    var seg = segmentOf(node);
+    var range = document.createRange();
+    if (!seg) {  // between segments (on #article-text itself): the next segment's start
+      range.setStart(node, offset);
+      for (var i = 0; i < segments.length; i++) {
+        if (range.comparePoint(segments[i].el, 0) >= 0) { return segments[i].start; }
+      }
+      return chars.length;
+    }
+    range.setStart(seg, 0);
+    range.setEnd(node, offset);
+    return Math.min(Number(seg.dataset.start) + cpLength(range.toString()), Number(seg.dataset.end));
+  }
+  /* The DOM boundary point of an article offset (for drawing highlights). */
+  function toPoint(offset, isEnd) {
+    for (var i = 0; i < segments.length; i++) {
+      var seg = segments[i];
+      if (isEnd ? (offset > seg.start && offset <= seg.end) : (offset >= seg.start && offset < seg.end)) {
+        var left = offset - seg.start;
+        var walker = document.createTreeWalker(seg.el, NodeFilter.SHOW_TEXT);
+        var node, last = null;
+        while ((node = walker.nextNode())) {
+          var d = node.data, units = 0;
+          while (left > 0 && units < d.length) {
+            units += isHigh(d.charCodeAt(units)) && isLow(d.charCodeAt(units + 1)) ? 2 : 1;
+            left--;
+          }
+          if (left === 0 && (isEnd || units < d.length)) { return [node, units]; }
+          last = node;
+        }
+        return last ? [last, last.data.length] : [seg.el, 0];
+      }
+    }
+    return null;
+  }
+  function toRange(f) {
+    var a = toPoint(f[0], false), b = toPoint(f[1], true);
+    if (!a || !b) { return null; }
+    var range = document.createRange();
+    range.setStart(a[0], a[1]);
+    range.setEnd(b[0], b[1]);
+    return range;
+  }
+  /* The current selection as trimmed article offsets, or {error}. */
+  function readSelection() {
+    var sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) {
+      return {error: 'Select some article text first.'};
+    }
+    var a = toOffset(sel.anchorNode, sel.anchorOffset), b = toOffset(sel.focusNode, sel.focusOffset);
+    if (a === null || b === null) {
+      return {error: 'The selection runs outside the article text: select text inside the article only.'};
+    }
+    var start = Math.min(a, b), end = Math.max(a, b);
+    while (start < end && /\s/.test(chars[start])) { start++; }
+    while (end > start && /\s/.test(chars[end - 1])) { end--; }
+    if (start >= end) { return {error: 'The selection holds no article text (only white space).'}; }
+    return {start: start, end: end};
+  }
+
+  // ------------------------------------------------------------------ review state
+  function newItem(a, added) {
+    return {
+      key: added ? 'n-' + a.index : String(a.index), rowId: (added ? 'n-' : 'a-') + a.index,
+      label: added ? 'new ' + a.index : '#' + a.index, added: added, edited: false,
+      status: added ? 'accepted' : 'open', touched: false,
+      source: a.source, cue: a.cue, content: a.content, via: a.via || [],
+      source_type: a.source_type, anonymous: a.anonymous, resolved_source: a.resolved_source, stance: a.stance,
+      controls: []
+    };
+  }
+  var items = data.attributions.map(function (a) { return newItem(a, false); });
+  var byKey = {};
+  items.forEach(function (item) { byKey[item.key] = item; });
+
+  function statusText(item) {
+    if (item.status === 'rejected') { return 'rejected'; }
+    if (item.added) { return 'added'; }
+    return item.status === 'accepted' ? (item.edited ? 'accepted, spans edited' : 'accepted') : 'not reviewed';
+  }
+  function change(item) {
+    dirty = true;
+    refresh();
+  }
+
+  // ------------------------------------------------------------------ controls (row and panel)
+  function field(label, cls, options, names, onChange) {
+    var wrap = el('label', 'rv-field');
+    wrap.appendChild(el('span', null, label));
+    var select = el('select', cls);
+    options.forEach(function (value) {
+      var option = el('option', null, names[value] || value || '\u2014');
+      option.value = value;
+      select.appendChild(option);
+    });
+    select.addEventListener('change', function () { onChange(select.value); });
+    wrap.appendChild(select);
+    return {wrap: wrap, select: select};
+  }
+  function makeControls(item, inRow) {
+    var root = el('div', 'rv-controls');
+    var accept = button('Accept', 'accept', function () { item.status = 'accepted'; change(item); },
+      'Keep this attribution in the export');
+    var reject = button('Reject', 'reject', function () { item.status = 'rejected'; change(item); },
+      'Leave this attribution out of the export');
+    function profile(name, parse) {
+      return function (value) { item[name] = parse(value); item.touched = true; change(item); };
+    }
+    var type = field('type', 'source-type', [''].concat(data.source_types), {}, profile('source_type', function (v) {
+      return v || null;
+    }));
+    var anonymous = field('anonymous', 'anonymous', ['', 'true', 'false'], {'true': 'yes', 'false': 'no (named)'},
+      profile('anonymous', function (v) { return v === '' ? null : v === 'true'; }));
+    var stance = field('stance', 'stance', [''].concat(data.stances), {}, profile('stance', function (v) {
+      return v || null;
+    }));
+    var buttons = el('div', 'rv-buttons'), fields = el('div', 'rv-fields');
+    [accept, reject].forEach(function (n) { buttons.appendChild(n); });
+    if (inRow) {
+      buttons.appendChild(button('Edit spans', 'edit', function () { setCurrent(item); },
+        'Edit this attribution in the review bar (set its cue, source and content from a selection)'));
+    }
+    [type.wrap, anonymous.wrap, stance.wrap].forEach(function (n) { fields.appendChild(n); });
+    root.appendChild(buttons);
+    root.appendChild(fields);
+    var controls = {
+      root: root,
+      update: function () {
+        accept.setAttribute('aria-pressed', String(item.status === 'accepted'));
+        reject.setAttribute('aria-pressed', String(item.status === 'rejected'));
+        type.select.value = item.source_type || '';
+        anonymous.select.value = item.anonymous === null || item.anonymous === undefined ? '' : String(item.anonymous);
+        stance.select.value = item.stance || '';
+      }
+    };
+    controls.update();
+    return controls;
+  }
+
+  // ------------------------------------------------------------------ table rows
+  var table = document.querySelector('table.attributions');
+  var tbody = table.tBodies[0];
+  var headRow = table.tHead.rows[0];
+  headRow.appendChild(el('th', null, 'Review'));
+  function spanCell(td, fragments, role) {
+    td.textContent = '';
+    td.appendChild(fragments.length ? el('span', 'hl-' + role, spanText(fragments)) : el('span', 'none', 'none'));
+  }
+  function sentenceOf(offset) {
+    for (var i = 0; i < data.sentences.length; i++) {
+      if (offset >= data.sentences[i][0] && offset < data.sentences[i][1]) { return i; }
+    }
+    return null;
+  }
+  function attachRow(item) {
+    var row = document.getElementById(item.rowId);
+    if (!row) {
+      row = el('tr', 'attribution added');
+      row.id = item.rowId;
+      row.appendChild(el('td', 'num', '+' + item.key.slice(2)));
+      ROLES.forEach(function (role) {
+        var td = el('td');
+        td.dataset.role = role;
+        row.appendChild(td);
+      });
+      row.appendChild(el('td', null, 'added'));
+      row.appendChild(el('td', 'num', '\u2014'));
+      var sentence = el('td');
+      var s = sentenceOf(item.cue[0][0]);
+      if (s !== null) {
+        var link = el('a', null, String(s));
+        link.href = '#s-' + s;
+        sentence.appendChild(link);
+      }
+      row.appendChild(sentence);
+      tbody.appendChild(row);
+      table.closest('.scroll').hidden = false;
+      var none = document.getElementById('no-attributions');
+      if (none) { none.hidden = true; }
+    }
+    var cell = el('td', 'rv-cell');
+    var controls = makeControls(item, true);
+    cell.appendChild(controls.root);
+    row.appendChild(cell);
+    item.row = row;
+    item.controls.push(controls);
+  }
+  items.forEach(attachRow);
+
+  // ------------------------------------------------------------------ the panel (attribution being edited)
+  var panelControls = null;
+  function setCurrent(item) {
+    current = item;
+    panel.textContent = '';
+    panelControls = null;
+    if (!item) {
+      panel.appendChild(el('p', 'rv-hint', 'Click a highlight in the article (or a row\'s "Edit spans") to review '
+        + 'that attribution here. To add a missing one, select its cue in the article and press "Add cue", then '
+        + 'select its source and content and press "Set source" / "Set content".'));
+      refresh();
+      return;
+    }
+    var head = el('div', 'rv-row');
+    head.appendChild(el('strong', null, 'Editing attribution ' + item.label));
+    head.appendChild(el('span', 'rv-status'));
+    var link = el('a', null, 'show row');
+    link.href = '#' + item.rowId;
+    head.appendChild(link);
+    head.appendChild(el('span', 'rv-spacer'));
+    head.appendChild(button('Done', 'done', function () { setCurrent(null); }, 'Stop editing this attribution'));
+    panel.appendChild(head);
+    panel.appendChild(el('div', 'rv-spans'));
+    panelControls = makeControls(item, false);
+    panel.appendChild(panelControls.root);
+    refresh();
+  }
+  function renderPanelSpans() {
+    if (!current) { return; }
+    var status = panel.querySelector('.rv-status');
+    status.textContent = statusText(current);
+    status.className = 'rv-status ' + (current.status === 'rejected' ? 'rejected' : current.added ? 'added'
+      : current.status);
+    var box = panel.querySelector('.rv-spans');
+    box.textContent = '';
+    ROLES.forEach(function (role) {
+      var part = el('span');
+      part.appendChild(el('b', null, role));
+      var fragments = current[role];
+      part.appendChild(fragments.length ? el('span', 'hl-' + role, shorten(spanText(fragments), 90))
+        : el('span', 'none', 'none'));
+      if (fragments.length && role !== 'cue') {
+        part.appendChild(button('\u00d7', 'rv-clear clear-' + role, function () { editSpan(role, []); },
+          'Remove the ' + role + ' of this attribution'));
+      }
+      box.appendChild(part);
+    });
+  }
+
+  // ------------------------------------------------------------------ span editing from the selection
+  function editSpan(role, fragments) {
+    current[role] = fragments;
+    if (!current.added) { current.edited = true; }
+    current.status = 'accepted';
+    change(current);
+  }
+  function fromSelection(role, create) {
+    var sel = readSelection();
+    if (sel.error) { message(sel.error, true); return; }
+    var fragment = [[sel.start, sel.end]];
+    if (create) {
+      nAdded++;
+      var item = newItem({index: nAdded, source: [], cue: fragment, content: [], via: [], source_type: null,
+        anonymous: null, resolved_source: null, stance: null}, true);
+      items.push(item);
+      byKey[item.key] = item;
+      attachRow(item);
+      dirty = true;
+      setCurrent(item);
+      message('Added attribution ' + item.label + ' with cue \u201c' + shorten(slice(fragment[0]), 60)
+        + '\u201d. Now select its source and content and press "Set source" / "Set content".');
+    } else {
+      if (!current) {
+        message('Pick the attribution to change first: click its highlight, its row\'s "Edit spans", or "Add cue".',
+          true);
+        return;
+      }
+      editSpan(role, fragment);
+      message('Set the ' + role + ' of attribution ' + current.label + ' to \u201c'
+        + shorten(slice(fragment[0]), 60) + '\u201d (' + sel.start + '\u2013' + sel.end + ').');
+    }
+    window.getSelection().removeAllRanges();
+  }
+  [['add-cue', 'cue', true], ['set-cue', 'cue', false], ['set-source', 'source', false],
+    ['set-content', 'content', false]].forEach(function (spec) {
+    var b = document.getElementById(spec[0]);
+    b.addEventListener('mousedown', function (event) { event.preventDefault(); });  // keep the selection
+    b.addEventListener('click', function () { fromSelection(spec[1], spec[2]); });
+  });
+  var selectionEl = document.getElementById('review-selection');
+  document.addEventListener('selectionchange', function () {
+    var sel = window.getSelection();
+    if (!sel || sel.isCollapsed) {
+      selectionEl.textContent = 'none';
+      selectionEl.className = 'none';
+      return;
+    }
+    var found = readSelection();
+    selectionEl.className = found.error ? 'none' : '';
+    selectionEl.textContent = found.error ? 'outside the article'
+      : '\u201c' + shorten(chars.slice(found.start, found.end).join(''), 60) + '\u201d (' + found.start + '\u2013'
+        + found.end + ')';
+  });
+  document.querySelectorAll('#article-text .hl').forEach(function (node) {
+    var ids = hlIds(node);
+    node.addEventListener('click', function () {
+      var sel = window.getSelection();
+      if (sel && !sel.isCollapsed) { return; }  // the reviewer is selecting text, not picking
+      var at = current && !current.added ? ids.indexOf(current.key) : -1;
+      setCurrent(byKey[ids[(at + 1) % ids.length]]);  // repeated clicks cycle through overlapping ones
+    });
+  });
+
+  // ------------------------------------------------------------------ refresh
+  function refresh() {
+    items.forEach(function (item) {
+      item.controls.forEach(function (c) { c.update(); });
+      item.row.classList.toggle('rv-rejected', item.status === 'rejected');
+      item.row.classList.toggle('rv-accepted', item.status === 'accepted');
+      item.row.classList.toggle('rv-current', item === current);
+      if (item.added || item.edited) {
+        ROLES.forEach(function (role) { spanCell(item.row.querySelector('[data-role="' + role + '"]'), item[role], role); });
+      }
+    });
+    if (panelControls) { panelControls.update(); }
+    renderPanelSpans();
+    document.querySelectorAll('#article-text .hl').forEach(function (node) {
+      var ids = hlIds(node);
+      node.classList.toggle('rv-off', ids.every(function (id) {
+        return byKey[id].status === 'rejected' || byKey[id].edited;
+      }));
+      node.classList.toggle('rv-current', !!current && !current.edited && ids.indexOf(current.key) >= 0);
+    });
+    paintHighlights();
+    var model = items.filter(function (i) { return !i.added; });
+    function count(list, status) { return list.filter(function (i) { return i.status === status; }).length; }
+    var added = items.filter(function (i) { return i.added && i.status !== 'rejected'; }).length;
+    document.getElementById('review-counts').textContent = 'model: ' + count(model, 'accepted') + ' accepted, '
+      + count(model, 'rejected') + ' rejected, ' + count(model, 'open') + ' to review \u00b7 ' + added + ' added \u00b7 '
+      + kept().length + ' to export';
+  }
+  function paintHighlights() {
+    if (!(window.CSS && CSS.highlights && window.Highlight)) { return; }
+    ROLES.forEach(function (role) {
+      var highlight = new Highlight();
+      items.forEach(function (item) {
+        if (item.status === 'rejected' || !(item.added || item.edited)) { return; }
+        item[role].forEach(function (f) {
+          var range = toRange(f);
+          if (range) { highlight.add(range); }
+        });
+      });
+      CSS.highlights.set('rv-' + role, highlight);
+    });
+  }
+
+  // ------------------------------------------------------------------ export
+  function kept() { return items.filter(function (i) { return i.status !== 'rejected'; }); }
+  function fragments(list) {
+    if (!list.length) { return null; }
+    return list.map(function (f) { return [f[0], f[1]]; }).sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+  }
+  function annotationRecord() {
+    var keep = kept();
+    var layers = ['attributions'];
+    if (keep.some(function (i) { return i.touched; })) { layers.push('source_profile'); }
+    var model = items.filter(function (i) { return !i.added; });
+    return {
+      id: data.id, text: text, layers: layers,
+      attributions: keep.map(function (i) {
+        return {source: fragments(i.source), cue: fragments(i.cue), content: fragments(i.content),
+          source_type: i.source_type, anonymous: i.anonymous, via: fragments(i.via),
+          resolved_source: i.resolved_source, stance: i.stance};
+      }),
+      meta: data.meta,
+      review: {tool: 'attribution review page', attribution_version: data.provenance.attribution_version,
+        tagger: data.provenance.tagger, rejected: model.filter(function (i) { return i.status === 'rejected'; }).length,
+        edited: model.filter(function (i) { return i.edited && i.status !== 'rejected'; }).length,
+        added: keep.filter(function (i) { return i.added; }).length}
+    };
+  }
+  /* Same layout as attribution.converters.labelstudio.labelstudio_task (a test checks they agree). */
+  function labelStudioTask(record) {
+    var names = {cue: 'Cue', source: 'Source', content: 'Content'};
+    var taskData = {text: record.text, id: record.id};
+    if (record.meta && Object.keys(record.meta).length) { taskData.meta = record.meta; }
+    var withProfile = record.layers.indexOf('source_profile') >= 0;
+    var result = [];
+    record.attributions.forEach(function (a, k) {
+      var head = 'a' + k + '-cue0', regions = [];
+      ['cue', 'source', 'content'].forEach(function (role) {
+        (a[role] || []).forEach(function (f, j) {
+          var id = 'a' + k + '-' + role + j;
+          regions.push(id);
+          result.push({id: id, from_name: 'label', to_name: 'text', type: 'labels',
+            value: {start: f[0], end: f[1], text: slice(f), labels: [names[role]]}});
+        });
+      });
+      regions.slice(1).forEach(function (id) {
+        result.push({type: 'relation', from_id: head, to_id: id, direction: 'right'});
+      });
+      if (!withProfile) { return; }
+      ['source_type', 'anonymous', 'stance'].forEach(function (name) {
+        if (a[name] === null || a[name] === undefined) { return; }
+        result.push({id: head, from_name: name, to_name: 'text', type: 'choices',
+          value: {start: a.cue[0][0], end: a.cue[0][1], text: slice(a.cue[0]), choices: [String(a[name])]}});
+      });
+    });
+    return {data: taskData, annotations: [{result: result}]};
+  }
+  function download(name, content, type) {
+    var url = URL.createObjectURL(new Blob([content], {type: type}));
+    var link = el('a');
+    link.href = url;
+    link.download = name;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+  var baseName = String(data.id).replace(/[^A-Za-z0-9._-]+/g, '_') || 'article';
+  function exported(what, name, count) {
+    dirty = false;
+    message('Exported ' + count + ' attribution(s) as ' + what + ': ' + name);
+  }
+  document.getElementById('export-jsonl').addEventListener('click', function () {
+    var record = annotationRecord();
+    var name = baseName + '.annotations.jsonl';
+    download(name, JSON.stringify(record) + '\n', 'application/x-ndjson');
+    exported('annotation JSONL', name, record.attributions.length);
+  });
+  document.getElementById('export-labelstudio').addEventListener('click', function () {
+    var record = annotationRecord();
+    var name = baseName + '.labelstudio.json';
+    download(name, JSON.stringify([labelStudioTask(record)], null, 1) + '\n', 'application/json');
+    exported('Label Studio tasks', name, record.attributions.length);
+  });
+  window.addEventListener('beforeunload', function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ''; }
+  });
+
+  bar.hidden = false;
+  setCurrent(null);
+})();
