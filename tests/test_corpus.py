@@ -12,16 +12,8 @@ from pathlib import Path
 import pytest
 
 from attribution.cli import main
-from attribution.corpus import (
-    ANNOTATIONS,
-    INDEX,
-    LEDGER,
-    PENDING,
-    CorpusOptions,
-    _lock,
-    analyze_corpus,
-    safe_name,
-)
+from attribution.corpus import CorpusOptions, analyze_corpus, safe_name
+from attribution.output_folder import ANNOTATIONS, INDEX, LEDGER, PENDING, _lock
 from attribution.pipeline import Analyzer
 from attribution.report.index_page import IndexRow, outlet_rows, render_index
 
