@@ -4,7 +4,9 @@ Every cue anchors one attribution. Sources are paired with cues in the same sent
 nearest first, one source per cue; a source with no cue in its sentence may pair with a cue
 in the neighbouring sentence. Each content piece joins the nearest cue, within the sentence
 first, then across up to ``max_sentence_gap`` sentences (quotes that run on after "he said:").
-A cue's content pieces form one discontinuous content span.
+A cue's content pieces form one discontinuous content span. A cue left without any content is
+dropped (``require_content``): in PolNeAR 2 of 22,501 attributions lack content, and on its dev
+split dropping them raised relation F1 from 0.719 to 0.739 (source exact F1 fell 0.774 -> 0.766).
 
 Example:
     >>> from attribution.records import Span
@@ -56,8 +58,18 @@ def _kind(content: Sequence[Span], text: str) -> AttributionKind:
     return "indirect"
 
 
-def link_attributions(spans: Sequence[Span], text: str, *, max_sentence_gap: int = 3) -> list[Attribution]:
-    """Group ``spans`` (any order) into attributions, ordered by cue position."""
+def link_attributions(
+    spans: Sequence[Span], text: str, *, max_sentence_gap: int = 3, require_content: bool = True
+) -> list[Attribution]:
+    """Group ``spans`` (any order) into attributions, ordered by cue position.
+
+    Args:
+        spans: Tagged pieces of one article.
+        text: The article text.
+        max_sentence_gap: How many sentences a content piece may lie from its cue.
+        require_content: Drop cues that end up without content.
+
+    """
     cues = sorted((s for s in spans if s.label == "CUE"), key=lambda s: s.start)
     if not cues:
         return []
@@ -94,6 +106,8 @@ def link_attributions(spans: Sequence[Span], text: str, *, max_sentence_gap: int
     for c_index, cue in enumerate(cues):
         source = tuple(sorted(source_of[c_index], key=lambda s: s.start))
         content = tuple(sorted(content_of[c_index], key=lambda s: s.start))
+        if require_content and not content:
+            continue
         pieces = (cue, *source, *content)
         attributions.append(
             Attribution(

@@ -71,6 +71,12 @@ CASES = [
     ("Critics of the plan were not convinced.", [], []),
     ('The book "War and Peace" sold well.', [("CONTENT", '"War and Peace"', 0)], []),
     ("The army set up checkpoints.", [("SOURCE", "The army", 0)], []),
+    # a cue left without content is not an attribution
+    (
+        "Takfiri groups have repeatedly targeted homes.",
+        [("SOURCE", "Takfiri groups", 0), ("CUE", "have repeatedly targeted", 0)],
+        [],
+    ),
 ]
 
 
@@ -83,10 +89,15 @@ def test_link_attributions(text: str, marked: list[tuple[str, str, int]], expect
 def test_content_far_away_is_not_linked() -> None:
     text = "He said so. A. B. C. D. Much later text here."
     spans = [Span("CUE", 3, 7, "said", 0), Span("CONTENT", 24, 45, text[24:45], 6)]
-    assert link_attributions(spans, text)[0].content == ()
+    assert link_attributions(spans, text) == []
+    assert link_attributions(spans, text, require_content=False)[0].content == ()
 
 
 def test_score_is_mean_of_pieces() -> None:
     text = "Officials said no."
-    spans = [Span("SOURCE", 0, 9, "Officials", 0, 0.5), Span("CUE", 10, 14, "said", 0, 1.0)]
+    spans = [
+        Span("SOURCE", 0, 9, "Officials", 0, 0.5),
+        Span("CUE", 10, 14, "said", 0, 1.0),
+        Span("CONTENT", 15, 17, "no", 0, 0.75),
+    ]
     assert link_attributions(spans, text)[0].score == 0.75

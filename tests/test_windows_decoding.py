@@ -68,3 +68,28 @@ def test_decode_window_spans_match_text(windows) -> None:  # type: ignore[no-unt
     assert len(spans) == 1 and spans[0].label == "SOURCE"
     assert spans[0].text == TEXT[spans[0].start : spans[0].end]
     assert 0.9 < spans[0].score <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("pieces", "expected"),
+    [
+        # touching pieces of one role in one sentence are one span
+        ([("CUE", 0, 4, 0), ("CUE", 5, 16, 0)], [("CUE", "have pointed out")]),
+        # a different role in between keeps them apart
+        (
+            [("CUE", 0, 4, 0), ("SOURCE", 5, 12, 0), ("CUE", 13, 16, 0)],
+            [("CUE", "have"), ("SOURCE", "pointed"), ("CUE", "out")],
+        ),
+        # a word in between keeps them apart
+        ([("CUE", 0, 4, 0), ("CUE", 13, 16, 0)], [("CUE", "have"), ("CUE", "out")]),
+        # different sentences keep them apart
+        ([("CONTENT", 0, 4, 0), ("CONTENT", 5, 12, 1)], [("CONTENT", "have"), ("CONTENT", "pointed")]),
+    ],
+)
+def test_merge_adjacent(pieces: list[tuple[str, int, int, int]], expected: list[tuple[str, str]]) -> None:
+    from attribution.records import Span
+    from attribution.tagging.decoding import merge_adjacent
+
+    text = "have pointed out"
+    spans = [Span(label, s, e, text[s:e], sent) for label, s, e, sent in pieces]  # type: ignore[arg-type]
+    assert [(s.label, s.text) for s in merge_adjacent(spans, text)] == expected

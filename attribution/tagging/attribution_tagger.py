@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -109,7 +110,8 @@ class AttributionTagger:
             if not required.is_file():
                 raise FileNotFoundError(f"{path}: not a saved attribution tagger ({required.name} is missing)")
         config = TaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
-        tagger = cls.from_base(config.base_model, max_length=config.max_length)
+        with _quiet_transformers():  # the base's head is replaced below: its load report is noise here
+            tagger = cls.from_base(config.base_model, max_length=config.max_length)
         state = load_file(str(weights_path))
         params = dict(tagger.model.named_parameters())
         unknown = sorted(set(state) - set(params))
@@ -195,6 +197,22 @@ class AttributionTagger:
         for window, probs in zip(windows, self.predict_windows(windows, batch_size=batch_size), strict=True):
             spans.extend(decode_window(window, probs, article.text, sentences))
         return sorted(spans, key=lambda s: (s.start, s.end))
+
+
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    from transformers.utils import logging as hf_logging
+
+    previous = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(previous)
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def _warn_on_version_mismatch(config: TaggerConfig, path: Path) -> None:

@@ -87,4 +87,26 @@ def decode_window(window: TokenWindow, probs: np.ndarray, text: str, sentences: 
         close()
         run, run_role = ([k], label[2:]) if label != "O" else ([], "")
     close()
-    return spans
+    return merge_adjacent(spans, text)
+
+
+def merge_adjacent(spans: Sequence[Span], text: str) -> list[Span]:
+    """Join same-role pieces of one sentence that only whitespace separates ("have" + "pointed out").
+
+    Each token has at most one role in one attribution (PolNeAR), so two touching pieces of the
+    same role are one span that the tagger restarted with a ``B-`` label.
+    """
+    merged: list[Span] = []
+    for span in spans:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.label == span.label
+            and last.sentence_index == span.sentence_index
+            and not text[last.end : span.start].strip()
+        ):
+            score = round((last.score + span.score) / 2, 4)
+            merged[-1] = Span(last.label, last.start, span.end, text[last.start : span.end], last.sentence_index, score)
+        else:
+            merged.append(span)
+    return merged

@@ -1,0 +1,55 @@
+"""Analyzer throughput on this machine: articles/s and sentences/s.
+
+Usage::
+
+    python benchmarks/analyze_throughput.py [--data ../shared/data/polnear/dev/text] [--limit 40] [--repeat 2]
+
+Uses the .txt articles in ``--data`` when that folder exists, else the bundled example repeated.
+Prints one line per run and the median; the first (warm-up) run is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from attribution.pipeline import Analyzer
+from attribution.readers import read_inputs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "polnear" / "dev" / "text"))
+    parser.add_argument("--limit", type=int, default=40, help="number of articles")
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs after one warm-up run")
+    parser.add_argument("--model", default=None, help="analyzer folder (default: shipped models/)")
+    args = parser.parse_args()
+
+    data = Path(args.data)
+    paths = sorted(data.glob("*.txt"))[: args.limit] if data.is_dir() else [ROOT / "examples" / "frontline_report.txt"]
+    articles = [a for a in read_inputs(paths) if not isinstance(a, Exception)]
+    while len(articles) < args.limit and not data.is_dir():
+        articles = articles + articles[: args.limit - len(articles)]
+    analyzer = Analyzer.from_pretrained(args.model)
+    n_sentences = sum(len(analyzer.segmenter(a)) for a in articles)
+    print(f"{len(articles)} articles, {n_sentences} sentences from {data if data.is_dir() else 'the bundled example'}")
+    rates = []
+    for run in range(args.repeat + 1):
+        started = time.perf_counter()
+        for _ in analyzer.analyze_many(articles):
+            pass
+        seconds = time.perf_counter() - started
+        label = "warm-up" if run == 0 else f"run {run}"
+        print(f"{label}: {seconds:.1f} s, {len(articles) / seconds:.2f} articles/s, {n_sentences / seconds:.1f} sentences/s")
+        if run:
+            rates.append((len(articles) / seconds, n_sentences / seconds))
+    print(f"median: {statistics.median(r[0] for r in rates):.2f} articles/s, "
+          f"{statistics.median(r[1] for r in rates):.1f} sentences/s")
+
+
+if __name__ == "__main__":
+    main()
