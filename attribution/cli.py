@@ -6,9 +6,11 @@ Examples::
 
     attribution analyze examples/ --out reports/ --format json,md,html,jsonl
     attribution evaluate --data ../shared/data/polnear/dev --format polnear --json metrics.json
+    attribution evaluate --data dev.jsonl --compare models/ my-tagger/ --bootstrap 1000
     attribution train --task attribution --data ../shared/data/polnear/train --dev ../shared/data/polnear/dev \\
         --format polnear --out models/attribution-tagger
     attribution convert --from polnear --to jsonl ../shared/data/polnear/dev dev.jsonl
+    attribution convert --from jsonl --to doccano dev.jsonl dev.doccano.jsonl
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 logger = logging.getLogger("attribution.cli")
 
 FORMATS = ("json", "md", "html", "jsonl")  # as attribution.corpus.FORMATS
+LABELED_FORMATS = ("jsonl", "polnear", "labelstudio", "doccano", "conll")  # as attribution.training.DataFormat
+WRITABLE_FORMATS = ("jsonl", "labelstudio", "doccano", "conll")  # what `convert --to` writes
 
 
 def _formats(value: str) -> list[str]:
@@ -37,6 +41,20 @@ def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1 (got {number})")
+    return number
+
+
+def _non_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0 (got {number})")
+    return number
+
+
+def _confidence(value: str) -> float:
+    number = float(value)
+    if not 0 < number < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (got {number})")
     return number
 
 
@@ -83,9 +101,26 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--data", required=True, nargs="+", help="annotation JSONL file(s) or PolNeAR split folder(s)"
     )
-    evaluate.add_argument("--format", choices=["jsonl", "polnear", "labelstudio"], default="jsonl")
-    evaluate.add_argument("--model", default=None, help="analyzer or tagger folder (default: shipped models/)")
+    evaluate.add_argument("--format", choices=LABELED_FORMATS, default="jsonl")
+    which = evaluate.add_mutually_exclusive_group()
+    which.add_argument("--model", default=None, help="analyzer or tagger folder (default: shipped models/)")
+    which.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("MODEL_A", "MODEL_B"),
+        default=None,
+        help="evaluate two analyzer or tagger folders on the same data and compare them (paired bootstrap)",
+    )
     evaluate.add_argument("--json", default=None, help="also write the metrics to this JSON file")
+    evaluate.add_argument(
+        "--bootstrap",
+        type=_non_negative,
+        default=1000,
+        metavar="N",
+        help="article resamples for F1 confidence intervals and the comparison (0: none)",
+    )
+    evaluate.add_argument("--confidence", type=_confidence, default=0.95, help="level of the bootstrap intervals")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resampling")
 
     segment = sub.add_parser(
         "evaluate-segmenter",
@@ -99,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--task", choices=["attribution"], default="attribution")
     train.add_argument("--data", required=True, nargs="+", help="training data: JSONL file(s) or PolNeAR folder(s)")
     train.add_argument("--dev", nargs="*", default=[], help="validation data for model selection")
-    train.add_argument("--format", choices=["jsonl", "polnear", "labelstudio"], default="jsonl")
+    train.add_argument("--format", choices=LABELED_FORMATS, default="jsonl")
     train.add_argument("--base-model", default=None, help="hub id (resolved offline) or local path")
     train.add_argument("--out", required=True, help="output folder for the trained tagger")
     train.add_argument("--config", default=None, help="JSON file of TrainingConfig settings (flags override it)")
@@ -111,11 +146,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     convert = sub.add_parser(
         "convert",
-        help="convert labeled data to the annotation JSONL format",
+        help="convert labeled data between the annotation JSONL format and other formats",
+        description="Convert labeled data. doccano: relation-labeling JSONL (spans and relations; the profile"
+        " fields and other layers are not carried). conll: token<TAB>BIO-tag lines, lossy: relations, profile"
+        " fields, other layers and the original whitespace are lost; reading rebuilds the text from the tokens"
+        " and links each CUE to the nearest SOURCE and CONTENT.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    convert.add_argument("--from", dest="source_format", choices=["polnear", "jsonl", "labelstudio"], required=True)
-    convert.add_argument("--to", dest="target_format", choices=["jsonl", "labelstudio"], default="jsonl")
+    convert.add_argument("--from", dest="source_format", choices=LABELED_FORMATS, required=True)
+    convert.add_argument(
+        "--to",
+        dest="target_format",
+        choices=WRITABLE_FORMATS,
+        default="jsonl",
+        help="output format (conll is lossy: no relations or profile fields)",
+    )
     convert.add_argument("input")
     convert.add_argument("output")
     return parser
@@ -139,34 +184,34 @@ def _run_analyze(args: argparse.Namespace) -> int:
 
 
 def _print_metrics(results: dict[str, Any]) -> None:
-    print(f"{'span':<10}{'exact P':>9}{'exact R':>9}{'exact F1':>10}{'ovl P':>8}{'ovl R':>8}{'ovl F1':>8}{'gold':>7}")
-    for role in ("source", "cue", "content"):
-        e, o = results[role]["exact"], results[role]["overlap"]
-        print(
-            f"{role:<10}{e['precision']:>9.3f}{e['recall']:>9.3f}{e['f1']:>10.3f}"
-            f"{o['precision']:>8.3f}{o['recall']:>8.3f}{o['f1']:>8.3f}{results[role]['support']:>7}"
-        )
-    r = results["relation"]
-    print(f"{'relation':<10}{r['precision']:>9.3f}{r['recall']:>9.3f}{r['f1']:>10.3f}{'':>24}{r['support']:>7}")
+    from attribution.evaluation import format_metrics
+
+    print(format_metrics(results))
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from attribution.evaluation import AttributionEvaluator
+    from attribution.comparison import attribution_records, compare_models, evaluate_analyzer, format_comparison
     from attribution.pipeline import Analyzer
-    from attribution.records import Article
     from attribution.training import load_labeled
 
-    records = [r for r in load_labeled(args.data, args.format) if "attributions" in r.layers]
-    if not records:
-        raise ValueError(f"{', '.join(args.data)}: no records with the 'attributions' layer")
+    try:
+        records = attribution_records(load_labeled(args.data, args.format))
+    except ValueError as exc:
+        raise ValueError(f"{', '.join(args.data)}: {exc}") from None
+    bootstrap = {"n_bootstrap": args.bootstrap, "seed": args.seed, "confidence": args.confidence}
+    if args.compare:
+        result = compare_models(*args.compare, records, **bootstrap)
+        print(format_comparison(result))
+        if args.json:
+            Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        return 0
     analyzer = Analyzer.from_pretrained(args.model)
-    evaluator = AttributionEvaluator()
-    articles = (Article(id=r.id, text=r.text) for r in records)
-    for record, report in zip(records, analyzer.analyze_many(articles), strict=True):
-        evaluator.add(record.text, record.attributions, report.attributions)
-    results = evaluator.results()
+    evaluator = evaluate_analyzer(analyzer, records)
+    results = evaluator.results_with_intervals(args.bootstrap, args.seed, args.confidence)
     print(f"{evaluator.n_articles} articles, model {analyzer.tagger.name}")
     _print_metrics(results)
+    if args.bootstrap:
+        print(f"[low, high]: {args.confidence:.0%} percentile interval over {args.bootstrap} resamples of the articles")
     if args.json:
         Path(args.json).write_text(json.dumps({"attributions": results}, indent=2) + "\n", encoding="utf-8")
     return 0
@@ -211,11 +256,18 @@ def _run_train(args: argparse.Namespace) -> int:
 
 def _run_convert(args: argparse.Namespace) -> int:
     from attribution.annotations import write_annotations
+    from attribution.converters.conll import write_conll
+    from attribution.converters.doccano import write_doccano
     from attribution.converters.labelstudio import write_labelstudio
     from attribution.training import load_labeled
 
-    writer = write_labelstudio if args.target_format == "labelstudio" else write_annotations
-    count = writer(load_labeled([args.input], args.source_format), args.output)
+    writers = {
+        "jsonl": write_annotations,
+        "labelstudio": write_labelstudio,
+        "doccano": write_doccano,
+        "conll": write_conll,
+    }
+    count = writers[args.target_format](load_labeled([args.input], args.source_format), args.output)
     print(f"wrote {count} record(s) to {args.output}")
     return 0
 

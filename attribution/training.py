@@ -31,7 +31,7 @@ from attribution.tagging.windows import IGNORE_INDEX, LABELS, char_roles, window
 
 logger = logging.getLogger(__name__)
 
-DataFormat = Literal["jsonl", "polnear", "labelstudio"]
+DataFormat = Literal["jsonl", "polnear", "labelstudio", "doccano", "conll"]
 
 
 @dataclass
@@ -77,18 +77,24 @@ class TrainingConfig:
 
 
 def load_labeled(paths: Iterable[str | Path], data_format: DataFormat) -> list[LabeledArticle]:
-    """Read labeled articles from annotation JSONL files, PolNeAR split folders or Label Studio JSON exports."""
+    """Read labeled articles from annotation JSONL, PolNeAR split folders, Label Studio JSON, doccano JSONL or CoNLL."""
+    from attribution.converters.conll import read_conll
+    from attribution.converters.doccano import read_doccano
     from attribution.converters.labelstudio import read_labelstudio
     from attribution.converters.polnear import read_polnear
 
+    readers = {
+        "jsonl": read_annotations,
+        "polnear": read_polnear,
+        "labelstudio": read_labelstudio,
+        "doccano": read_doccano,
+        "conll": read_conll,
+    }
+    if data_format not in readers:
+        raise ValueError(f"unknown data format {data_format!r}; known: {list(readers)}")
     records: list[LabeledArticle] = []
     for path in paths:
-        if data_format == "polnear":
-            records.extend(read_polnear(path))
-        elif data_format == "labelstudio":
-            records.extend(read_labelstudio(path))
-        else:
-            records.extend(read_annotations(path))
+        records.extend(readers[data_format](path))
     return records
 
 

@@ -79,9 +79,9 @@ def test_convert_then_evaluate(tmp_path: Path, tiny_analyzer_dir: Path, capsys: 
     assert "relation" in printed and "content" in printed
     metrics = json.loads(metrics_path.read_text())["attributions"]
     for role in ("cue", "source", "content"):
-        assert set(metrics[role]["exact"]) == {"precision", "recall", "f1"}
-        assert set(metrics[role]["overlap"]) == {"precision", "recall", "f1"}
-    assert set(metrics["relation"]) >= {"precision", "recall", "f1"}
+        assert set(metrics[role]["exact"]) == {"precision", "recall", "f1", "ci"}  # ci: --bootstrap 1000 default
+        assert set(metrics[role]["overlap"]) == {"precision", "recall", "f1", "ci"}
+    assert set(metrics["relation"]) >= {"precision", "recall", "f1", "ci"}
 
 
 def test_evaluate_bad_data_names_the_line(
@@ -91,6 +91,69 @@ def test_evaluate_bad_data_names_the_line(
     bad.write_text('{"id": "x", "text": "abc", "attributions": [{"cue": [[0, 99]]}]}\n', encoding="utf-8")
     assert main(["evaluate", "--data", str(bad), "--model", str(tiny_analyzer_dir)]) == 2
     assert "bad.jsonl:1: attributions[0]: field 'cue' fragment [0, 99] is outside the text" in capsys.readouterr().err
+
+
+def _f1_entries(metrics: dict) -> list[dict]:
+    """The dicts holding an F1: <role>.exact, <role>.overlap and relation."""
+    return [metrics[role][kind] for role in ("cue", "source", "content") for kind in ("exact", "overlap")] + [
+        metrics["relation"]
+    ]
+
+
+def test_evaluate_bootstrap_prints_and_writes_intervals(
+    tmp_path: Path, tiny_analyzer_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    metrics_path = tmp_path / "metrics.json"
+    common = ["evaluate", "--data", str(TINY_POLNEAR), "--format", "polnear", "--model", str(tiny_analyzer_dir)]
+    assert main([*common, "--bootstrap", "200", "--seed", "3", "--json", str(metrics_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "F1 [CI]" in printed and "95% percentile interval over 200 resamples" in printed
+    metrics = json.loads(metrics_path.read_text())["attributions"]
+    for entry in _f1_entries(metrics):
+        assert {"precision", "recall", "f1"} <= set(entry)
+        # one article: every resample is that article, so the interval is the point estimate
+        assert entry["ci"] == {"low": entry["f1"], "high": entry["f1"]}
+    assert main([*common, "--bootstrap", "0", "--json", str(metrics_path)]) == 0
+    assert "F1 [CI]" not in capsys.readouterr().out
+    metrics = json.loads(metrics_path.read_text())["attributions"]
+    assert all("ci" not in entry for entry in _f1_entries(metrics))
+
+
+def test_evaluate_compare_two_models_on_the_same_data(
+    tmp_path: Path, tiny_analyzer_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "compare.json"
+    bare_tagger = tiny_analyzer_dir / "attribution-tagger"  # the same tagger, loaded as a bare tagger folder
+    argv = ["evaluate", "--data", str(TINY_POLNEAR), "--format", "polnear", "--bootstrap", "50", "--json", str(out)]
+    assert main([*argv, "--compare", str(tiny_analyzer_dir), str(bare_tagger)]) == 0
+    printed = capsys.readouterr().out
+    assert "B-A" in printed and "P(B>A)" in printed
+    assert all(row in printed for row in ("cue exact", "source overlap", "relation"))
+    result = json.loads(out.read_text())
+    compare = result["compare"]
+    assert (compare["a"], compare["b"]) == (str(tiny_analyzer_dir), str(bare_tagger))
+    assert compare["n_articles"] == 1 and compare["n_resamples"] == 50
+    for entry in _f1_entries(compare["metrics"]):
+        assert set(entry) == {"a", "b", "delta", "delta_ci", "b_better"}
+        assert entry["a"] == entry["b"] and entry["delta"] == 0.0 and entry["b_better"] == 0.0
+    for side in ("a", "b"):
+        metrics = result[side]["attributions"]
+        assert all({"precision", "recall", "f1", "ci"} <= set(entry) for entry in _f1_entries(metrics))
+    assert compare["metrics"]["relation"]["a"] == result["a"]["attributions"]["relation"]["f1"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--model", "m", "--compare", "a", "b"], "not allowed with argument"),
+        (["--bootstrap", "-1"], "must be at least 0"),
+        (["--confidence", "1.2"], "must be between 0 and 1"),
+    ],
+)
+def test_evaluate_rejects_bad_flags(extra: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--data", "x.jsonl", *extra])
+    assert message in capsys.readouterr().err
 
 
 @pytest.mark.slow
