@@ -90,6 +90,8 @@ def write_model_card(path: str | Path, *, training: dict[str, Any], metrics: dic
             "",
         ]
         lines += ["The dev split chose the best epoch, so these numbers are slightly optimistic for new data.", ""]
+        if metrics.get("dev_note"):
+            lines += [f"Note: {metrics['dev_note']}.", ""]
     else:
         lines += ["No dev data was given; no held-out metrics.", ""]
     lines += [
