@@ -21,7 +21,8 @@ it had finished:
 
 The index is rebuilt from the ledger, so it covers the articles of earlier runs too, whatever
 formats each run wrote. The folder itself (these files, the lock, the repairs) is kept by
-:mod:`attribution.output_folder`.
+:mod:`attribution.output_folder`; the analysis of a chunk, here or in a worker process, by
+:mod:`attribution.corpus_workers`.
 
 Duplicate ids across inputs (``a/x.txt`` and ``b/x.txt`` are both ``x``): the later article is
 written as ``x-2`` (then ``x-3`` ...), with a ``warning:`` line; nothing is overwritten. Ids are
@@ -42,24 +43,21 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import re
 import sys
 import time
-from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from attribution.corpus_workers import _ChunkWorker, _run_workers
 from attribution.output_folder import ANNOTATIONS, INDEX, LEDGER, OutputFolder
 from attribution.readers import InputError, input_files, read_inputs
-from attribution.records import Article, ArticleReport
+from attribution.records import Article
 from attribution.report.index_page import IndexRow
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from attribution.pipeline import Analyzer
 
 __all__ = [
@@ -256,93 +254,6 @@ class _Names:
         return renamed, first
 
 
-# --------------------------------------------------------------------------- analysis (in this process or a worker)
-
-
-class _ChunkWorker:
-    """Analyze a chunk of articles and render their outputs."""
-
-    def __init__(self, analyzer: Analyzer, formats: Sequence[str], batch_size: int) -> None:
-        self.analyzer = analyzer
-        self.formats = tuple(formats)
-        self.batch_size = batch_size
-
-    def __call__(self, articles: Sequence[Article]) -> list[ArticleResult]:
-        try:
-            reports = list(
-                self.analyzer.analyze_many(articles, batch_size=self.batch_size, articles_per_batch=len(articles))
-            )
-            return [self._render(report) for report in reports]
-        except Exception as error:  # noqa: BLE001 - one failing article must not stop the corpus
-            if len(articles) > 1:  # find which one: analyze them one by one
-                return [result for article in articles for result in self([article])]
-            logger.debug("analysis of %s failed", articles[0].origin, exc_info=True)
-            article = articles[0]
-            problem = f"analysis failed ({type(error).__name__}: {error})"
-            return [
-                ArticleResult(
-                    id=article.id,
-                    origin=article.origin,
-                    name=safe_name(article.id),
-                    error=str(InputError(article.origin or article.id, problem)),
-                )
-            ]
-
-    def _render(self, report: ArticleReport) -> ArticleResult:
-        from attribution.report.html_report import render_html
-        from attribution.report.json_report import render_json, report_to_annotation
-        from attribution.report.markdown_report import render_markdown
-
-        renderers = {"json": render_json, "md": render_markdown, "html": render_html}
-        annotation = None
-        if "jsonl" in self.formats:
-            annotation = json.dumps(report_to_annotation(report).to_dict(), ensure_ascii=False)
-        return ArticleResult(
-            id=report.article.id,
-            origin=report.article.origin,
-            name=safe_name(report.article.id),
-            files=tuple((fmt, renderers[fmt](report)) for fmt in self.formats if fmt in renderers),
-            annotation=annotation,
-            row=IndexRow.from_report(report),
-            n_sentences=len(report.sentences),
-        )
-
-
-_WORKER: _ChunkWorker | BaseException | None = None
-
-
-def _init_worker(
-    model: str | None, tagger: str | None, formats: tuple[str, ...], batch_size: int, threads: int, log_level: int
-) -> None:
-    """Worker process initializer: load the analyzer once, with ``threads`` torch threads."""
-    global _WORKER
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops the workers
-    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        import torch
-        from transformers.utils import logging as hf_logging
-
-        if log_level > logging.INFO:
-            hf_logging.set_verbosity_error()
-            hf_logging.disable_progress_bar()
-        torch.set_num_threads(threads)
-        from attribution.pipeline import Analyzer
-
-        _WORKER = _ChunkWorker(Analyzer.from_pretrained(model, attribution_tagger=tagger), formats, batch_size)
-    except Exception as error:  # noqa: BLE001 - raised again in the main process with the first chunk
-        _WORKER = error
-
-
-def _work(articles: Sequence[Article]) -> list[ArticleResult]:
-    if isinstance(_WORKER, BaseException):
-        raise _WORKER
-    if _WORKER is None:
-        raise RuntimeError("worker process was not initialised")
-    return _WORKER(articles)
-
-
 # --------------------------------------------------------------------------- the run
 
 
@@ -505,46 +416,3 @@ def analyze_corpus(
         seconds=time.perf_counter() - started,
         renamed=tuple(run.renamed),
     )
-
-
-def _run_workers(chunks: Iterator[list[Article]], run: _Run, options: CorpusOptions) -> None:
-    """Analyze chunks in worker processes, committing results in input order, a few chunks in flight."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    threads = max(1, (os.cpu_count() or 1) // options.workers)
-    initargs = (
-        None if options.model is None else str(options.model),
-        None if options.attribution_tagger is None else str(options.attribution_tagger),
-        options.formats,
-        options.batch_size,
-        threads,
-        logging.getLogger("attribution").getEffectiveLevel(),
-    )
-    # spawn, not fork: the parent may hold torch's thread pools, which a forked child can deadlock on
-    pool = ProcessPoolExecutor(
-        options.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker, initargs=initargs
-    )
-    in_flight: deque[Future[list[ArticleResult]]] = deque()
-    try:
-        for chunk in chunks:
-            in_flight.append(pool.submit(_work, chunk))
-            while len(in_flight) >= 2 * options.workers:
-                for result in in_flight.popleft().result():
-                    run.commit(result)
-        while in_flight:
-            for result in in_flight.popleft().result():
-                run.commit(result)
-    except BaseException:
-        # stop at once: cancel queued chunks and end the workers (their finished chunks are written already)
-        terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
-        if terminate is not None:
-            terminate()
-        else:
-            processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                if process.is_alive():
-                    process.terminate()
-        raise
-    pool.shutdown(wait=True)
