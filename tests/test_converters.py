@@ -18,6 +18,7 @@ from attribution.annotations import (
 from attribution.cli import LABELED_FORMATS, WRITABLE_FORMATS, main
 from attribution.converters.conll import read_conll, write_conll
 from attribution.converters.doccano import doccano_line, read_doccano, write_doccano
+from attribution.converters.relations import attributions_from_links
 from attribution.training import DataFormat, load_labeled
 
 TEXT = (
@@ -278,3 +279,81 @@ def test_cli_convert_bad_doccano_exits_2(tmp_path: Path, capsys: pytest.CaptureF
     bad.write_text(json.dumps(_changed(entity2={"label": "Speaker"})) + "\n", encoding="utf-8")
     assert main(["convert", "--from", "doccano", "--to", "jsonl", str(bad), str(tmp_path / "out.jsonl")]) == 2
     assert f"{bad}:1 (id 'b2'): entity 2: unknown label 'Speaker'" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- attributions_from_links
+
+_PIECES = {"c1": ("cue", 10, 14), "c2": ("cue", 20, 22), "c3": ("cue", 30, 33), "s": ("source", 0, 9)}
+_PIECES_WITH_CONTENT = {**_PIECES, "t": ("content", 40, 45)}
+
+
+@pytest.mark.parametrize(
+    ("pieces", "links", "profiles", "expected"),
+    [
+        ({"c1": ("cue", 10, 14)}, [], None, [GoldAttribution(cue=((10, 14),))]),
+        (
+            _PIECES,
+            [("s", "c1", "r1"), ("c2", "c1", "r2")],
+            None,
+            [GoldAttribution(cue=((10, 14), (20, 22)), source=((0, 9),)), GoldAttribution(cue=((30, 33),))],
+        ),
+        (
+            _PIECES_WITH_CONTENT,
+            [("c3", "s", "r1"), ("c1", "t", "r2"), ("c3", "t", "r3")],
+            {"c3": {"stance": "neutral"}, "c1": {"source_type": "military"}},
+            [
+                GoldAttribution(cue=((10, 14),), content=((40, 45),), source_type="military"),
+                GoldAttribution(cue=((20, 22),)),
+                GoldAttribution(cue=((30, 33),), source=((0, 9),), content=((40, 45),), stance="neutral"),
+            ],
+        ),
+        (
+            _PIECES,
+            [("c1", "s", "r1"), ("c3", "c1", "r2")],
+            {"c3": {"stance": "against"}, "c1": {"stance": "neutral"}},
+            [
+                GoldAttribution(cue=((10, 14), (30, 33)), source=((0, 9),), stance="neutral"),
+                GoldAttribution(cue=((20, 22),)),
+            ],
+        ),
+    ],
+    ids=["lone-cue", "discontinuous-cue", "shared-content-and-profiles", "first-cue-piece-profile-wins"],
+)
+def test_attributions_from_links(
+    pieces: dict[str, tuple[str, int, int]],
+    links: list[tuple[str, str, str]],
+    profiles: dict[str, dict[str, Any]] | None,
+    expected: list[GoldAttribution],
+) -> None:
+    found = attributions_from_links(
+        pieces, links, mislinked=lambda a, b, at: at, unlinked=lambda pid: pid, profiles=profiles
+    )
+    assert found == tuple(expected)
+
+
+@pytest.mark.parametrize(
+    ("links", "message"),
+    [
+        ([("s", "t", "r1")], "mislinked s t r1"),
+        ([("c1", "s", "r1")], "unlinked t"),
+        ([("c1", "c2", "r1")], "unlinked s"),
+        ([("c1", "s", "r1"), ("t", "s", "r2"), ("c1", "t", "r3")], "mislinked t s r2"),
+    ],
+)
+def test_attributions_from_links_errors(links: list[tuple[str, str, str]], message: str) -> None:
+    with pytest.raises(AnnotationError, match=f"^{message}$"):
+        attributions_from_links(
+            _PIECES_WITH_CONTENT,
+            links,
+            mislinked=lambda a, b, at: f"mislinked {a} {b} {at}",
+            unlinked=lambda pid: f"unlinked {pid}",
+        )
+
+
+def test_attributions_from_links_reads_links_lazily() -> None:
+    def links() -> Iterator[tuple[str, str, str]]:
+        yield "s", "t", "r1"
+        raise AssertionError("read past the first bad relation")
+
+    with pytest.raises(AnnotationError, match="^r1$"):
+        attributions_from_links(_PIECES_WITH_CONTENT, links(), mislinked=lambda a, b, at: at, unlinked=str)

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from attribution.annotations import AnnotationError, GoldAttribution, LabeledArticle
+from attribution.converters.relations import attributions_from_links
 
 #: doccano entity label -> annotation-format role, in writing order.
 LABELS: dict[str, str] = {"Cue": "cue", "Source": "source", "Content": "content"}
@@ -161,16 +162,26 @@ def _attributions(
 ) -> tuple[GoldAttribution, ...]:
     if not isinstance(raw_relations, list):
         raise AnnotationError(f"{where}: field 'relations' must be a list of doccano relations")
-    cues = sorted((eid for eid, (role, _, _) in entities.items() if role == "cue"), key=entities.__getitem__)
-    parent = {eid: eid for eid in cues}
 
-    def root(eid: str) -> str:
-        while parent[eid] != eid:
-            parent[eid] = parent[parent[eid]]
-            eid = parent[eid]
-        return eid
+    def mislinked(source: str, target: str, at: str) -> str:
+        return (
+            f"{at}: links entity {source} ({entities[source][0]}) to entity {target} ({entities[target][0]});"
+            " a relation must link a Cue to its Source or Content (or to another piece of the cue)"
+        )
 
-    links: list[tuple[str, str]] = []  # (cue entity, source/content entity)
+    def unlinked(entity_id: str) -> str:
+        role, start, end = entities[entity_id]
+        return f"{where}: entity {entity_id} ({role.capitalize()} [{start}, {end}]) is not related to any Cue"
+
+    return attributions_from_links(
+        entities, _relation_ends(entities, raw_relations, where), mislinked=mislinked, unlinked=unlinked
+    )
+
+
+def _relation_ends(
+    entities: dict[str, tuple[str, int, int]], raw_relations: list[Any], where: str
+) -> Iterator[tuple[str, str, str]]:
+    """Yield ``(from entity, to entity, error prefix)`` per relation, checking each as it is reached."""
     for index, item in enumerate(raw_relations):
         if not isinstance(item, dict):
             raise AnnotationError(f"{where}: relations[{index}] must be an object")
@@ -182,31 +193,7 @@ def _attributions(
             if entity_id is None or entity_id not in entities:
                 raise AnnotationError(f"{at}: {key} {item.get(key)!r} is not the id of an entity of this line")
             ends.append(entity_id)
-        source, target = ends
-        role_a, role_b = entities[source][0], entities[target][0]
-        if role_a == role_b == "cue":
-            parent[root(source)] = root(target)
-        elif "cue" in (role_a, role_b):
-            links.append((source, target) if role_a == "cue" else (target, source))
-        else:
-            raise AnnotationError(
-                f"{at}: links entity {source} ({role_a}) to entity {target} ({role_b});"
-                " a relation must link a Cue to its Source or Content (or to another piece of the cue)"
-            )
-    linked = {entity_id for _, entity_id in links}
-    for entity_id, (role, start, end) in entities.items():
-        if role != "cue" and entity_id not in linked:
-            raise AnnotationError(
-                f"{where}: entity {entity_id} ({role.capitalize()} [{start}, {end}]) is not related to any Cue"
-            )
-    groups: dict[str, dict[str, set[tuple[int, int]]]] = {}
-    for eid in cues:
-        groups.setdefault(root(eid), {"cue": set(), "source": set(), "content": set()})["cue"].add(entities[eid][1:])
-    for cue, entity_id in links:
-        role, start, end = entities[entity_id]
-        groups[root(cue)][role].add((start, end))
-    out = [GoldAttribution(**{role: tuple(sorted(pieces)) for role, pieces in g.items()}) for g in groups.values()]
-    return tuple(sorted(out, key=lambda a: (a.cue, a.source, a.content)))
+        yield ends[0], ends[1], at
 
 
 def doccano_record(obj: Any, *, where: str) -> LabeledArticle:

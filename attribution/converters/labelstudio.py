@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from attribution.annotations import SOURCE_TYPES, STANCES, AnnotationError, GoldAttribution, LabeledArticle
+from attribution.converters.relations import attributions_from_links
 
 #: Label Studio region label -> annotation-format role, in writing order.
 LABELS: dict[str, str] = {"Cue": "cue", "Source": "source", "Content": "content"}
@@ -219,55 +220,31 @@ class _Regions:
 
 
 def _attributions(found: _Regions, where: str) -> tuple[GoldAttribution, ...]:
-    cues = sorted((rid for rid, (role, _, _) in found.regions.items() if role == "cue"), key=found.regions.get)
-    parent = {rid: rid for rid in cues}
+    regions = found.regions
 
-    def root(rid: str) -> str:
-        while parent[rid] != rid:
-            parent[rid] = parent[parent[rid]]
-            rid = parent[rid]
-        return rid
+    def checked_relations() -> Iterator[tuple[str, str, str]]:
+        for source, target, at in found.relations:
+            for end, region_id in (("from_id", source), ("to_id", target)):
+                if region_id not in regions:
+                    raise AnnotationError(
+                        f"{where}: field '{at}.{end}': no Source/Cue/Content region has id {region_id!r}"
+                    )
+            yield source, target, at
 
-    links: list[tuple[str, str]] = []  # (cue region, source/content region)
-    for source, target, at in found.relations:
-        for end, region_id in (("from_id", source), ("to_id", target)):
-            if region_id not in found.regions:
-                raise AnnotationError(f"{where}: field '{at}.{end}': no Source/Cue/Content region has id {region_id!r}")
-        role_a, role_b = found.regions[source][0], found.regions[target][0]
-        if role_a == role_b == "cue":
-            parent[root(source)] = root(target)
-        elif role_a == "cue" or role_b == "cue":
-            links.append((source, target) if role_a == "cue" else (target, source))
-        else:
-            raise AnnotationError(
-                f"{where}: field '{at}': relation {source!r} -> {target!r} links a {role_a} to a {role_b};"
-                " relations must link a Cue to its Source or Content (or to another piece of the cue)"
-            )
-    linked = {region_id for _, region_id in links}
-    for region_id, (role, start, end) in found.regions.items():
-        if role != "cue" and region_id not in linked:
-            raise AnnotationError(
-                f"{where}: region {region_id!r} ({role} [{start}, {end}]) is not related to any Cue region"
-            )
-    groups: dict[str, dict[str, Any]] = {}
-    for rid in cues:  # sorted by offsets, so each group's first cue piece comes first
-        group = groups.setdefault(root(rid), {"cue": set(), "source": set(), "content": set(), "profile": {}})
-        group["cue"].add(found.regions[rid][1:])
-        for name, value in found.choices.get(rid, {}).items():
-            group["profile"].setdefault(name, value)
-    for cue, region_id in links:
-        role, start, end = found.regions[region_id]
-        groups[root(cue)][role].add((start, end))
-    out = [
-        GoldAttribution(
-            cue=tuple(sorted(g["cue"])),
-            source=tuple(sorted(g["source"])),
-            content=tuple(sorted(g["content"])),
-            **g["profile"],
+    def mislinked(source: str, target: str, at: str) -> str:
+        return (
+            f"{where}: field '{at}': relation {source!r} -> {target!r}"
+            f" links a {regions[source][0]} to a {regions[target][0]};"
+            " relations must link a Cue to its Source or Content (or to another piece of the cue)"
         )
-        for g in groups.values()
-    ]
-    return tuple(sorted(out, key=lambda a: (a.cue, a.source, a.content)))
+
+    def unlinked(region_id: str) -> str:
+        role, start, end = regions[region_id]
+        return f"{where}: region {region_id!r} ({role} [{start}, {end}]) is not related to any Cue region"
+
+    return attributions_from_links(
+        regions, checked_relations(), mislinked=mislinked, unlinked=unlinked, profiles=found.choices
+    )
 
 
 def labelstudio_record(task: Any, *, where: str) -> LabeledArticle:
