@@ -143,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, default=None)
     train.add_argument("--max-train-articles", type=int, default=None, help="use only the first N articles")
     train.add_argument("--max-steps", type=int, default=None, help="stop after N optimiser steps (smoke tests)")
+    train.add_argument("--init-tagger", default=None, help="start from this saved tagger folder instead of the base")
 
     convert = sub.add_parser(
         "convert",
@@ -244,6 +245,7 @@ def _run_train(args: argparse.Namespace) -> int:
         ("batch_size", "batch_size"),
         ("max_train_articles", "max_train_articles"),
         ("max_steps", "max_steps"),
+        ("init_tagger", "init_tagger"),
     ):
         if getattr(args, flag) is not None:
             settings[key] = getattr(args, flag)

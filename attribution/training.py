@@ -55,6 +55,7 @@ class TrainingConfig:
     early_stopping_patience: int = 2
     max_train_articles: int | None = None
     max_steps: int = -1
+    init_tagger: str | None = None  # start from a saved tagger folder (e.g. the shipped one) instead of the bare base
     checkpoint_dir: str = "checkpoints/attribution-tagger"
 
     def __post_init__(self) -> None:
@@ -167,7 +168,14 @@ def train_attribution_tagger(config: TrainingConfig) -> dict[str, Any]:
     if not train_records:
         raise ValueError(f"no labeled articles found in {config.train_data}")
 
-    tagger = AttributionTagger.from_base(config.base_model, max_length=config.max_length)
+    if config.init_tagger:
+        tagger = AttributionTagger.from_pretrained(config.init_tagger)
+        if tagger.config.base_model != config.base_model:
+            logger.info("Overriding base_model from %s to %s (the base of %s)", config.base_model,
+                        tagger.config.base_model, config.init_tagger)
+            config.base_model = tagger.config.base_model
+    else:
+        tagger = AttributionTagger.from_base(config.base_model, max_length=config.max_length)
     if config.freeze_embeddings:
         tagger.model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
     train_features = build_features(train_records, tagger.tokenizer, max_length=config.max_length)
