@@ -171,8 +171,12 @@ def train_attribution_tagger(config: TrainingConfig) -> dict[str, Any]:
     if config.init_tagger:
         tagger = AttributionTagger.from_pretrained(config.init_tagger)
         if tagger.config.base_model != config.base_model:
-            logger.info("Overriding base_model from %s to %s (the base of %s)", config.base_model,
-                        tagger.config.base_model, config.init_tagger)
+            logger.info(
+                "Overriding base_model from %s to %s (the base of %s)",
+                config.base_model,
+                tagger.config.base_model,
+                config.init_tagger,
+            )
             config.base_model = tagger.config.base_model
     else:
         tagger = AttributionTagger.from_base(config.base_model, max_length=config.max_length)

@@ -187,8 +187,21 @@ def test_train_smoke_on_tiny_model(tmp_path: Path, tiny_base_dir: Path, capsys: 
     assert json.loads((out / "training_metrics.json").read_text())["dev"]["relation"]["support"] == 2
     # fine-tune further from the saved tagger (how users start from the shipped model)
     again = tmp_path / "tagger-2"
-    status = main(["train", "--data", str(TINY_POLNEAR), "--format", "polnear", "--init-tagger", str(out),
-                   "--out", str(again), "--max-steps", "1"])
+    status = main(
+        [
+            "train",
+            "--data",
+            str(TINY_POLNEAR),
+            "--format",
+            "polnear",
+            "--init-tagger",
+            str(out),
+            "--out",
+            str(again),
+            "--max-steps",
+            "1",
+        ]
+    )
     assert status == 0
     config = json.loads((again / "tagger_config.json").read_text())
     assert config["base_model"] == str(tiny_base_dir)
