@@ -182,8 +182,10 @@ def train_attribution_tagger(config: TrainingConfig) -> dict[str, Any]:
         tagger = AttributionTagger.from_base(config.base_model, max_length=config.max_length)
     if config.freeze_embeddings:
         tagger.model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
-    train_features = build_features(train_records, tagger.tokenizer, max_length=config.max_length)
-    dev_features = build_features(dev_records, tagger.tokenizer, max_length=config.max_length)
+    # the tagger's own window size: a saved tagger (init_tagger) keeps the one it was trained with
+    max_length = tagger.config.max_length
+    train_features = build_features(train_records, tagger.tokenizer, max_length=max_length)
+    dev_features = build_features(dev_records, tagger.tokenizer, max_length=max_length)
     logger.info(
         "training windows: %d from %d articles; dev windows: %d",
         len(train_features),
