@@ -28,7 +28,6 @@ from attribution.linking import link_attributions
 from attribution.records import Article, ArticleReport, Provenance, Sentence
 from attribution.report.json_report import SCHEMA_VERSION
 from attribution.segmenter import RuleSegmenter, SentenceSegmenter
-from attribution.tagging.decoding import decode_window
 
 logger = logging.getLogger(__name__)
 
@@ -140,16 +139,8 @@ class Analyzer:
 
     def _analyze_chunk(self, articles: Sequence[Article], batch_size: int) -> Iterator[ArticleReport]:
         segmented: list[list[Sentence]] = [self.segmenter(article) for article in articles]
-        per_article = [self.tagger.windows(sentences) for sentences in segmented]
-        flat = [window for windows in per_article for window in windows]
-        probabilities = self.tagger.predict_windows(flat, batch_size=batch_size)
-        cursor = 0
+        tagged = self.tagger.tag_many(articles, segmented, batch_size=batch_size)
         provenance = self.provenance
-        for article, sentences, windows in zip(articles, segmented, per_article, strict=True):
-            spans = []
-            for window in windows:
-                spans.extend(decode_window(window, probabilities[cursor], article.text, sentences))
-                cursor += 1
-            spans.sort(key=lambda s: (s.start, s.end))
+        for article, sentences, spans in zip(articles, segmented, tagged, strict=True):
             attributions = link_attributions(spans, article.text)
             yield aggregate(article, sentences, attributions, provenance)

@@ -64,7 +64,7 @@ def test_decode_window_spans_match_text(windows) -> None:  # type: ignore[no-unt
     window = built[0]
     names = ["O"] * len(window.input_ids)
     names[1:3] = ["B-SOURCE", "I-SOURCE"]
-    spans = decode_window(window, one_hot(names), TEXT, sentences)
+    spans = decode_window(window, one_hot(names), TEXT)
     assert len(spans) == 1 and spans[0].label == "SOURCE"
     assert spans[0].text == TEXT[spans[0].start : spans[0].end]
     assert 0.9 < spans[0].score <= 1.0

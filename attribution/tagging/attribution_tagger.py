@@ -192,11 +192,20 @@ class AttributionTagger:
 
     def tag(self, article: Article, sentences: Sequence[Sentence], *, batch_size: int = 32) -> list[Span]:
         """SOURCE / CUE / CONTENT spans for ``article``, sorted by start offset."""
-        windows = self.windows(sentences)
-        spans: list[Span] = []
-        for window, probs in zip(windows, self.predict_windows(windows, batch_size=batch_size), strict=True):
-            spans.extend(decode_window(window, probs, article.text, sentences))
-        return sorted(spans, key=lambda s: (s.start, s.end))
+        return self.tag_many([article], [sentences], batch_size=batch_size)[0]
+
+    def tag_many(
+        self, articles: Sequence[Article], sentences: Sequence[Sequence[Sentence]], *, batch_size: int = 32
+    ) -> list[list[Span]]:
+        """Spans per article; the windows of all articles share length-sorted batches."""
+        per_article = [self.windows(article_sentences) for article_sentences in sentences]
+        flat = [window for windows in per_article for window in windows]
+        probabilities = iter(self.predict_windows(flat, batch_size=batch_size))
+        results = []
+        for article, windows in zip(articles, per_article, strict=True):
+            spans = [span for window in windows for span in decode_window(window, next(probabilities), article.text)]
+            results.append(sorted(spans, key=lambda s: (s.start, s.end)))
+        return results
 
 
 @contextmanager

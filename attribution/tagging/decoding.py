@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from attribution.records import Sentence, Span, SpanLabel
+from attribution.records import Span, SpanLabel
 from attribution.tagging.windows import LABELS, TokenWindow
 
 _N = len(LABELS)
@@ -57,7 +57,7 @@ def viterbi_bio(log_probs: np.ndarray) -> np.ndarray:
     return path
 
 
-def decode_window(window: TokenWindow, probs: np.ndarray, text: str, sentences: Sequence[Sentence]) -> list[Span]:
+def decode_window(window: TokenWindow, probs: np.ndarray, text: str) -> list[Span]:
     """Spans for one window, from its token probabilities (shape: window tokens x labels)."""
     inner = [i for i, (start, _) in enumerate(window.offsets) if start >= 0]
     if not inner:
