@@ -41,6 +41,35 @@ SOURCE_TYPES = (
 )
 #: ``stance`` values of the reporting verb (annotation guidelines section 1.3).
 STANCES = ("neutral", "endorsing", "distancing", "conceding", "charged")
+#: Loaded-term ``category`` values (annotation guidelines section 3).
+LOADED_TERM_CATEGORIES = ("name_calling", "loaded_language", "delegitimizing", "exaggeration")
+#: Loaded-term ``polarity`` toward its target.
+POLARITIES = ("negative", "positive")
+#: Whose words a loaded term is: the writer's, a paraphrased source's, or a quoted source's.
+VOICES = ("narrator", "indirect", "quoted")
+#: The 14 SemEval-2020 Task 11 persuasion techniques (the ``techniques`` layer).
+TECHNIQUES = (
+    "Appeal_to_Authority",
+    "Appeal_to_fear-prejudice",
+    "Bandwagon,Reductio_ad_hitlerum",
+    "Black-and-White_Fallacy",
+    "Causal_Oversimplification",
+    "Doubt",
+    "Exaggeration,Minimisation",
+    "Flag-Waving",
+    "Loaded_Language",
+    "Name_Calling,Labeling",
+    "Repetition",
+    "Slogans",
+    "Thought-terminating_Cliches",
+    "Whataboutism,Straw_Men,Red_Herring",
+)
+#: SemEval-2020 technique -> loaded-term category (annotation guidelines section 3).
+TECHNIQUE_TO_CATEGORY = {
+    "Name_Calling,Labeling": "name_calling",
+    "Loaded_Language": "loaded_language",
+    "Exaggeration,Minimisation": "exaggeration",
+}
 
 
 class AnnotationError(ValueError):
@@ -62,6 +91,33 @@ class GoldAttribution:
 
 
 @dataclass(frozen=True, slots=True)
+class GoldLoadedTerm:
+    """One labeled loaded term (annotation guidelines section 3)."""
+
+    span: Fragments
+    category: str
+    polarity: str | None = None
+    target: str | None = None
+    voice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GoldTechnique:
+    """One labeled persuasion-technique span (SemEval-2020 Task 11 label set)."""
+
+    span: Fragments
+    technique: str
+
+
+@dataclass(frozen=True, slots=True)
+class GoldSentenceLabel:
+    """A sentence-level bias label."""
+
+    span: Fragments
+    biased: bool
+
+
+@dataclass(frozen=True, slots=True)
 class LabeledArticle:
     """One line of an annotation file."""
 
@@ -70,11 +126,31 @@ class LabeledArticle:
     layers: tuple[str, ...]
     attributions: tuple[GoldAttribution, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    loaded_terms: tuple[GoldLoadedTerm, ...] = ()
+    techniques: tuple[GoldTechnique, ...] = ()
+    sentence_labels: tuple[GoldSentenceLabel, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object for this record, unknown keys kept."""
+        """The JSON object for this record, unknown keys kept; term layers written when present or listed."""
         out: dict[str, Any] = {"id": self.id, "text": self.text, "layers": list(self.layers)}
         out["attributions"] = [_attribution_to_dict(a) for a in self.attributions]
+        if self.loaded_terms or "loaded_terms" in self.layers:
+            out["loaded_terms"] = [
+                {
+                    "span": [list(f) for f in t.span],
+                    "category": t.category,
+                    "polarity": t.polarity,
+                    "target": t.target,
+                    "voice": t.voice,
+                }
+                for t in self.loaded_terms
+            ]
+        if self.techniques or "techniques" in self.layers:
+            out["techniques"] = [{"span": [list(f) for f in t.span], "technique": t.technique} for t in self.techniques]
+        if self.sentence_labels or "sentence_labels" in self.layers:
+            out["sentence_labels"] = [
+                {"span": [list(f) for f in s.span], "biased": s.biased} for s in self.sentence_labels
+            ]
         for key, value in self.extra.items():
             out.setdefault(key, value)
         return out
@@ -168,8 +244,82 @@ def parse_record(line: str, *, where: str) -> LabeledArticle:
                 stance=raw.get("stance"),
             )
         )
-    extra = {k: v for k, v in obj.items() if k not in {"id", "text", "layers", "attributions"}}
-    return LabeledArticle(id=obj["id"], text=text, layers=tuple(layers), attributions=tuple(attributions), extra=extra)
+    extra = {k: v for k, v in obj.items() if k not in _TYPED_KEYS}
+    return LabeledArticle(
+        id=obj["id"],
+        text=text,
+        layers=tuple(layers),
+        attributions=tuple(attributions),
+        extra=extra,
+        loaded_terms=_loaded_terms(obj.get("loaded_terms"), text, where),
+        techniques=_techniques(obj.get("techniques"), text, where),
+        sentence_labels=_sentence_labels(obj.get("sentence_labels"), text, where),
+    )
+
+
+_TYPED_KEYS = {"id", "text", "layers", "attributions", "loaded_terms", "techniques", "sentence_labels"}
+
+
+def _items(value: Any, where: str, name: str) -> list[tuple[str, dict[str, Any]]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise AnnotationError(f"{where}: field '{name}' must be a list")
+    out = []
+    for i, raw in enumerate(value):
+        at = f"{where}: {name}[{i}]"
+        if not isinstance(raw, dict):
+            raise AnnotationError(f"{at}: expected an object")
+        out.append((at, raw))
+    return out
+
+
+def _choice(raw: dict[str, Any], key: str, allowed: tuple[str, ...], at: str, *, required: bool) -> str | None:
+    value = raw.get(key)
+    if value is None and not required:
+        return None
+    if value not in allowed:
+        raise AnnotationError(f"{at}: field '{key}' is {value!r}; expected one of {list(allowed)}")
+    return value
+
+
+def _loaded_terms(value: Any, text: str, where: str) -> tuple[GoldLoadedTerm, ...]:
+    terms = []
+    for at, raw in _items(value, where, "loaded_terms"):
+        target = raw.get("target")
+        if target is not None and not isinstance(target, str):
+            raise AnnotationError(f"{at}: field 'target' must be a string or null")
+        terms.append(
+            GoldLoadedTerm(
+                span=_fragments(raw.get("span"), len(text), at, "span", required=True),
+                category=_choice(raw, "category", LOADED_TERM_CATEGORIES, at, required=True),
+                polarity=_choice(raw, "polarity", POLARITIES, at, required=False),
+                target=target,
+                voice=_choice(raw, "voice", VOICES, at, required=False),
+            )
+        )
+    return tuple(terms)
+
+
+def _techniques(value: Any, text: str, where: str) -> tuple[GoldTechnique, ...]:
+    return tuple(
+        GoldTechnique(
+            span=_fragments(raw.get("span"), len(text), at, "span", required=True),
+            technique=_choice(raw, "technique", TECHNIQUES, at, required=True),
+        )
+        for at, raw in _items(value, where, "techniques")
+    )
+
+
+def _sentence_labels(value: Any, text: str, where: str) -> tuple[GoldSentenceLabel, ...]:
+    labels = []
+    for at, raw in _items(value, where, "sentence_labels"):
+        if not isinstance(raw.get("biased"), bool):
+            raise AnnotationError(f"{at}: field 'biased' must be true or false")
+        labels.append(
+            GoldSentenceLabel(span=_fragments(raw.get("span"), len(text), at, "span", required=True), biased=raw["biased"])
+        )
+    return tuple(labels)
 
 
 def read_annotations(path: str | Path) -> Iterator[LabeledArticle]:

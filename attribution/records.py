@@ -110,13 +110,55 @@ class Attribution:
 
 
 @dataclass(frozen=True, slots=True)
+class LoadedTerm:
+    """A word or phrase whose choice carries a judgement (annotation guidelines section 3).
+
+    ``category`` is one of ``name_calling``, ``loaded_language``, ``delegitimizing``,
+    ``exaggeration``; ``voice`` says whose words they are (``narrator``, ``indirect``,
+    ``quoted``) and ``attribution_index`` points at the attribution whose content holds the
+    term (``None`` in the narrator's voice). ``target`` is the actor the term describes when
+    the text makes it clear, with its offsets in ``target_span``.
+    """
+
+    category: str
+    start: int
+    end: int
+    text: str
+    sentence_index: int
+    score: float
+    polarity: str | None = None
+    voice: str = "narrator"
+    target: str | None = None
+    target_span: tuple[int, int] | None = None
+    attribution_index: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TechniqueSpan:
+    """A span carrying one of the 14 SemEval-2020 persuasion techniques (the ``techniques`` layer)."""
+
+    technique: str
+    start: int
+    end: int
+    text: str
+    sentence_index: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
 class SentenceLabel:
-    """Per-sentence result: attributed when at least one attribution's cue lies in it."""
+    """Per-sentence result: attributed when at least one attribution's cue lies in it.
+
+    ``biased`` and ``bias_confidence`` come from the sentence-bias classifier (``None`` when
+    the analyzer has none).
+    """
 
     sentence_index: int
     attributed: bool
     confidence: float
     attribution_indices: tuple[int, ...]
+    biased: bool | None = None
+    bias_confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +205,8 @@ class ArticleReport:
     sentence_labels: tuple[SentenceLabel, ...]
     summary: ArticleSummary
     provenance: Provenance
+    loaded_terms: tuple[LoadedTerm, ...] = ()
+    techniques: tuple[TechniqueSpan, ...] = ()
 
 
 def _joined(pieces: tuple[Span, ...]) -> str:
