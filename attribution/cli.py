@@ -7,8 +7,12 @@ Examples::
     attribution analyze examples/ --out reports/ --format json,md,html,jsonl
     attribution evaluate --data ../shared/data/polnear/dev --format polnear --json metrics.json
     attribution evaluate --data dev.jsonl --compare models/ my-tagger/ --bootstrap 1000
+    attribution evaluate --data ptc-dev.jsonl babe-dev.jsonl --json metrics.json --plots plots/
     attribution train --task attribution --data ../shared/data/polnear/train --dev ../shared/data/polnear/dev \\
         --format polnear --out models/attribution-tagger
+    attribution train --task loaded-terms --data ../shared/data/ptc_semeval2020 --format ptc --out models/term-tagger
+    attribution train --task sentence-bias --data ../shared/data/babe/final_labels_SG2.csv --format babe \\
+        --out models/sentence-bias
     attribution convert --from polnear --to jsonl ../shared/data/polnear/dev dev.jsonl
     attribution convert --from jsonl --to doccano dev.jsonl dev.doccano.jsonl
 """
@@ -25,7 +29,17 @@ from typing import Any
 logger = logging.getLogger("attribution.cli")
 
 FORMATS = ("json", "md", "html", "jsonl")  # as attribution.corpus.FORMATS
-LABELED_FORMATS = ("jsonl", "polnear", "labelstudio", "doccano", "conll")  # as attribution.training.DataFormat
+LABELED_FORMATS = (  # as attribution.training.DataFormat
+    "jsonl",
+    "polnear",
+    "labelstudio",
+    "doccano",
+    "conll",
+    "ptc",
+    "semeval2023",
+    "basil",
+    "babe",
+)
 WRITABLE_FORMATS = ("jsonl", "labelstudio", "doccano", "conll")  # what `convert --to` writes
 
 
@@ -113,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", default=None, help="also write the metrics to this JSON file")
     evaluate.add_argument(
+        "--plots",
+        default=None,
+        metavar="DIR",
+        help="write confusion-matrix PNGs here (technique classification, sentence bias)",
+    )
+    evaluate.add_argument(
         "--bootstrap",
         type=_non_negative,
         default=1000,
@@ -131,7 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     segment.add_argument("--json", default=None, help="also write the scores to this JSON file")
 
     train = sub.add_parser("train", help="fine-tune a model", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    train.add_argument("--task", choices=["attribution"], default="attribution")
+    train.add_argument(
+        "--task",
+        choices=["attribution", "loaded-terms", "sentence-bias"],
+        default="attribution",
+        help="attribution: the SOURCE/CUE/CONTENT tagger; loaded-terms: the loaded-term and technique branch on "
+        "the attribution tagger (PTC + the packaged war-vocabulary set); sentence-bias: the biased-sentence "
+        "classifier (BABE)",
+    )
     train.add_argument("--data", required=True, nargs="+", help="training data: JSONL file(s) or PolNeAR folder(s)")
     train.add_argument("--dev", nargs="*", default=[], help="validation data for model selection")
     train.add_argument("--format", choices=LABELED_FORMATS, default="jsonl")
@@ -144,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-train-articles", type=int, default=None, help="use only the first N articles")
     train.add_argument("--max-steps", type=int, default=None, help="stop after N optimiser steps (smoke tests)")
     train.add_argument("--init-tagger", default=None, help="start from this saved tagger folder instead of the base")
+    train.add_argument(
+        "--attribution-tagger",
+        default=None,
+        help="loaded-terms: the attribution tagger whose encoder pass the branch reuses (default: the shipped one)",
+    )
+    train.add_argument("--trunk-layer", type=int, default=None, help="loaded-terms: branch after this encoder layer")
 
     convert = sub.add_parser(
         "convert",
@@ -191,12 +224,15 @@ def _print_metrics(results: dict[str, Any]) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from attribution.comparison import attribution_records, compare_models, evaluate_analyzer, format_comparison
+    from attribution.comparison import attribution_records, compare_models, format_comparison, model_name
     from attribution.pipeline import Analyzer
+    from attribution.term_evaluation import evaluate_layers, format_term_metrics
     from attribution.training import load_labeled
 
     try:
-        records = attribution_records(load_labeled(args.data, args.format))
+        records = list(load_labeled(args.data, args.format))
+        if args.compare:
+            records = attribution_records(records)
     except ValueError as exc:
         raise ValueError(f"{', '.join(args.data)}: {exc}") from None
     bootstrap = {"n_bootstrap": args.bootstrap, "seed": args.seed, "confidence": args.confidence}
@@ -206,15 +242,37 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         if args.json:
             Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         return 0
+    scoreable = ("attributions", "loaded_terms", "techniques", "sentence_labels")
+    if not any(layer in r.layers for r in records for layer in scoreable):
+        raise ValueError(f"{', '.join(args.data)}: no records with a layer to score ({', '.join(scoreable)})")
     analyzer = Analyzer.from_pretrained(args.model)
-    evaluator = evaluate_analyzer(analyzer, records)
-    results = evaluator.results_with_intervals(args.bootstrap, args.seed, args.confidence)
-    print(f"{evaluator.n_articles} articles, model {analyzer.tagger.name}")
-    _print_metrics(results)
+    evaluation = evaluate_layers(analyzer, records)
+    print(f"{len(records)} articles, model {model_name(analyzer)}")
+    metrics: dict[str, Any] = {}
+    if evaluation.attributions is not None:
+        metrics["attributions"] = evaluation.attributions.results_with_intervals(
+            args.bootstrap, args.seed, args.confidence
+        )
+        print(f"\nattributions ({evaluation.attributions.n_articles} articles)")
+        _print_metrics(metrics["attributions"])
+    metrics.update(evaluation.terms.results_with_intervals(args.bootstrap, args.seed, args.confidence))
+    if any(layer in metrics for layer in ("loaded_terms", "techniques", "sentence_labels")):
+        counts = ", ".join(f"{layer} {n}" for layer, n in evaluation.terms.n_articles.items() if n)
+        print(f"\narticles scored: {counts}")
+        print(format_term_metrics(metrics))
+    if not metrics:
+        raise ValueError(f"nothing was scored: {'; '.join(evaluation.skipped)}")
+    for line in evaluation.skipped:
+        print(line)
     if args.bootstrap:
         print(f"[low, high]: {args.confidence:.0%} percentile interval over {args.bootstrap} resamples of the articles")
+    if args.plots:
+        from attribution.plots import save_evaluation_plots
+
+        for path in save_evaluation_plots(metrics, args.plots):
+            print(f"wrote {path}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"attributions": results}, indent=2) + "\n", encoding="utf-8")
+        Path(args.json).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
@@ -234,6 +292,10 @@ def _run_evaluate_segmenter(args: argparse.Namespace) -> int:
 def _run_train(args: argparse.Namespace) -> int:
     from attribution.training import TrainingConfig, train_attribution_tagger
 
+    if args.task == "sentence-bias":
+        return _run_train_sentence_bias(args)
+    if args.task == "loaded-terms":
+        return _run_train_loaded_terms(args)
     settings: dict[str, Any] = {}
     if args.config:
         settings = json.loads(Path(args.config).read_text(encoding="utf-8"))
@@ -253,6 +315,70 @@ def _run_train(args: argparse.Namespace) -> int:
     if "dev" in metrics:
         _print_metrics(metrics["dev"])
     print(f"saved the tagger to {args.out} ({metrics['train_seconds']} s of training)")
+    return 0
+
+
+def _run_train_loaded_terms(args: argparse.Namespace) -> int:
+    from attribution.term_training import TermTrainingConfig, train_term_tagger
+
+    for flag in ("init_tagger", "base_model"):
+        if getattr(args, flag) is not None:
+            raise ValueError(
+                f"--{flag.replace('_', '-')} does not apply to --task loaded-terms (use --attribution-tagger)"
+            )
+    settings: dict[str, Any] = {}
+    if args.config:
+        settings = json.loads(Path(args.config).read_text(encoding="utf-8"))
+    settings.update({"train_data": args.data, "data_format": args.format, "out": args.out})
+    if args.dev:
+        settings.update({"validation_data": args.dev, "validation_format": args.format})
+    for flag, key in (
+        ("epochs", "epochs"),
+        ("learning_rate", "learning_rate"),
+        ("batch_size", "batch_size"),
+        ("max_train_articles", "max_train_articles"),
+        ("max_steps", "max_steps"),
+        ("attribution_tagger", "attribution_tagger"),
+        ("trunk_layer", "trunk_layer"),
+    ):
+        if getattr(args, flag) is not None:
+            settings[key] = getattr(args, flag)
+    metrics = train_term_tagger(TermTrainingConfig.from_dict(settings))
+    if "validation" in metrics:
+        from attribution.term_evaluation import format_term_metrics
+
+        print(format_term_metrics(metrics["validation"]))
+    print(f"saved the loaded-term tagger to {args.out} ({metrics['train_seconds']} s of training)")
+    return 0
+
+
+def _run_train_sentence_bias(args: argparse.Namespace) -> int:
+    from attribution.sentence_bias_training import SentenceBiasConfig, train_sentence_bias
+
+    if args.init_tagger is not None:
+        raise ValueError("--init-tagger applies to --task attribution only")
+    settings: dict[str, Any] = {}
+    if args.config:
+        settings = json.loads(Path(args.config).read_text(encoding="utf-8"))
+    settings.update({"train_data": args.data, "dev_data": args.dev, "data_format": args.format, "out": args.out})
+    for flag, key in (
+        ("base_model", "base_model"),
+        ("epochs", "epochs"),
+        ("learning_rate", "learning_rate"),
+        ("batch_size", "batch_size"),
+        ("max_train_articles", "max_train_records"),
+        ("max_steps", "max_steps"),
+    ):
+        if getattr(args, flag) is not None:
+            settings[key] = getattr(args, flag)
+    metrics = train_sentence_bias(SentenceBiasConfig.from_dict(settings))
+    if "validation" in metrics:
+        scores = metrics["validation"]
+        print(
+            f"validation ({scores['support']} sentences): macro-F1 {scores['macro_f1']:.4f}, "
+            f"accuracy {scores['accuracy']:.4f}"
+        )
+    print(f"saved the sentence-bias classifier to {args.out} ({metrics['train_seconds']} s of training)")
     return 0
 
 

@@ -63,8 +63,12 @@ def model_name(model: ModelSpec) -> str:
 def evaluate_analyzer(
     analyzer: Any, records: Sequence[LabeledArticle], *, batch_size: int = 32
 ) -> AttributionEvaluator:
-    """Analyze ``records`` with ``analyzer`` and score its attributions against their labels."""
+    """Analyze ``records`` with ``analyzer`` and score its attributions against their labels.
+
+    Records without the ``attributions`` layer are left out (not analyzed, not scored).
+    """
     evaluator = AttributionEvaluator()
+    records = [r for r in records if "attributions" in r.layers]
     articles = (Article(id=r.id, text=r.text) for r in records)
     for record, report in zip(records, analyzer.analyze_many(articles, batch_size=batch_size), strict=True):
         evaluator.add(record.text, record.attributions, report.attributions)

@@ -112,3 +112,108 @@ def write_model_card(path: str | Path, *, training: dict[str, Any], metrics: dic
     card = path / "README.md"
     card.write_text("\n".join(lines), encoding="utf-8")
     return card
+
+
+_TERM_DATA_NOTES = {
+    "ptc": (
+        "PTC v2, SemEval-2020 Task 11 training articles (Da San Martino et al. 2019, 2020): 371 news articles "
+        "with 14 propaganda techniques marked at character level. **Licence unknown; research use only**; "
+        "the weights are derived from it, so treat them as research-only too."
+    ),
+    "semeval2023": "SemEval-2023 Task 3 English spans (relabelled PTC articles). Research use only.",
+    "basil": "BASIL (Fan et al. 2019) lexical-bias spans. Research use; check its licence before redistribution.",
+    "jsonl": "User-supplied annotation JSONL (annotation-guidelines.md section 5); licence as its owner states.",
+}
+
+_TERM_LIMITATIONS = """\
+- PTC is mostly US and international politics from 2017-2018 outlets; war and state-media vocabulary comes
+  only from the hand-written set (a few hundred sentences), so unseen war terms are found less reliably.
+- `delegitimizing` is learned from the hand-written set alone; PTC does not mark it.
+- Polarity is learned from the hand-written set and, for PTC terms, weak labels from a subjectivity lexicon's
+  prior polarity (where given at training); treat it as a hint.
+- The branch reads the attribution tagger's hidden states: it is only valid with the attribution tagger whose
+  weight hash is in `term_tagger_config.json` (the analyzer checks this).
+- Technique spans such as Doubt or Appeal_to_fear are long and vague; their boundaries are less reliable
+  than those of single loaded words.
+"""
+
+
+def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any]) -> Path:
+    """Render and write ``path/README.md`` for a loaded-term / technique branch."""
+    import torch
+    import transformers
+
+    from attribution import __version__
+
+    path = Path(path)
+    data_format = training.get("data_format", "jsonl")
+    validation = metrics.get("validation") or {}
+    lines = [
+        "# Loaded-term and persuasion-technique tagger (branch on the attribution tagger)",
+        "",
+        "Encoder layers after layer "
+        f"{training.get('trunk_layer')} of the attribution tagger, copied and fine-tuned, with two heads: "
+        "an O/B/I decision per token for each of the 14 SemEval-2020 techniques and `delegitimizing`, and a "
+        "token polarity head. The hidden states up to that layer come from the attribution tagger's own "
+        "forward pass, so one encoder pass serves both models. Weights in float16.",
+        "",
+        "## Intended use",
+        "",
+        "Marking words that carry a judgement (`name_calling`, `loaded_language`, `delegitimizing`, "
+        "`exaggeration`) and persuasion-technique spans in news articles, for a human reviewer. Not for "
+        "automated decisions about outlets or people.",
+        "",
+        "## Training data and licence",
+        "",
+        _TERM_DATA_NOTES.get(data_format, _TERM_DATA_NOTES["jsonl"]),
+        "",
+        "Hand-written war-vocabulary sentences (this project's own, same licence as the project): "
+        f"{', '.join(training.get('extra_train_data', [])) or 'none'}, repeated {training.get('extra_repeats')}x.",
+        "",
+        f"- train: {', '.join(training.get('train_data', []))} ({metrics.get('train_articles')} articles, "
+        f"{metrics.get('train_windows')} windows incl. the hand-written set)",
+        "- validation (model selection, best epoch): "
+        + (", ".join(training.get("validation_data", [])) or "the PTC articles `ptc_split` holds out (by article)"),
+        "",
+        "## Metrics on the validation articles",
+        "",
+    ]
+    if validation:
+        techniques = validation.get("techniques", {})
+        lines += [
+            f"SemEval-2020 Task 11 span identification: P {_fmt(techniques.get('si_precision'))}, "
+            f"R {_fmt(techniques.get('si_recall'))}, F1 {_fmt(techniques.get('si_f1'))}.",
+            "",
+            "| loaded-term category | exact F1 | overlap P | overlap R | overlap F1 | gold spans |",
+            "|---|---|---|---|---|---|",
+        ]
+        for category, scores in validation.get("loaded_terms", {}).items():
+            if category == "micro" or not isinstance(scores, dict) or "overlap" not in scores:
+                continue
+            o, e = scores["overlap"], scores.get("exact", {})
+            lines.append(
+                f"| {category} | {_fmt(e.get('f1', ''))} | {_fmt(o['precision'])} | {_fmt(o['recall'])} | "
+                f"{_fmt(o['f1'])} | {scores.get('n_gold', '')} |"
+            )
+        lines += ["", "The validation articles chose the best epoch, so these numbers are slightly optimistic.", ""]
+    else:
+        lines += ["No validation data was given; no held-out metrics.", ""]
+    lines += [
+        "## Hyperparameters",
+        "",
+        *(f"- {k}: {v}" for k, v in training.items() if k not in ("train_data", "validation_data")),
+        f"- epochs run: {metrics.get('epochs_run')} (best: {metrics.get('best_epoch')}), "
+        f"training time: {metrics.get('train_seconds')} s",
+        "",
+        "## Limitations and biases",
+        "",
+        _TERM_LIMITATIONS,
+        "## Versions",
+        "",
+        f"attribution {__version__}, transformers {transformers.__version__}, torch {torch.__version__}, "
+        f"Python {platform.python_version()}.",
+        "",
+    ]
+    card = path / "README.md"
+    card.write_text("\n".join(lines), encoding="utf-8")
+    return card

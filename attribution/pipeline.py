@@ -1,7 +1,8 @@
 """The Analyzer: article in, :class:`~attribution.records.ArticleReport` out.
 
-Stages, one direction: segmenter -> attribution tagger (one encoder pass per sentence window,
-batched across articles) -> linking -> aggregation.
+Stages, one direction: segmenter -> one encoder pass per sentence window, batched across
+articles, serving the attribution tagger and the loaded-term branch -> linking -> voice and
+target of loaded terms -> sentence bias -> aggregation.
 
 Example:
     >>> from attribution import Analyzer, Article                       # doctest: +SKIP
@@ -33,7 +34,14 @@ logger = logging.getLogger(__name__)
 
 ANALYZER_CONFIG = "analyzer_config.json"
 MODEL_DIR_ENV = "ATTRIBUTION_MODEL_DIR"
-_ALLOWED_SETTINGS = {"attribution_tagger", "segmenter_max_chars", "attribution_version", "schema_version"}
+_ALLOWED_SETTINGS = {
+    "attribution_tagger",
+    "term_tagger",
+    "sentence_bias",
+    "segmenter_max_chars",
+    "attribution_version",
+    "schema_version",
+}
 
 
 def default_model_dir() -> Path:
@@ -50,20 +58,51 @@ class Analyzer:
     Args:
         tagger: An :class:`~attribution.tagging.attribution_tagger.AttributionTagger`.
         segmenter: Anything that turns an Article into Sentences.
+        term_tagger: A :class:`~attribution.tagging.term_tagger.TermTagger` (loaded terms and
+            techniques), or ``None`` to leave those layers out. When its trunk is ``tagger``,
+            one encoder pass serves both.
+        sentence_bias: A :class:`~attribution.tagging.sentence_bias.SentenceBiasClassifier`, or ``None``.
+        lexicon: The war-vocabulary lexicon (polarity fallback); default: the packaged one.
 
     """
 
-    def __init__(self, tagger: Any, segmenter: SentenceSegmenter | None = None) -> None:
+    def __init__(
+        self,
+        tagger: Any,
+        segmenter: SentenceSegmenter | None = None,
+        *,
+        term_tagger: Any | None = None,
+        sentence_bias: Any | None = None,
+        lexicon: Any | None = None,
+    ) -> None:
         self.tagger = tagger
         self.segmenter = segmenter or RuleSegmenter()
+        self.term_tagger = term_tagger
+        self.sentence_bias = sentence_bias
+        if lexicon is None and term_tagger is not None:
+            from attribution.lexicon import load_lexicon
+
+            lexicon = load_lexicon()
+        self.lexicon = lexicon
 
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, *, attribution_tagger: str | Path | None = None) -> Self:
-        """Load an analyzer folder (with ``analyzer_config.json``) or a bare tagger folder.
+    def from_pretrained(
+        cls,
+        path: str | Path | None = None,
+        *,
+        attribution_tagger: str | Path | None = None,
+        term_tagger: str | Path | None = None,
+        sentence_bias: str | Path | None = None,
+    ) -> Self:
+        """Load an analyzer folder (with ``analyzer_config.json``) or a bare attribution-tagger folder.
 
         Args:
             path: Analyzer or tagger folder; default: the shipped ``models/``.
-            attribution_tagger: Swap in another tagger folder (e.g. one you fine-tuned).
+            attribution_tagger: Swap in another attribution tagger folder (e.g. one you fine-tuned).
+                The loaded-term branch keeps the attribution tagger it was trained on as its
+                encoder (an extra encoder pass) unless it was trained on the new one.
+            term_tagger: Swap in another loaded-term tagger folder.
+            sentence_bias: Swap in another sentence-bias classifier folder.
 
         Raises:
             FileNotFoundError: if the folder holds neither an analyzer nor a tagger.
@@ -86,22 +125,36 @@ class Analyzer:
             raise FileNotFoundError(
                 f"{root}: no {ANALYZER_CONFIG} or {CONFIG_NAME} here; pass the folder of a saved analyzer or tagger"
             )
+        shipped_tagger_dir = tagger_dir
         if attribution_tagger is not None:
             logger.info(
                 "Overriding attribution_tagger in analyzer configuration from %s to %s", tagger_dir, attribution_tagger
             )
             tagger_dir = Path(attribution_tagger)
         tagger = AttributionTagger.from_pretrained(tagger_dir)
-        return cls(tagger, RuleSegmenter(max_chars=int(settings.get("segmenter_max_chars", 1500))))
+        terms = _component_dir(root, settings, "term_tagger", term_tagger)
+        bias = _component_dir(root, settings, "sentence_bias", sentence_bias)
+        return cls(
+            tagger,
+            RuleSegmenter(max_chars=int(settings.get("segmenter_max_chars", 1500))),
+            term_tagger=_load_term_tagger(terms, tagger, shipped_tagger_dir) if terms else None,
+            sentence_bias=_load_sentence_bias(bias) if bias else None,
+        )
 
     def save_pretrained(self, path: str | Path) -> None:
-        """Write ``analyzer_config.json`` and the tagger into ``path/attribution-tagger``."""
+        """Write ``analyzer_config.json`` and each component into its own sub-folder."""
         from attribution import __version__
 
         path = Path(path)
         self.tagger.save_pretrained(path / "attribution-tagger")
-        settings = {
-            "attribution_tagger": "attribution-tagger",
+        settings: dict[str, Any] = {"attribution_tagger": "attribution-tagger"}
+        if self.term_tagger is not None:
+            self.term_tagger.save_pretrained(path / "term-tagger")
+            settings["term_tagger"] = "term-tagger"
+        if self.sentence_bias is not None:
+            self.sentence_bias.save_pretrained(path / "sentence-bias")
+            settings["sentence_bias"] = "sentence-bias"
+        settings |= {
             "segmenter_max_chars": getattr(self.segmenter, "max_chars", 1500),
             "attribution_version": __version__,
             "schema_version": SCHEMA_VERSION,
@@ -118,6 +171,8 @@ class Analyzer:
             tagger=str(self.tagger.name),
             base_model=str(self.tagger.config.base_model),
             schema_version=SCHEMA_VERSION,
+            term_tagger=str(self.term_tagger.name) if self.term_tagger is not None else None,
+            sentence_bias=str(self.sentence_bias.name) if self.sentence_bias is not None else None,
         )
 
     def analyze(self, article: Article) -> ArticleReport:
@@ -139,8 +194,88 @@ class Analyzer:
 
     def _analyze_chunk(self, articles: Sequence[Article], batch_size: int) -> Iterator[ArticleReport]:
         segmented: list[list[Sentence]] = [self.segmenter(article) for article in articles]
-        tagged = self.tagger.tag_many(articles, segmented, batch_size=batch_size)
+        windows = [self.tagger.windows(sentences) for sentences in segmented]
+        flat = [window for article_windows in windows for window in article_windows]
+        raw_terms: list[Any] | None = None
+        if self.term_tagger is not None and self.term_tagger.trunk is self.tagger:
+            probabilities, span_probs, polarity_probs = self.term_tagger.predict_windows(flat, batch_size=batch_size)
+            raw_terms = _split_terms(self.term_tagger, articles, windows, span_probs, polarity_probs)
+        else:
+            probabilities = self.tagger.predict_windows(flat, batch_size=batch_size)
+            if self.term_tagger is not None:  # a branch trained on another attribution tagger: its own pass
+                term_windows = [self.term_tagger.trunk.windows(sentences) for sentences in segmented]
+                term_flat = [w for article_windows in term_windows for w in article_windows]
+                _, span_probs, polarity_probs = self.term_tagger.predict_windows(term_flat, batch_size=batch_size)
+                raw_terms = _split_terms(self.term_tagger, articles, term_windows, span_probs, polarity_probs)
+        tagged = self.tagger.decode_many(articles, windows, probabilities)
+        bias = self._sentence_bias(segmented, batch_size)
         provenance = self.provenance
-        for article, sentences, spans in zip(articles, segmented, tagged, strict=True):
+        for i, (article, sentences, spans) in enumerate(zip(articles, segmented, tagged, strict=True)):
             attributions = link_attributions(spans, article.text)
-            yield aggregate(article, sentences, attributions, provenance)
+            terms = techniques = None
+            if raw_terms is not None:
+                from attribution.voice import resolve_terms
+
+                terms = resolve_terms(raw_terms[i].loaded_terms, article.text, sentences, attributions, self.lexicon)
+                techniques = raw_terms[i].techniques
+            yield aggregate(
+                article,
+                sentences,
+                attributions,
+                provenance,
+                loaded_terms=terms,
+                techniques=techniques,
+                sentence_bias=bias[i] if bias is not None else None,
+            )
+
+    def _sentence_bias(self, segmented: Sequence[Sequence[Sentence]], batch_size: int) -> list[list[Any]] | None:
+        if self.sentence_bias is None:
+            return None
+        flat = self.sentence_bias.predict([s.text for sentences in segmented for s in sentences], batch_size=batch_size)
+        out, begin = [], 0
+        for sentences in segmented:
+            out.append(flat[begin : begin + len(sentences)])
+            begin += len(sentences)
+        return out
+
+
+def _split_terms(
+    term_tagger: Any,
+    articles: Sequence[Article],
+    windows: Sequence[Sequence[Any]],
+    span_probs: Sequence[Any],
+    polarity_probs: Sequence[Any],
+) -> list[Any]:
+    out, begin = [], 0
+    for article, article_windows in zip(articles, windows, strict=True):
+        end = begin + len(article_windows)
+        out.append(term_tagger.decode(article_windows, span_probs[begin:end], polarity_probs[begin:end], article.text))
+        begin = end
+    return out
+
+
+def _component_dir(root: Path, settings: dict[str, Any], key: str, override: str | Path | None) -> Path | None:
+    if override is not None:
+        logger.info("Overriding %s in analyzer configuration with %s", key, override)
+        return Path(override)
+    return root / settings[key] if settings.get(key) else None
+
+
+def _load_term_tagger(path: Path, tagger: Any, shipped_tagger_dir: Path) -> Any:
+    """The branch on ``tagger`` when it was trained on it; otherwise on the attribution tagger it was trained on."""
+    from attribution.tagging.attribution_tagger import AttributionTagger
+    from attribution.tagging.term_tagger import TermTagger
+
+    try:
+        return TermTagger.from_pretrained(path, trunk=tagger)
+    except ValueError as error:
+        if Path(tagger.name).resolve() == Path(shipped_tagger_dir).resolve():
+            raise
+        logger.info("%s; running it on %s in a separate encoder pass", error, shipped_tagger_dir)
+        return TermTagger.from_pretrained(path, trunk=AttributionTagger.from_pretrained(shipped_tagger_dir))
+
+
+def _load_sentence_bias(path: Path) -> Any:
+    from attribution.tagging.sentence_bias import SentenceBiasClassifier
+
+    return SentenceBiasClassifier.from_pretrained(path)

@@ -169,11 +169,19 @@ class Provenance:
     tagger: str
     base_model: str
     schema_version: str
+    term_tagger: str | None = None
+    sentence_bias: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleSummary:
-    """Article-level aggregates; every count links back to sentence indices."""
+    """Article-level aggregates; every count links back to sentence indices.
+
+    ``layers`` names the component outputs the report carries (``attributions`` always;
+    ``loaded_terms``, ``techniques`` and ``sentence_labels`` when the analyzer produced them).
+    Without them the loaded-term counts are empty and ``loaded_terms_per_100_words`` and
+    ``biased_sentences`` are ``None`` ("not analysed", as opposed to "none found").
+    """
 
     n_sentences: int
     n_words: int
@@ -183,6 +191,27 @@ class ArticleSummary:
     attributions_without_source: tuple[int, ...]
     direct_quotes: tuple[int, ...]
     sources: tuple[SourceCount, ...]
+    layers: tuple[str, ...] = ("attributions",)
+    loaded_terms_by_category: tuple[LabelCount, ...] = ()
+    loaded_terms_by_voice: tuple[LabelCount, ...] = ()
+    loaded_terms_by_target: tuple[LabelCount, ...] = ()
+    loaded_terms_per_100_words: float | None = None
+    technique_counts: tuple[LabelCount, ...] = ()
+    biased_sentences: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelCount:
+    """How many loaded terms (or technique spans) carry one label, which ones, and in which sentences.
+
+    ``label`` is a category, voice, target or technique name; ``indices`` index
+    ``ArticleReport.loaded_terms`` (or ``ArticleReport.techniques`` for technique counts).
+    """
+
+    label: str
+    count: int
+    indices: tuple[int, ...]
+    sentence_indices: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from attribution.tagging.windows import IGNORE_INDEX, LABELS, char_roles, window
 
 logger = logging.getLogger(__name__)
 
-DataFormat = Literal["jsonl", "polnear", "labelstudio", "doccano", "conll"]
+DataFormat = Literal["jsonl", "polnear", "labelstudio", "doccano", "conll", "ptc", "semeval2023", "basil", "babe"]
 
 
 @dataclass
@@ -79,10 +79,14 @@ class TrainingConfig:
 
 def load_labeled(paths: Iterable[str | Path], data_format: DataFormat) -> list[LabeledArticle]:
     """Read labeled articles from annotation JSONL, PolNeAR split folders, Label Studio JSON, doccano JSONL or CoNLL."""
+    from attribution.converters.babe import read_babe
+    from attribution.converters.basil import read_basil
     from attribution.converters.conll import read_conll
     from attribution.converters.doccano import read_doccano
     from attribution.converters.labelstudio import read_labelstudio
     from attribution.converters.polnear import read_polnear
+    from attribution.converters.ptc import read_ptc
+    from attribution.converters.semeval2023 import read_semeval2023
 
     readers = {
         "jsonl": read_annotations,
@@ -90,6 +94,10 @@ def load_labeled(paths: Iterable[str | Path], data_format: DataFormat) -> list[L
         "labelstudio": read_labelstudio,
         "doccano": read_doccano,
         "conll": read_conll,
+        "ptc": read_ptc,
+        "semeval2023": read_semeval2023,
+        "basil": read_basil,
+        "babe": read_babe,
     }
     if data_format not in readers:
         raise ValueError(f"unknown data format {data_format!r}; known: {list(readers)}")

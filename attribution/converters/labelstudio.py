@@ -25,6 +25,11 @@ Rules:
 - The profile fields ride on the first cue region as per-region ``choices`` results named
   ``source_type``, ``stance`` and ``anonymous`` (``"true"``/``"false"``); a task that has any of
   them gets the ``source_profile`` layer. ``via`` and ``resolved_source`` are not carried.
+- A loaded term is one region per fragment from the ``loaded_term`` labels control, labelled with its
+  category (``name_calling``, ...); the fragments of a discontinuous term are related to its first one.
+  ``polarity`` and ``voice`` ride on the first region as ``choices`` and ``target`` as a per-region
+  ``textarea`` (``value.text`` a list with one string). A task with any term region gets the
+  ``loaded_terms`` layer (a task annotated for terms but with none in it cannot say so).
 - The first annotation that was not cancelled is read; a task without one is "not annotated"
   (no layers). ``data.id`` names the record (fallback: the task's ``id``).
 
@@ -47,12 +52,31 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from attribution.annotations import SOURCE_TYPES, STANCES, AnnotationError, GoldAttribution, LabeledArticle
+from attribution.annotations import (
+    LOADED_TERM_CATEGORIES,
+    POLARITIES,
+    SOURCE_TYPES,
+    STANCES,
+    VOICES,
+    AnnotationError,
+    GoldAttribution,
+    GoldLoadedTerm,
+    LabeledArticle,
+)
 from attribution.converters.relations import attributions_from_links
 
 #: Label Studio region label -> annotation-format role, in writing order.
 LABELS: dict[str, str] = {"Cue": "cue", "Source": "source", "Content": "content"}
 PROFILE_FIELDS = ("source_type", "anonymous", "stance")
+#: The labels control of loaded-term regions (its labels are the categories) and their per-region fields.
+TERM_CONTROL = "loaded_term"
+TERM_FIELDS: dict[str, tuple[str, ...]] = {"polarity": POLARITIES, "voice": VOICES}
+_TERM_COLOURS = {
+    "name_calling": "#c92a2a",
+    "loaded_language": "#6741d9",
+    "delegitimizing": "#0b7285",
+    "exaggeration": "#a61e4d",
+}
 
 
 def _choices_xml(name: str, values: Iterable[str]) -> str:
@@ -67,6 +91,9 @@ LABEL_CONFIG = f"""<View>
     <Label value="Cue" background="#d9480f"/>
     <Label value="Content" background="#2b8a3e"/>
   </Labels>
+  <Labels name="{TERM_CONTROL}" toName="text">
+{chr(10).join(f'    <Label value="{c}" background="{_TERM_COLOURS[c]}"/>' for c in LOADED_TERM_CATEGORIES)}
+  </Labels>
   <Relations>
     <Relation value="source-of"/>
     <Relation value="content-of"/>
@@ -77,6 +104,10 @@ LABEL_CONFIG = f"""<View>
 {_choices_xml("source_type", SOURCE_TYPES)}
 {_choices_xml("anonymous", ("true", "false"))}
 {_choices_xml("stance", STANCES)}
+    <Header value="Loaded term: polarity, voice and target (on its first region)"/>
+{_choices_xml("polarity", POLARITIES)}
+{_choices_xml("voice", VOICES)}
+    <TextArea name="target" toName="text" perRegion="true" editable="true" maxSubmissions="1"/>
   </View>
 </View>
 """
@@ -89,17 +120,18 @@ def labelstudio_task(record: LabeledArticle) -> dict[str, Any]:
     """One Label Studio task (``data`` + one annotation) for ``record``.
 
     Region ids are ``a<k>-<role><j>`` (attribution ``k``, piece ``j``); the profile fields are
-    written only when the record has the ``source_profile`` layer.
+    written only when the record has the ``source_profile`` layer. Loaded terms (with the
+    ``loaded_terms`` layer) follow as regions ``t<k>-<j>`` (term ``k``, fragment ``j``).
     """
     data: dict[str, Any] = {"text": record.text, "id": record.id}
     if record.extra.get("meta"):
         data["meta"] = record.extra["meta"]
     task: dict[str, Any] = {"data": data, "annotations": []}
-    if "attributions" not in record.layers:
+    if "attributions" not in record.layers and "loaded_terms" not in record.layers:
         return task
     with_profile = "source_profile" in record.layers
     result: list[dict[str, Any]] = []
-    for k, attribution in enumerate(record.attributions):
+    for k, attribution in enumerate(record.attributions if "attributions" in record.layers else ()):
         head = f"a{k}-cue0"
         regions: list[str] = []
         for label, role in LABELS.items():
@@ -125,8 +157,35 @@ def labelstudio_task(record: LabeledArticle) -> dict[str, Any]:
                     "choices": [str(choice).lower() if isinstance(choice, bool) else str(choice)],
                 }
                 result.append({"id": head, "from_name": name, "to_name": "text", "type": "choices", "value": value})
+    if "loaded_terms" in record.layers:
+        result += _term_results(record)
     task["annotations"] = [{"result": result}]
     return task
+
+
+def _term_results(record: LabeledArticle) -> list[dict[str, Any]]:
+    """The regions, relations and per-region fields of the record's loaded terms."""
+    result: list[dict[str, Any]] = []
+    text = record.text
+    for k, term in enumerate(record.loaded_terms):
+        head = f"t{k}-0"
+        for j, (start, end) in enumerate(term.span):
+            value = {"start": start, "end": end, "text": text[start:end], "labels": [term.category]}
+            result.append(
+                {"id": f"t{k}-{j}", "from_name": TERM_CONTROL, "to_name": "text", "type": "labels", "value": value}
+            )
+        for j in range(1, len(term.span)):
+            result.append({"type": "relation", "from_id": head, "to_id": f"t{k}-{j}", "direction": "right"})
+        start, end = term.span[0]
+        for name in TERM_FIELDS:
+            choice = getattr(term, name)
+            if choice is not None:
+                value = {"start": start, "end": end, "text": text[start:end], "choices": [choice]}
+                result.append({"id": head, "from_name": name, "to_name": "text", "type": "choices", "value": value})
+        if term.target is not None:
+            value = {"start": start, "end": end, "text": [term.target]}
+            result.append({"id": head, "from_name": "target", "to_name": "text", "type": "textarea", "value": value})
+    return result
 
 
 def write_labelstudio(records: Iterable[LabeledArticle], path: str | Path) -> int:
@@ -161,7 +220,11 @@ class _Regions:
         self.regions: dict[str, tuple[str, int, int]] = {}  # id -> (role, start, end)
         self.choices: dict[str, dict[str, Any]] = {}  # region id -> profile field -> value
         self.relations: list[tuple[str, str, str]] = []  # (from, to, field)
+        self.terms: dict[str, tuple[str, int, int]] = {}  # loaded-term region id -> (category, start, end)
+        self.term_fields: dict[str, dict[str, str]] = {}  # term region id -> polarity / voice / target
+        self.term_relations: list[tuple[str, str, str]] = []
         pending_choices: list[tuple[str, str, Any, str]] = []
+        pending_term_fields: list[tuple[str, str, str, str]] = []
         for j, item in enumerate(result):
             at = f"{field}[{j}]"
             if not isinstance(item, dict):
@@ -169,9 +232,12 @@ class _Regions:
             kind = item.get("type")
             if kind == "labels":
                 region_id = _region_id(item.get("id"), where, f"{at}.id")
-                if region_id in self.regions:
+                if region_id in self.regions or region_id in self.terms:
                     raise AnnotationError(f"{where}: field '{at}.id': region id {region_id!r} is used twice")
-                self.regions[region_id] = self._region(text, item.get("value"), where, at)
+                if item.get("from_name") == TERM_CONTROL:
+                    self.terms[region_id] = self._term_region(text, item.get("value"), where, at)
+                else:
+                    self.regions[region_id] = self._region(text, item.get("value"), where, at)
             elif kind == "relation":
                 source = _region_id(item.get("from_id"), where, f"{at}.from_id")
                 target = _region_id(item.get("to_id"), where, f"{at}.to_id")
@@ -183,7 +249,37 @@ class _Regions:
                 if not isinstance(chosen, list) or len(chosen) != 1 or not isinstance(chosen[0], str):
                     raise AnnotationError(f"{where}: field '{at}.value.choices' must be a list with one string")
                 pending_choices.append((region_id, item["from_name"], chosen[0], at))
+            elif kind == "choices" and item.get("from_name") in TERM_FIELDS:
+                region_id = _region_id(item.get("id"), where, f"{at}.id")
+                value = item.get("value")
+                chosen = value.get("choices") if isinstance(value, dict) else None
+                allowed = TERM_FIELDS[item["from_name"]]
+                if not isinstance(chosen, list) or len(chosen) != 1 or chosen[0] not in allowed:
+                    raise AnnotationError(
+                        f"{where}: field '{at}.value.choices' must be one of {list(allowed)} for {item['from_name']}"
+                    )
+                pending_term_fields.append((region_id, item["from_name"], chosen[0], at))
+            elif kind == "textarea" and item.get("from_name") == "target" and "id" in item:
+                region_id = _region_id(item.get("id"), where, f"{at}.id")
+                value = item.get("value")
+                typed = value.get("text") if isinstance(value, dict) else None
+                if not isinstance(typed, list) or len(typed) != 1 or not isinstance(typed[0], str):
+                    raise AnnotationError(f"{where}: field '{at}.value.text' must be a list with one string")
+                pending_term_fields.append((region_id, "target", typed[0], at))
             # Other result types (document-level choices, ratings, text areas) are not part of the format.
+        for region_id, name, chosen, at in pending_term_fields:
+            if region_id not in self.terms:
+                raise AnnotationError(f"{where}: field '{at}.id': no loaded-term region has id {region_id!r}")
+            self.term_fields.setdefault(region_id, {})[name] = chosen
+        linked = [r for r in self.relations if r[0] in self.terms or r[1] in self.terms]
+        for source, target, at in linked:
+            if source not in self.terms or target not in self.terms:
+                raise AnnotationError(
+                    f"{where}: field '{at}': relation {source!r} -> {target!r} links a loaded term to another"
+                    " kind of region; relations between term regions only join the pieces of one term"
+                )
+        self.term_relations = linked
+        self.relations = [r for r in self.relations if r not in linked]
         for region_id, name, chosen, at in pending_choices:
             if region_id not in self.regions:
                 raise AnnotationError(f"{where}: field '{at}.id': no Source/Cue/Content region has id {region_id!r}")
@@ -217,6 +313,65 @@ class _Regions:
                 f"{where}: field '{at}.value.text' is {shown!r} but text[{start}:{end}] is {text[start:end]!r}"
             )
         return by_name[str(labels[0]).lower()], start, end
+
+    @staticmethod
+    def _term_region(text: str, value: Any, where: str, at: str) -> tuple[str, int, int]:
+        if not isinstance(value, dict):
+            raise AnnotationError(f"{where}: field '{at}.value' must be an object")
+        labels = value.get("labels")
+        if not isinstance(labels, list) or len(labels) != 1 or labels[0] not in LOADED_TERM_CATEGORIES:
+            raise AnnotationError(
+                f"{where}: field '{at}.value.labels' must be one loaded-term category of "
+                f"{list(LOADED_TERM_CATEGORIES)}, got {labels!r}"
+            )
+        start, end = _offset(value, "start", where, at), _offset(value, "end", where, at)
+        if not 0 <= start < end <= len(text):
+            raise AnnotationError(
+                f"{where}: field '{at}.value': [{start}, {end}] is outside the text (length {len(text)})"
+            )
+        shown = value.get("text")
+        if shown is not None and shown != text[start:end]:
+            raise AnnotationError(
+                f"{where}: field '{at}.value.text' is {shown!r} but text[{start}:{end}] is {text[start:end]!r}"
+            )
+        return labels[0], start, end
+
+
+def _loaded_terms(found: _Regions, where: str) -> tuple[GoldLoadedTerm, ...]:
+    """One term per group of related term regions, in the order of each group's first region."""
+    parent = {region_id: region_id for region_id in found.terms}
+
+    def root(region_id: str) -> str:
+        while parent[region_id] != region_id:
+            region_id = parent[region_id]
+        return region_id
+
+    for source, target, _ in found.term_relations:
+        a, b = root(source), root(target)
+        if a != b:
+            parent[b] = a
+    groups: dict[str, list[str]] = {}
+    for region_id in found.terms:
+        groups.setdefault(root(region_id), []).append(region_id)
+    terms = []
+    for members in groups.values():
+        categories = {found.terms[m][0] for m in members}
+        if len(categories) > 1:
+            raise AnnotationError(f"{where}: the pieces {members} of one loaded term have different categories")
+        fields: dict[str, str] = {}
+        for member in sorted(members, key=lambda m: found.terms[m][1:]):
+            for name, value in found.term_fields.get(member, {}).items():
+                fields.setdefault(name, value)
+        terms.append(
+            GoldLoadedTerm(
+                span=tuple(sorted(found.terms[m][1:] for m in members)),
+                category=categories.pop(),
+                polarity=fields.get("polarity"),
+                target=fields.get("target"),
+                voice=fields.get("voice"),
+            )
+        )
+    return tuple(terms)
 
 
 def _attributions(found: _Regions, where: str) -> tuple[GoldAttribution, ...]:
@@ -282,7 +437,15 @@ def labelstudio_record(task: Any, *, where: str) -> LabeledArticle:
         raise AnnotationError(f"{where}: field 'annotations[{k}].result' must be a list")
     found = _Regions(text, annotation["result"], where, f"annotations[{k}].result")
     layers = ("attributions", "source_profile") if found.choices else ("attributions",)
-    return LabeledArticle(id=record_id, text=text, layers=layers, attributions=_attributions(found, where), extra=extra)
+    layers += ("loaded_terms",) if found.terms else ()
+    return LabeledArticle(
+        id=record_id,
+        text=text,
+        layers=layers,
+        attributions=_attributions(found, where),
+        extra=extra,
+        loaded_terms=_loaded_terms(found, where),
+    )
 
 
 def read_labelstudio(path: str | Path) -> Iterator[LabeledArticle]:

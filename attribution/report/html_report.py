@@ -1,14 +1,22 @@
 """Self-contained HTML rendering of an :class:`~attribution.records.ArticleReport`.
 
 The page works offline: CSS and JavaScript are inline, nothing is loaded from a URL. The
-article text is shown with every SOURCE, CUE and CONTENT piece highlighted (three colours,
-with a legend and a tooltip per piece), boilerplate ranges greyed out, followed by a summary,
-a sources table, a per-sentence table and an attributions table, and a provenance footer.
+article text is shown with every SOURCE, CUE and CONTENT piece highlighted (three background
+colours), every loaded term marked by category (a marker-pen underlay and an underline style of
+its own, so a term inside a content span shows both), persuasion-technique spans overlined, and
+boilerplate ranges greyed out; a legend with one toggle per layer, and a tooltip per piece
+(category, polarity, voice, target and confidence for a loaded term). It is followed by a
+summary, a sources table, loaded terms by category, voice and target (each linking to its
+terms and sentences) and one row per term, the persuasion techniques, a per-sentence table
+(attribution, bias label with confidence, terms), an attributions table, and a provenance footer.
 
 It is also the review page: a sticky review bar (shown when the script runs) lets a reviewer
 accept or reject each attribution, set its source type, anonymity and stance, add a missing
-attribution or move a span by selecting article text, and export the corrected article as one
-annotation-format JSONL line or as a Label Studio task (:mod:`attribution.converters.labelstudio`).
+attribution or move a span by selecting article text; accept or reject each loaded term, change
+its category, polarity or voice, and add a missing one from a selection; and export the corrected
+article as one annotation-format JSONL line or as a Label Studio task
+(:mod:`attribution.converters.labelstudio`). The export carries the ``attributions`` and
+``loaded_terms`` layers the reviewer saw; techniques and sentence labels are not reviewed there.
 The script and its CSS live in ``attribution/resources/review.js`` / ``review.css``. Each article
 text segment carries its article offsets (``data-start``/``data-end``, code points, end exclusive)
 so a DOM selection maps back to exact offsets; the exact article text and the model's attributions
@@ -45,11 +53,18 @@ from html import escape
 from importlib import resources
 from typing import Any
 
-from attribution.annotations import SOURCE_TYPES, STANCES
+from attribution.annotations import LOADED_TERM_CATEGORIES, POLARITIES, SOURCE_TYPES, STANCES, VOICES
 from attribution.records import ArticleReport
 from attribution.report.json_report import report_to_dict
 
 ROLES: tuple[str, ...] = ("source", "cue", "content")
+#: Loaded-term category -> (ink colour, marker colour, underline style); none of them is an attribution colour.
+CATEGORY_STYLES: dict[str, tuple[str, str, str]] = {
+    "name_calling": ("#c92a2a", "#ffc9c9", "solid"),
+    "loaded_language": ("#6741d9", "#e5dbff", "wavy"),
+    "delegitimizing": ("#0b7285", "#c5f6fa", "double"),
+    "exaggeration": ("#a61e4d", "#ffdeeb", "dotted"),
+}
 
 _CSS = """
 :root { --source: #cfe3ff; --source-b: #2f6fd0; --cue: #ffd8a8; --cue-b: #d9480f;
@@ -81,7 +96,38 @@ table.summary { width: auto; min-width: 20rem; }
 .scroll { overflow-x: auto; }
 .none { color: var(--muted); font-style: italic; }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
+.lt { background: linear-gradient(transparent 52%, var(--lt-bg) 52%); text-decoration-line: underline;
+  text-decoration-color: var(--lt-ink); text-decoration-style: var(--lt-style); text-decoration-thickness: 2px;
+  text-underline-offset: 3px; text-decoration-skip-ink: none; color: inherit; cursor: help; }
+.lt-swatch { background: var(--lt-bg); border-bottom: 2px var(--lt-style) var(--lt-ink); padding: 0 .35rem; }
+.tq { text-decoration-line: overline; text-decoration-style: dashed; text-decoration-color: #495057;
+  text-decoration-thickness: 1px; }
+.tq-swatch { border-top: 1px dashed #495057; padding: 0 .35rem; }
+.legend.layers label { display: inline-flex; gap: .25rem; align-items: center; cursor: pointer; }
+main:has(#show-attributions:not(:checked)) #article-text .hl { background: none; border-bottom: none;
+  font-weight: inherit; outline: none; }
+main:has(#show-terms:not(:checked)) #article-text .lt { background: none; text-decoration: none; }
+main:has(#show-techniques:not(:checked)) #article-text .tq { text-decoration: none; }
+.lt.rv-off { background: none; text-decoration: line-through #adb5bd; color: #868e96; }
+.bias-yes { color: #c92a2a; font-weight: 600; } .bias-no { color: #2b8a3e; }
+.tables { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+.tables > div { flex: 0 1 auto; } .tables table { width: auto; min-width: 14rem; }
+.tables h3 { font-size: .95rem; margin: 0 0 .3rem; }
+h3.list { font-size: .95rem; margin: 1rem 0 .3rem; }
 """
+
+
+def _category_css() -> str:
+    """One rule per loaded-term category; the class names come from the fixed category list, not from input."""
+    return "".join(
+        f".lt-{name} {{ --lt-ink: {ink}; --lt-bg: {bg}; --lt-style: {style}; }}\n"
+        f"::highlight(rv-lt-{name}) {{ background-color: {bg}; text-decoration: underline {ink}; }}\n"
+        for name, (ink, bg, style) in CATEGORY_STYLES.items()
+    )
+
+
+def _category_class(category: str) -> str:
+    return f"lt-{category}" if category in CATEGORY_STYLES else "lt-other"
 
 
 @cache
@@ -135,6 +181,19 @@ def _review_data(data: Mapping[str, Any]) -> dict[str, Any]:
         ],
         "source_types": list(SOURCE_TYPES),
         "stances": list(STANCES),
+        "layers": data.get("layers", ["attributions"]),
+        "loaded_terms": [
+            {
+                "index": t["index"],
+                "span": [[t["start"], t["end"]]],
+                "sentence_index": t["sentence_index"],
+                **{key: t[key] for key in ("category", "polarity", "voice", "target", "score")},
+            }
+            for t in data.get("loaded_terms", [])
+        ],
+        "categories": list(LOADED_TERM_CATEGORIES),
+        "polarities": list(POLARITIES),
+        "voices": list(VOICES),
     }
 
 
@@ -173,10 +232,44 @@ def _text_html(piece: str) -> str:
     return escape(piece).replace("\r", "&#13;").replace("\x00", "\ufffd")
 
 
-def _segment_html(piece: str, tags: list[Any], start: int = 0) -> str:
+def _term_tip(t: Mapping[str, Any]) -> str:
+    """One tooltip line for a loaded term: category, polarity, voice, target and confidence."""
+    voice = t["voice"] if t["attribution_index"] is None else f"{t['voice']} (attribution #{t['attribution_index']})"
+    return (
+        f"Loaded term T{t['index']}: {t['category']} · polarity {t['polarity'] or 'unknown'} · voice {voice}"
+        f" · target {t['target'] or 'unknown'} · confidence {t['score']:.2f}"
+    )
+
+
+def _technique_tip(t: Mapping[str, Any]) -> str:
+    return f"Technique P{t['index']}: {t['technique']} · confidence {t['score']:.2f}"
+
+
+def _segment_html(piece: str, tags: list[Any], start: int = 0, data: Mapping[str, Any] | None = None) -> str:
+    """One article segment: an element with its offsets and attribution highlight around nested layers.
+
+    Inside it, from the outside in: the boilerplate marker, one overline element per technique span and one
+    ``<mark>`` per loaded term that cover the segment; every level wraps the whole escaped text, so nested
+    highlights never cut or repeat it.
+    """
     excluded = "excluded" in tags
-    marks = sorted((t for t in tags if t != "excluded"), key=lambda m: (m[1], ROLES.index(m[0])))
+    marks = sorted((t for t in tags if isinstance(t, tuple) and t[0] in ROLES), key=lambda m: (m[1], ROLES.index(m[0])))
+    term_ids = sorted(t[1] for t in tags if isinstance(t, tuple) and t[0] == "term")
+    technique_ids = sorted(t[1] for t in tags if isinstance(t, tuple) and t[0] == "technique")
+    attribution_tips = [f"{role.upper()} of attribution #{index} (score {score:.2f})" for role, index, score in marks]
     body = _text_html(piece)
+    if data is not None:
+        technique_tips = [_technique_tip(data["techniques"][i]) for i in technique_ids]
+        for i in reversed(term_ids):
+            term = data["loaded_terms"][i]
+            tip = "\n".join([_term_tip(term), *technique_tips, *attribution_tips])
+            body = (
+                f'<mark class="lt {_category_class(term["category"])} t-{i}" data-terms="{i}" '
+                f'title="{escape(tip)}">{body}</mark>'
+            )
+        for i in reversed(technique_ids):
+            tip = "\n".join([*technique_tips, *attribution_tips])
+            body = f'<span class="tq p-{i}" data-techniques="{i}" title="{escape(tip)}">{body}</span>'
     if excluded:
         body = f'<span class="excluded" title="boilerplate (not analysed)">{body}</span>'
     offsets = f'data-start="{start}" data-end="{start + len(piece)}"'
@@ -187,19 +280,20 @@ def _segment_html(piece: str, tags: list[Any], start: int = 0) -> str:
     classes = ["hl", *(f"hl-{r}" for r in roles), *(f"a-{i}" for i in ids)]
     if len(marks) > 1:
         classes.append("hl-multi")
-    tip = "\n".join(f"{role.upper()} of attribution #{index} (score {score:.2f})" for role, index, score in marks)
     return (
         f'<span class="{" ".join(classes)}" data-attributions="{" ".join(map(str, ids))}" {offsets} '
-        f'title="{escape(tip)}">{body}</span>'
+        f'title="{escape(chr(10).join(attribution_tips))}">{body}</span>'
     )
 
 
 def _article_html(data: Mapping[str, Any]) -> str:
-    """Render the article text with highlighted pieces and greyed-out boilerplate, all escaped."""
+    """Render the article text with highlighted pieces, loaded terms, techniques and boilerplate, all escaped."""
     text = data["article"]["text"]
     ranges: list[tuple[int, int, Any]] = [(s, e, (role, i, score)) for s, e, role, i, score in _marks(data)]
     ranges += [(s, e, "excluded") for s, e in data["article"]["excluded"]]
-    return "".join(_segment_html(text[a:b], tags, a) for a, b, tags in segment_text(text, ranges))
+    ranges += [(t["start"], t["end"], ("term", t["index"])) for t in data.get("loaded_terms", [])]
+    ranges += [(t["start"], t["end"], ("technique", t["index"])) for t in data.get("techniques", [])]
+    return "".join(_segment_html(text[a:b], tags, a, data) for a, b, tags in segment_text(text, ranges))
 
 
 def _links(indices: Iterable[int], prefix: str) -> str:
@@ -223,6 +317,13 @@ def _summary_html(data: Mapping[str, Any]) -> str:
         ("Direct quotes", str(len(s["direct_quotes"]))),
         ("Attributions without source", str(len(s["attributions_without_source"]))),
     ]
+    layers = data.get("layers", ["attributions"])
+    if "loaded_terms" in layers:
+        rows.append(("Loaded terms", f"{s['n_loaded_terms']} ({s['loaded_terms_per_100_words']:.2f} per 100 words)"))
+    if "techniques" in layers:
+        rows.append(("Persuasion techniques", str(s["n_techniques"])))
+    if "sentence_labels" in layers:
+        rows.append(("Biased sentences", f"{len(s['biased_sentences'])} ({s['biased_share']:.1%})"))
     body = [f'<tr><th>{k}</th><td class="num">{v}</td></tr>' for k, v in rows]
     return f'<div class="scroll"><table class="summary" id="summary"><tbody>{"".join(body)}</tbody></table></div>'
 
@@ -239,14 +340,146 @@ def _sources_html(data: Mapping[str, Any]) -> str:
     return _table(("Source", "#Count", "Attributions", "Sentences"), rows, "sources")
 
 
+def _bias_cell(s: Mapping[str, Any]) -> str:
+    if s.get("biased") is None:
+        return '<td><span class="none">unknown</span></td>'
+    label, css = ("biased", "bias-yes") if s["biased"] else ("not biased", "bias-no")
+    confidence = f" ({s['bias_confidence']:.2f})" if s.get("bias_confidence") is not None else ""
+    return f'<td class="bias"><span class="{css}">{label}</span>{confidence}</td>'
+
+
 def _sentences_html(data: Mapping[str, Any]) -> str:
-    rows = (
-        f'<tr id="s-{s["index"]}" class="{"yes" if s["attributed"] else "no"}"><td class="num">{s["index"]}</td>'
-        f"<td>{escape(s['text'])}</td><td>{'yes' if s['attributed'] else 'no'}</td>"
-        f'<td class="num">{s["confidence"]:.2f}</td><td>{_links(s["attributions"], "a")}</td></tr>'
-        for s in data["sentences"]
+    layers = data.get("layers", ["attributions"])
+    with_bias, with_terms = "sentence_labels" in layers, "loaded_terms" in layers
+
+    def row(s: Mapping[str, Any]) -> str:
+        css = ("yes" if s["attributed"] else "no") + (" biased" if s.get("biased") else "")
+        cells = (
+            f'<tr id="s-{s["index"]}" class="{css}"><td class="num">{s["index"]}</td>'
+            f"<td>{escape(s['text'])}</td><td>{'yes' if s['attributed'] else 'no'}</td>"
+            f'<td class="num">{s["confidence"]:.2f}</td><td>{_links(s["attributions"], "a")}</td>'
+        )
+        if with_bias:
+            cells += _bias_cell(s)
+        if with_terms:
+            cells += f"<td>{_term_links(s.get('loaded_terms', []), data)}</td>"
+        return cells + "</tr>"
+
+    head = ["#", "Sentence", "Attributed", "#Confidence", "Attributions"]
+    head += ["Bias (confidence)"] if with_bias else []
+    head += ["Loaded terms"] if with_terms else []
+    return _table(head, (row(s) for s in data["sentences"]), "sentences")
+
+
+def _term_links(indices: Iterable[int], data: Mapping[str, Any]) -> str:
+    """Links to the loaded-term rows, each shown as its text in its category's colours."""
+    terms = data.get("loaded_terms", [])
+    links = ", ".join(
+        f'<a href="#t-{int(i)}" class="lt-swatch {_category_class(terms[i]["category"])}">'
+        f"{escape(terms[i]['text'])}</a>"
+        for i in indices
     )
-    return _table(("#", "Sentence", "Attributed", "#Confidence", "Attributions"), rows, "sentences")
+    return links or '<span class="none">none</span>'
+
+
+def _count_table(
+    title: str, counts: list[dict[str, Any]], key: str, data: Mapping[str, Any], table_id: str, voices: bool = False
+) -> str:
+    """A small table of label counts whose numbers link to the terms and sentences behind them."""
+
+    def label(value: str) -> str:
+        if key == "category":
+            return f'<span class="lt-swatch {_category_class(value)}">{escape(value)}</span>'
+        return escape(value)
+
+    def voice_mix(indices: list[int]) -> str:
+        found: dict[str, int] = {}
+        for i in indices:
+            found[data["loaded_terms"][i]["voice"]] = found.get(data["loaded_terms"][i]["voice"], 0) + 1
+        return escape(", ".join(f"{v} {n}" for v, n in found.items()))
+
+    rows = (
+        f'<tr><td>{label(c[key])}</td><td class="num">{c["count"]}</td>'
+        f"<td>{_term_links(c['terms'], data)}</td>"
+        + (f"<td>{voice_mix(c['terms'])}</td>" if voices else "")
+        + f"<td>{_links(c['sentences'], 's')}</td></tr>"
+        for c in counts
+    )
+    head = (key.capitalize(), "#Terms", "Which", *(("Voices",) if voices else ()), "Sentences")
+    return f"<div><h3>{title}</h3>{_table(head, rows, table_id)}</div>"
+
+
+def _loaded_terms_html(data: Mapping[str, Any]) -> str:
+    """Counts by category, voice and target (the actor table), then one row per term (a review target).
+
+    The term table is always present (hidden while empty) so the review can add rows to it.
+    """
+    terms, s = data.get("loaded_terms", []), data["summary"]
+    parts = []
+    if "loaded_terms" not in data.get("layers", ["attributions"]):
+        parts.append('<p class="none" id="no-terms">Not analysed: the analyzer has no loaded-term tagger.</p>')
+    elif not terms:
+        parts.append('<p class="none" id="no-terms">No loaded terms found.</p>')
+    else:
+        parts.append(
+            f"<p>{len(terms)} loaded term(s), {s['loaded_terms_per_100_words']:.2f} per 100 words. Numbers link to "
+            "the terms and sentences behind them.</p>"
+        )
+        tables = [
+            _count_table("By category", s["loaded_terms_by_category"], "category", data, "terms-by-category"),
+            _count_table("By voice", s["loaded_terms_by_voice"], "voice", data, "terms-by-voice"),
+        ]
+        if s["loaded_terms_by_target"]:
+            tables.append(
+                _count_table("By target", s["loaded_terms_by_target"], "target", data, "terms-by-target", True)
+            )
+        parts.append(f'<div class="tables">{"".join(tables)}</div>')
+
+    def row(t: Mapping[str, Any]) -> str:
+        voice = escape(t["voice"])
+        if t["attribution_index"] is not None:
+            voice += f' (<a href="#a-{int(t["attribution_index"])}">#{int(t["attribution_index"])}</a>)'
+        return (
+            f'<tr class="term" id="t-{t["index"]}"><td class="num">{t["index"]}</td>'
+            f'<td data-role="term"><mark class="lt {_category_class(t["category"])}">{escape(t["text"])}</mark></td>'
+            f'<td data-role="category"><span class="lt-swatch {_category_class(t["category"])}">'
+            f"{escape(t['category'])}</span></td>"
+            f'<td data-role="polarity">{escape(t["polarity"] or "—")}</td><td data-role="voice">{voice}</td>'
+            f'<td data-role="target">{escape(t["target"]) if t["target"] else "—"}</td>'
+            f'<td>{_links([t["sentence_index"]], "s")}</td><td class="num">{t["score"]:.2f}</td></tr>'
+        )
+
+    head = ("#", "Term", "Category", "Polarity", "Voice", "Target", "Sentence", "#Confidence")
+    table = '<h3 class="list">All loaded terms</h3>' + _table(head, (row(t) for t in terms), "loaded-terms")
+    if not terms:
+        table = table.replace('<h3 class="list">', '<h3 class="list" hidden>', 1)
+        table = table.replace('<div class="scroll">', '<div class="scroll" hidden>', 1)
+    return "".join(parts) + table
+
+
+def _techniques_html(data: Mapping[str, Any]) -> str:
+    """Counts per persuasion technique (linked to the spans and sentences) and one row per span."""
+    spans = data.get("techniques", [])
+    if "techniques" not in data.get("layers", ["attributions"]):
+        return '<p class="none">Not analysed: the analyzer has no persuasion-technique tagger.</p>'
+    if not spans:
+        return '<p class="none">No persuasion techniques found.</p>'
+    counts = (
+        f'<tr><td>{escape(c["technique"])}</td><td class="num">{c["count"]}</td>'
+        f"<td>{_links(c['spans'], 'p')}</td><td>{_links(c['sentences'], 's')}</td></tr>"
+        for c in data["summary"]["techniques"]
+    )
+    rows = (
+        f'<tr id="p-{t["index"]}"><td class="num">{t["index"]}</td><td>{escape(t["technique"])}</td>'
+        f'<td><span class="tq">{escape(t["text"])}</span></td><td>{_links([t["sentence_index"]], "s")}</td>'
+        f'<td class="num">{t["score"]:.2f}</td></tr>'
+        for t in spans
+    )
+    return (
+        f'<div class="tables"><div>{_table(("Technique", "#Spans", "Which", "Sentences"), counts, "technique-counts")}'
+        f'</div></div><h3 class="list">All technique spans</h3>'
+        + _table(("#", "Technique", "Text", "Sentence", "#Confidence"), rows, "techniques")
+    )
 
 
 def _attributions_html(data: Mapping[str, Any]) -> str:
@@ -283,6 +516,12 @@ def _review_bar_html() -> str:
         f'<button type="button" id="{i}" class="rv-span rv-{i.split("-")[1]}" title="{t}">{label}</button>'
         for i, label, t in actions
     )
+    options = "".join(f'<option value="{c}">{c}</option>' for c in LOADED_TERM_CATEGORIES)
+    buttons += (
+        '<span class="rv-term-add"><button type="button" id="add-term" class="rv-span rv-term" '
+        'title="Add the selected article text as a loaded term of the chosen category">Add loaded term</button>'
+        f'<select id="add-term-category" aria-label="Category of the loaded term to add">{options}</select></span>'
+    )
     return (
         '<section id="review" class="card review-bar" aria-label="Review" hidden>'
         '<div class="rv-row"><strong>Review</strong><span id="review-counts" class="rv-counts"></span>'
@@ -305,9 +544,26 @@ def _header_html(data: Mapping[str, Any]) -> str:
     return f'<h1>{heading}</h1><p class="meta">{"".join(f"<span>{f}</span>" for f in facts)}</p>'
 
 
-def _legend_html() -> str:
+def _legend_html(data: Mapping[str, Any]) -> str:
+    """Colour keys for attribution roles, loaded-term categories and techniques, and one toggle per layer."""
     swatches = "".join(f'<span class="hl-{role}">{role.upper()}</span>' for role in ROLES)
-    return f'<p class="legend">{swatches}<span class="excluded">boilerplate (not analysed)</span></p>'
+    legend = f'<p class="legend">{swatches}<span class="excluded">boilerplate (not analysed)</span></p>'
+    layers = data.get("layers", ["attributions"])
+    keys = ""
+    if "loaded_terms" in layers:
+        keys += "".join(
+            f'<span class="lt-swatch {_category_class(c)}" title="loaded term: {c}">{c.replace("_", " ")}</span>'
+            for c in LOADED_TERM_CATEGORIES
+        )
+    if "techniques" in layers:
+        keys += '<span class="tq-swatch" title="a persuasion technique span">persuasion technique</span>'
+    if keys:
+        legend += f'<p class="legend">{keys}</p>'
+    toggles = [("show-attributions", "attribution spans")]
+    toggles += [("show-terms", "loaded terms")] if "loaded_terms" in layers else []
+    toggles += [("show-techniques", "techniques")] if "techniques" in layers else []
+    boxes = "".join(f'<label><input type="checkbox" id="{i}" checked> {label}</label>' for i, label in toggles)
+    return legend + f'<p class="legend layers" aria-label="Layers shown in the article">Show: {boxes}</p>'
 
 
 def _footer_html(data: Mapping[str, Any]) -> str:
@@ -348,18 +604,22 @@ def render_html(report: ArticleReport) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{title} · attribution report</title>
-<style>{_CSS}{_resource("review.css")}</style>
+<style>{_CSS}{_category_css()}{_resource("review.css")}</style>
 </head>
 <body>
 <main>
 <header>{_header_html(data)}</header>
 {_review_bar_html()}
 <h2>Article</h2>
-<section class="card">{_legend_html()}<div id="article-text">{_article_html(data)}</div></section>
+<section class="card">{_legend_html(data)}<div id="article-text">{_article_html(data)}</div></section>
 <h2>Summary</h2>
 {_summary_html(data)}
 <h2>Sources</h2>
 {_sources_html(data)}
+<h2 id="loaded-terms">Loaded terms</h2>
+{_loaded_terms_html(data)}
+<h2 id="persuasion-techniques">Persuasion techniques</h2>
+{_techniques_html(data)}
 <h2>Sentences</h2>
 {_sentences_html(data)}
 <h2>Attributions</h2>

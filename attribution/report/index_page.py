@@ -1,7 +1,9 @@
 """Self-contained HTML index of a corpus run: one row per article, and one per outlet.
 
 The index compares articles on the aggregates of their reports: sentences, attributed share,
-attributions, direct quotes, attributions without a source and the most cited sources. When any
+attributions, direct quotes, attributions without a source and the most cited sources, and, when
+the reports carry them, loaded terms per 100 words, persuasion techniques and the biased-sentence
+share (those columns appear only when some row has them). When any
 article carries ``meta.outlet``, a second table groups the articles by outlet (articles, mean
 attributed share, total attributions).
 
@@ -94,6 +96,10 @@ class IndexRow:
         n_direct_quotes: Attributions of kind ``direct``.
         n_without_source: Attributions without a source.
         top_sources: Up to three ``(source, count)`` pairs, most cited first.
+        n_loaded_terms: Loaded terms found (``None``: the report has no loaded-term layer).
+        loaded_terms_per_100_words: Loaded terms per 100 words (``None`` likewise).
+        n_techniques: Persuasion-technique spans (``None``: no technique layer).
+        biased_share: Share of sentences labelled biased (``None``: no sentence-bias layer).
 
     """
 
@@ -108,6 +114,10 @@ class IndexRow:
     n_direct_quotes: int
     n_without_source: int
     top_sources: tuple[tuple[str, int], ...] = ()
+    n_loaded_terms: int | None = None
+    loaded_terms_per_100_words: float | None = None
+    n_techniques: int | None = None
+    biased_share: float | None = None
 
     @classmethod
     def from_report(cls, report: ArticleReport) -> IndexRow:
@@ -138,6 +148,10 @@ class IndexRow:
             n_direct_quotes=len(summary.direct_quotes),
             n_without_source=len(summary.attributions_without_source),
             top_sources=tuple((c.source, c.count) for c in summary.sources[:TOP_SOURCES]),
+            n_loaded_terms=len(report.loaded_terms) if "loaded_terms" in summary.layers else None,
+            loaded_terms_per_100_words=summary.loaded_terms_per_100_words,
+            n_techniques=len(report.techniques) if "techniques" in summary.layers else None,
+            biased_share=_share_of(summary.biased_sentences, summary.n_sentences),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,11 +168,17 @@ class IndexRow:
             "n_direct_quotes": self.n_direct_quotes,
             "n_without_source": self.n_without_source,
             "top_sources": [[source, count] for source, count in self.top_sources],
+            "n_loaded_terms": self.n_loaded_terms,
+            "loaded_terms_per_100_words": self.loaded_terms_per_100_words,
+            "n_techniques": self.n_techniques,
+            "biased_share": self.biased_share,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> IndexRow:
         """Inverse of :meth:`to_dict`; raises ``KeyError``/``TypeError``/``ValueError`` on bad data.
+
+        The loaded-term, technique and bias fields may be missing (rows written before them).
 
         Example:
             >>> row = IndexRow("a", None, None, None, 3, 30, 0.3333, 1, 0, 0, (("Police", 1),))
@@ -178,7 +198,21 @@ class IndexRow:
             n_direct_quotes=int(data["n_direct_quotes"]),
             n_without_source=int(data["n_without_source"]),
             top_sources=tuple((str(source), int(count)) for source, count in data["top_sources"]),
+            n_loaded_terms=_optional(data.get("n_loaded_terms"), int),
+            loaded_terms_per_100_words=_optional(data.get("loaded_terms_per_100_words"), float),
+            n_techniques=_optional(data.get("n_techniques"), int),
+            biased_share=_optional(data.get("biased_share"), float),
         )
+
+
+def _share_of(part: tuple[int, ...] | None, whole: int) -> float | None:
+    if part is None:
+        return None
+    return round(len(part) / whole, 4) if whole else 0.0
+
+
+def _optional(value: Any, kind: type[int] | type[float]) -> Any:
+    return None if value is None else kind(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +277,26 @@ def _table(table_id: str, head: Sequence[str], rows: Iterable[str]) -> str:
     return f'<div class="scroll">{body}</div>'
 
 
-def _article_row(row: IndexRow, href: str | None) -> str:
+#: Optional per-article columns: (IndexRow field, header); shown when any row has the field.
+OPTIONAL_COLUMNS = (
+    ("loaded_terms_per_100_words", "#Loaded terms / 100 words"),
+    ("n_techniques", "#Techniques"),
+    ("biased_share", "#Biased share"),
+)
+
+
+def _optional_cell(row: IndexRow, name: str) -> str:
+    value = getattr(row, name)
+    if value is None:
+        return '<td class="num" data-sort="-1"><span class="none">n/a</span></td>'
+    if name == "biased_share":
+        return _share(value)
+    if name == "loaded_terms_per_100_words":
+        return f'<td class="num" data-sort="{value:.4f}" title="{row.n_loaded_terms} terms">{value:.2f}</td>'
+    return _num(value)
+
+
+def _article_row(row: IndexRow, href: str | None, optional: Sequence[str] = ()) -> str:
     name = escape(row.id)
     link = f'<a href="{escape(href)}">{name}</a>' if href else name
     sources = "; ".join(f"{escape(source)} ({count})" for source, count in row.top_sources)
@@ -252,7 +305,8 @@ def _article_row(row: IndexRow, href: str | None) -> str:
         f"<td>{escape(row.title) if row.title else _none()}</td>"
         f"<td>{escape(row.outlet) if row.outlet else _none()}</td>"
         f"{_num(row.n_sentences)}{_share(row.attributed_share)}{_num(row.n_attributions)}"
-        f"{_num(row.n_direct_quotes)}{_num(row.n_without_source)}<td>{sources or _none()}</td></tr>"
+        f"{_num(row.n_direct_quotes)}{_num(row.n_without_source)}"
+        f"{''.join(_optional_cell(row, field) for field in optional)}<td>{sources or _none()}</td></tr>"
     )
 
 
@@ -284,6 +338,7 @@ def render_index(
     hrefs = hrefs or {}
     n_attributions = sum(r.n_attributions for r in rows)
     n_sentences = sum(r.n_sentences for r in rows)
+    optional = [(f, h) for f, h in OPTIONAL_COLUMNS if any(getattr(r, f) is not None for r in rows)]
     articles = _table(
         "articles",
         (
@@ -295,9 +350,10 @@ def render_index(
             "#Attributions",
             "#Direct quotes",
             "#Without source",
+            *(h for _, h in optional),
             "Top sources",
         ),
-        (_article_row(row, hrefs.get(row.id)) for row in rows),
+        (_article_row(row, hrefs.get(row.id), [f for f, _ in optional]) for row in rows),
     )
     outlets = ""
     if any(row.outlet for row in rows):

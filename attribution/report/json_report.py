@@ -1,7 +1,10 @@
 """JSON rendering of an :class:`~attribution.records.ArticleReport` and its annotation-format export.
 
 The JSON carries ``schema_version``; the schema ships as
-``attribution/resources/report.v1.schema.json`` (see :func:`report_schema`).
+``attribution/resources/report.v1.schema.json`` (see :func:`report_schema`). The loaded-term,
+technique and sentence-bias fields (``layers``, ``loaded_terms``, ``techniques``, per-sentence
+``biased``/``bias_confidence`` and their summary counts) are optional additions to version 1: a
+report written before them still validates, and readers of the older fields are unaffected.
 
 Example:
     >>> from attribution.aggregate import aggregate
@@ -20,8 +23,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from attribution.annotations import GoldAttribution, LabeledArticle
-from attribution.records import ArticleReport, Attribution, Span
+from attribution.annotations import (
+    GoldAttribution,
+    GoldLoadedTerm,
+    GoldSentenceLabel,
+    GoldTechnique,
+    LabeledArticle,
+)
+from attribution.records import ArticleReport, Attribution, LabelCount, LoadedTerm, Span, TechniqueSpan
 
 SCHEMA_VERSION = "1"
 
@@ -56,12 +65,59 @@ def _attribution(index: int, a: Attribution) -> dict[str, Any]:
     }
 
 
+def _loaded_term(index: int, t: LoadedTerm) -> dict[str, Any]:
+    return {
+        "index": index,
+        "category": t.category,
+        "polarity": t.polarity,
+        "voice": t.voice,
+        "target": t.target,
+        "target_span": list(t.target_span) if t.target_span is not None else None,
+        "start": t.start,
+        "end": t.end,
+        "text": t.text,
+        "sentence_index": t.sentence_index,
+        "score": t.score,
+        "attribution_index": t.attribution_index,
+    }
+
+
+def _technique(index: int, t: TechniqueSpan) -> dict[str, Any]:
+    return {
+        "index": index,
+        "technique": t.technique,
+        "start": t.start,
+        "end": t.end,
+        "text": t.text,
+        "sentence_index": t.sentence_index,
+        "score": t.score,
+    }
+
+
+def _counts(counts: tuple[LabelCount, ...], label: str, items: str) -> list[dict[str, Any]]:
+    return [
+        {label: c.label, "count": c.count, items: list(c.indices), "sentences": list(c.sentence_indices)}
+        for c in counts
+    ]
+
+
+def _by_sentence(items: tuple[LoadedTerm, ...] | tuple[TechniqueSpan, ...]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for index, item in enumerate(items):
+        out.setdefault(item.sentence_index, []).append(index)
+    return out
+
+
 def report_to_dict(report: ArticleReport) -> dict[str, Any]:
     """The report as plain JSON-ready data, with ``schema_version``."""
     article, summary = report.article, report.summary
     labels = {label.sentence_index: label for label in report.sentence_labels}
+    terms_in, techniques_in = _by_sentence(report.loaded_terms), _by_sentence(report.techniques)
+    n_sentences = summary.n_sentences
+    biased = summary.biased_sentences
     return {
         "schema_version": SCHEMA_VERSION,
+        "layers": list(summary.layers),
         "article": {
             "id": article.id,
             "title": article.title,
@@ -85,10 +141,16 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
                 "attributed": labels[s.index].attributed,
                 "confidence": labels[s.index].confidence,
                 "attributions": list(labels[s.index].attribution_indices),
+                "biased": labels[s.index].biased,
+                "bias_confidence": labels[s.index].bias_confidence,
+                "loaded_terms": terms_in.get(s.index, []),
+                "techniques": techniques_in.get(s.index, []),
             }
             for s in report.sentences
         ],
         "attributions": [_attribution(i, a) for i, a in enumerate(report.attributions)],
+        "loaded_terms": [_loaded_term(i, t) for i, t in enumerate(report.loaded_terms)],
+        "techniques": [_technique(i, t) for i, t in enumerate(report.techniques)],
         "summary": {
             "n_sentences": summary.n_sentences,
             "n_words": summary.n_words,
@@ -109,6 +171,17 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
                 }
                 for c in summary.sources
             ],
+            "n_loaded_terms": len(report.loaded_terms),
+            "loaded_terms_per_100_words": summary.loaded_terms_per_100_words,
+            "loaded_terms_by_category": _counts(summary.loaded_terms_by_category, "category", "terms"),
+            "loaded_terms_by_voice": _counts(summary.loaded_terms_by_voice, "voice", "terms"),
+            "loaded_terms_by_target": _counts(summary.loaded_terms_by_target, "target", "terms"),
+            "n_techniques": len(report.techniques),
+            "techniques": _counts(summary.technique_counts, "technique", "spans"),
+            "biased_sentences": list(biased) if biased is not None else None,
+            "biased_share": (round(len(biased) / n_sentences, 4) if n_sentences else 0.0)
+            if biased is not None
+            else None,
         },
     }
 
@@ -127,7 +200,24 @@ def report_schema() -> dict[str, Any]:
 
 
 def report_to_annotation(report: ArticleReport) -> LabeledArticle:
-    """The report's predictions as one annotation-format record (``layers``: what was predicted)."""
+    """The report's predictions as one annotation-format record (``layers``: what was predicted).
+
+    ``loaded_terms``, ``techniques`` and ``sentence_labels`` (one entry per sentence) are listed in
+    ``layers`` only when the report carries that component's output.
+
+    Example:
+        >>> from attribution.aggregate import aggregate
+        >>> from attribution.records import Article, LoadedTerm, Provenance, Sentence
+        >>> article = Article(id="a", text="Thugs fled.")
+        >>> report = aggregate(article, [Sentence(0, 0, 11, article.text)], [],
+        ...                    Provenance("0.1.0", "none", "none", SCHEMA_VERSION),
+        ...                    loaded_terms=[LoadedTerm("name_calling", 0, 5, "Thugs", 0, 0.9)],
+        ...                    sentence_bias=[(True, 0.7)])
+        >>> record = report_to_annotation(report)
+        >>> record.layers, record.loaded_terms[0].span, record.sentence_labels[0].biased
+        (('attributions', 'loaded_terms', 'sentence_labels'), ((0, 5),), True)
+
+    """
 
     def fragments(spans: tuple[Span, ...]) -> tuple[tuple[int, int], ...]:
         return tuple((s.start, s.end) for s in spans)
@@ -145,11 +235,29 @@ def report_to_annotation(report: ArticleReport) -> LabeledArticle:
         )
         for a in report.attributions
     )
+    layers = report.summary.layers
+    loaded_terms = tuple(
+        GoldLoadedTerm(
+            span=((t.start, t.end),), category=t.category, polarity=t.polarity, target=t.target, voice=t.voice
+        )
+        for t in report.loaded_terms
+    )
+    techniques = tuple(GoldTechnique(span=((t.start, t.end),), technique=t.technique) for t in report.techniques)
+    sentence_labels: tuple[GoldSentenceLabel, ...] = ()
+    if "sentence_labels" in layers:
+        sentence_labels = tuple(
+            GoldSentenceLabel(span=((s.start, s.end),), biased=bool(label.biased))
+            for s, label in zip(report.sentences, report.sentence_labels, strict=True)
+            if s.end > s.start
+        )
     extra: dict[str, Any] = {"meta": report.article.meta} if report.article.meta else {}
     return LabeledArticle(
         id=report.article.id,
         text=report.article.text,
-        layers=("attributions",),
+        layers=("attributions", *(layer for layer in layers if layer != "attributions")),
         attributions=attributions,
         extra=extra,
+        loaded_terms=loaded_terms,
+        techniques=techniques,
+        sentence_labels=sentence_labels,
     )

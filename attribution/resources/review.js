@@ -1,5 +1,6 @@
 
-/* Attribution report: hover focus and the review workflow (accept / reject / relabel / add / export).
+/* Attribution report: hover focus and the review workflow (accept / reject / relabel / add / export) for
+   attributions and loaded terms.
    Offsets are code points into the article text (Python string indices), end exclusive. Article text
    is only ever inserted with textContent; the exact text comes from the #review-data JSON block. */
 (function () {
@@ -24,6 +25,24 @@
     var ids = [row.id.slice(2)];
     row.addEventListener('mouseenter', function () { focus(ids, true); });
     row.addEventListener('mouseleave', function () { focus(ids, false); });
+  });
+  function termFocus(ids, on) {
+    ids.forEach(function (id) {
+      document.querySelectorAll('#article-text .t-' + id + ', #t-' + id).forEach(function (node) {
+        node.classList.toggle('focus', on);
+      });
+    });
+  }
+  function termIds(node) { return (node.dataset.terms || '').split(' ').filter(Boolean); }
+  document.querySelectorAll('#article-text .lt').forEach(function (node) {
+    var ids = termIds(node);
+    node.addEventListener('mouseenter', function () { termFocus(ids, true); });
+    node.addEventListener('mouseleave', function () { termFocus(ids, false); });
+  });
+  document.querySelectorAll('tr.term').forEach(function (row) {
+    var ids = [row.id.slice(2)];
+    row.addEventListener('mouseenter', function () { termFocus(ids, true); });
+    row.addEventListener('mouseleave', function () { termFocus(ids, false); });
   });
 
   var dataEl = document.getElementById('review-data');
@@ -280,7 +299,9 @@
     if (!item) {
       panel.appendChild(el('p', 'rv-hint', 'Click a highlight in the article (or a row\'s "Edit spans") to review '
         + 'that attribution here. To add a missing one, select its cue in the article and press "Add cue", then '
-        + 'select its source and content and press "Set source" / "Set content".'));
+        + 'select its source and content and press "Set source" / "Set content". Loaded terms are reviewed in '
+        + 'their table; to add a missing one, pick its category next to "Add loaded term", select it in the '
+        + 'article and press the button.'));
       refresh();
       return;
     }
@@ -384,6 +405,154 @@
     });
   });
 
+  // ------------------------------------------------------------------ loaded terms (accept / reject / relabel / add)
+  var termTable = document.querySelector('table.loaded-terms');
+  var termBody = termTable.tBodies[0];
+  termTable.tHead.rows[0].appendChild(el('th', null, 'Review'));
+  function newTerm(t, added) {
+    var key = (added ? 'tn-' : 't-') + t.index;
+    return {
+      key: key, rowId: key, n: t.index, label: added ? 'new term ' + t.index : 'T' + t.index, added: added,
+      status: added ? 'accepted' : 'open', span: t.span, category: t.category, original: t.category,
+      polarity: t.polarity, voice: t.voice, target: t.target, controls: []
+    };
+  }
+  var terms = (data.loaded_terms || []).map(function (t) { return newTerm(t, false); });
+  var termByKey = {};
+  terms.forEach(function (term) { termByKey[term.key] = term; });
+  var nTermsAdded = 0;
+  function termLayer() {
+    return (data.layers || []).indexOf('loaded_terms') >= 0 || terms.some(function (t) { return t.added; });
+  }
+  function changeTerm() {
+    dirty = true;
+    refresh();
+  }
+  function makeTermControls(term) {
+    var root = el('div', 'rv-controls');
+    var accept = button('Accept', 'accept', function () { term.status = 'accepted'; changeTerm(); },
+      'Keep this loaded term in the export');
+    var reject = button('Reject', 'reject', function () { term.status = 'rejected'; changeTerm(); },
+      'Leave this loaded term out of the export');
+    function set(name) { return function (value) { term[name] = value || null; changeTerm(); }; }
+    var category = field('category', 'term-category', data.categories, {}, set('category'));
+    var polarity = field('polarity', 'term-polarity', [''].concat(data.polarities), {}, set('polarity'));
+    var voice = field('voice', 'term-voice', [''].concat(data.voices), {}, set('voice'));
+    var buttons = el('div', 'rv-buttons'), fields = el('div', 'rv-fields');
+    [accept, reject].forEach(function (n) { buttons.appendChild(n); });
+    [category.wrap, polarity.wrap, voice.wrap].forEach(function (n) { fields.appendChild(n); });
+    root.appendChild(buttons);
+    root.appendChild(fields);
+    var controls = {
+      root: root,
+      update: function () {
+        accept.setAttribute('aria-pressed', String(term.status === 'accepted'));
+        reject.setAttribute('aria-pressed', String(term.status === 'rejected'));
+        category.select.value = term.category;
+        polarity.select.value = term.polarity || '';
+        voice.select.value = term.voice || '';
+      }
+    };
+    controls.update();
+    return controls;
+  }
+  function categorySwatch(category) { return el('span', 'lt-swatch lt-' + category, category); }
+  function attachTermRow(term) {
+    var row = document.getElementById(term.rowId);
+    if (!row) {
+      row = el('tr', 'term added');
+      row.id = term.rowId;
+      row.appendChild(el('td', 'num', '+' + term.n));
+      var cell = el('td');
+      cell.dataset.role = 'term';
+      cell.appendChild(el('mark', 'lt lt-' + term.category, spanText(term.span)));
+      row.appendChild(cell);
+      ['category', 'polarity', 'voice', 'target'].forEach(function (role) {
+        var td = el('td', null, role === 'category' ? undefined : '\u2014');
+        td.dataset.role = role;
+        row.appendChild(td);
+      });
+      var sentence = el('td');
+      var s = sentenceOf(term.span[0][0]);
+      if (s !== null) {
+        var link = el('a', null, String(s));
+        link.href = '#s-' + s;
+        sentence.appendChild(link);
+      }
+      row.appendChild(sentence);
+      row.appendChild(el('td', 'num', '\u2014'));
+      termBody.appendChild(row);
+      var wrap = termTable.closest('.scroll');
+      wrap.hidden = false;
+      if (wrap.previousElementSibling && wrap.previousElementSibling.tagName === 'H3') {
+        wrap.previousElementSibling.hidden = false;
+      }
+      var none = document.getElementById('no-terms');
+      if (none) { none.hidden = true; }
+    }
+    var review = el('td', 'rv-cell');
+    var controls = makeTermControls(term);
+    review.appendChild(controls.root);
+    row.appendChild(review);
+    term.row = row;
+    term.controls.push(controls);
+  }
+  terms.forEach(attachTermRow);
+  var addTerm = document.getElementById('add-term');
+  addTerm.addEventListener('mousedown', function (event) { event.preventDefault(); });  // keep the selection
+  addTerm.addEventListener('click', function () {
+    var sel = readSelection();
+    if (sel.error) { message(sel.error, true); return; }
+    nTermsAdded++;
+    var category = document.getElementById('add-term-category').value;
+    var term = newTerm({index: nTermsAdded, span: [[sel.start, sel.end]], category: category, polarity: null,
+      voice: null, target: null}, true);
+    terms.push(term);
+    termByKey[term.key] = term;
+    attachTermRow(term);
+    changeTerm();
+    message('Added loaded term ' + term.label + ' \u201c' + shorten(spanText(term.span), 60) + '\u201d ('
+      + category + ', ' + sel.start + '\u2013' + sel.end + '). Set its polarity and voice in its row.');
+    window.getSelection().removeAllRanges();
+  });
+  function refreshTerms() {
+    terms.forEach(function (term) {
+      term.controls.forEach(function (c) { c.update(); });
+      term.row.classList.toggle('rv-rejected', term.status === 'rejected');
+      term.row.classList.toggle('rv-accepted', term.status === 'accepted');
+      if (term.added || term.category !== term.original) {
+        var cell = term.row.querySelector('[data-role="category"]');
+        cell.textContent = '';
+        cell.appendChild(categorySwatch(term.category));
+        if (!term.added) { cell.appendChild(el('span', 'rv-was', ' (was ' + term.original + ')')); }
+        var mark = term.row.querySelector('[data-role="term"] mark');
+        if (mark) { mark.className = 'lt lt-' + term.category; }
+      }
+    });
+    document.querySelectorAll('#article-text .lt').forEach(function (node) {
+      var term = termByKey['t-' + termIds(node)[0]];
+      if (!term) { return; }
+      node.classList.toggle('rv-off', term.status === 'rejected');
+      if (!node.classList.contains('lt-' + term.category)) {
+        Array.prototype.slice.call(node.classList).forEach(function (name) {
+          if (name.indexOf('lt-') === 0) { node.classList.remove(name); }
+        });
+        node.classList.add('lt-' + term.category);
+        node.title = node.title.replace(new RegExp('^(Loaded term T' + term.n + ': )[a-z_]+'), '$1' + term.category
+          + ' (was ' + term.original + ')');
+      }
+    });
+  }
+  function termCounts() {
+    if (!termLayer()) { return ''; }
+    var model = terms.filter(function (t) { return !t.added; });
+    function count(status) { return model.filter(function (t) { return t.status === status; }).length; }
+    var relabelled = model.filter(function (t) { return t.category !== t.original; }).length;
+    var added = terms.filter(function (t) { return t.added && t.status !== 'rejected'; }).length;
+    return ' \u00b7 loaded terms: ' + count('accepted') + ' accepted, ' + count('rejected') + ' rejected, '
+      + relabelled + ' relabelled, ' + count('open') + ' to review, ' + added + ' added';
+  }
+
   // ------------------------------------------------------------------ refresh
   function refresh() {
     items.forEach(function (item) {
@@ -404,13 +573,14 @@
       }));
       node.classList.toggle('rv-current', !!current && !current.edited && ids.indexOf(current.key) >= 0);
     });
+    refreshTerms();
     paintHighlights();
     var model = items.filter(function (i) { return !i.added; });
     function count(list, status) { return list.filter(function (i) { return i.status === status; }).length; }
     var added = items.filter(function (i) { return i.added && i.status !== 'rejected'; }).length;
     document.getElementById('review-counts').textContent = 'model: ' + count(model, 'accepted') + ' accepted, '
       + count(model, 'rejected') + ' rejected, ' + count(model, 'open') + ' to review \u00b7 ' + added + ' added \u00b7 '
-      + kept().length + ' to export';
+      + kept().length + ' to export' + termCounts();
   }
   function paintHighlights() {
     if (!(window.CSS && CSS.highlights && window.Highlight)) { return; }
@@ -425,6 +595,17 @@
       });
       CSS.highlights.set('rv-' + role, highlight);
     });
+    (data.categories || []).forEach(function (category) {
+      var highlight = new Highlight();
+      terms.forEach(function (term) {
+        if (!term.added || term.status === 'rejected' || term.category !== category) { return; }
+        term.span.forEach(function (f) {
+          var range = toRange(f);
+          if (range) { highlight.add(range); }
+        });
+      });
+      CSS.highlights.set('rv-lt-' + category, highlight);
+    });
   }
 
   // ------------------------------------------------------------------ export
@@ -433,12 +614,13 @@
     if (!list.length) { return null; }
     return list.map(function (f) { return [f[0], f[1]]; }).sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
   }
+  function keptTerms() { return terms.filter(function (t) { return t.status !== 'rejected'; }); }
   function annotationRecord() {
     var keep = kept();
     var layers = ['attributions'];
     if (keep.some(function (i) { return i.touched; })) { layers.push('source_profile'); }
     var model = items.filter(function (i) { return !i.added; });
-    return {
+    var record = {
       id: data.id, text: text, layers: layers,
       attributions: keep.map(function (i) {
         return {source: fragments(i.source), cue: fragments(i.cue), content: fragments(i.content),
@@ -451,6 +633,20 @@
         edited: model.filter(function (i) { return i.edited && i.status !== 'rejected'; }).length,
         added: keep.filter(function (i) { return i.added; }).length}
     };
+    if (termLayer()) {
+      var modelTerms = terms.filter(function (t) { return !t.added; });
+      layers.push('loaded_terms');
+      record.loaded_terms = keptTerms().map(function (t) {
+        return {span: fragments(t.span), category: t.category, polarity: t.polarity, target: t.target, voice: t.voice};
+      });
+      record.review.loaded_terms = {
+        rejected: modelTerms.filter(function (t) { return t.status === 'rejected'; }).length,
+        relabelled: modelTerms.filter(function (t) { return t.status !== 'rejected' && t.category !== t.original; })
+          .length,
+        added: keptTerms().filter(function (t) { return t.added; }).length
+      };
+    }
+    return record;
   }
   /* Same layout as attribution.converters.labelstudio.labelstudio_task (a test checks they agree). */
   function labelStudioTask(record) {
@@ -479,6 +675,25 @@
           value: {start: a.cue[0][0], end: a.cue[0][1], text: slice(a.cue[0]), choices: [String(a[name])]}});
       });
     });
+    (record.loaded_terms || []).forEach(function (t, k) {
+      var head = 't' + k + '-0', first = t.span[0];
+      t.span.forEach(function (f, j) {
+        result.push({id: 't' + k + '-' + j, from_name: 'loaded_term', to_name: 'text', type: 'labels',
+          value: {start: f[0], end: f[1], text: slice(f), labels: [t.category]}});
+      });
+      t.span.slice(1).forEach(function (f, j) {
+        result.push({type: 'relation', from_id: head, to_id: 't' + k + '-' + (j + 1), direction: 'right'});
+      });
+      ['polarity', 'voice'].forEach(function (name) {
+        if (t[name] === null || t[name] === undefined) { return; }
+        result.push({id: head, from_name: name, to_name: 'text', type: 'choices',
+          value: {start: first[0], end: first[1], text: slice(first), choices: [t[name]]}});
+      });
+      if (t.target !== null && t.target !== undefined) {
+        result.push({id: head, from_name: 'target', to_name: 'text', type: 'textarea',
+          value: {start: first[0], end: first[1], text: [t.target]}});
+      }
+    });
     return {data: taskData, annotations: [{result: result}]};
   }
   function download(name, content, type) {
@@ -495,7 +710,8 @@
   var baseName = String(data.id).replace(/[^A-Za-z0-9._-]+/g, '_') || 'article';
   function exported(what, name, count) {
     dirty = false;
-    message('Exported ' + count + ' attribution(s) as ' + what + ': ' + name);
+    var termNote = termLayer() ? ' and ' + keptTerms().length + ' loaded term(s)' : '';
+    message('Exported ' + count + ' attribution(s)' + termNote + ' as ' + what + ': ' + name);
   }
   document.getElementById('export-jsonl').addEventListener('click', function () {
     var record = annotationRecord();

@@ -61,6 +61,17 @@ class TaggerConfig:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class EncodedBatch:
+    """One forward pass over a batch of windows (rows follow ``indices``, padded to one width)."""
+
+    indices: tuple[int, ...]
+    lengths: tuple[int, ...]
+    probabilities: np.ndarray
+    attention_mask: Any
+    hidden: Any | None = None
+
+
 class AttributionTagger:
     """Token classifier + windowing + constrained decoding.
 
@@ -168,27 +179,48 @@ class AttributionTagger:
 
     def predict_windows(self, windows: Sequence[TokenWindow], *, batch_size: int = 32) -> list[np.ndarray]:
         """Label probabilities (tokens x labels) per window; batches are sorted by length."""
+        results: list[np.ndarray] = [np.zeros((0, len(LABELS)))] * len(windows)
+        for batch in self.encode(windows, batch_size=batch_size):
+            for row, index in enumerate(batch.indices):
+                results[index] = batch.probabilities[row, : batch.lengths[row]]
+        return results
+
+    def encode(
+        self, windows: Sequence[TokenWindow], *, batch_size: int = 32, hidden_layer: int | None = None
+    ) -> Iterator[EncodedBatch]:
+        """Run the encoder over length-sorted batches of ``windows``.
+
+        With ``hidden_layer`` set, each batch also carries the hidden states after that
+        encoder layer, so another head (the loaded-term branch) can reuse this pass.
+        """
         import torch
 
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
-        results: list[np.ndarray] = [np.zeros((0, len(LABELS)))] * len(windows)
         device = next(self.model.parameters()).device
         pad = self.tokenizer.pad_token_id or 0
         self.model.eval()
         with torch.inference_mode():
             for begin in range(0, len(order), batch_size):
-                batch = [windows[i] for i in order[begin : begin + batch_size]]
+                indices = order[begin : begin + batch_size]
+                batch = [windows[i] for i in indices]
                 width = max(len(w.input_ids) for w in batch)
                 ids = torch.full((len(batch), width), pad, dtype=torch.long)
                 mask = torch.zeros((len(batch), width), dtype=torch.long)
                 for row, w in enumerate(batch):
                     ids[row, : len(w.input_ids)] = torch.tensor(w.input_ids)
                     mask[row, : len(w.input_ids)] = 1
-                logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
-                probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
-                for row, index in enumerate(order[begin : begin + batch_size]):
-                    results[index] = probs[row, : len(windows[index].input_ids)]
-        return results
+                output = self.model(
+                    input_ids=ids.to(device),
+                    attention_mask=mask.to(device),
+                    output_hidden_states=hidden_layer is not None,
+                )
+                yield EncodedBatch(
+                    indices=tuple(indices),
+                    lengths=tuple(len(w.input_ids) for w in batch),
+                    probabilities=torch.softmax(output.logits.float(), dim=-1).cpu().numpy(),
+                    attention_mask=mask,
+                    hidden=None if hidden_layer is None else output.hidden_states[hidden_layer],
+                )
 
     def tag(self, article: Article, sentences: Sequence[Sentence], *, batch_size: int = 32) -> list[Span]:
         """SOURCE / CUE / CONTENT spans for ``article``, sorted by start offset."""
@@ -200,10 +232,19 @@ class AttributionTagger:
         """Spans per article; the windows of all articles share length-sorted batches."""
         per_article = [self.windows(article_sentences) for article_sentences in sentences]
         flat = [window for windows in per_article for window in windows]
-        probabilities = iter(self.predict_windows(flat, batch_size=batch_size))
+        return self.decode_many(articles, per_article, self.predict_windows(flat, batch_size=batch_size))
+
+    def decode_many(
+        self,
+        articles: Sequence[Article],
+        windows: Sequence[Sequence[TokenWindow]],
+        probabilities: Sequence[np.ndarray],
+    ) -> list[list[Span]]:
+        """Spans per article from the probabilities of all articles' windows, in order."""
+        flat = iter(probabilities)
         results = []
-        for article, windows in zip(articles, per_article, strict=True):
-            spans = [span for window in windows for span in decode_window(window, next(probabilities), article.text)]
+        for article, article_windows in zip(articles, windows, strict=True):
+            spans = [span for window in article_windows for span in decode_window(window, next(flat), article.text)]
             results.append(sorted(spans, key=lambda s: (s.start, s.end)))
         return results
 

@@ -1,0 +1,470 @@
+"""Fine-tune and evaluate the sentence-bias classifier (BABE) with the HF ``Trainer``.
+
+By default the validation split is carved out of the training files by article
+(:func:`attribution.converters.babe.babe_split`, about 1 article in 5); it chooses the best
+epoch and gives the reported metrics. Extra training files (``extra_train_data``, e.g. BABE's
+SG1 or MBIC label files) only add training rows, and rows whose text or article is in the
+validation split are dropped from them.
+
+Example:
+    >>> from attribution.sentence_bias_training import SentenceBiasConfig, train_sentence_bias  # doctest: +SKIP
+    >>> config = SentenceBiasConfig(train_data=["../shared/data/babe/final_labels_SG2.csv"],
+    ...                             data_format="babe", out="models/sentence-bias")              # doctest: +SKIP
+    >>> metrics = train_sentence_bias(config)                                                   # doctest: +SKIP
+    >>> metrics["validation"]["macro_f1"]                                                       # doctest: +SKIP
+    0.79
+
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from attribution.annotations import LabeledArticle
+from attribution.tagging.base_model import DEFAULT_BASE_MODEL
+from attribution.tagging.sentence_bias import LABEL2ID, LABELS
+from attribution.training import DataFormat, load_labeled
+
+logger = logging.getLogger(__name__)
+
+Holdout = Literal["auto", "babe", "none"]
+
+
+@dataclass
+class SentenceBiasConfig:
+    """Settings for ``attribution train --task sentence-bias``; ``from_dict`` rejects unknown keys.
+
+    ``holdout``: ``"babe"`` moves the validation articles of ``train_data`` (:func:`babe_split`) to the
+    validation set, ``"none"`` trains on all of ``train_data``, ``"auto"`` is ``"babe"`` when no
+    ``dev_data`` is given and ``"none"`` otherwise.
+
+    Example:
+        >>> SentenceBiasConfig.from_dict({"train_data": ["sg2.csv"], "out": "m", "data_format": "babe"}).holdout
+        'auto'
+        >>> SentenceBiasConfig.from_dict({"train_data": ["sg2.csv"], "out": "m", "epoch": 3})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown sentence-bias training setting(s) ['epoch']; known: [...]
+
+    """
+
+    train_data: list[str]
+    out: str
+    dev_data: list[str] = field(default_factory=list)
+    extra_train_data: list[str] = field(default_factory=list)
+    data_format: DataFormat = "babe"
+    holdout: Holdout = "auto"
+    base_model: str = DEFAULT_BASE_MODEL
+    epochs: float = 4.0
+    batch_size: int = 16
+    learning_rate: float = 4e-5
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    max_length: int = 128
+    seed: int = 13
+    freeze_embeddings: bool = True
+    early_stopping_patience: int = 2
+    max_train_records: int | None = None
+    max_steps: int = -1
+    num_threads: int | None = None  # torch CPU threads for training (None: torch's default)
+    checkpoint_dir: str = "checkpoints/sentence-bias"
+
+    def __post_init__(self) -> None:
+        if not self.train_data:
+            raise ValueError("train_data must name at least one file")
+        if self.data_format not in get_args(DataFormat):
+            raise ValueError(f"data_format must be one of {get_args(DataFormat)}, got {self.data_format!r}")
+        if self.holdout not in get_args(Holdout):
+            raise ValueError(f"holdout must be one of {get_args(Holdout)}, got {self.holdout!r}")
+        if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
+            raise ValueError("epochs, batch_size and learning_rate must be positive")
+        if not 0 <= self.warmup_ratio < 1:
+            raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
+        if self.max_length < 8:
+            raise ValueError(f"max_length must be at least 8, got {self.max_length}")
+        if self.early_stopping_patience < 1:
+            raise ValueError(f"early_stopping_patience must be at least 1, got {self.early_stopping_patience}")
+        if self.num_threads is not None and self.num_threads < 1:
+            raise ValueError(f"num_threads must be at least 1, got {self.num_threads}")
+        if self.max_train_records is not None and self.max_train_records < 1:
+            raise ValueError(f"max_train_records must be at least 1, got {self.max_train_records}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SentenceBiasConfig:
+        """Build a config from a dict (e.g. a JSON file), naming unknown keys in the error."""
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(
+                f"unknown sentence-bias training setting(s) {unknown}; known: {sorted(cls.__dataclass_fields__)}"
+            )
+        return cls(**data)
+
+    @property
+    def effective_holdout(self) -> Literal["babe", "none"]:
+        """``holdout`` with ``"auto"`` resolved."""
+        if self.holdout == "auto":
+            return "none" if self.dev_data else "babe"
+        return self.holdout
+
+
+def labeled_sentences(records: Sequence[LabeledArticle]) -> list[tuple[str, bool]]:
+    """``(sentence text, biased)`` for every sentence label of the records that have the ``sentence_labels`` layer.
+
+    A label's fragments are joined with a space.
+
+    Example:
+        >>> from attribution.annotations import GoldSentenceLabel
+        >>> rec = LabeledArticle(id="a", text="One. Two!", layers=("sentence_labels",),
+        ...     sentence_labels=(GoldSentenceLabel(((0, 4),), False), GoldSentenceLabel(((5, 9),), True)))
+        >>> labeled_sentences([rec])
+        [('One.', False), ('Two!', True)]
+
+    """
+    out = []
+    for record in records:
+        if "sentence_labels" not in record.layers:
+            continue
+        for label in record.sentence_labels:
+            out.append((" ".join(record.text[start:end] for start, end in label.span), label.biased))
+    return out
+
+
+def split_records(
+    config: SentenceBiasConfig,
+) -> tuple[list[LabeledArticle], list[LabeledArticle], dict[str, int]]:
+    """Read the data named in ``config``; returns (train, validation, counts of what was kept or dropped)."""
+    from attribution.converters.babe import article_key, babe_split
+
+    records = load_labeled(config.train_data, config.data_format)
+    dev = load_labeled(config.dev_data, config.data_format) if config.dev_data else []
+    if config.effective_holdout == "babe":
+        train = [r for r in records if babe_split(r) == "train"]
+        dev += [r for r in records if babe_split(r) == "validation"]
+    else:
+        train = list(records)
+    extra = load_labeled(config.extra_train_data, config.data_format) if config.extra_train_data else []
+    dev_texts = {text.strip().lower() for text, _ in labeled_sentences(dev)}
+    dev_keys = {article_key(r) for r in dev}
+
+    def leaks(record: LabeledArticle) -> bool:
+        texts = {text.strip().lower() for text, _ in labeled_sentences([record])}
+        return bool(texts & dev_texts) or article_key(record) in dev_keys
+
+    kept_extra = [r for r in extra if not leaks(r)]
+    kept_train = [r for r in train if not leaks(r)]
+    counts = {
+        "train_records": len(kept_train),
+        "train_dropped_overlapping_validation": len(train) - len(kept_train),
+        "extra_records": len(kept_extra),
+        "extra_dropped_overlapping_validation": len(extra) - len(kept_extra),
+        "validation_records": len(dev),
+    }
+    train = kept_train + kept_extra
+    if config.max_train_records:
+        train = train[: config.max_train_records]
+    return train, dev, counts
+
+
+def evaluate_sentence_bias(
+    classifier: Any, records: Sequence[LabeledArticle], *, batch_size: int = 32
+) -> dict[str, Any]:
+    """Sentence-level scores of ``classifier`` on the sentence labels of ``records``.
+
+    Returns ``macro_f1``, ``accuracy``, ``support``, per-class ``precision``/``recall``/``f1``/``support``
+    under ``per_class`` and ``confusion_matrix`` (rows: gold, columns: predicted, in ``labels`` order).
+
+    Raises:
+        ValueError: if no record has the ``sentence_labels`` layer.
+
+    """
+    sentences = labeled_sentences(records)
+    if not sentences:
+        raise ValueError("no sentence labels to evaluate: no record has the 'sentence_labels' layer")
+    predictions = classifier.predict([text for text, _ in sentences], batch_size=batch_size)
+    return sentence_scores([biased for _, biased in sentences], [biased for biased, _ in predictions])
+
+
+def sentence_scores(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str, Any]:
+    """Macro-F1, accuracy, per-class P/R/F1 and the confusion matrix of boolean labels (scikit-learn).
+
+    Example:
+        >>> scores = sentence_scores([True, True, False, False], [True, False, False, False])
+        >>> scores["macro_f1"], scores["per_class"]["biased"]["recall"], scores["confusion_matrix"]["matrix"]
+        (0.7333, 0.5, [[2, 0], [1, 1]])
+
+    """
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+    if len(gold) != len(predicted):
+        raise ValueError(f"{len(gold)} gold labels but {len(predicted)} predictions")
+    y_true = [int(g) for g in gold]
+    y_pred = [int(p) for p in predicted]
+    ids = list(range(len(LABELS)))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=ids, average=None, zero_division=0
+    )
+    per_class = {
+        LABELS[i]: {
+            "precision": round(float(precision[i]), 4),
+            "recall": round(float(recall[i]), 4),
+            "f1": round(float(f1[i]), 4),
+            "support": int(support[i]),
+        }
+        for i in ids
+    }
+    return {
+        "macro_f1": round(float(sum(f1) / len(ids)), 4),
+        "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
+        "support": len(y_true),
+        "per_class": per_class,
+        "confusion_matrix": {"labels": list(LABELS), "matrix": confusion_matrix(y_true, y_pred, labels=ids).tolist()},
+    }
+
+
+def _compute_metrics(eval_prediction: Any) -> dict[str, float]:
+    import numpy as np
+
+    predicted = np.argmax(eval_prediction.predictions, axis=-1)
+    scores = sentence_scores(
+        [bool(g == LABEL2ID["biased"]) for g in eval_prediction.label_ids],
+        [bool(p == LABEL2ID["biased"]) for p in predicted],
+    )
+    return {"macro_f1": scores["macro_f1"], "accuracy": scores["accuracy"]}
+
+
+def _features(sentences: Sequence[tuple[str, bool]], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
+    encoded = tokenizer([text for text, _ in sentences], truncation=True, max_length=max_length)
+    return [
+        {"input_ids": ids, "attention_mask": mask, "labels": LABEL2ID["biased" if biased else "not_biased"]}
+        for ids, mask, (_, biased) in zip(encoded["input_ids"], encoded["attention_mask"], sentences, strict=True)
+    ]
+
+
+def train_sentence_bias(config: SentenceBiasConfig) -> dict[str, Any]:
+    """Train, keep the epoch with the best validation macro-F1, save to ``config.out``; returns the metrics.
+
+    ``config.out`` receives ``model.safetensors``, ``sentence_bias_config.json``, ``README.md`` (model card)
+    and ``training_metrics.json``.
+
+    Raises:
+        ValueError: if the training data holds no sentence labels.
+
+    """
+    import torch
+    from datasets import Dataset
+    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
+
+    from attribution.tagging.sentence_bias import SentenceBiasClassifier
+
+    if config.num_threads:
+        torch.set_num_threads(config.num_threads)
+    set_seed(config.seed)
+    train_records, dev_records, counts = split_records(config)
+    train_sentences = labeled_sentences(train_records)
+    dev_sentences = labeled_sentences(dev_records)
+    if not train_sentences:
+        raise ValueError(f"no sentence labels in {config.train_data} (format {config.data_format!r})")
+
+    classifier = SentenceBiasClassifier.from_base(config.base_model, max_length=config.max_length)
+    if config.freeze_embeddings:
+        classifier.model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
+    train_features = _features(train_sentences, classifier.tokenizer, config.max_length)
+    dev_features = _features(dev_sentences, classifier.tokenizer, config.max_length)
+    logger.info("training sentences: %d; validation sentences: %d", len(train_features), len(dev_features))
+    has_dev = bool(dev_features)
+    args = TrainingArguments(
+        output_dir=config.checkpoint_dir,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=64,
+        learning_rate=config.learning_rate,
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps,
+        warmup_steps=config.warmup_ratio,
+        weight_decay=config.weight_decay,
+        lr_scheduler_type="linear",
+        eval_strategy="epoch" if has_dev else "no",
+        save_strategy="epoch" if has_dev else "no",
+        save_total_limit=1,
+        load_best_model_at_end=has_dev,
+        metric_for_best_model="macro_f1" if has_dev else None,
+        greater_is_better=True,
+        use_cpu=not torch.cuda.is_available(),
+        train_sampling_strategy="group_by_length",
+        logging_steps=50,
+        report_to="none",
+        seed=config.seed,
+        dataloader_num_workers=0,
+        disable_tqdm=True,
+    )
+    trainer = Trainer(
+        model=classifier.model,
+        args=args,
+        train_dataset=Dataset.from_list(train_features),
+        eval_dataset=Dataset.from_list(dev_features) if has_dev else None,
+        data_collator=DataCollatorWithPadding(classifier.tokenizer),
+        compute_metrics=_compute_metrics if has_dev else None,
+        callbacks=[EarlyStoppingCallback(config.early_stopping_patience)] if has_dev else [],
+    )
+    started = time.time()
+    train_output = trainer.train()
+    classifier.model = trainer.model.float().eval()
+    metrics: dict[str, Any] = {
+        "train_seconds": round(time.time() - started, 1),
+        **counts,
+        "train_sentences": len(train_features),
+        "train_loss": round(float(train_output.training_loss), 4),
+        "epochs_run": round(float(trainer.state.epoch or 0), 2),
+        "best_epoch_metric": trainer.state.best_metric,
+        "log_history": [h for h in trainer.state.log_history if "eval_macro_f1" in h],
+    }
+    if dev_records:
+        metrics["validation"] = evaluate_sentence_bias(classifier, dev_records)
+    metrics["training_config"] = asdict(config)
+    classifier.save_pretrained(config.out, metrics={k: v for k, v in metrics.items() if k != "log_history"})
+    write_sentence_bias_card(config.out, training=asdict(config), metrics=metrics)
+    Path(config.out, "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return metrics
+
+
+_DATA_NOTE = """\
+BABE, "Bias Annotations By Experts" (Spinde et al., "Neural Media Bias Detection Using Distant Supervision With
+BABE", Findings of EMNLP 2021): English sentences from US news outlets (2017-2020; Alternet, Breitbart, Reuters,
+Federalist, MSNBC, Fox News, USA Today, HuffPost, ...) on political topics, each labelled `Biased` or `Non-biased`
+by majority vote of five expert annotators (`final_labels_SG2.csv`; `No agreement` rows are dropped).
+
+**Licence caveat.** The BABE GitHub repository (Media-Bias-Group/Neural-Media-Bias-Detection-Using-Distant-
+Supervision-With-BABE) is licensed **GNU AGPL-3.0** and states no separate data licence; the Hugging Face copies
+of the authors' models say **CC-BY-NC-4.0**. Treat these weights as research use only, and check the licence
+terms before redistributing them or using them commercially."""
+
+_LIMITATIONS = """\
+- "Biased" follows BABE's definition (wording that is one-sided, loaded or opinionated rather than
+  factual); it is one judgement of a sentence out of context, not a verdict on an article, outlet or author.
+- Domain: US political news 2017-2020 on about a dozen topics (immigration, gun control, abortion, elections,
+  ...). Other countries, war reporting, state media and non-news text are out of domain.
+- Outlets are unevenly represented (Breitbart, Alternet and Reuters give over half the sentences); the model
+  may have learnt outlet style as a proxy for bias.
+- Quotes are not treated specially: a sentence that quotes a biased speaker may be labelled biased although
+  the writer reports it neutrally.
+- Bias is a subjective judgement: even BABE's expert annotators often disagree, which caps the attainable
+  scores; a label near 0.5 probability means "could be read either way".
+- The base encoder is uncased and sentence-embedding-tuned (all-MiniLM-L6-v2), not the BABE paper's
+  distantly-supervised RoBERTa; sentences over `max_length` word pieces are cut."""
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any]) -> Path:
+    """Render and write the model card ``path/README.md``; returns the file path."""
+    import datasets
+    import sklearn
+    import torch
+    import transformers
+
+    from attribution import __version__
+
+    path = Path(path)
+    lines = [
+        "# Sentence-bias classifier (biased / not biased)",
+        "",
+        "A binary sentence classifier fine-tuned from the base encoder "
+        f"`{training.get('base_model')}` for the `attribution` package "
+        "(`attribution.tagging.sentence_bias.SentenceBiasClassifier`). The weights here are the fine-tuned "
+        "encoder layers, pooler and head in float16; the frozen word embeddings come from the base encoder's package.",
+        "",
+        "```python",
+        "from attribution.tagging.sentence_bias import SentenceBiasClassifier",
+        "",
+        'classifier = SentenceBiasClassifier.from_pretrained("models/sentence-bias")',
+        'classifier.predict(["The council approved the budget on Monday."])  # [(False, <p(biased)>)]',
+        "```",
+        "",
+        "## Intended use",
+        "",
+        "Flagging sentences of a news article whose wording a reader may find biased, shown per sentence in "
+        "the `attribution analyze` report (`sentence_labels` layer) as a pointer for a human reader. Not for "
+        "rating outlets or people, and not for automated moderation or ranking decisions.",
+        "",
+        "## Training data and licence",
+        "",
+        _DATA_NOTE,
+        "",
+        f"- train: {', '.join(training.get('train_data', []))} ({metrics.get('train_records')} sentences"
+        f"{', minus the validation articles' if metrics.get('validation') and not training.get('dev_data') else ''})",
+    ]
+    if training.get("extra_train_data"):
+        lines.append(
+            f"- extra training rows: {', '.join(training['extra_train_data'])} ({metrics.get('extra_records')} kept, "
+            f"{metrics.get('extra_dropped_overlapping_validation')} dropped because their text or article is in "
+            "the validation split)"
+        )
+    lines += [
+        f"- validation: {metrics.get('validation_records')} sentences; "
+        + (
+            ", ".join(training["dev_data"])
+            if training.get("dev_data")
+            else "about 1 article in 5 of the training file, chosen by a salted SHA-256 of the article link "
+            "(`attribution.converters.babe.babe_split`); all sentences of an article stay on one side"
+        ),
+        "",
+        "## Metrics (validation split)",
+        "",
+    ]
+    validation = metrics.get("validation")
+    if validation:
+        lines += [
+            f"Macro-F1 **{_fmt(validation['macro_f1'])}**, accuracy {_fmt(validation['accuracy'])} "
+            f"({validation['support']} sentences). For reference, the BABE paper reports macro-F1 0.804 "
+            "(5-fold cross-validation, RoBERTa with distant supervision); the numbers are not directly comparable.",
+            "",
+            "| class | precision | recall | F1 | support |",
+            "|---|---|---|---|---|",
+        ]
+        for label in LABELS:
+            scores = validation["per_class"][label]
+            lines.append(
+                f"| {label} | {_fmt(scores['precision'])} | {_fmt(scores['recall'])} | {_fmt(scores['f1'])} | "
+                f"{scores['support']} |"
+            )
+        matrix = validation["confusion_matrix"]["matrix"]
+        lines += [
+            "",
+            f"Confusion matrix (rows gold, columns predicted; {', '.join(LABELS)}): {matrix}.",
+            "",
+            "The validation split also chose the best epoch, so these numbers are slightly optimistic for new data.",
+            "",
+        ]
+    else:
+        lines += ["No validation data was used; no held-out metrics.", ""]
+    lines += [
+        "## Hyperparameters",
+        "",
+        *(
+            f"- {k}: {v}"
+            for k, v in training.items()
+            if k not in ("train_data", "dev_data", "extra_train_data", "out", "checkpoint_dir")
+        ),
+        f"- epochs run: {metrics.get('epochs_run')}, training time: {metrics.get('train_seconds')} s",
+        "",
+        "## Limitations and biases",
+        "",
+        _LIMITATIONS,
+        "",
+        "## Versions",
+        "",
+        f"attribution {__version__}, transformers {transformers.__version__}, torch {torch.__version__}, "
+        f"datasets {datasets.__version__}, scikit-learn {sklearn.__version__}, Python {platform.python_version()}.",
+        "",
+    ]
+    card = path / "README.md"
+    card.write_text("\n".join(lines), encoding="utf-8")
+    return card

@@ -1,0 +1,448 @@
+"""TermTagger: loaded terms and persuasion techniques from the attribution tagger's encoder pass.
+
+The loaded-term model is a *branch* on the attribution tagger: it takes the hidden states
+after encoder layer ``trunk_layer`` of the attribution tagger (computed once, in the same
+forward pass that tags attributions), runs its own copies of the remaining encoder layers,
+and ends in two heads:
+
+- ``span_head``: for each group in :data:`TERM_GROUPS` (the 14 SemEval-2020 techniques plus
+  ``delegitimizing``) an independent O/B/I decision per token, so spans of different
+  techniques may overlap or nest, as they do in the data;
+- ``polarity_head``: negative / positive per token, read over a term's tokens.
+
+Loaded-term categories come from four groups (:data:`GROUP_TO_CATEGORY`); the techniques
+layer from the 14 technique groups. Only the branch (layers + heads) is saved; the trunk is
+the attribution tagger, whose weight file hash the branch records, so a retrained
+attribution tagger is caught instead of silently feeding the branch states it never saw.
+
+Example:
+    >>> from attribution.tagging.attribution_tagger import AttributionTagger          # doctest: +SKIP
+    >>> trunk = AttributionTagger.from_pretrained("models/attribution-tagger")         # doctest: +SKIP
+    >>> terms = TermTagger.from_pretrained("models/term-tagger", trunk=trunk)          # doctest: +SKIP
+    >>> raw = terms.tag(article, sentences)                                            # doctest: +SKIP
+    >>> [(t.category, t.text) for t in raw.loaded_terms]                               # doctest: +SKIP
+    [('name_calling', 'terrorists'), ('loaded_language', 'liberated')]
+
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+
+from attribution.annotations import TECHNIQUES
+from attribution.records import Article, LoadedTerm, Sentence, TechniqueSpan
+from attribution.tagging.windows import TokenWindow
+
+logger = logging.getLogger(__name__)
+
+CONFIG_NAME = "term_tagger_config.json"
+WEIGHTS_NAME = "model.safetensors"
+#: Output groups of the span head: each gets its own O/B/I decision per token.
+TERM_GROUPS: tuple[str, ...] = (*TECHNIQUES, "delegitimizing")
+#: Span-head groups that are loaded-term categories (annotation guidelines section 3).
+GROUP_TO_CATEGORY = {
+    "Name_Calling,Labeling": "name_calling",
+    "Loaded_Language": "loaded_language",
+    "Exaggeration,Minimisation": "exaggeration",
+    "delegitimizing": "delegitimizing",
+}
+POLARITY_LABELS = ("negative", "positive")
+BIO = ("O", "B", "I")
+
+
+@dataclass(frozen=True, slots=True)
+class TermTaggerConfig:
+    """What ``term_tagger_config.json`` holds; unknown keys are rejected on load."""
+
+    trunk_layer: int = 4
+    trunk_weights_sha256: str = ""
+    base_model: str = ""
+    groups: tuple[str, ...] = TERM_GROUPS
+    threshold: float = 0.5
+    weights_dtype: str = "float16"
+    attribution_version: str = ""
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, where: str = "term tagger config") -> TermTaggerConfig:
+        """Build from a dict, naming unknown keys in the error."""
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {unknown}; known: {sorted(cls.__dataclass_fields__)}")
+        values = dict(data)
+        if "groups" in values:
+            values["groups"] = tuple(values["groups"])
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class RawTerms:
+    """The branch's output for one article, before voice and target are assigned."""
+
+    loaded_terms: tuple[LoadedTerm, ...]
+    techniques: tuple[TechniqueSpan, ...]
+
+
+def weights_sha256(path: str | Path) -> str:
+    """SHA-256 of a file (the trunk's weights), read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def build_branch(trunk: Any, trunk_layer: int, n_groups: int = len(TERM_GROUPS)) -> Any:
+    """A fresh branch: copies of the trunk's encoder layers after ``trunk_layer`` plus new heads."""
+    import copy
+
+    import torch
+    from torch import nn
+
+    encoder_layers = trunk.model.base_model.encoder.layer
+    if not 0 <= trunk_layer < len(encoder_layers):
+        raise ValueError(f"trunk_layer must be in [0, {len(encoder_layers) - 1}], got {trunk_layer}")
+    bert_config = trunk.model.config
+
+    class TermBranch(nn.Module):
+        """Encoder layers + span and polarity heads over the trunk's hidden states."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.config = bert_config
+            self.layers = nn.ModuleList(copy.deepcopy(layer) for layer in encoder_layers[trunk_layer:])
+            self.dropout = nn.Dropout(bert_config.hidden_dropout_prob)
+            self.span_head = nn.Linear(bert_config.hidden_size, n_groups * len(BIO))
+            self.polarity_head = nn.Linear(bert_config.hidden_size, len(POLARITY_LABELS))
+            self.n_groups = n_groups
+
+        def forward(
+            self,
+            hidden_states: torch.Tensor,
+            attention_mask: torch.Tensor,
+            span_labels: torch.Tensor | None = None,
+            polarity_labels: torch.Tensor | None = None,
+        ) -> dict[str, torch.Tensor]:
+            from transformers.masking_utils import create_bidirectional_mask
+
+            hidden = hidden_states.float()
+            mask = create_bidirectional_mask(config=self.config, inputs_embeds=hidden, attention_mask=attention_mask)
+            for layer in self.layers:
+                hidden = layer(hidden, mask)
+            hidden = self.dropout(hidden)
+            batch, width, _ = hidden.shape
+            span_logits = self.span_head(hidden).view(batch, width, self.n_groups, len(BIO))
+            polarity_logits = self.polarity_head(hidden)
+            out = {"span_logits": span_logits, "polarity_logits": polarity_logits}
+            if span_labels is not None:
+                loss = nn.functional.cross_entropy(
+                    span_logits.reshape(-1, len(BIO)), span_labels.reshape(-1), ignore_index=-100
+                )
+                if polarity_labels is not None and bool((polarity_labels != -100).any()):
+                    loss = loss + 0.5 * nn.functional.cross_entropy(
+                        polarity_logits.reshape(-1, len(POLARITY_LABELS)),
+                        polarity_labels.reshape(-1),
+                        ignore_index=-100,
+                    )
+                out["loss"] = loss
+            return out
+
+    return TermBranch()
+
+
+class TermTagger:
+    """Loaded-term and technique spans from a branch on the attribution tagger's encoder.
+
+    Args:
+        trunk: The :class:`~attribution.tagging.attribution_tagger.AttributionTagger` whose
+            encoder pass the branch reuses.
+        branch: The module from :func:`build_branch` (trained).
+        config: The branch settings.
+        name: Where it was loaded from (used in report provenance).
+
+    """
+
+    def __init__(self, trunk: Any, branch: Any, config: TermTaggerConfig, *, name: str = "unsaved") -> None:
+        if tuple(config.groups) != TERM_GROUPS:
+            raise ValueError(f"term tagger groups {list(config.groups)} differ from the supported {list(TERM_GROUPS)}")
+        self.trunk = trunk
+        self.branch = branch
+        self.config = config
+        self.name = name
+
+    @classmethod
+    def from_trunk(cls, trunk: Any, *, trunk_layer: int = 4) -> Self:
+        """A fresh, untrained branch on ``trunk`` (its layers after ``trunk_layer`` copied)."""
+        config = TermTaggerConfig(
+            trunk_layer=trunk_layer,
+            trunk_weights_sha256=_trunk_hash(trunk),
+            base_model=str(trunk.config.base_model),
+        )
+        return cls(trunk, build_branch(trunk, trunk_layer), config)
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, *, trunk: Any, strict_trunk: bool = True) -> Self:
+        """Load a saved branch folder onto ``trunk``.
+
+        Raises:
+            FileNotFoundError: if the folder lacks its config or weights.
+            ValueError: if the branch was trained on another trunk (``strict_trunk``) or the
+                weights do not fit.
+
+        """
+        import torch
+        from safetensors.torch import load_file
+
+        path = Path(path)
+        config_path, weights_path = path / CONFIG_NAME, path / WEIGHTS_NAME
+        for required in (config_path, weights_path):
+            if not required.is_file():
+                raise FileNotFoundError(f"{path}: not a saved term tagger ({required.name} is missing)")
+        config = TermTaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
+        trunk_hash = _trunk_hash(trunk)
+        if config.trunk_weights_sha256 and trunk_hash and trunk_hash != config.trunk_weights_sha256:
+            message = (
+                f"{path}: this term tagger was trained on another attribution tagger than {trunk.name} "
+                "(weights differ); retrain it with `attribution train --task loaded-terms`"
+            )
+            if strict_trunk:
+                raise ValueError(message)
+            logger.warning(message)
+        branch = build_branch(trunk, config.trunk_layer, len(config.groups))
+        state = load_file(str(weights_path))
+        params = dict(branch.named_parameters())
+        if set(state) != set(params):
+            raise ValueError(f"{weights_path}: weights do not fit a branch at layer {config.trunk_layer}")
+        with torch.no_grad():
+            for key, tensor in state.items():
+                if params[key].shape != tensor.shape:
+                    raise ValueError(f"{weights_path}: {key} has shape {tuple(tensor.shape)}")
+                params[key].copy_(tensor.to(params[key].dtype))
+        branch.eval()
+        return cls(trunk, branch, config, name=str(path))
+
+    def save_pretrained(self, path: str | Path, *, metrics: dict[str, Any] | None = None) -> None:
+        """Save the branch weights (float16 safetensors) and ``term_tagger_config.json``."""
+        import torch
+        from safetensors.torch import save_file
+
+        from attribution import __version__
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        dtype = getattr(torch, self.config.weights_dtype)
+        state = {name: p.detach().to("cpu", dtype).contiguous() for name, p in self.branch.named_parameters()}
+        save_file(state, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
+        config = TermTaggerConfig(
+            trunk_layer=self.config.trunk_layer,
+            trunk_weights_sha256=_trunk_hash(self.trunk),
+            base_model=str(self.trunk.config.base_model),
+            groups=TERM_GROUPS,
+            threshold=self.config.threshold,
+            weights_dtype=self.config.weights_dtype,
+            attribution_version=__version__,
+            metrics=metrics if metrics is not None else self.config.metrics,
+        )
+        (path / CONFIG_NAME).write_text(json.dumps(asdict(config), indent=2) + "\n", encoding="utf-8")
+        self.config = config
+
+    def branch_probabilities(self, hidden: Any, attention_mask: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Span probabilities (batch x tokens x groups x 3) and polarity probabilities (batch x tokens x 2)."""
+        import torch
+
+        self.branch.eval()
+        device = next(self.branch.parameters()).device
+        with torch.inference_mode():
+            out = self.branch(hidden.to(device), attention_mask.to(device))
+            spans = torch.softmax(out["span_logits"].float(), dim=-1).cpu().numpy()
+            polarity = torch.softmax(out["polarity_logits"].float(), dim=-1).cpu().numpy()
+        return spans, polarity
+
+    def predict_windows(
+        self, windows: Sequence[TokenWindow], *, batch_size: int = 32
+    ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+        """Attribution label probabilities, span-group probabilities and polarity probabilities per window.
+
+        One trunk pass serves both: the attribution tagger's probabilities come back too, so
+        the analyzer does not run the encoder twice.
+        """
+        n = len(windows)
+        attribution: list[np.ndarray] = [np.zeros(0)] * n
+        spans: list[np.ndarray] = [np.zeros(0)] * n
+        polarity: list[np.ndarray] = [np.zeros(0)] * n
+        for batch in self.trunk.encode(windows, batch_size=batch_size, hidden_layer=self.config.trunk_layer):
+            span_probs, polarity_probs = self.branch_probabilities(batch.hidden, batch.attention_mask)
+            for row, index in enumerate(batch.indices):
+                length = batch.lengths[row]
+                attribution[index] = batch.probabilities[row, :length]
+                spans[index] = span_probs[row, :length]
+                polarity[index] = polarity_probs[row, :length]
+        return attribution, spans, polarity
+
+    def decode(
+        self, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray], polarity: Sequence[np.ndarray], text: str
+    ) -> RawTerms:
+        """Turn one article's window probabilities into loaded terms and technique spans."""
+        found = [
+            piece
+            for window, span_probs, polarity_probs in zip(windows, spans, polarity, strict=True)
+            for piece in decode_groups(window, span_probs, polarity_probs, text, threshold=self.config.threshold)
+        ]
+        return build_terms(found, text)
+
+    def tag(self, article: Article, sentences: Sequence[Sentence], *, batch_size: int = 32) -> RawTerms:
+        """Loaded terms and technique spans for one article (voice and target not yet assigned)."""
+        windows = self.trunk.windows(sentences)
+        _, spans, polarity = self.predict_windows(windows, batch_size=batch_size)
+        return self.decode(windows, spans, polarity, article.text)
+
+    def classify_spans(
+        self, article: Article, sentences: Sequence[Sentence], spans: Sequence[tuple[int, int]], *, batch_size: int = 32
+    ) -> list[dict[str, float]]:
+        """Technique probabilities for given character spans (technique classification given gold spans).
+
+        Each span's score for a technique is the mean over its tokens of P(B) + P(I) for that
+        technique's group, normalised over the 14 techniques.
+        """
+        windows = self.trunk.windows(sentences)
+        _, probs, _ = self.predict_windows(windows, batch_size=batch_size)
+        technique_columns = [TERM_GROUPS.index(t) for t in TECHNIQUES]
+        results = []
+        for start, end in spans:
+            rows = [
+                window_probs[t]
+                for window, window_probs in zip(windows, probs, strict=True)
+                for t, (a, b) in enumerate(window.offsets)
+                if a >= 0 and a < end and b > start
+            ]
+            if not rows:
+                results.append({t: 1.0 / len(TECHNIQUES) for t in TECHNIQUES})
+                continue
+            inside = np.mean([row[technique_columns, 1] + row[technique_columns, 2] for row in rows], axis=0)
+            total = float(inside.sum()) or 1.0
+            results.append({t: float(v) / total for t, v in zip(TECHNIQUES, inside, strict=True)})
+        return results
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSpan:
+    """One decoded span of one span-head group (internal to the tagging layer)."""
+
+    group: str
+    start: int
+    end: int
+    sentence_index: int
+    score: float
+    polarity: str | None
+
+
+def decode_groups(
+    window: TokenWindow, span_probs: np.ndarray, polarity_probs: np.ndarray, text: str, *, threshold: float = 0.5
+) -> list[GroupSpan]:
+    """Spans per group: a token is inside when P(B) + P(I) >= ``threshold``; a B or a gap starts a new span.
+
+    A span that ends inside a word (the next token continues it without a gap) is extended to
+    the end of the word, so "terror" + "##ists" never yields "terror".
+
+    Example:
+        >>> window = TokenWindow((101, 1, 2, 3, 102), ((-1, -1), (0, 3), (4, 9), (10, 14), (-1, -1)), (-1, 0, 0, 0, -1))
+        >>> probs = np.zeros((5, len(TERM_GROUPS), 3)); probs[:, :, 0] = 1
+        >>> group = TERM_GROUPS.index("Loaded_Language")
+        >>> probs[2, group] = [0.1, 0.8, 0.1]
+        >>> polarity = np.tile([0.9, 0.1], (5, 1))
+        >>> [(s.group, text[s.start:s.end], s.polarity) for s in decode_groups(window, probs, polarity,
+        ...     text := "the heinous raid")]
+        [('Loaded_Language', 'heinous', 'negative')]
+
+    """
+    offsets = window.offsets
+    out: list[GroupSpan] = []
+    inside_prob = span_probs[:, :, 1] + span_probs[:, :, 2]
+    for g, group in enumerate(TERM_GROUPS):
+        current: list[int] = []
+
+        def flush(tokens: list[int], group: str = group, g: int = g) -> None:
+            if not tokens:
+                return
+            start, end = offsets[tokens[0]][0], offsets[tokens[-1]][1]
+            last = tokens[-1]
+            while last + 1 < len(offsets) and offsets[last + 1][0] == end and offsets[last + 1][0] >= 0:
+                if not text[end : offsets[last + 1][1]].strip() or not text[end - 1].isalnum():
+                    break
+                last += 1
+                end = offsets[last][1]
+            out.append(
+                GroupSpan(
+                    group=group,
+                    start=start,
+                    end=end,
+                    sentence_index=window.sentence_indices[tokens[0]],
+                    score=round(float(np.mean(inside_prob[tokens, g])), 4),
+                    polarity=POLARITY_LABELS[int(np.argmax(polarity_probs[tokens].mean(axis=0)))],
+                )
+            )
+
+        for t, (a, _) in enumerate(offsets):
+            if a < 0 or inside_prob[t, g] < threshold:
+                flush(current)
+                current = []
+                continue
+            begins = span_probs[t, g, 1] > span_probs[t, g, 2]
+            new_sentence = bool(current) and window.sentence_indices[current[-1]] != window.sentence_indices[t]
+            if new_sentence or (current and begins and not _continues_word(offsets, t, text)):
+                flush(current)
+                current = []
+            current.append(t)
+        flush(current)
+    return out
+
+
+def _continues_word(offsets: Sequence[tuple[int, int]], t: int, text: str) -> bool:
+    previous_end = offsets[t - 1][1] if t > 0 else -1
+    return previous_end == offsets[t][0] and previous_end > 0 and text[previous_end - 1].isalnum()
+
+
+def build_terms(found: Sequence[GroupSpan], text: str) -> RawTerms:
+    """Loaded terms (the category groups) and technique spans (the 14 techniques) from decoded spans.
+
+    Where a ``delegitimizing`` span overlaps a ``name_calling`` one, the term is reported once,
+    as ``delegitimizing`` (the more specific category).
+    """
+    techniques = tuple(
+        TechniqueSpan(s.group, s.start, s.end, text[s.start : s.end], s.sentence_index, s.score)
+        for s in sorted(found, key=lambda s: (s.start, s.end, s.group))
+        if s.group in TECHNIQUES
+    )
+    categorised = [s for s in found if s.group in GROUP_TO_CATEGORY]
+    delegitimizing = [s for s in categorised if s.group == "delegitimizing"]
+    terms = []
+    for s in sorted(categorised, key=lambda s: (s.start, s.end, s.group)):
+        if s.group == "Name_Calling,Labeling" and any(d.start < s.end and s.start < d.end for d in delegitimizing):
+            continue
+        terms.append(
+            LoadedTerm(
+                category=GROUP_TO_CATEGORY[s.group],
+                start=s.start,
+                end=s.end,
+                text=text[s.start : s.end],
+                sentence_index=s.sentence_index,
+                score=s.score,
+                polarity=s.polarity,
+            )
+        )
+    return RawTerms(loaded_terms=tuple(terms), techniques=techniques)
+
+
+def _trunk_hash(trunk: Any) -> str:
+    """The hash of the trunk's saved weights, or "" for a trunk never saved (tests, fresh models)."""
+    name = Path(str(getattr(trunk, "name", "")))
+    weights = name / WEIGHTS_NAME
+    return weights_sha256(weights) if weights.is_file() else ""

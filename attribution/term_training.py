@@ -1,0 +1,451 @@
+"""Fine-tune the loaded-term / technique branch (``attribution train --task loaded-terms``).
+
+The branch sits on the attribution tagger (see :mod:`attribution.tagging.term_tagger`): the
+trunk's hidden states after ``trunk_layer`` are computed once for every training window and
+kept in memory (float16); training then runs only the branch's layers and heads, with the HF
+``Trainer``. Model selection: after each epoch the branch tags the validation articles and
+the epoch with the best mean of SI F1 (SemEval-2020 Task 11 span identification) and the
+overlap F1 of ``loaded_language`` and ``name_calling`` is kept.
+
+Example:
+    >>> from attribution.term_training import TermTrainingConfig, train_term_tagger   # doctest: +SKIP
+    >>> config = TermTrainingConfig(train_data=["../shared/data/ptc_semeval2020"], data_format="ptc",
+    ...                             out="models/term-tagger")                             # doctest: +SKIP
+    >>> metrics = train_term_tagger(config)                                               # doctest: +SKIP
+    >>> metrics["validation"]["techniques"]["si_f1"]                                     # doctest: +SKIP
+    0.41
+
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from attribution.annotations import TECHNIQUE_TO_CATEGORY, LabeledArticle
+from attribution.records import Article
+from attribution.segmenter import RuleSegmenter
+from attribution.tagging.term_tagger import BIO, POLARITY_LABELS, TERM_GROUPS, RawTerms, TermTagger
+from attribution.tagging.windows import IGNORE_INDEX, TokenWindow
+
+logger = logging.getLogger(__name__)
+
+_CATEGORY_TO_GROUP = {category: technique for technique, category in TECHNIQUE_TO_CATEGORY.items()}
+_CATEGORY_TO_GROUP["delegitimizing"] = "delegitimizing"
+
+
+@dataclass
+class TermTrainingConfig:
+    """Settings for ``attribution train --task loaded-terms``; ``from_dict`` rejects unknown keys.
+
+    ``train_data`` entries are read with ``data_format``; ``extra_train_data`` are annotation
+    JSONL files added to training (the packaged war-vocabulary set by default).
+    ``validation_data`` empty and ``data_format == "ptc"``: the PTC articles that
+    :func:`attribution.converters.ptc.ptc_split` puts in ``validation`` are held out.
+    """
+
+    train_data: list[str]
+    out: str
+    data_format: str = "ptc"
+    validation_data: list[str] = field(default_factory=list)
+    validation_format: str = "ptc"
+    extra_train_data: list[str] = field(default_factory=lambda: [str(default_war_terms_path())])
+    extra_repeats: int = 3
+    attribution_tagger: str | None = None  # the trunk; default: the shipped one
+    trunk_layer: int = 3
+    epochs: float = 8.0
+    batch_size: int = 16
+    learning_rate: float = 2e-4
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    threshold: float = 0.5
+    seed: int = 13
+    early_stopping_patience: int = 2
+    polarity_lexicon: str | None = None  # MPQA subjectivity clues (.tff) for weak polarity labels
+    max_train_articles: int | None = None
+    max_steps: int = -1
+    checkpoint_dir: str = "checkpoints/term-tagger"
+
+    def __post_init__(self) -> None:
+        if not self.train_data:
+            raise ValueError("train_data must name at least one file or folder")
+        if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
+            raise ValueError("epochs, batch_size and learning_rate must be positive")
+        if not 0 < self.threshold < 1:
+            raise ValueError(f"threshold must be in (0, 1), got {self.threshold}")
+        if self.extra_repeats < 0:
+            raise ValueError(f"extra_repeats must be >= 0, got {self.extra_repeats}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TermTrainingConfig:
+        """Build from a dict (e.g. a JSON file), naming unknown keys in the error."""
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"unknown training setting(s) {unknown}; known: {sorted(cls.__dataclass_fields__)}")
+        return cls(**data)
+
+
+def default_war_terms_path() -> Path:
+    """The packaged, hand-written war-vocabulary training set."""
+    return Path(__file__).resolve().parent / "resources" / "training" / "war_terms.train.jsonl"
+
+
+def read_polarity_lexicon(path: str | Path) -> dict[str, str]:
+    """Word -> ``negative``/``positive`` from an MPQA subjectivity-clues ``.tff`` file (neutral/both skipped)."""
+    polarity: dict[str, str] = {}
+    for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+        fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+        word, prior = fields.get("word1"), fields.get("priorpolarity")
+        if word and prior in POLARITY_LABELS:
+            polarity.setdefault(word.lower(), prior)
+    return polarity
+
+
+def group_spans(record: LabeledArticle) -> dict[str, list[tuple[int, int]] | None]:
+    """Gold character spans per span-head group; ``None`` for a group the record is not annotated for.
+
+    Example:
+        >>> from attribution.annotations import GoldLoadedTerm
+        >>> record = LabeledArticle("a", "The puppet regime fell.", ("loaded_terms",),
+        ...     loaded_terms=(GoldLoadedTerm(((4, 17),), "delegitimizing"),))
+        >>> spans = group_spans(record)
+        >>> spans["delegitimizing"], spans["Loaded_Language"], spans["Doubt"]
+        ([(4, 17)], [], None)
+
+    """
+    out: dict[str, list[tuple[int, int]] | None] = {group: None for group in TERM_GROUPS}
+    if "techniques" in record.layers:
+        for group in TERM_GROUPS[:-1]:
+            out[group] = []
+        for technique in record.techniques:
+            out[technique.technique].extend(technique.span)
+    if "loaded_terms" in record.layers:
+        for group in _CATEGORY_TO_GROUP.values():
+            out[group] = out[group] or []
+        for term in record.loaded_terms:
+            group = _CATEGORY_TO_GROUP[term.category]
+            out[group].extend(f for f in term.span if f not in out[group])
+    return out
+
+
+def window_targets(
+    window: TokenWindow, spans: dict[str, list[tuple[int, int]] | None], polarity_chars: dict[int, int]
+) -> tuple[list[list[int]], list[int]]:
+    """Per token: an O/B/I id per group (``IGNORE_INDEX`` where not annotated) and a polarity id."""
+    span_labels: list[list[int]] = []
+    polarity_labels: list[int] = []
+    previous: list[int] = [-1] * len(TERM_GROUPS)
+    for start, end in window.offsets:
+        if start < 0:
+            span_labels.append([IGNORE_INDEX] * len(TERM_GROUPS))
+            polarity_labels.append(IGNORE_INDEX)
+            previous = [-1] * len(TERM_GROUPS)
+            continue
+        row = []
+        for g, group in enumerate(TERM_GROUPS):
+            group_spans_ = spans[group]
+            if group_spans_ is None:
+                row.append(IGNORE_INDEX)
+                continue
+            hit = next((i for i, (a, b) in enumerate(group_spans_) if a < end and start < b), -1)
+            if hit < 0:
+                row.append(BIO.index("O"))
+            else:
+                row.append(BIO.index("I") if previous[g] == hit else BIO.index("B"))
+            previous[g] = hit
+        span_labels.append(row)
+        votes = [polarity_chars[c] for c in range(start, end) if c in polarity_chars]
+        polarity_labels.append(max(set(votes), key=votes.count) if votes else IGNORE_INDEX)
+    return span_labels, polarity_labels
+
+
+def polarity_by_char(record: LabeledArticle, lexicon: dict[str, str] | None) -> dict[int, int]:
+    """Character -> polarity id inside loaded terms: gold polarity, else the lexicon's word polarity."""
+    out: dict[int, int] = {}
+    for term in record.loaded_terms:
+        for start, end in term.span:
+            if term.polarity in POLARITY_LABELS:
+                label = POLARITY_LABELS.index(term.polarity)
+                out.update(dict.fromkeys(range(start, end), label))
+            elif lexicon:
+                for match in re.finditer(r"[A-Za-z][A-Za-z'-]*", record.text[start:end]):
+                    prior = lexicon.get(match.group().lower())
+                    if prior:
+                        a, b = start + match.start(), start + match.end()
+                        out.update(dict.fromkeys(range(a, b), POLARITY_LABELS.index(prior)))
+    return out
+
+
+@dataclass(frozen=True)
+class TermFeatures:
+    """Training windows of the branch: trunk hidden states plus targets (kept in memory)."""
+
+    windows: list[TokenWindow]
+    hidden: list[Any]  # float16 tensors (tokens x hidden)
+    span_labels: list[list[list[int]]]
+    polarity_labels: list[list[int]]
+    article_of_window: list[int]
+
+
+def build_term_features(
+    records: Sequence[LabeledArticle],
+    tagger: TermTagger,
+    *,
+    polarity_lexicon: dict[str, str] | None = None,
+    batch_size: int = 32,
+) -> TermFeatures:
+    """Segment, window and encode ``records`` with the trunk up to ``trunk_layer``."""
+    segmenter = RuleSegmenter()
+    windows: list[TokenWindow] = []
+    span_labels: list[list[list[int]]] = []
+    polarity_labels: list[list[int]] = []
+    article_of_window: list[int] = []
+    for index, record in enumerate(records):
+        spans = group_spans(record)
+        if all(v is None for v in spans.values()):
+            continue
+        polarity_chars = polarity_by_char(record, polarity_lexicon)
+        for window in tagger.trunk.windows(segmenter(Article(id=record.id, text=record.text))):
+            labels, polarity = window_targets(window, spans, polarity_chars)
+            windows.append(window)
+            span_labels.append(labels)
+            polarity_labels.append(polarity)
+            article_of_window.append(index)
+    hidden: list[Any] = [None] * len(windows)
+    for batch in tagger.trunk.encode(windows, batch_size=batch_size, hidden_layer=tagger.config.trunk_layer):
+        for row, index in enumerate(batch.indices):
+            hidden[index] = batch.hidden[row, : batch.lengths[row]].to("cpu").half().clone()
+    return TermFeatures(windows, hidden, span_labels, polarity_labels, article_of_window)
+
+
+class _BranchDataset:
+    """Map-style dataset over precomputed windows (what the ``Trainer`` iterates)."""
+
+    def __init__(self, features: TermFeatures, indices: Sequence[int]) -> None:
+        self.features = features
+        self.indices = list(indices)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        j = self.indices[i]
+        return {
+            "hidden_states": self.features.hidden[j],
+            "span_labels": self.features.span_labels[j],
+            "polarity_labels": self.features.polarity_labels[j],
+        }
+
+
+def collate_branch(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Pad a batch of windows: hidden states with zeros, labels with ``IGNORE_INDEX``."""
+    import torch
+
+    width = max(item["hidden_states"].shape[0] for item in items)
+    size = items[0]["hidden_states"].shape[1]
+    hidden = torch.zeros((len(items), width, size), dtype=torch.float32)
+    mask = torch.zeros((len(items), width), dtype=torch.long)
+    spans = torch.full((len(items), width, len(TERM_GROUPS)), IGNORE_INDEX, dtype=torch.long)
+    polarity = torch.full((len(items), width), IGNORE_INDEX, dtype=torch.long)
+    for row, item in enumerate(items):
+        n = item["hidden_states"].shape[0]
+        hidden[row, :n] = item["hidden_states"].float()
+        mask[row, :n] = 1
+        spans[row, :n] = torch.tensor(item["span_labels"], dtype=torch.long)
+        polarity[row, :n] = torch.tensor(item["polarity_labels"], dtype=torch.long)
+    return {"hidden_states": hidden, "attention_mask": mask, "span_labels": spans, "polarity_labels": polarity}
+
+
+def predict_features(tagger: TermTagger, features: TermFeatures, texts: Sequence[str], *, batch_size: int = 32):
+    """Raw terms per article index (``features.article_of_window``) from the precomputed trunk states."""
+    order = sorted(range(len(features.windows)), key=lambda i: features.hidden[i].shape[0])
+    spans: list[np.ndarray] = [np.zeros(0)] * len(order)
+    polarity: list[np.ndarray] = [np.zeros(0)] * len(order)
+    for begin in range(0, len(order), batch_size):
+        chunk = order[begin : begin + batch_size]
+        batch = collate_branch([_unlabelled(features, i) for i in chunk])
+        span_probs, polarity_probs = tagger.branch_probabilities(batch["hidden_states"], batch["attention_mask"])
+        for row, i in enumerate(chunk):
+            n = features.hidden[i].shape[0]
+            spans[i], polarity[i] = span_probs[row, :n], polarity_probs[row, :n]
+    per_article: dict[int, list[int]] = {}
+    for i, article in enumerate(features.article_of_window):
+        per_article.setdefault(article, []).append(i)
+    return {
+        article: tagger.decode(
+            [features.windows[i] for i in rows], [spans[i] for i in rows], [polarity[i] for i in rows], texts[article]
+        )
+        for article, rows in per_article.items()
+    }
+
+
+def _unlabelled(features: TermFeatures, i: int) -> dict[str, Any]:
+    n = features.hidden[i].shape[0]
+    return {
+        "hidden_states": features.hidden[i],
+        "span_labels": [[IGNORE_INDEX] * len(TERM_GROUPS)] * n,
+        "polarity_labels": [IGNORE_INDEX] * n,
+    }
+
+
+def evaluate_features(tagger: TermTagger, features: TermFeatures, records: Sequence[LabeledArticle]) -> dict[str, Any]:
+    """Loaded-term and technique scores of the branch on precomputed validation windows."""
+    from attribution.term_evaluation import TermEvaluator
+
+    raw = predict_features(tagger, features, [r.text for r in records])
+    evaluator = TermEvaluator()
+    nothing = RawTerms(loaded_terms=(), techniques=())
+    for index, record in enumerate(records):
+        evaluator.add(record, raw.get(index, nothing), None, None)  # RawTerms carries the two layers a report has
+    return evaluator.results()
+
+
+def selection_score(results: dict[str, Any]) -> float:
+    """Model-selection score: mean of SI F1 and the overlap F1 of ``loaded_language`` and ``name_calling``."""
+    terms = results.get("loaded_terms", {})
+    parts = [results.get("techniques", {}).get("si_f1", 0.0)]
+    parts += [terms.get(c, {}).get("overlap", {}).get("f1", 0.0) for c in ("loaded_language", "name_calling")]
+    return float(np.mean(parts))
+
+
+def load_term_records(paths: Sequence[str], data_format: str, *, split: str | None = None) -> list[LabeledArticle]:
+    """Read labeled records; for PTC, ``split`` keeps only the articles :func:`ptc_split` assigns to it."""
+    from attribution.training import load_labeled
+
+    records = load_labeled(paths, data_format)
+    if data_format == "ptc" and split is not None:
+        from attribution.converters.ptc import ptc_split
+
+        records = [r for r in records if ptc_split(r.id) == split]
+    return records
+
+
+def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
+    """Train the branch, keep the best epoch on validation, save to ``config.out``; returns the metrics."""
+    import torch
+    from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
+
+    from attribution.model_card import write_term_model_card
+    from attribution.pipeline import default_model_dir
+    from attribution.tagging.attribution_tagger import AttributionTagger
+
+    set_seed(config.seed)
+    train_records = load_term_records(config.train_data, config.data_format, split="train")
+    if config.max_train_articles:
+        train_records = train_records[: config.max_train_articles]
+    if config.validation_data:
+        validation_records = load_term_records(config.validation_data, config.validation_format)
+    elif config.data_format == "ptc":
+        validation_records = load_term_records(config.train_data, "ptc", split="validation")
+    else:
+        validation_records = []
+    extra_records = load_term_records(config.extra_train_data, "jsonl") if config.extra_train_data else []
+    if not train_records:
+        raise ValueError(f"no labeled articles found in {config.train_data}")
+    trunk_dir = config.attribution_tagger or str(default_model_dir() / "attribution-tagger")
+    trunk = AttributionTagger.from_pretrained(trunk_dir)
+    for parameter in trunk.model.parameters():
+        parameter.requires_grad_(False)
+    tagger = TermTagger.from_trunk(trunk, trunk_layer=config.trunk_layer)
+    tagger.config = type(tagger.config)(**{**asdict(tagger.config), "threshold": config.threshold})
+    lexicon = read_polarity_lexicon(config.polarity_lexicon) if config.polarity_lexicon else None
+
+    started = time.time()
+    training_set = train_records + extra_records * config.extra_repeats
+    train_features = build_term_features(training_set, tagger, polarity_lexicon=lexicon)
+    validation_features = build_term_features(validation_records, tagger) if validation_records else None
+    logger.info(
+        "branch windows: %d train (%d articles, %d hand-written records x%d), %d validation; trunk pass %.0f s",
+        len(train_features.windows),
+        len(train_records),
+        len(extra_records),
+        config.extra_repeats,
+        len(validation_features.windows) if validation_features else 0,
+        time.time() - started,
+    )
+
+    history: list[dict[str, Any]] = []
+    best: dict[str, Any] = {"score": -1.0, "state": None, "epoch": 0}
+
+    class SelectBest(TrainerCallback):
+        """Score validation after each epoch, keep the best branch, stop after ``patience`` worse epochs."""
+
+        def on_epoch_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if validation_features is None:
+                return control
+            results = evaluate_features(tagger, validation_features, validation_records)
+            score = selection_score(results)
+            tagger.branch.train()
+            history.append(
+                {
+                    "epoch": round(float(state.epoch or 0), 2),
+                    "selection_score": round(score, 4),
+                    "si_f1": results["techniques"]["si_f1"],
+                }
+            )
+            logger.info("epoch %.1f: validation selection score %.4f", state.epoch or 0, score)
+            if score > best["score"]:
+                best.update(
+                    score=score,
+                    epoch=state.epoch,
+                    state={k: v.detach().clone() for k, v in tagger.branch.state_dict().items()},
+                )
+            elif (state.epoch or 0) - best["epoch"] >= config.early_stopping_patience:
+                control.should_training_stop = True
+            return control
+
+    args = TrainingArguments(
+        output_dir=config.checkpoint_dir,
+        per_device_train_batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps,
+        warmup_steps=config.warmup_ratio,
+        weight_decay=config.weight_decay,
+        lr_scheduler_type="linear",
+        eval_strategy="no",
+        save_strategy="no",
+        use_cpu=not torch.cuda.is_available(),
+        logging_steps=50,
+        report_to="none",
+        seed=config.seed,
+        dataloader_num_workers=0,
+        remove_unused_columns=False,
+        label_names=["span_labels", "polarity_labels"],
+    )
+    trainer = Trainer(
+        model=tagger.branch,
+        args=args,
+        train_dataset=_BranchDataset(train_features, range(len(train_features.windows))),
+        data_collator=collate_branch,
+        callbacks=[SelectBest()],
+    )
+    train_output = trainer.train()
+    if best["state"] is not None:
+        tagger.branch.load_state_dict(best["state"])
+    tagger.branch.eval()
+    metrics: dict[str, Any] = {
+        "train_seconds": round(time.time() - started, 1),
+        "train_articles": len(train_records),
+        "extra_records": len(extra_records),
+        "train_windows": len(train_features.windows),
+        "train_loss": round(float(train_output.training_loss), 4),
+        "epochs_run": round(float(trainer.state.epoch or 0), 2),
+        "best_epoch": round(float(best["epoch"] or 0), 2),
+        "history": history,
+    }
+    if validation_features is not None:
+        metrics["validation"] = evaluate_features(tagger, validation_features, validation_records)
+        metrics["validation_articles"] = len(validation_records)
+    tagger.save_pretrained(config.out, metrics=metrics)
+    write_term_model_card(config.out, training=asdict(config), metrics=metrics)
+    Path(config.out, "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return metrics

@@ -1,0 +1,512 @@
+"""Voice, target and polarity of loaded terms (annotation guidelines section 3); pure Python, no model.
+
+- **Voice** (:func:`assign_voice`): ``narrator`` outside every attribution's content, ``indirect``
+  inside paraphrased content, ``quoted`` inside quotation marks (straight, curly, guillemets) within
+  an attribution's content. Scare quotes in the writer's own narration stay ``narrator``.
+- **Target** (:func:`find_target`): the actor a term names or describes, found by a few
+  conservative rules on the words next to it; ``None`` when unclear.
+- **Polarity** (:func:`lexicon_polarity`): the lexicon's default, used only where the tagger gave none.
+
+:func:`resolve_terms` applies all three to the tagger's raw terms.
+
+Example:
+    >>> from attribution.lexicon import load_lexicon
+    >>> from attribution.records import Attribution, LoadedTerm, Sentence, Span
+    >>> text = 'The army said ISIL terrorists fled. "We liberated Kessa," a colonel said.'
+    >>> sentences = [Sentence(0, 0, 35, text[:35]), Sentence(1, 36, 73, text[36:])]
+    >>> said = Attribution(cue=(Span("CUE", 9, 13, "said", 0),), source=(Span("SOURCE", 0, 8, "The army", 0),),
+    ...                    content=(Span("CONTENT", 14, 34, text[14:34], 0),), kind="indirect", sentence_index=0,
+    ...                    score=1.0)
+    >>> quote = Attribution(cue=(Span("CUE", 68, 72, "said", 1),), source=(Span("SOURCE", 58, 67, "a colonel", 1),),
+    ...                     content=(Span("CONTENT", 36, 56, text[36:56], 1),), kind="direct", sentence_index=1,
+    ...                     score=1.0)
+    >>> raw = [LoadedTerm("name_calling", 19, 29, "terrorists", 0, 0.9),
+    ...        LoadedTerm("loaded_language", 40, 49, "liberated", 1, 0.8)]
+    >>> for t in resolve_terms(raw, text, sentences, [said, quote], load_lexicon()):
+    ...     print(t.text, t.voice, t.attribution_index, t.target, t.polarity)
+    terrorists indirect 0 ISIL negative
+    liberated quoted 1 None positive
+
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from attribution.lexicon import Lexicon
+from attribution.records import Attribution, LoadedTerm, Sentence
+
+_DOUBLE_OPEN = "“«„"
+_DOUBLE_CLOSE = "”»"
+_ANY_QUOTE = "\"“”«»„‘’'"
+
+#: Nouns that name an actor (lower case). A target noun phrase must end in one of these or be a name.
+ACTOR_NOUNS = frozenset(
+    """army armies force forces troops soldier soldiers militant militants rebel rebels fighter fighters insurgent
+    insurgents militia militias militiaman militiamen gunman gunmen group groups government governments authorities
+    coalition unit units battalion battalions brigade brigades faction factions movement movements organization
+    organizations organisation organisations party parties police policemen officer officers men jihadist jihadists
+    guerrilla guerrillas paramilitary paramilitaries separatist separatists military junta juntas regime regimes
+    administration leadership navy marines commandos squad squads gang gangs cell cells elements state states
+    terrorist terrorists mercenary mercenaries thug thugs occupier occupiers invader invaders henchmen puppet puppets
+    proxy proxies criminal criminals crusader crusaders bandit bandits outlaw outlaws extremist extremists traitor
+    traitors collaborator collaborators hero heroes martyr martyrs liberator liberators defender defenders lackey
+    lackeys stooge stooges mujahideen aggressor aggressors invaders goons hirelings""".split()
+)
+#: Actor nouns that are themselves labels: dropped from a target that also has a name ("Assad regime" -> "Assad").
+LABEL_NOUNS = frozenset(
+    """terrorist terrorists mercenary mercenaries thug thugs occupier occupiers invader invaders henchmen puppet
+    puppets proxy proxies criminal criminals crusader crusaders bandit bandits outlaw outlaws extremist extremists
+    traitor traitors collaborator collaborators hero heroes martyr martyrs liberator liberators defender defenders
+    lackey lackeys stooge stooges regime regimes junta juntas gang gangs goons hirelings aggressor aggressors""".split()
+)
+#: Capitalised words that are labels, not names ("Takfiri militants" -> "militants").
+LABEL_ADJECTIVES = frozenset("takfiri takfiris zionist nazi nazis safavid nusayri rafidi banderite banderites".split())
+#: Capitalised words that start sentences but are not names.
+_NOT_NAMES = frozenset(
+    """the a an this these those that their its his her our my your some all many several dozens hundreds thousands
+    on in at after before during meanwhile yesterday today tonight tomorrow earlier later overnight but and or so yet
+    when while as it they he she we i you there here according since despite though although if then also however
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december mr mrs ms near inside outside across following amid""".split()
+)
+_DETERMINERS = frozenset("the a an its their his her our these those this that".split())
+_AUXILIARIES = frozenset("has have had will would could may might must shall should did does do".split())
+_PASSIVE = frozenset("was were been being is are be".split())
+_ADVERBS = frozenset("reportedly allegedly also then again later already recently".split())
+#: Verb stems whose target is the agent (the subject, or "by X" in the passive): "the army liberated".
+_AGENT_VERBS = ("liberat", "massacr", "slaughter", "butcher", "terroris", "terroriz", "rampag", "savag")
+#: Verb stems whose target is the patient (the object, or "of X"): "neutralised 12 terrorists".
+_PATIENT_VERBS = ("cleans", "purg", "exterminat", "neutralis", "neutraliz", "crush", "annihilat", "decimat", "martyr")
+#: Nouns of an action: their "of" phrase is the patient; "by X" is the agent.
+_ACTION_NOUNS = frozenset(
+    """liberation liberations massacre massacres slaughter aggression atrocity atrocities carnage bloodbath genocide
+    cleansing purge purges rampage brutality crimes crime attack attacks bombardment shelling campaign operation
+    offensive""".split()
+)
+#: Labels that name the actor themselves: "regime forces" does not make "forces" the target.
+_SELF_NAMING = frozenset("regime regimes junta juntas".split())
+_AGENT_LINK = frozenset("committed carried perpetrated out launched waged unleashed".split())
+_OF_LINKS = (("of",), ("belonging", "to"), ("affiliated", "with"), ("loyal", "to"))
+_TOKEN = re.compile(r"\w+(?:[-\u2010\u2011'’]\w+)*")
+_NAME_PARTICLE = re.compile(r"^(?:al|el|ad|ash|as|ar|an|at|az|bin|ibn|abu|bani)[-\u2010\u2011]\w", re.IGNORECASE)
+
+
+def _scan_quoted(text: str, begin: int, pos: int) -> tuple[bool, bool]:
+    """(inside a quotation at ``pos``, any quote mark seen) scanning ``text[begin:pos]``."""
+    in_double = in_single = seen = False
+    for i in range(begin, pos):
+        ch = text[i]
+        if ch not in _ANY_QUOTE:
+            continue
+        prev = text[i - 1] if i > 0 else " "
+        nxt = text[i + 1] if i + 1 < len(text) else " "
+        if ch == '"':
+            in_double, seen = not in_double, True
+        elif ch in _DOUBLE_OPEN:
+            in_double, seen = True, True
+        elif ch in _DOUBLE_CLOSE:
+            in_double, seen = False, True
+        elif ch in "‘'" and not in_single and not prev.isalnum() and (nxt.isalnum() or nxt in _DOUBLE_OPEN):
+            in_single, seen = True, True
+        elif ch in "’'" and in_single and not nxt.isalnum():
+            in_single, seen = False, True
+    return in_double or in_single, seen
+
+
+def _content_pieces(attribution: Attribution) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in attribution.content]
+
+
+def _attribution_at(start: int, end: int, attributions: Sequence[Attribution]) -> int | None:
+    """Index of the attribution whose content holds ``[start, end)``: containment first, then overlap, innermost."""
+    best: tuple[tuple[int, int, int], int] | None = None
+    for index, attribution in enumerate(attributions):
+        pieces = _content_pieces(attribution)
+        overlap = sum(max(0, min(end, e) - max(start, s)) for s, e in pieces)
+        if overlap <= 0:
+            continue
+        contained = any(s <= start and end <= e for s, e in pieces)
+        extent = max(e for _, e in pieces) - min(s for s, _ in pieces)
+        key = (-int(contained), -overlap, extent)
+        if best is None or key < best[0]:
+            best = (key, index)
+    return None if best is None else best[1]
+
+
+def assign_voice(start: int, end: int, text: str, attributions: Sequence[Attribution]) -> tuple[str, int | None]:
+    """Whose words ``text[start:end]`` are: ``(voice, attribution index)``.
+
+    ``narrator`` (index ``None``) when no attribution's content overlaps the term; otherwise the
+    attribution whose content contains it (the innermost when contents nest), with ``quoted`` when
+    the term lies inside quotation marks opened within that content (or right before it) and
+    ``indirect`` when not. Quotation marks outside every content (scare quotes in narration) do not
+    change the narrator's voice.
+
+    Example:
+        >>> from attribution.records import Attribution, Span
+        >>> text = 'Officials said the “terrorists” fled. Critics called the raid a “liberation”.'
+        >>> said = Attribution(cue=(Span("CUE", 10, 14, "said", 0),), source=(), kind="mixed", sentence_index=0,
+        ...                    content=(Span("CONTENT", 15, 36, text[15:36], 0),), score=1.0)
+        >>> assign_voice(20, 30, text, [said])
+        ('quoted', 0)
+        >>> assign_voice(65, 75, text, [said])
+        ('narrator', None)
+
+    """
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"term offsets [{start}, {end}) are outside the text (length {len(text)})")
+    index = _attribution_at(start, end, attributions)
+    if index is None:
+        return "narrator", None
+    attribution = attributions[index]
+    first = min(s for s, _ in _content_pieces(attribution))
+    begin = first
+    lead = text[max(0, first - 2) : first]
+    for offset, ch in enumerate(lead):
+        if ch in '"“«„‘':
+            begin = first - len(lead) + offset
+            break
+    inside, seen = _scan_quoted(text, begin, start)
+    if inside or (not seen and attribution.kind == "direct"):
+        return "quoted", index
+    return "indirect", index
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+def _tokens(text: str, begin: int, end: int) -> list[_Token]:
+    return [_Token(m.start() + begin, m.end() + begin, m.group(0)) for m in _TOKEN.finditer(text[begin:end])]
+
+
+def _strip_possessive(token: _Token) -> _Token:
+    for suffix in ("'s", "’s"):
+        if token.text.endswith(suffix):
+            return _Token(token.start, token.end - 2, token.text[:-2])
+    return token
+
+
+def _is_name(token: _Token, sentence_start: int) -> bool:
+    word = _strip_possessive(token).text
+    if _NAME_PARTICLE.match(word):
+        return True
+    if not word[:1].isupper() or word.lower() in _NOT_NAMES or word.lower() in LABEL_ADJECTIVES or word == "I":
+        return False
+    return not (token.start == sentence_start and word.lower() in ACTOR_NOUNS)
+
+
+def _is_actor_noun(token: _Token) -> bool:
+    return _strip_possessive(token).lower in ACTOR_NOUNS
+
+
+def _adjacent(text: str, left: _Token | int, right: _Token | int) -> bool:
+    """Only spaces between two tokens (or offsets)."""
+    a = left.end if isinstance(left, _Token) else left
+    b = right.start if isinstance(right, _Token) else right
+    return a <= b and not text[a:b].strip()
+
+
+def _phrase(tokens: list[_Token], sentence_start: int) -> tuple[int, int] | None:
+    """The target span of a run of name / actor-noun tokens: labels dropped when a name is present."""
+    tokens = [t for t in tokens if t.lower not in LABEL_ADJECTIVES and t.lower not in _DETERMINERS]
+    if not tokens:
+        return None
+    if any(_is_name(t, sentence_start) for t in tokens):
+        while tokens and _strip_possessive(tokens[-1]).lower in LABEL_NOUNS:
+            tokens = tokens[:-1]
+    if not tokens:
+        return None
+    last = _strip_possessive(tokens[-1])
+    return tokens[0].start, last.end
+
+
+def _left_run(
+    text: str, tokens: list[_Token], before: int, sentence_start: int, *, verb: bool
+) -> tuple[int, int] | None:
+    """Name / actor-noun run ending right before ``tokens[before]`` (the term), skipping auxiliaries for verbs."""
+    i = before - 1
+    anchor: _Token | int = tokens[before] if before < len(tokens) else len(text)
+    if verb:
+        while (
+            i >= 0
+            and (tokens[i].lower in _AUXILIARIES or tokens[i].lower in _ADVERBS)
+            and _adjacent(text, tokens[i], anchor)
+        ):
+            anchor, i = tokens[i], i - 1
+    run: list[_Token] = []
+    while i >= 0 and _adjacent(text, tokens[i], anchor):
+        token = tokens[i]
+        lower = token.lower
+        if lower.endswith(("-backed", "-sponsored", "-funded")):
+            return None  # the backer is not the target
+        if lower.endswith("-led") and not run:
+            return token.start, token.end - 4
+        if not (_is_name(token, sentence_start) or _is_actor_noun(token)):
+            break
+        if run and (token.text.endswith("'s") or token.text.endswith("’s")):
+            break  # "the army's Assad regime" is two phrases
+        run.insert(0, token)
+        anchor, i = token, i - 1
+    return _phrase(run, sentence_start) if run else None
+
+
+def _right_run(
+    text: str, tokens: list[_Token], after: int, sentence_start: int, *, need_name: bool = False
+) -> tuple[int, int] | None:
+    """Name / actor-noun phrase starting right after ``tokens[after - 1]`` (determiners, numbers, labels skipped)."""
+    i, anchor = after, tokens[after - 1] if after > 0 else None
+    skipped = 0
+    while (
+        i < len(tokens)
+        and (tokens[i].lower in _DETERMINERS or tokens[i].text.isdigit() or tokens[i].lower in LABEL_ADJECTIVES)
+        and skipped < 3
+    ):
+        if anchor is not None and not _adjacent(text, anchor, tokens[i]):
+            return None
+        anchor, i, skipped = tokens[i], i + 1, skipped + 1
+    run: list[_Token] = []
+    while i < len(tokens) and (anchor is None or _adjacent(text, anchor, tokens[i])):
+        token = tokens[i]
+        if not (_is_name(token, sentence_start) or _is_actor_noun(token) or (run and _NAME_PARTICLE.match(token.text))):
+            break
+        run.append(token)
+        anchor, i = token, i + 1
+        if token.text.endswith(("'s", "’s")):
+            break
+    if not run:
+        return None
+    has_name = any(_is_name(t, sentence_start) for t in run)
+    if not (has_name or _is_actor_noun(run[-1])) or (need_name and not has_name):
+        return None
+    return _phrase(run, sentence_start)
+
+
+def _after_link(
+    text: str, tokens: list[_Token], i: int, links: Sequence[tuple[str, ...]], sentence_start: int, *, skip: int = 0
+) -> tuple[int, int] | None:
+    """``[link words] NP`` starting at ``tokens[i]``, with up to ``skip`` head / linking words skipped first."""
+    for _ in range(skip + 1):
+        for link in links:
+            words = tuple(t.lower for t in tokens[i : i + len(link)])
+            if words == link:
+                return _right_run(text, tokens, i + len(link), sentence_start)
+        if i >= len(tokens) or not (tokens[i].lower in _AGENT_LINK or tokens[i].lower in _ACTION_NOUNS):
+            return None
+        i += 1
+    return None
+
+
+def _apposition(text: str, tokens: list[_Token], before: int, sentence_start: int) -> tuple[int, int] | None:
+    """``NAME, the/a [adj] TERM``: the name before the comma."""
+    i = before - 1
+    anchor: _Token = tokens[before]
+    skipped = 0
+    while i >= 0 and skipped < 3 and _adjacent(text, tokens[i], anchor) and tokens[i].text[:1].islower():
+        anchor, i, skipped = tokens[i], i - 1, skipped + 1
+    if i < 0 or text[tokens[i].end : anchor.start].strip() != ",":
+        return None
+    run: list[_Token] = []
+    j = i
+    while j >= 0 and _is_name(tokens[j], sentence_start):
+        if run and not _adjacent(text, tokens[j], run[0]):
+            break
+        run.insert(0, tokens[j])
+        j -= 1
+    return _phrase(run, sentence_start) if run else None
+
+
+def _verb_kind(word: str) -> str | None:
+    """``agent`` / ``patient`` / ``martyred`` for an inflected verb form (-ed, -ing) of a known stem, else ``None``."""
+    word = word.lower()
+    if not word.endswith(("ed", "ing")):
+        return None
+    if word.startswith("martyr") and word.endswith("ed"):
+        return "martyred"
+    if word.startswith(_PATIENT_VERBS):
+        return "patient"
+    if word.startswith(_AGENT_VERBS):
+        return "agent"
+    return None
+
+
+def find_target(
+    start: int, end: int, text: str, sentence: Sentence, attributions: Sequence[Attribution] = ()
+) -> tuple[str, tuple[int, int]] | None:
+    """The actor ``text[start:end]`` names or describes, with its offsets; ``None`` when unclear.
+
+    Rules, tried in order; a target never leaves the sentence, never crosses punctuation other than
+    an apposition comma, and stays in the term's region (the same attribution content, or narration):
+
+    1. Verb forms of known stems. Agent verbs ("liberated", "massacred") take the subject right
+       before them ("the Syrian Arab Army liberated" -> "Syrian Arab Army"; auxiliaries skipped) or,
+       in the passive, the ``by`` agent ("were slaughtered by ISIL" -> "ISIL"). Patient verbs
+       ("neutralised", "cleansed", "crushed", "martyred") take the object or the ``of`` phrase
+       ("neutralised 12 PKK terrorists" -> "PKK"; "cleansed the town of militants" -> "militants");
+       "were martyred" takes the subject.
+    2. A name or actor noun right before the term: "ISIL terrorists" -> "ISIL", "Assad's thugs" ->
+       "Assad", "the army's liberation" -> "army". ``X-led`` gives X (the leader is the actor: "the
+       Saudi-led aggression" -> "Saudi"); ``X-backed`` gives nothing (the backer is not the target).
+    3. The phrase the term premodifies: "foreign-backed militants" -> "militants", "the valiant Syrian
+       Arab Army" -> "Syrian Arab Army", "the brutal Assad regime" -> "Assad" (label nouns such as
+       "regime" or "terrorists" are dropped when a name is present; "Takfiri" and other label
+       adjectives are skipped).
+    4. Apposition: "Jaish al-Fatah, the Takfiri group," -> "Jaish al-Fatah" for "Takfiri".
+    5. Label nouns: "terrorists of the Nusra Front" / "belonging to" / "affiliated with" -> the name.
+       Action nouns and event adjectives: ``by`` agent ("the heinous attack carried out by ISIL" ->
+       "ISIL").
+
+    Targets carry no determiner ("militants", not "the militants").
+
+    Example:
+        >>> from attribution.records import Sentence
+        >>> def target(text, term):
+        ...     start = text.index(term)
+        ...     found = find_target(start, start + len(term), text, Sentence(0, 0, len(text), text))
+        ...     return found and found[0]
+        >>> target("ISIL terrorists shelled the village.", "terrorists")
+        'ISIL'
+        >>> target("Foreign-backed militants withdrew from the hills.", "Foreign-backed")
+        'militants'
+        >>> target("Houthi media blamed the Saudi-led aggression for the strike.", "aggression")
+        'Saudi'
+        >>> target("The Syrian Arab Army liberated Kessa on Monday.", "liberated")
+        'Syrian Arab Army'
+        >>> target("Saudi-backed mercenaries shelled the port.", "mercenaries") is None
+        True
+        >>> target("The terrorists shelled the village.", "terrorists") is None
+        True
+
+    """
+    if not (sentence.start <= start < end <= sentence.end):
+        raise ValueError(
+            f"term offsets [{start}, {end}) lie outside sentence {sentence.index} [{sentence.start}, {sentence.end})"
+        )
+    tokens = _tokens(text, sentence.start, sentence.end)
+    first = next((i for i, t in enumerate(tokens) if t.end > start), None)
+    last = next((i for i in range(len(tokens) - 1, -1, -1) if tokens[i].start < end), None)
+    if first is None or last is None:
+        return None
+    after = last + 1
+    term_words = _TOKEN.findall(text[start:end])
+    verb = _verb_kind(term_words[-1]) if term_words else None
+    passive = first > 0 and tokens[first - 1].lower in _PASSIVE and _adjacent(text, tokens[first - 1], tokens[first])
+    subject_at = first - 1 if passive else first  # the passive auxiliary sits between subject and verb
+    s0 = sentence.start
+    span: tuple[int, int] | None = None
+    if verb == "martyred" or (verb == "patient" and passive):
+        span = _left_run(text, tokens, subject_at, s0, verb=True)
+    elif verb == "agent":
+        span = (
+            _after_link(text, tokens, after, [("by",)], s0)
+            if passive
+            else _left_run(text, tokens, first, s0, verb=True)
+        )
+    elif verb == "patient":
+        span = (
+            _after_link(text, tokens, after, [("of",)], s0)
+            or _object_of(text, tokens, after, s0)
+            or _right_run(text, tokens, after, s0)
+        )
+    else:
+        head = tokens[last].lower
+        span = _left_run(text, tokens, first, s0, verb=False)
+        if span is None and head not in _SELF_NAMING:
+            span = _right_run(text, tokens, after, s0, need_name=head in LABEL_NOUNS and head.endswith("s"))
+        if span is None and first > 0:
+            span = _apposition(text, tokens, first, s0)
+        if span is None and head in LABEL_NOUNS:
+            span = _after_link(text, tokens, after, _OF_LINKS, s0)
+        if span is None:
+            span = _after_link(text, tokens, after, [("by",)], s0, skip=3)
+    if span is None:
+        return None
+    if not _same_region(span, (start, end), sentence, attributions):
+        return None
+    return text[span[0] : span[1]], span
+
+
+def _object_of(text: str, tokens: list[_Token], after: int, sentence_start: int) -> tuple[int, int] | None:
+    """``cleansed the town of militants``: the ``of`` phrase after a short object."""
+    for i in range(after, min(after + 4, len(tokens))):
+        if tokens[i].lower == "of":
+            return _right_run(text, tokens, i + 1, sentence_start)
+    return None
+
+
+def _same_region(
+    span: tuple[int, int], term: tuple[int, int], sentence: Sentence, attributions: Sequence[Attribution]
+) -> bool:
+    if not (sentence.start <= span[0] < span[1] <= sentence.end):
+        return False
+    for attribution in attributions:
+        if any(s.start < span[1] and span[0] < s.end for s in attribution.cue):
+            return False
+    return _attribution_at(*span, attributions) == _attribution_at(*term, attributions)
+
+
+def lexicon_polarity(term_text: str, lexicon: Lexicon) -> str | None:
+    """The polarity the lexicon gives ``term_text``; ``None`` when no entry matches or matches disagree.
+
+    Example:
+        >>> from attribution.lexicon import load_lexicon
+        >>> lexicon = load_lexicon()
+        >>> lexicon_polarity("Takfiri terrorists", lexicon), lexicon_polarity("liberation", lexicon)
+        ('negative', 'positive')
+        >>> lexicon_polarity("militants", lexicon) is None
+        True
+
+    """
+    polarities = {m.entry.polarity for m in lexicon.find(term_text)}
+    return polarities.pop() if len(polarities) == 1 else None
+
+
+def _sentence_for(term: LoadedTerm, sentences: Sequence[Sentence]) -> Sentence | None:
+    if 0 <= term.sentence_index < len(sentences):
+        sentence = sentences[term.sentence_index]
+        if sentence.start <= term.start and term.end <= sentence.end:
+            return sentence
+    return next((s for s in sentences if s.start <= term.start and term.end <= s.end), None)
+
+
+def resolve_terms(
+    raw_terms: Sequence[LoadedTerm],
+    text: str,
+    sentences: Sequence[Sentence],
+    attributions: Sequence[Attribution],
+    lexicon: Lexicon,
+) -> tuple[LoadedTerm, ...]:
+    """New :class:`LoadedTerm` records with voice, attribution index, target and polarity filled.
+
+    Voice and attribution index always come from :func:`assign_voice`; target and target span from
+    :func:`find_target` where the raw term has no target (a term that crosses a sentence boundary
+    gets none); polarity from :func:`lexicon_polarity` only where the raw term's is ``None``.
+    See the module docstring for an example.
+    """
+    resolved = []
+    for term in raw_terms:
+        voice, index = assign_voice(term.start, term.end, text, attributions)
+        target, target_span = term.target, term.target_span
+        if target is None:
+            sentence = _sentence_for(term, sentences)
+            found = find_target(term.start, term.end, text, sentence, attributions) if sentence else None
+            if found is not None:
+                target, target_span = found
+        polarity = term.polarity if term.polarity is not None else lexicon_polarity(term.text, lexicon)
+        resolved.append(
+            dataclasses.replace(
+                term, voice=voice, attribution_index=index, target=target, target_span=target_span, polarity=polarity
+            )
+        )
+    return tuple(resolved)

@@ -1,0 +1,242 @@
+"""The loaded-term branch: decoding, training targets, save/load, the shared encoder pass, training smoke."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from attribution.annotations import GoldLoadedTerm, GoldTechnique, LabeledArticle
+from attribution.records import Article
+from attribution.segmenter import RuleSegmenter
+from attribution.tagging.term_tagger import (
+    TERM_GROUPS,
+    GroupSpan,
+    TermTagger,
+    TermTaggerConfig,
+    build_terms,
+    decode_groups,
+)
+from attribution.tagging.windows import IGNORE_INDEX, TokenWindow
+from attribution.term_training import group_spans, polarity_by_char, window_targets
+
+TEXT = "ISIL terrorists shelled the town."
+#           tokens:  isil  terror ##ists  shelled  the  town  .
+OFFSETS = ((-1, -1), (0, 4), (5, 11), (11, 15), (16, 23), (24, 27), (28, 32), (32, 33), (-1, -1))
+
+
+def _window(sentence_indices: tuple[int, ...] | None = None) -> TokenWindow:
+    n = len(OFFSETS)
+    return TokenWindow(tuple(range(n)), OFFSETS, sentence_indices or (-1, *([0] * (n - 2)), -1))
+
+
+def _probs(marks: dict[tuple[int, str], str]) -> tuple[np.ndarray, np.ndarray]:
+    """Span probabilities with token t of ``group`` set to B or I; everything else O."""
+    spans = np.zeros((len(OFFSETS), len(TERM_GROUPS), 3))
+    spans[:, :, 0] = 1.0
+    for (t, group), tag in marks.items():
+        spans[t, TERM_GROUPS.index(group)] = [0.1, 0.8, 0.1] if tag == "B" else [0.1, 0.1, 0.8]
+    polarity = np.tile([0.8, 0.2], (len(OFFSETS), 1))
+    return spans, polarity
+
+
+@pytest.mark.parametrize(
+    ("marks", "expected"),
+    [
+        pytest.param({}, [], id="nothing-above-threshold"),
+        pytest.param({(2, "Name_Calling,Labeling"): "B"}, [("Name_Calling,Labeling", "terrorists")], id="word-piece-extended"),
+        pytest.param(
+            {(2, "Name_Calling,Labeling"): "B", (3, "Name_Calling,Labeling"): "I"},
+            [("Name_Calling,Labeling", "terrorists")],
+            id="b-i-one-span",
+        ),
+        pytest.param(
+            {(3, "Loaded_Language"): "B"},
+            [("Loaded_Language", "ists")],
+            id="starts-mid-word-kept-as-predicted",
+        ),
+        pytest.param(
+            {(1, "Name_Calling,Labeling"): "B", (2, "Name_Calling,Labeling"): "B"},
+            [("Name_Calling,Labeling", "ISIL"), ("Name_Calling,Labeling", "terrorists")],
+            id="b-after-b-splits",
+        ),
+        pytest.param(
+            {(2, "Name_Calling,Labeling"): "B", (1, "Doubt"): "B", (2, "Doubt"): "I", (4, "Doubt"): "I"},
+            [("Doubt", "ISIL terrorists"), ("Doubt", "shelled"), ("Name_Calling,Labeling", "terrorists")],
+            id="overlapping-groups-and-gap",
+        ),
+    ],
+)
+def test_decode_groups(marks: dict[tuple[int, str], str], expected: list[tuple[str, str]]) -> None:
+    spans, polarity = _probs(marks)
+    found = decode_groups(_window(), spans, polarity, TEXT)
+    assert sorted((s.group, TEXT[s.start : s.end]) for s in found) == sorted(expected)
+    assert all(s.polarity == "negative" for s in found)
+
+
+def test_decode_groups_splits_at_sentence_boundaries() -> None:
+    spans, polarity = _probs({(t, "Doubt"): "I" for t in range(1, 8)})
+    found = decode_groups(_window((-1, 0, 0, 0, 0, 1, 1, 1, -1)), spans, polarity, TEXT)
+    assert [(TEXT[s.start : s.end], s.sentence_index) for s in found] == [("ISIL terrorists shelled", 0), ("the town.", 1)]
+
+
+def test_build_terms_prefers_delegitimizing_and_keeps_techniques() -> None:
+    text = "the puppet regime and its heinous raids"
+    found = [
+        GroupSpan("Name_Calling,Labeling", 4, 17, 0, 0.9, "negative"),
+        GroupSpan("delegitimizing", 4, 10, 0, 0.8, "negative"),
+        GroupSpan("Loaded_Language", 26, 33, 0, 0.7, None),
+        GroupSpan("Doubt", 0, 39, 0, 0.6, None),
+    ]
+    raw = build_terms(found, text)
+    assert [(t.category, t.text) for t in raw.loaded_terms] == [
+        ("delegitimizing", "puppet"),
+        ("loaded_language", "heinous"),
+    ]
+    assert [t.technique for t in raw.techniques] == ["Doubt", "Name_Calling,Labeling", "Loaded_Language"]
+    assert all(t.text == text[t.start : t.end] for t in raw.loaded_terms + raw.techniques)
+
+
+def test_group_spans_marks_unannotated_groups() -> None:
+    record = LabeledArticle(
+        "r",
+        TEXT,
+        ("techniques",),
+        techniques=(GoldTechnique(((5, 15),), "Name_Calling,Labeling"),),
+    )
+    spans = group_spans(record)
+    assert spans["Name_Calling,Labeling"] == [(5, 15)]
+    assert spans["Doubt"] == []
+    assert spans["delegitimizing"] is None  # techniques-only data says nothing about delegitimizing
+
+
+def test_window_targets_bio_ignore_and_polarity() -> None:
+    record = LabeledArticle(
+        "r",
+        TEXT,
+        ("loaded_terms",),
+        loaded_terms=(GoldLoadedTerm(((5, 15),), "name_calling", polarity="negative"),),
+    )
+    labels, polarity = window_targets(_window(), group_spans(record), polarity_by_char(record, None))
+    column = TERM_GROUPS.index("Name_Calling,Labeling")
+    assert [row[column] for row in labels] == [IGNORE_INDEX, 0, 1, 2, 0, 0, 0, 0, IGNORE_INDEX]
+    assert labels[1][TERM_GROUPS.index("Doubt")] == IGNORE_INDEX  # loaded_terms-only: other techniques unknown
+    assert polarity == [IGNORE_INDEX, IGNORE_INDEX, 0, 0, IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX,
+                        IGNORE_INDEX]
+
+
+def test_polarity_from_lexicon_only_where_gold_is_missing() -> None:
+    record = LabeledArticle(
+        "r", "brave heroes", ("loaded_terms",), loaded_terms=(GoldLoadedTerm(((0, 12),), "name_calling"),)
+    )
+    chars = polarity_by_char(record, {"brave": "positive"})
+    assert set(chars) == set(range(5)) and set(chars.values()) == {1}
+
+
+@pytest.fixture(scope="module")
+def tiny_terms(tiny_tagger):  # type: ignore[no-untyped-def]
+    import torch
+
+    torch.manual_seed(1)
+    tagger = TermTagger.from_trunk(tiny_tagger, trunk_layer=1)
+    with torch.no_grad():  # weights as float16 can hold them, so a save/load round trip is exact
+        for parameter in tagger.branch.parameters():
+            parameter.copy_(parameter.half().float())
+    return tagger
+
+
+def test_shared_pass_matches_the_attribution_tagger(tiny_terms: TermTagger, tiny_tagger) -> None:  # type: ignore[no-untyped-def]
+    article = Article("a", "The army said that ISIL terrorists fled. Officials told the source.")
+    windows = tiny_tagger.windows(RuleSegmenter()(article))
+    attribution, spans, polarity = tiny_terms.predict_windows(windows)
+    alone = tiny_tagger.predict_windows(windows)
+    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(attribution, alone, strict=True))
+    assert spans[0].shape == (len(windows[0].input_ids), len(TERM_GROUPS), 3)
+    assert polarity[0].shape == (len(windows[0].input_ids), 2)
+
+
+def test_save_load_round_trip_and_trunk_check(tiny_terms: TermTagger, tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tiny_terms.save_pretrained(tmp_path / "terms")
+    loaded = TermTagger.from_pretrained(tmp_path / "terms", trunk=tiny_tagger)
+    article = Article("a", "ISIL terrorists fled the town.")
+    sentences = RuleSegmenter()(article)
+    assert loaded.tag(article, sentences) == tiny_terms.tag(article, sentences)
+    config = json.loads((tmp_path / "terms" / "term_tagger_config.json").read_text())
+    config["trunk_weights_sha256"] = "0" * 64
+    (tmp_path / "terms" / "term_tagger_config.json").write_text(json.dumps(config))
+    saved_trunk = tmp_path / "trunk"
+    tiny_tagger.save_pretrained(saved_trunk)
+    from attribution.tagging.attribution_tagger import AttributionTagger
+
+    with pytest.raises(ValueError, match="trained on another attribution tagger"):
+        TermTagger.from_pretrained(tmp_path / "terms", trunk=AttributionTagger.from_pretrained(saved_trunk))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param({"surprise": 1}, "unknown key", id="unknown-key"),
+        pytest.param({"groups": ["Doubt"]}, "differ from the supported", id="wrong-groups"),
+    ],
+)
+def test_bad_config_is_rejected(change: dict, message: str, tiny_tagger) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=message):
+        config = TermTaggerConfig.from_dict(change)
+        TermTagger(tiny_tagger, None, config)
+
+
+def test_classify_spans_returns_a_distribution(tiny_terms: TermTagger) -> None:
+    article = Article("a", "ISIL terrorists fled the town.")
+    result = tiny_terms.classify_spans(article, RuleSegmenter()(article), [(5, 15), (16, 20)])
+    assert len(result) == 2
+    assert all(abs(sum(r.values()) - 1) < 1e-6 and len(r) == 14 for r in result)
+
+
+def test_analyzer_reports_terms_from_one_pass(tiny_terms: TermTagger, tiny_tagger) -> None:  # type: ignore[no-untyped-def]
+    from attribution.pipeline import Analyzer
+
+    analyzer = Analyzer(tiny_tagger, term_tagger=tiny_terms)
+    report = analyzer.analyze(Article("a", "The army said ISIL terrorists fled. The heinous raid went on."))
+    for item in report.loaded_terms + report.techniques:
+        assert item.text == report.article.text[item.start : item.end]
+    assert report.provenance.term_tagger == "unsaved"
+
+
+def test_train_smoke(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from attribution.annotations import write_annotations
+    from attribution.term_training import TermTrainingConfig, train_term_tagger
+
+    records = [
+        LabeledArticle(
+            f"w{i}",
+            "The puppet regime shelled the town. Militants fled.",
+            ("loaded_terms", "techniques"),
+            loaded_terms=(GoldLoadedTerm(((4, 17),), "delegitimizing", polarity="negative"),),
+            techniques=(GoldTechnique(((4, 17),), "Name_Calling,Labeling"),),
+        )
+        for i in range(4)
+    ]
+    data = tmp_path / "train.jsonl"
+    write_annotations(records, data)
+    trunk_dir = tmp_path / "trunk"
+    tiny_tagger.save_pretrained(trunk_dir)
+    config = TermTrainingConfig(
+        train_data=[str(data)],
+        data_format="jsonl",
+        validation_data=[str(data)],
+        validation_format="jsonl",
+        extra_train_data=[],
+        attribution_tagger=str(trunk_dir),
+        trunk_layer=1,
+        epochs=1,
+        batch_size=2,
+        out=str(tmp_path / "out"),
+        checkpoint_dir=str(tmp_path / "ckpt"),
+    )
+    metrics = train_term_tagger(config)
+    assert metrics["train_windows"] == 4
+    assert "si_f1" in metrics["validation"]["techniques"]
+    assert (tmp_path / "out" / "model.safetensors").is_file()
+    assert (tmp_path / "out" / "README.md").read_text().startswith("# ")
