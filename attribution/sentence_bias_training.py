@@ -173,22 +173,78 @@ def split_records(
 
 
 def evaluate_sentence_bias(
-    classifier: Any, records: Sequence[LabeledArticle], *, batch_size: int = 32
+    classifier: Any,
+    records: Sequence[LabeledArticle],
+    *,
+    batch_size: int = 32,
+    n_bootstrap: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
 ) -> dict[str, Any]:
     """Sentence-level scores of ``classifier`` on the sentence labels of ``records``.
 
     Returns ``macro_f1``, ``accuracy``, ``support``, per-class ``precision``/``recall``/``f1``/``support``
-    under ``per_class`` and ``confusion_matrix`` (rows: gold, columns: predicted, in ``labels`` order).
+    under ``per_class``, ``confusion_matrix`` (rows: gold, columns: predicted, in ``labels`` order) and,
+    when ``n_bootstrap`` > 0, ``macro_f1_ci``: a percentile interval over resamples of the articles
+    (:func:`~attribution.converters.babe.article_key`), since sentences of one article are not independent.
 
     Raises:
         ValueError: if no record has the ``sentence_labels`` layer.
 
     """
-    sentences = labeled_sentences(records)
+    from attribution.converters.babe import article_key
+
+    sentences, groups = [], []
+    for record in records:
+        for sentence in labeled_sentences([record]):
+            sentences.append(sentence)
+            groups.append(article_key(record))
     if not sentences:
         raise ValueError("no sentence labels to evaluate: no record has the 'sentence_labels' layer")
     predictions = classifier.predict([text for text, _ in sentences], batch_size=batch_size)
-    return sentence_scores([biased for _, biased in sentences], [biased for biased, _ in predictions])
+    gold = [biased for _, biased in sentences]
+    predicted = [biased for biased, _ in predictions]
+    scores = sentence_scores(gold, predicted)
+    if n_bootstrap:
+        scores["macro_f1_ci"] = macro_f1_interval(
+            gold, predicted, groups, n=n_bootstrap, seed=seed, confidence=confidence
+        )
+    return scores
+
+
+def macro_f1_interval(
+    gold: Sequence[bool],
+    predicted: Sequence[bool],
+    groups: Sequence[str],
+    *,
+    n: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """Percentile bootstrap interval of the macro-F1, resampling whole ``groups`` (articles) with replacement.
+
+    Example:
+        >>> ci = macro_f1_interval([True, False, True, False], [True, False, False, False], ["a", "a", "b", "b"])
+        >>> ci["low"] <= 0.7333 <= ci["high"], ci["n_groups"]
+        (True, 2)
+
+    """
+    import numpy as np
+
+    from attribution.evaluation import _percentiles, resample_weights
+
+    if not len(gold) == len(predicted) == len(groups):
+        raise ValueError(f"{len(gold)} gold labels, {len(predicted)} predictions and {len(groups)} groups differ")
+    index = {key: i for i, key in enumerate(dict.fromkeys(groups))}
+    counts = np.zeros((len(index), 4))  # per group: tp, fp, fn, tn with "biased" as the positive class
+    for g, p, key in zip(gold, predicted, groups, strict=True):
+        counts[index[key], (0 if g else 1) if p else (2 if g else 3)] += 1
+    tp, fp, fn, tn = (resample_weights(len(index), n, seed) @ counts).T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1_biased = np.nan_to_num(2 * tp / (2 * tp + fp + fn))
+        f1_not = np.nan_to_num(2 * tn / (2 * tn + fn + fp))
+    low, high = _percentiles((f1_biased + f1_not) / 2, confidence)
+    return {"low": low, "high": high, "n_resamples": n, "confidence": confidence, "seed": seed, "n_groups": len(index)}
 
 
 def sentence_scores(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str, Any]:
@@ -324,6 +380,19 @@ def train_sentence_bias(config: SentenceBiasConfig) -> dict[str, Any]:
         "best_epoch_metric": trainer.state.best_metric,
         "log_history": [h for h in trainer.state.log_history if "eval_macro_f1" in h],
     }
+    _round_to_saved_dtype(classifier)  # score the weights exactly as they will be shipped
+    return save_run(classifier, config, dev_records, metrics)
+
+
+def save_run(
+    classifier: Any, config: SentenceBiasConfig, dev_records: Sequence[LabeledArticle], metrics: dict[str, Any]
+) -> dict[str, Any]:
+    """Score ``classifier`` on ``dev_records`` and write weights, config, model card and metrics to ``config.out``.
+
+    ``metrics`` holds the training facts (time, counts, ``log_history``); ``validation`` and ``training_config``
+    are added. Returns the completed metrics.
+    """
+    metrics = dict(metrics)
     if dev_records:
         metrics["validation"] = evaluate_sentence_bias(classifier, dev_records)
     metrics["training_config"] = asdict(config)
@@ -333,11 +402,22 @@ def train_sentence_bias(config: SentenceBiasConfig) -> dict[str, Any]:
     return metrics
 
 
+def _round_to_saved_dtype(classifier: Any) -> None:
+    import torch
+
+    dtype = getattr(torch, classifier.config.weights_dtype)
+    with torch.no_grad():
+        for parameter in classifier.model.parameters():
+            if parameter.requires_grad:
+                parameter.copy_(parameter.to(dtype).to(parameter.dtype))
+
+
 _DATA_NOTE = """\
 BABE, "Bias Annotations By Experts" (Spinde et al., "Neural Media Bias Detection Using Distant Supervision With
-BABE", Findings of EMNLP 2021): English sentences from US news outlets (2017-2020; Alternet, Breitbart, Reuters,
-Federalist, MSNBC, Fox News, USA Today, HuffPost, ...) on political topics, each labelled `Biased` or `Non-biased`
-by majority vote of five expert annotators (`final_labels_SG2.csv`; `No agreement` rows are dropped).
+BABE", Findings of EMNLP 2021): English sentences from US news outlets (mostly
+2019-2020; Alternet, Breitbart, Reuters, Federalist, MSNBC, Fox News, USA Today, HuffPost, ...) on about 20 political
+topics, each labelled `Biased` or `Non-biased` by majority vote of five expert annotators (`final_labels_SG2.csv`;
+`No agreement` rows are dropped).
 
 **Licence caveat.** The BABE GitHub repository (Media-Bias-Group/Neural-Media-Bias-Detection-Using-Distant-
 Supervision-With-BABE) is licensed **GNU AGPL-3.0** and states no separate data licence; the Hugging Face copies
@@ -347,9 +427,10 @@ terms before redistributing them or using them commercially."""
 _LIMITATIONS = """\
 - "Biased" follows BABE's definition (wording that is one-sided, loaded or opinionated rather than
   factual); it is one judgement of a sentence out of context, not a verdict on an article, outlet or author.
-- Domain: US political news 2017-2020 on about a dozen topics (immigration, gun control, abortion, elections,
-  ...). Other countries, war reporting, state media and non-news text are out of domain.
-- Outlets are unevenly represented (Breitbart, Alternet and Reuters give over half the sentences); the model
+- Domain: US political news, mostly 2019-2020, on about 20 topics (marriage equality, vaccines, Black Lives
+  Matter, gun control, Islam, health care, taxes, immigration, abortion, elections, ...). Other countries, war
+  reporting, state media and non-news text are out of domain.
+- Outlets are unevenly represented (Breitbart, Alternet and Reuters give two thirds of the sentences); the model
   may have learnt outlet style as a proxy for bias.
 - Quotes are not treated specially: a sentence that quotes a biased speaker may be labelled biased although
   the writer reports it neutrally.
@@ -363,6 +444,15 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def _interval(ci: dict[str, Any] | None) -> str:
+    if not ci:
+        return ""
+    return (
+        f" ({ci['confidence']:.0%} interval {ci['low']:.3f}-{ci['high']:.3f} over {ci['n_resamples']} "
+        f"resamples of the {ci['n_groups']} validation articles)"
+    )
+
+
 def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any]) -> Path:
     """Render and write the model card ``path/README.md``; returns the file path."""
     import datasets
@@ -373,6 +463,14 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
     from attribution import __version__
 
     path = Path(path)
+    holdout = training.get("holdout", "auto")
+    held_out = holdout == "babe" or (holdout == "auto" and not training.get("dev_data"))
+    validation_sources = list(training.get("dev_data") or [])
+    if held_out:
+        validation_sources.append(
+            "about 1 article in 5 of the training file, chosen by a salted SHA-256 of the article link "
+            "(`attribution.converters.babe.babe_split`); all sentences of an article stay on one side"
+        )
     lines = [
         "# Sentence-bias classifier (biased / not biased)",
         "",
@@ -399,7 +497,7 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
         _DATA_NOTE,
         "",
         f"- train: {', '.join(training.get('train_data', []))} ({metrics.get('train_records')} sentences"
-        f"{', minus the validation articles' if metrics.get('validation') and not training.get('dev_data') else ''})",
+        f"{' outside the validation articles' if held_out else ''})",
     ]
     if training.get("extra_train_data"):
         lines.append(
@@ -408,13 +506,7 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
             "the validation split)"
         )
     lines += [
-        f"- validation: {metrics.get('validation_records')} sentences; "
-        + (
-            ", ".join(training["dev_data"])
-            if training.get("dev_data")
-            else "about 1 article in 5 of the training file, chosen by a salted SHA-256 of the article link "
-            "(`attribution.converters.babe.babe_split`); all sentences of an article stay on one side"
-        ),
+        f"- validation: {metrics.get('validation_records')} sentences; " + "; ".join(validation_sources),
         "",
         "## Metrics (validation split)",
         "",
@@ -422,9 +514,10 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
     validation = metrics.get("validation")
     if validation:
         lines += [
-            f"Macro-F1 **{_fmt(validation['macro_f1'])}**, accuracy {_fmt(validation['accuracy'])} "
-            f"({validation['support']} sentences). For reference, the BABE paper reports macro-F1 0.804 "
-            "(5-fold cross-validation, RoBERTa with distant supervision); the numbers are not directly comparable.",
+            f"Macro-F1 **{_fmt(validation['macro_f1'])}**{_interval(validation.get('macro_f1_ci'))}, "
+            f"accuracy {_fmt(validation['accuracy'])} ({validation['support']} sentences). For reference, the BABE "
+            "paper reports macro-F1 0.804 (5-fold cross-validation, RoBERTa with distant supervision); the numbers "
+            "are not directly comparable.",
             "",
             "| class | precision | recall | F1 | support |",
             "|---|---|---|---|---|",
@@ -443,6 +536,10 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
             "The validation split also chose the best epoch, so these numbers are slightly optimistic for new data.",
             "",
         ]
+        curve = [(h.get("epoch"), h.get("eval_macro_f1")) for h in metrics.get("log_history", [])]
+        if curve:
+            epochs = ", ".join(f"{float(epoch or 0):g}: {_fmt(score)}" for epoch, score in curve)
+            lines += [f"Validation macro-F1 after each epoch (epoch: score): {epochs}.", ""]
     else:
         lines += ["No validation data was used; no held-out metrics.", ""]
     lines += [

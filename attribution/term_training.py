@@ -24,7 +24,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,11 @@ class TermTrainingConfig:
 
     ``train_data`` entries are read with ``data_format``; ``extra_train_data`` are annotation
     JSONL files added to training (the packaged war-vocabulary set by default).
-    ``validation_data`` empty and ``data_format == "ptc"``: the PTC articles that
-    :func:`attribution.converters.ptc.ptc_split` puts in ``validation`` are held out.
+    Three disjoint parts: training articles; ``dev`` articles (``dev_data``, or ``dev_share``
+    of the training articles by id hash) that choose the epoch and the decision threshold; and
+    ``validation`` articles (``validation_data``, or for ``data_format == "ptc"`` the articles
+    :func:`attribution.converters.ptc.ptc_split` holds out) that are only measured, never used
+    for a choice, so their numbers are held-out numbers.
     """
 
     train_data: list[str]
@@ -57,6 +60,8 @@ class TermTrainingConfig:
     data_format: str = "ptc"
     validation_data: list[str] = field(default_factory=list)
     validation_format: str = "ptc"
+    dev_data: list[str] = field(default_factory=list)
+    dev_share: float = 0.1
     extra_train_data: list[str] = field(default_factory=lambda: [str(default_war_terms_path())])
     extra_repeats: int = 3
     attribution_tagger: str | None = None  # the trunk; default: the shipped one
@@ -66,21 +71,25 @@ class TermTrainingConfig:
     learning_rate: float = 2e-4
     warmup_ratio: float = 0.06
     weight_decay: float = 0.01
-    threshold: float = 0.5
+    positive_weight: float = 4.0  # loss weight of B and I against O (spans are a few % of tokens)
+    thresholds: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6])  # tried on dev after training
     seed: int = 13
     early_stopping_patience: int = 2
     polarity_lexicon: str | None = None  # MPQA subjectivity clues (.tff) for weak polarity labels
     max_train_articles: int | None = None
     max_steps: int = -1
     checkpoint_dir: str = "checkpoints/term-tagger"
+    feature_cache: str | None = "checkpoints/term-features"  # trunk hidden states, reused by later runs
 
     def __post_init__(self) -> None:
         if not self.train_data:
             raise ValueError("train_data must name at least one file or folder")
         if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
             raise ValueError("epochs, batch_size and learning_rate must be positive")
-        if not 0 < self.threshold < 1:
-            raise ValueError(f"threshold must be in (0, 1), got {self.threshold}")
+        if not self.thresholds or not all(0 < t < 1 for t in self.thresholds):
+            raise ValueError(f"thresholds must be values in (0, 1), got {self.thresholds}")
+        if not 0 <= self.dev_share < 1:
+            raise ValueError(f"dev_share must be in [0, 1), got {self.dev_share}")
         if self.extra_repeats < 0:
             raise ValueError(f"extra_repeats must be >= 0, got {self.extra_repeats}")
 
@@ -201,8 +210,13 @@ def build_term_features(
     *,
     polarity_lexicon: dict[str, str] | None = None,
     batch_size: int = 32,
+    cache_dir: str | Path | None = None,
 ) -> TermFeatures:
-    """Segment, window and encode ``records`` with the trunk up to ``trunk_layer``."""
+    """Segment, window and encode ``records`` with the trunk up to ``trunk_layer``.
+
+    With ``cache_dir``, the hidden states are stored there (safetensors, keyed by the trunk's
+    weights, the layer and the windows' token ids) and read back by a later run.
+    """
     segmenter = RuleSegmenter()
     windows: list[TokenWindow] = []
     span_labels: list[list[list[int]]] = []
@@ -219,11 +233,48 @@ def build_term_features(
             span_labels.append(labels)
             polarity_labels.append(polarity)
             article_of_window.append(index)
-    hidden: list[Any] = [None] * len(windows)
+    cache = _cache_path(cache_dir, tagger, windows) if cache_dir and windows else None
+    if cache is not None and cache.is_file():
+        from safetensors.torch import load_file
+
+        stored = load_file(str(cache))
+        hidden: list[Any] = [stored[str(i)] for i in range(len(windows))]
+        logger.info("trunk hidden states read from %s", cache)
+        return TermFeatures(windows, hidden, span_labels, polarity_labels, article_of_window)
+    hidden = [None] * len(windows)
     for batch in tagger.trunk.encode(windows, batch_size=batch_size, hidden_layer=tagger.config.trunk_layer):
         for row, index in enumerate(batch.indices):
             hidden[index] = batch.hidden[row, : batch.lengths[row]].to("cpu").half().clone()
+    if cache is not None:
+        from safetensors.torch import save_file
+
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        save_file({str(i): h.contiguous() for i, h in enumerate(hidden)}, str(cache))
     return TermFeatures(windows, hidden, span_labels, polarity_labels, article_of_window)
+
+
+def _cache_path(cache_dir: str | Path, tagger: TermTagger, windows: Sequence[TokenWindow]) -> Path:
+    import hashlib
+
+    digest = hashlib.sha256()
+    digest.update(f"{tagger.config.trunk_weights_sha256 or id(tagger.trunk)}:{tagger.config.trunk_layer}".encode())
+    for window in windows:
+        digest.update(np.asarray(window.input_ids, dtype=np.int64).tobytes())
+    return Path(cache_dir) / f"{digest.hexdigest()[:24]}.safetensors"
+
+
+def dev_split(record_id: str, share: float) -> bool:
+    """Whether a training record goes to the model-selection (dev) part, by a hash of its id.
+
+    Example:
+        >>> dev_split("ptc-111111111", 0.0), dev_split("ptc-111111111", 0.999)
+        (False, True)
+
+    """
+    import hashlib
+
+    value = int(hashlib.md5(f"dev:{record_id}".encode()).hexdigest(), 16) % 10_000
+    return value < share * 10_000
 
 
 class _BranchDataset:
@@ -339,6 +390,11 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
 
     set_seed(config.seed)
     train_records = load_term_records(config.train_data, config.data_format, split="train")
+    if config.dev_data:
+        dev_records = load_term_records(config.dev_data, config.data_format)
+    else:
+        dev_records = [r for r in train_records if dev_split(r.id, config.dev_share)]
+        train_records = [r for r in train_records if not dev_split(r.id, config.dev_share)]
     if config.max_train_articles:
         train_records = train_records[: config.max_train_articles]
     if config.validation_data:
@@ -355,20 +411,34 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     for parameter in trunk.model.parameters():
         parameter.requires_grad_(False)
     tagger = TermTagger.from_trunk(trunk, trunk_layer=config.trunk_layer)
-    tagger.config = type(tagger.config)(**{**asdict(tagger.config), "threshold": config.threshold})
+    tagger.branch.positive_weight = config.positive_weight
     lexicon = read_polarity_lexicon(config.polarity_lexicon) if config.polarity_lexicon else None
 
     started = time.time()
-    training_set = train_records + extra_records * config.extra_repeats
-    train_features = build_term_features(training_set, tagger, polarity_lexicon=lexicon)
-    validation_features = build_term_features(validation_records, tagger) if validation_records else None
+    cache = config.feature_cache
+    train_features = build_term_features(
+        train_records + extra_records, tagger, polarity_lexicon=lexicon, cache_dir=cache
+    )
+    is_extra = [article >= len(train_records) for article in train_features.article_of_window]
+    n_extra = sum(is_extra)
+    order = [i for i, extra in enumerate(is_extra) if not extra]
+    order += [i for i, extra in enumerate(is_extra) if extra] * config.extra_repeats
+    dev_features = build_term_features(dev_records, tagger, cache_dir=cache) if dev_records else None
+    validation_features = (
+        build_term_features(validation_records, tagger, cache_dir=cache) if validation_records else None
+    )
     logger.info(
-        "branch windows: %d train (%d articles, %d hand-written records x%d), %d validation; trunk pass %.0f s",
-        len(train_features.windows),
+        "branch windows: %d train (%d articles; %d windows of %d hand-written records x%d), %d dev (%d articles), "
+        "%d validation (%d articles); trunk pass %.0f s",
+        len(order),
         len(train_records),
+        n_extra,
         len(extra_records),
         config.extra_repeats,
+        len(dev_features.windows) if dev_features else 0,
+        len(dev_records),
         len(validation_features.windows) if validation_features else 0,
+        len(validation_records),
         time.time() - started,
     )
 
@@ -376,12 +446,12 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     best: dict[str, Any] = {"score": -1.0, "state": None, "epoch": 0}
 
     class SelectBest(TrainerCallback):
-        """Score validation after each epoch, keep the best branch, stop after ``patience`` worse epochs."""
+        """Score dev after each epoch, keep the best branch, stop after ``patience`` worse epochs."""
 
         def on_epoch_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
-            if validation_features is None:
+            if dev_features is None:
                 return control
-            results = evaluate_features(tagger, validation_features, validation_records)
+            results = evaluate_features(tagger, dev_features, dev_records)
             score = selection_score(results)
             tagger.branch.train()
             history.append(
@@ -391,7 +461,12 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
                     "si_f1": results["techniques"]["si_f1"],
                 }
             )
-            logger.info("epoch %.1f: validation selection score %.4f", state.epoch or 0, score)
+            logger.info(
+                "epoch %.1f: dev selection score %.4f (SI F1 %.4f)",
+                state.epoch or 0,
+                score,
+                results["techniques"]["si_f1"],
+            )
             if score > best["score"]:
                 best.update(
                     score=score,
@@ -424,7 +499,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     trainer = Trainer(
         model=tagger.branch,
         args=args,
-        train_dataset=_BranchDataset(train_features, range(len(train_features.windows))),
+        train_dataset=_BranchDataset(train_features, order),
         data_collator=collate_branch,
         callbacks=[SelectBest()],
     )
@@ -432,6 +507,14 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     if best["state"] is not None:
         tagger.branch.load_state_dict(best["state"])
     tagger.branch.eval()
+    thresholds: dict[str, float] = {}
+    if dev_features is not None:
+        for threshold in config.thresholds:
+            tagger.config = replace(tagger.config, threshold=threshold)
+            thresholds[str(threshold)] = round(selection_score(evaluate_features(tagger, dev_features, dev_records)), 4)
+        chosen = max(config.thresholds, key=lambda t: thresholds[str(t)])
+        tagger.config = replace(tagger.config, threshold=chosen)
+        logger.info("decision threshold %.2f chosen on dev (selection scores %s)", chosen, thresholds)
     metrics: dict[str, Any] = {
         "train_seconds": round(time.time() - started, 1),
         "train_articles": len(train_records),
@@ -441,6 +524,9 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         "epochs_run": round(float(trainer.state.epoch or 0), 2),
         "best_epoch": round(float(best["epoch"] or 0), 2),
         "history": history,
+        "dev_articles": len(dev_records),
+        "threshold": tagger.config.threshold,
+        "dev_selection_by_threshold": thresholds,
     }
     if validation_features is not None:
         metrics["validation"] = evaluate_features(tagger, validation_features, validation_records)

@@ -54,7 +54,8 @@ ACTOR_NOUNS = frozenset(
     terrorist terrorists mercenary mercenaries thug thugs occupier occupiers invader invaders henchmen puppet puppets
     proxy proxies criminal criminals crusader crusaders bandit bandits outlaw outlaws extremist extremists traitor
     traitors collaborator collaborators hero heroes martyr martyrs liberator liberators defender defenders lackey
-    lackeys stooge stooges mujahideen aggressor aggressors invaders goons hirelings""".split()
+    lackeys stooge stooges mujahideen aggressor aggressors invaders goons hirelings generals commanders enemy
+    enemies people protesters""".split()
 )
 #: Actor nouns that are themselves labels: dropped from a target that also has a name ("Assad regime" -> "Assad").
 LABEL_NOUNS = frozenset(
@@ -71,12 +72,23 @@ _NOT_NAMES = frozenset(
     on in at after before during meanwhile yesterday today tonight tomorrow earlier later overnight but and or so yet
     when while as it they he she we i you there here according since despite though although if then also however
     monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-    september october november december mr mrs ms near inside outside across following amid""".split()
+    september october november december mr mrs ms near inside outside across following amid one two three four
+    five six seven eight nine ten eleven twelve twenty dozen""".split()
 )
+_SPONSOR_SUFFIXES = ("-backed", "-sponsored", "-funded", "-led", "-aligned", "-installed", "-based")
 _DETERMINERS = frozenset("the a an its their his her our these those this that".split())
 _AUXILIARIES = frozenset("has have had will would could may might must shall should did does do".split())
 _PASSIVE = frozenset("was were been being is are be".split())
 _ADVERBS = frozenset("reportedly allegedly also then again later already recently".split())
+_SKIPPED_BEFORE_VERB = _AUXILIARIES | _PASSIVE | _ADVERBS
+_PREPOSITIONS = frozenset(
+    "in of from at near against on with for by to into across inside outside around over under".split()
+    + "between among within".split()
+)
+#: Quantity words: the phrase after them counts victims or things, not the actor described.
+_QUANTIFIERS = frozenset("countless innumerable untold unimaginable".split())
+#: Labels whose "of X" is what they defend or free, not the group they belong to.
+_NOT_MEMBERSHIP = frozenset("defender defenders liberator liberators".split())
 #: Verb stems whose target is the agent (the subject, or "by X" in the passive): "the army liberated".
 _AGENT_VERBS = ("liberat", "massacr", "slaughter", "butcher", "terroris", "terroriz", "rampag", "savag")
 #: Verb stems whose target is the patient (the object, or "of X"): "neutralised 12 terrorists".
@@ -85,7 +97,11 @@ _PATIENT_VERBS = ("cleans", "purg", "exterminat", "neutralis", "neutraliz", "cru
 _ACTION_NOUNS = frozenset(
     """liberation liberations massacre massacres slaughter aggression atrocity atrocities carnage bloodbath genocide
     cleansing purge purges rampage brutality crimes crime attack attacks bombardment shelling campaign operation
-    offensive""".split()
+    offensive destruction killing killings act acts""".split()
+)
+#: Labels of dependence: their "of X" or nationality premodifier names the patron, not the target.
+PATRON_NOUNS = frozenset(
+    "puppet puppets proxy proxies lackey lackeys stooge stooges pawn pawns vassal vassals hireling hirelings".split()
 )
 #: Labels that name the actor themselves: "regime forces" does not make "forces" the target.
 _SELF_NAMING = frozenset("regime regimes junta juntas".split())
@@ -200,6 +216,9 @@ def _strip_possessive(token: _Token) -> _Token:
 
 def _is_name(token: _Token, sentence_start: int) -> bool:
     word = _strip_possessive(token).text
+    lower = word.lower()
+    if lower.endswith(_SPONSOR_SUFFIXES) or lower.startswith(("pro-", "anti-")):
+        return False  # "Saudi-backed", "pro-government": modifiers, not names
     if _NAME_PARTICLE.match(word):
         return True
     if not word[:1].isupper() or word.lower() in _NOT_NAMES or word.lower() in LABEL_ADJECTIVES or word == "I":
@@ -223,9 +242,14 @@ def _phrase(tokens: list[_Token], sentence_start: int) -> tuple[int, int] | None
     tokens = [t for t in tokens if t.lower not in LABEL_ADJECTIVES and t.lower not in _DETERMINERS]
     if not tokens:
         return None
-    if any(_is_name(t, sentence_start) for t in tokens):
-        while tokens and _strip_possessive(tokens[-1]).lower in LABEL_NOUNS:
-            tokens = tokens[:-1]
+    named = [i for i, t in enumerate(tokens) if _is_name(t, sentence_start)]
+    if named:
+        cut = next(
+            (i for i in range(named[0] + 1, len(tokens)) if _strip_possessive(tokens[i]).lower in LABEL_NOUNS), None
+        )
+        tokens = tokens[:cut]
+    elif all(_strip_possessive(t).lower in LABEL_NOUNS for t in tokens) and len(tokens) > 1:
+        return None
     if not tokens:
         return None
     last = _strip_possessive(tokens[-1])
@@ -239,19 +263,19 @@ def _left_run(
     i = before - 1
     anchor: _Token | int = tokens[before] if before < len(tokens) else len(text)
     if verb:
-        while (
-            i >= 0
-            and (tokens[i].lower in _AUXILIARIES or tokens[i].lower in _ADVERBS)
-            and _adjacent(text, tokens[i], anchor)
-        ):
+        while i >= 0 and tokens[i].lower in _SKIPPED_BEFORE_VERB and _adjacent(text, tokens[i], anchor):
             anchor, i = tokens[i], i - 1
     run: list[_Token] = []
     while i >= 0 and _adjacent(text, tokens[i], anchor):
         token = tokens[i]
         lower = token.lower
-        if lower.endswith(("-backed", "-sponsored", "-funded")):
+        if lower.endswith(("-backed", "-sponsored", "-funded", "-aligned", "-installed")):
+            if run:
+                break
             return None  # the backer is not the target
-        if lower.endswith("-led") and not run:
+        if lower.endswith("-led"):
+            if run:
+                break
             return token.start, token.end - 4
         if not (_is_name(token, sentence_start) or _is_actor_noun(token)):
             break
@@ -259,7 +283,10 @@ def _left_run(
             break  # "the army's Assad regime" is two phrases
         run.insert(0, token)
         anchor, i = token, i - 1
-    return _phrase(run, sentence_start) if run else None
+    owner = bool(run) and run[-1].text.endswith(("'s", "’s"))
+    if not run or (not owner and all(t.lower in LABEL_NOUNS and not _is_name(t, sentence_start) for t in run)):
+        return None  # "puppet regime": a label is not the target of the next label ("the regime's thugs" is)
+    return _phrase(run, sentence_start)
 
 
 def _right_run(
@@ -283,11 +310,18 @@ def _right_run(
             break
         run.append(token)
         anchor, i = token, i + 1
-        if token.text.endswith(("'s", "’s")):
-            break
+        if token.text.endswith(("'s", "’s")) and not (
+            i < len(tokens) and _adjacent(text, token, tokens[i]) and _is_name(tokens[i], sentence_start)
+        ):
+            break  # "People's Defence Force" goes on; "the army's soldiers" stops
     if not run:
         return None
     has_name = any(_is_name(t, sentence_start) for t in run)
+    last_word = _strip_possessive(run[-1]).lower
+    if not has_name and last_word in LABEL_NOUNS and last_word not in _NOT_MEMBERSHIP:
+        member_of = _after_link(text, tokens, i, _OF_LINKS, sentence_start)
+        if member_of is not None:
+            return member_of  # "foreign-backed terrorists of ISIL" -> "ISIL"
     if not (has_name or _is_actor_noun(run[-1])) or (need_name and not has_name):
         return None
     return _phrase(run, sentence_start)
@@ -347,25 +381,31 @@ def find_target(
     """The actor ``text[start:end]`` names or describes, with its offsets; ``None`` when unclear.
 
     Rules, tried in order; a target never leaves the sentence, never crosses punctuation other than
-    an apposition comma, and stays in the term's region (the same attribution content, or narration):
+    an apposition comma, never overlaps a cue, and stays in the term's region (the same attribution
+    content, or narration):
 
-    1. Verb forms of known stems. Agent verbs ("liberated", "massacred") take the subject right
-       before them ("the Syrian Arab Army liberated" -> "Syrian Arab Army"; auxiliaries skipped) or,
-       in the passive, the ``by`` agent ("were slaughtered by ISIL" -> "ISIL"). Patient verbs
-       ("neutralised", "cleansed", "crushed", "martyred") take the object or the ``of`` phrase
-       ("neutralised 12 PKK terrorists" -> "PKK"; "cleansed the town of militants" -> "militants");
-       "were martyred" takes the subject.
+    1. Verb forms (-ed, -ing) of known stems. Agent verbs ("liberated", "massacred") take the subject
+       right before them ("the Syrian Arab Army liberated" -> "Syrian Arab Army"; auxiliaries skipped;
+       not the object of a preposition) or, in the passive, the ``by`` agent ("were slaughtered by
+       ISIL" -> "ISIL"). Patient verbs ("neutralised", "cleansed", "crushed") take the ``of`` phrase
+       or the object ("cleansed the town of militants" -> "militants"; "neutralised 12 PKK terrorists"
+       -> "PKK"); "were martyred" takes the subject (the martyrs).
     2. A name or actor noun right before the term: "ISIL terrorists" -> "ISIL", "Assad's thugs" ->
        "Assad", "the army's liberation" -> "army". ``X-led`` gives X (the leader is the actor: "the
-       Saudi-led aggression" -> "Saudi"); ``X-backed`` gives nothing (the backer is not the target).
-    3. The phrase the term premodifies: "foreign-backed militants" -> "militants", "the valiant Syrian
-       Arab Army" -> "Syrian Arab Army", "the brutal Assad regime" -> "Assad" (label nouns such as
-       "regime" or "terrorists" are dropped when a name is present; "Takfiri" and other label
-       adjectives are skipped).
-    4. Apposition: "Jaish al-Fatah, the Takfiri group," -> "Jaish al-Fatah" for "Takfiri".
-    5. Label nouns: "terrorists of the Nusra Front" / "belonging to" / "affiliated with" -> the name.
-       Action nouns and event adjectives: ``by`` agent ("the heinous attack carried out by ISIL" ->
-       "ISIL").
+       Saudi-led aggression" -> "Saudi"); ``X-backed`` gives nothing (the backer is not the target),
+       nor does a label before a label ("puppet regime").
+    3. Copula: "Russia is a terrorist state" -> "Russia".
+    4. The phrase the term premodifies, when it has a name: "the valiant Syrian Arab Army" -> "Syrian
+       Arab Army", "the brutal Assad regime" -> "Assad" (label nouns such as "regime" or "terrorists"
+       end the phrase after a name; "Takfiri" and other label adjectives are skipped).
+    5. Apposition: "Jaish al-Fatah, the Takfiri group," -> "Jaish al-Fatah" for "Takfiri".
+    6. The phrase the term premodifies, without a name: "foreign-backed militants" -> "militants"
+       ("foreign-backed terrorists of ISIL" -> "ISIL"). Not after "regime"/"junta" (they name the
+       actor themselves: "regime forces"), quantities ("countless civilians") or a possessive term.
+    7. Label nouns: "terrorists of the Nusra Front" / "belonging to" / "affiliated with" / "loyal to"
+       -> the name; not for "defenders of X", nor for labels of dependence ("a puppet of Riyadh",
+       "an Iranian proxy": the patron is not the target). Action nouns and event adjectives: the
+       ``by`` agent ("the heinous attack carried out by ISIL" -> "ISIL").
 
     Targets carry no determiner ("militants", not "the militants").
 
@@ -401,7 +441,13 @@ def find_target(
     after = last + 1
     term_words = _TOKEN.findall(text[start:end])
     verb = _verb_kind(term_words[-1]) if term_words else None
-    passive = first > 0 and tokens[first - 1].lower in _PASSIVE and _adjacent(text, tokens[first - 1], tokens[first])
+    passive = (
+        first > 0
+        and tokens[first - 1].lower in _PASSIVE
+        and _adjacent(text, tokens[first - 1], tokens[first])
+        and bool(term_words)
+        and term_words[-1].lower().endswith("ed")
+    )
     subject_at = first - 1 if passive else first  # the passive auxiliary sits between subject and verb
     s0 = sentence.start
     span: tuple[int, int] | None = None
@@ -411,7 +457,7 @@ def find_target(
         span = (
             _after_link(text, tokens, after, [("by",)], s0)
             if passive
-            else _left_run(text, tokens, first, s0, verb=True)
+            else _subject(tokens, _left_run(text, tokens, first, s0, verb=True))
         )
     elif verb == "patient":
         span = (
@@ -420,13 +466,21 @@ def find_target(
             or _right_run(text, tokens, after, s0)
         )
     else:
-        head = tokens[last].lower
-        span = _left_run(text, tokens, first, s0, verb=False)
-        if span is None and head not in _SELF_NAMING:
-            span = _right_run(text, tokens, after, s0, need_name=head in LABEL_NOUNS and head.endswith("s"))
+        head = _strip_possessive(tokens[last]).lower
+        owner = tokens[last].text.endswith(("'s", "’s"))  # "the regime's thugs": the term owns, it does not modify
+        patron = head in PATRON_NOUNS  # "a puppet of Riyadh", "an Iranian proxy": the patron is not the target
+        right = None
+        if head not in _SELF_NAMING and head not in _QUANTIFIERS and not owner:
+            right = _right_run(text, tokens, after, s0, need_name=head in LABEL_NOUNS and head.endswith("s"))
+        possessor = first > 0 and tokens[first - 1].text.endswith(("'s", "’s"))
+        span = None if patron or (possessor and right) else _left_run(text, tokens, first, s0, verb=False)
+        span = span or _copula_subject(text, tokens, first, s0)
+        if span is None and right is not None and _has_name(text, tokens, right, s0):
+            span = right
         if span is None and first > 0:
-            span = _apposition(text, tokens, first, s0)
-        if span is None and head in LABEL_NOUNS:
+            span = _apposition(text, tokens, first, s0)  # "Jaish al-Fatah, the Takfiri group": the name, not "group"
+        span = span or right
+        if span is None and head in LABEL_NOUNS and not patron and head not in _NOT_MEMBERSHIP:
             span = _after_link(text, tokens, after, _OF_LINKS, s0)
         if span is None:
             span = _after_link(text, tokens, after, [("by",)], s0, skip=3)
@@ -437,12 +491,42 @@ def find_target(
     return text[span[0] : span[1]], span
 
 
+def _has_name(text: str, tokens: list[_Token], span: tuple[int, int], sentence_start: int) -> bool:
+    return any(span[0] <= t.start and t.end <= span[1] + 2 and _is_name(t, sentence_start) for t in tokens)
+
+
 def _object_of(text: str, tokens: list[_Token], after: int, sentence_start: int) -> tuple[int, int] | None:
-    """``cleansed the town of militants``: the ``of`` phrase after a short object."""
-    for i in range(after, min(after + 4, len(tokens))):
-        if tokens[i].lower == "of":
-            return _right_run(text, tokens, i + 1, sentence_start)
-    return None
+    """``cleansed the town of militants``: an ``of`` phrase after a short object, actor nouns before bare names."""
+    found = [
+        (i, _right_run(text, tokens, i + 1, sentence_start))
+        for i in range(after, min(after + 6, len(tokens)))
+        if tokens[i].lower == "of"
+    ]
+    spans = [span for _, span in found if span is not None]
+    for span in spans:
+        if text[span[0] : span[1]].split()[-1].lower() in ACTOR_NOUNS:
+            return span
+    return spans[0] if spans else None
+
+
+def _copula_subject(text: str, tokens: list[_Token], first: int, sentence_start: int) -> tuple[int, int] | None:
+    """``Russia is a terrorist state``: the subject of is/are/was/were before ``a/an/the TERM``."""
+    i = first - 1
+    if i >= 0 and tokens[i].lower in ("a", "an", "the"):
+        i -= 1
+    if i < 1 or tokens[i].lower not in ("is", "are", "was", "were") or not _adjacent(text, tokens[i], tokens[i + 1]):
+        return None
+    return _subject(tokens, _left_run(text, tokens, i, sentence_start, verb=False))
+
+
+def _subject(tokens: list[_Token], span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """``span`` unless it is the object of a preposition ("the neo-Nazis in Kyiv are ..." is not about Kyiv)."""
+    if span is None:
+        return None
+    j = next((k for k in range(len(tokens) - 1, -1, -1) if tokens[k].end <= span[0]), None)
+    while j is not None and j >= 0 and tokens[j].lower in _DETERMINERS:
+        j -= 1
+    return None if j is not None and j >= 0 and tokens[j].lower in _PREPOSITIONS else span
 
 
 def _same_region(

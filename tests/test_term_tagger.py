@@ -234,6 +234,8 @@ def test_train_smoke(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-un
         batch_size=2,
         out=str(tmp_path / "out"),
         checkpoint_dir=str(tmp_path / "ckpt"),
+        feature_cache=str(tmp_path / "cache"),
+        dev_data=[str(data)],
     )
     metrics = train_term_tagger(config)
     assert metrics["train_windows"] == 4

@@ -143,6 +143,9 @@ class SentenceBiasClassifier:
                         f"{tuple(params[key].shape)}"
                     )
                 params[key].copy_(tensor.to(params[key].dtype))
+        for key in config.frozen_parameters:  # saving again writes the same set of weights
+            if key in params:
+                params[key].requires_grad_(False)
         _warn_on_version_mismatch(config, path)
         classifier.config = config
         classifier.name = str(path)

@@ -123,6 +123,7 @@ def build_branch(trunk: Any, trunk_layer: int, n_groups: int = len(TERM_GROUPS))
             self.span_head = nn.Linear(bert_config.hidden_size, n_groups * len(BIO))
             self.polarity_head = nn.Linear(bert_config.hidden_size, len(POLARITY_LABELS))
             self.n_groups = n_groups
+            self.positive_weight = 1.0  # training sets it: loss weight of B and I against O
 
         def forward(
             self,
@@ -143,8 +144,9 @@ def build_branch(trunk: Any, trunk_layer: int, n_groups: int = len(TERM_GROUPS))
             polarity_logits = self.polarity_head(hidden)
             out = {"span_logits": span_logits, "polarity_logits": polarity_logits}
             if span_labels is not None:
+                weight = torch.tensor([1.0, self.positive_weight, self.positive_weight], device=span_logits.device)
                 loss = nn.functional.cross_entropy(
-                    span_logits.reshape(-1, len(BIO)), span_labels.reshape(-1), ignore_index=-100
+                    span_logits.reshape(-1, len(BIO)), span_labels.reshape(-1), weight=weight, ignore_index=-100
                 )
                 if polarity_labels is not None and bool((polarity_labels != -100).any()):
                     loss = loss + 0.5 * nn.functional.cross_entropy(

@@ -1,0 +1,330 @@
+"""Voice, target and polarity of loaded terms (attribution.voice)."""
+
+from __future__ import annotations
+
+import pytest
+
+from attribution.lexicon import Lexicon, load_lexicon
+from attribution.records import Attribution, AttributionKind, LoadedTerm, Sentence, Span
+
+
+def _span(label: str, text: str, piece: str, after: int = 0) -> Span:
+    start = text.index(piece, after)
+    return Span(label, start, start + len(piece), piece, 0)  # type: ignore[arg-type]
+
+
+def attribution(
+    text: str,
+    *,
+    cue: str,
+    content: tuple[str, ...],
+    source: str | None = None,
+    kind: AttributionKind = "indirect",
+    after: int = 0,
+) -> Attribution:
+    """An attribution located by its pieces' text (first occurrence of each from ``after``, content in order)."""
+    pieces, start = [], after
+    for piece in content:
+        span = _span("CONTENT", text, piece, start)
+        pieces.append(span)
+        start = span.end
+    return Attribution(
+        cue=(_span("CUE", text, cue, after),),
+        source=(_span("SOURCE", text, source, after),) if source else (),
+        content=tuple(pieces),
+        kind=kind,
+        sentence_index=0,
+        score=1.0,
+    )
+
+
+def _locate(text: str, term: str, occurrence: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(term, start + 1)
+    return start, start + len(term)
+
+
+VOICE_CASES = [
+    # (text, term, attributions as (cue, content pieces), expected voice, expected attribution index)
+    ("The terrorists shelled the town.", "terrorists", [], "narrator", None),
+    (
+        "The army said terrorists shelled the town.",
+        "terrorists",
+        [("said", ("terrorists shelled the town",))],
+        "indirect",
+        0,
+    ),
+    (
+        "“The terrorists will pay,” the general said.",
+        "terrorists",
+        [("said", ("“The terrorists will pay,”",))],
+        "quoted",
+        0,
+    ),
+    # tagger-style content that leaves the quotation marks out
+    (
+        "“The terrorists will pay,” the general said.",
+        "terrorists",
+        [("said", ("The terrorists will pay,",))],
+        "quoted",
+        0,
+    ),
+    (
+        '"The terrorists will pay," the general said.',
+        "terrorists",
+        [("said", ('"The terrorists will pay,"',))],
+        "quoted",
+        0,
+    ),
+    (
+        "The ministry said the “terrorists” had fled.",
+        "terrorists",
+        [("said", ("the “terrorists” had fled",))],
+        "quoted",
+        0,
+    ),
+    (
+        "The ministry said the terrorists had “fled in panic”.",
+        "terrorists",
+        [("said", ("the terrorists had “fled in panic”",))],
+        "indirect",
+        0,
+    ),
+    (
+        "The ministry said the ‘terrorists’ had fled.",
+        "terrorists",
+        [("said", ("the ‘terrorists’ had fled",))],
+        "quoted",
+        0,
+    ),
+    (
+        "Le ministre a dit que les «terroristes» ont fui.",
+        "terroristes",
+        [("a dit", ("les «terroristes» ont fui",))],
+        "quoted",
+        0,
+    ),
+    # an apostrophe is not a quotation mark
+    (
+        "The ministry said the army’s thugs had fled.",
+        "thugs",
+        [("said", ("the army’s thugs had fled",))],
+        "indirect",
+        0,
+    ),
+    # scare quotes in the writer's own narration stay narrator
+    (
+        "Medics said 40 people died. The “liberators” left on Monday.",
+        "liberators",
+        [("said", ("40 people died",))],
+        "narrator",
+        None,
+    ),
+    ("The “liberation” of the town left 40 dead.", "liberation", [], "narrator", None),
+    # a quote split around its cue: the second piece is still inside quotation marks
+    (
+        "“The mercenaries,” he said, “will be crushed.”",
+        "crushed",
+        [("said", ("“The mercenaries,”", "“will be crushed.”"))],
+        "quoted",
+        0,
+    ),
+    # a second content piece that starts mid-quote, without its own quotation mark
+    (
+        "“We liberated the town. The terrorists fled,” he said.",
+        "terrorists",
+        [("said", ("“We liberated the town.", "The terrorists fled,”"))],
+        "quoted",
+        0,
+    ),
+    # nested attributions: the innermost content wins
+    (
+        "The ministry said the general told troops that “the thugs must go”.",
+        "thugs",
+        [("said", ("the general told troops that “the thugs must go”",)), ("told", ("“the thugs must go”",))],
+        "quoted",
+        1,
+    ),
+    (
+        "The ministry said the general told troops that the thugs must go.",
+        "thugs",
+        [("said", ("the general told troops that the thugs must go",)), ("told", ("the thugs must go",))],
+        "indirect",
+        1,
+    ),
+    # a term in the source span is the writer's description of the source
+    (
+        "Takfiri terrorists said in a statement that they had withdrawn.",
+        "Takfiri",
+        [("said", ("they had withdrawn",))],
+        "narrator",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "term", "attrs", "voice", "index"), VOICE_CASES)
+def test_assign_voice(text: str, term: str, attrs: list, voice: str, index: int | None) -> None:  # type: ignore[type-arg]
+    from attribution.voice import assign_voice
+
+    attributions = [attribution(text, cue=cue, content=content, kind="indirect") for cue, content, *_ in attrs]
+    start, end = _locate(text, term)
+    assert assign_voice(start, end, text, attributions) == (voice, index)
+
+
+def test_direct_kind_without_visible_quotes_is_quoted() -> None:
+    from attribution.voice import assign_voice
+
+    text = "We will crush them, the general said."
+    direct = attribution(text, cue="said", content=("We will crush them,",), kind="direct")
+    assert assign_voice(8, 13, text, [direct]) == ("quoted", 0)
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 5), (0, 999)])
+def test_assign_voice_rejects_bad_offsets(start: int, end: int) -> None:
+    from attribution.voice import assign_voice
+
+    with pytest.raises(ValueError, match="outside the text"):
+        assign_voice(start, end, "Some text here.", [])
+
+
+TARGET_CASES = [
+    # name or actor noun before the term
+    ("ISIL terrorists shelled the village.", "terrorists", "ISIL"),
+    ("Assad's thugs beat the detainees.", "thugs", "Assad"),
+    ("The army's liberation of Palmyra was celebrated.", "liberation", "army"),
+    ("The militia thugs attacked journalists.", "thugs", "militia"),
+    ("The Saudi-led aggression killed 20 people.", "aggression", "Saudi"),
+    # the phrase the term premodifies
+    ("Foreign-backed militants withdrew from the hills.", "Foreign-backed", "militants"),
+    ("Saudi-backed mercenaries shelled the port.", "Saudi-backed", "mercenaries"),
+    ("The valiant Syrian Arab Army foiled an attack.", "valiant", "Syrian Arab Army"),
+    ("The brutal Assad regime jailed thousands.", "brutal", "Assad"),
+    ("The Takfiri groups have turned the towns into prisons.", "Takfiri", "groups"),
+    ("The fascist military's bloodthirsty generals terrorised the people.", "bloodthirsty", "generals"),
+    ("The barbaric ISIS terrorists beheaded two shepherds.", "barbaric", "ISIS"),
+    # verbs: agents, patients, passives
+    ("The Syrian Arab Army liberated Kessa on Monday.", "liberated", "Syrian Arab Army"),
+    ("Troops have liberated the town.", "liberated", "Troops"),
+    ("The town was liberated by the Syrian Arab Army.", "liberated", "Syrian Arab Army"),
+    ("Civilians were massacred by the militia.", "massacred", "militia"),
+    ("Turkish forces neutralised 12 PKK terrorists.", "neutralised", "PKK"),
+    ("The army cleansed the village of Zakat of militants.", "cleansed", "militants"),
+    ("Three soldiers were martyred near Palmyra.", "martyred", "soldiers"),
+    ("The Kyiv regime is terrorising the residents of Belgorod.", "terrorising", "Kyiv"),
+    # copula, apposition, membership, "by"
+    ("Russia is a terrorist state.", "terrorist", "Russia"),
+    ("The government is a puppet of Riyadh.", "puppet", "government"),
+    ("The neo-Nazis in Kyiv are a puppet regime.", "puppet", "regime"),
+    ("Jaish al-Fatah, the Takfiri group, claimed the attack.", "Takfiri", "Jaish al-Fatah"),
+    ("The terrorists of the Nusra Front attacked the base.", "terrorists", "Nusra Front"),
+    ("They killed 12 terrorists of the People's Defence Force.", "terrorists", "People's Defence Force"),
+    ("The barbaric terrorists of Hamas attacked.", "barbaric", "Hamas"),
+    ("The heinous attack carried out by ISIL killed 12.", "heinous", "ISIL"),
+    ("The massacre by the army left 60 dead.", "massacre", "army"),
+    # None: unclear, a patron, a place, a count, or a label naming itself
+    ("The terrorists shelled the village.", "terrorists", None),
+    ("Saudi-backed mercenaries shelled the port.", "mercenaries", None),
+    ("The coalition called the Houthis an Iranian proxy.", "proxy", None),
+    ("They are vermin.", "vermin", None),
+    ("What happened in Bucha was a bloodbath.", "bloodbath", None),
+    ("Countless Palestinian families lost everything.", "Countless", None),
+    ("The regime forces advanced on the town.", "regime", None),
+    ("The puppet regime collapsed.", "regime", None),
+    ("The massacre shocked the world.", "massacre", None),
+    ("We will liberate every town.", "liberate", None),
+    ("Yesterday terrorists shelled the village.", "terrorists", None),
+    ("The heroic defenders of Kerel surrendered.", "heroic", "defenders"),
+]
+
+
+@pytest.mark.parametrize(("text", "term", "expected"), TARGET_CASES)
+def test_find_target(text: str, term: str, expected: str | None) -> None:
+    from attribution.voice import find_target
+
+    start, end = _locate(text, term)
+    found = find_target(start, end, text, Sentence(0, 0, len(text), text))
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None
+        target, (t_start, t_end) = found
+        assert (target, text[t_start:t_end]) == (expected, expected)
+
+
+def test_find_target_stays_in_the_terms_region() -> None:
+    """A target outside the attribution content that holds the term (a tagger boundary error) is dropped."""
+    from attribution.voice import find_target
+
+    text = "He said ISIL terrorists fled."
+    start, end = _locate(text, "terrorists")
+    sentence = Sentence(0, 0, len(text), text)
+    assert find_target(start, end, text, sentence)[0] == "ISIL"  # type: ignore[index]
+    narrow = attribution(text, cue="said", content=("terrorists fled",))
+    assert find_target(start, end, text, sentence, [narrow]) is None
+    wide = attribution(text, cue="said", content=("ISIL terrorists fled",))
+    assert find_target(start, end, text, sentence, [wide]) == ("ISIL", (8, 12))
+
+
+def test_find_target_stays_in_the_sentence() -> None:
+    from attribution.voice import find_target
+
+    text = "ISIL attacked. Terrorists fled."
+    start, end = _locate(text, "Terrorists")
+    assert find_target(start, end, text, Sentence(1, 15, len(text), text[15:])) is None
+    with pytest.raises(ValueError, match="outside sentence 0"):
+        find_target(start, end, text, Sentence(0, 0, 14, text[:14]))
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+@pytest.mark.parametrize(
+    ("term", "polarity"),
+    [
+        ("Takfiri terrorists", "negative"),
+        ("liberation", "positive"),
+        ("Liberated", "positive"),
+        ("heroes", "positive"),
+        ("militants", None),
+        ("heroic terrorists", None),  # the entries disagree
+        ("", None),
+    ],
+)
+def test_lexicon_polarity(lexicon: Lexicon, term: str, polarity: str | None) -> None:
+    from attribution.voice import lexicon_polarity
+
+    assert lexicon_polarity(term, lexicon) == polarity
+
+
+def test_resolve_terms_fills_voice_target_and_missing_polarity(lexicon: Lexicon) -> None:
+    from attribution.voice import resolve_terms
+
+    text = "The army said ISIL terrorists fled. “We liberated Kessa,” a colonel said. The heroes returned."
+    sentences = [Sentence(0, 0, 35, text[:35]), Sentence(1, 36, 73, text[36:73]), Sentence(2, 74, 94, text[74:])]
+    said = attribution(text, cue="said", content=("ISIL terrorists fled",), source="The army")
+    quote = attribution(
+        text, cue="said", content=("“We liberated Kessa,”",), source="a colonel", kind="direct", after=36
+    )
+
+    def raw(term: str, sentence_index: int, **kwargs: object) -> LoadedTerm:
+        start, end = _locate(text, term)
+        return LoadedTerm("name_calling", start, end, term, sentence_index, 0.9, **kwargs)  # type: ignore[arg-type]
+
+    terms = [
+        raw("terrorists", 0),
+        raw("liberated", 1, polarity="negative"),  # the model's polarity is kept
+        raw("heroes", 0, target="the army", target_span=(0, 8)),  # wrong sentence index; a given target is kept
+    ]
+    out = resolve_terms(terms, text, sentences, [said, quote], lexicon)
+    got = [(t.text, t.voice, t.attribution_index, t.target, t.target_span, t.polarity) for t in out]
+    assert got == [
+        ("terrorists", "indirect", 0, "ISIL", (14, 18), "negative"),
+        ("liberated", "quoted", 1, None, None, "negative"),
+        ("heroes", "narrator", None, "the army", (0, 8), "positive"),
+    ]
+    assert all(t.score == 0.9 and t.category == "name_calling" for t in out)
+    assert resolve_terms([], text, sentences, [], lexicon) == ()
