@@ -317,7 +317,9 @@ def _sentence_labels(value: Any, text: str, where: str) -> tuple[GoldSentenceLab
         if not isinstance(raw.get("biased"), bool):
             raise AnnotationError(f"{at}: field 'biased' must be true or false")
         labels.append(
-            GoldSentenceLabel(span=_fragments(raw.get("span"), len(text), at, "span", required=True), biased=raw["biased"])
+            GoldSentenceLabel(
+                span=_fragments(raw.get("span"), len(text), at, "span", required=True), biased=raw["biased"]
+            )
         )
     return tuple(labels)
 

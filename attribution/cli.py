@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("--model", default=None, help="analyzer or tagger folder (default: shipped models/)")
     analyze.add_argument("--attribution-tagger", default=None, help="swap in another attribution tagger folder")
+    analyze.add_argument("--term-tagger", default=None, help="swap in another loaded-term tagger folder")
+    analyze.add_argument("--sentence-bias", default=None, help="swap in another sentence-bias classifier folder")
     analyze.add_argument("--batch-size", type=_positive, default=32, help="encoder windows per forward pass")
     analyze.add_argument(
         "--workers", type=_positive, default=1, help="worker processes, each loading the model once (1: in-process)"
@@ -207,6 +209,8 @@ def _run_analyze(args: argparse.Namespace) -> int:
         formats=tuple(args.format),
         model=args.model,
         attribution_tagger=args.attribution_tagger,
+        term_tagger=args.term_tagger,
+        sentence_bias=args.sentence_bias,
         batch_size=args.batch_size,
         workers=args.workers,
         force=args.force,

@@ -89,7 +89,9 @@ class CorpusOptions:
     Attributes:
         formats: Outputs per article, from :data:`FORMATS` (``jsonl`` appends to ``annotations.jsonl``).
         model: Analyzer or tagger folder (``None``: the shipped ``models/``).
-        attribution_tagger: Another tagger folder to swap in.
+        attribution_tagger: Another attribution tagger folder to swap in.
+        term_tagger: Another loaded-term tagger folder to swap in.
+        sentence_bias: Another sentence-bias classifier folder to swap in.
         batch_size: Encoder windows per forward pass.
         chunk_size: Articles sent together to ``Analyzer.analyze_many`` (and to a worker).
         workers: Worker processes; 1 analyzes in this process.
@@ -105,11 +107,30 @@ class CorpusOptions:
     formats: tuple[str, ...] = ("json", "md", "html")
     model: str | Path | None = None
     attribution_tagger: str | Path | None = None
+    term_tagger: str | Path | None = None
+    sentence_bias: str | Path | None = None
     batch_size: int = 32
     chunk_size: int = 16
     workers: int = 1
     force: bool = False
     progress: bool = False
+
+    def component_overrides(self) -> dict[str, str | None]:
+        """The component folders to swap in, as ``Analyzer.from_pretrained`` keyword arguments.
+
+        Example:
+            >>> CorpusOptions(term_tagger="my-terms").component_overrides()["term_tagger"]
+            'my-terms'
+
+        """
+        return {
+            key: None if value is None else str(value)
+            for key, value in (
+                ("attribution_tagger", self.attribution_tagger),
+                ("term_tagger", self.term_tagger),
+                ("sentence_bias", self.sentence_bias),
+            )
+        }
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.formats) - set(FORMATS))
@@ -383,7 +404,7 @@ def analyze_corpus(
     if options.workers == 1 and analyzer is None:
         from attribution.pipeline import Analyzer
 
-        analyzer = Analyzer.from_pretrained(options.model, attribution_tagger=options.attribution_tagger)
+        analyzer = Analyzer.from_pretrained(options.model, **options.component_overrides())
     output = OutputFolder(folder, options.formats)
     started = time.perf_counter()
     exclude = [folder]

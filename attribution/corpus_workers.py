@@ -97,9 +97,14 @@ _WORKER: _ChunkWorker | BaseException | None = None
 
 
 def _init_worker(
-    model: str | None, tagger: str | None, formats: tuple[str, ...], batch_size: int, threads: int, log_level: int
+    model: str | None,
+    overrides: dict[str, str | None],
+    formats: tuple[str, ...],
+    batch_size: int,
+    threads: int,
+    log_level: int,
 ) -> None:
-    """Worker process initializer: load the analyzer once, with ``threads`` torch threads."""
+    """Worker process initializer: load the analyzer once (``overrides``: components to swap in)."""
     global _WORKER
     import signal
 
@@ -115,7 +120,7 @@ def _init_worker(
         torch.set_num_threads(threads)
         from attribution.pipeline import Analyzer
 
-        _WORKER = _ChunkWorker(Analyzer.from_pretrained(model, attribution_tagger=tagger), formats, batch_size)
+        _WORKER = _ChunkWorker(Analyzer.from_pretrained(model, **overrides), formats, batch_size)
     except Exception as error:  # noqa: BLE001 - raised again in the main process with the first chunk
         _WORKER = error
 
@@ -145,7 +150,7 @@ def _run_workers(chunks: Iterator[list[Article]], run: _Run, options: CorpusOpti
     threads = max(1, (os.cpu_count() or 1) // options.workers)
     initargs = (
         None if options.model is None else str(options.model),
-        None if options.attribution_tagger is None else str(options.attribution_tagger),
+        options.component_overrides(),
         options.formats,
         options.batch_size,
         threads,

@@ -429,7 +429,8 @@ _LIMITATIONS = """\
   factual); it is one judgement of a sentence out of context, not a verdict on an article, outlet or author.
 - Domain: US political news, mostly 2019-2020, on about 20 topics (marriage equality, vaccines, Black Lives
   Matter, gun control, Islam, health care, taxes, immigration, abortion, elections, ...). Other countries, war
-  reporting, state media and non-news text are out of domain.
+  reporting, state media and non-news text are out of domain; in a spot check, state-media war wording ("the army
+  liberated the village from the Takfiri gangs") was not flagged. The loaded-term tagger covers that vocabulary.
 - Outlets are unevenly represented (Breitbart, Alternet and Reuters give two thirds of the sentences); the model
   may have learnt outlet style as a proxy for bias.
 - Quotes are not treated specially: a sentence that quotes a biased speaker may be labelled biased although

@@ -256,6 +256,10 @@ def test_save_load_round_trip(tiny_classifier: SentenceBiasClassifier, tmp_path:
         [p for _, p in tiny_classifier.predict(texts)], abs=2e-3
     )
     assert loaded.name == str(tmp_path)
+    # the frozen embeddings stay frozen after loading, so saving again writes the same weights
+    again = tmp_path / "again"
+    loaded.save_pretrained(again)
+    assert (again / "model.safetensors").read_bytes() == (tmp_path / "model.safetensors").read_bytes()
 
 
 def test_from_pretrained_errors(tiny_classifier: SentenceBiasClassifier, tmp_path: Path) -> None:
@@ -300,6 +304,19 @@ def test_train_smoke_via_cli(tmp_path: Path, tiny_base_dir: Path, capsys: pytest
     classifier = SentenceBiasClassifier.from_pretrained(out)
     assert len(classifier.predict(["the army said."])) == 1
     assert main([*argv[:-4], "--init-tagger", str(out)]) == 2  # attribution-only flag
+
+
+@pytest.mark.data
+def test_real_sg2_file_and_split() -> None:
+    records = list(read_babe(ROOT.parent / "shared" / "data" / "babe" / "final_labels_SG2.csv"))
+    assert len(records) == 2934 and len({r.id for r in records}) == 2934  # 2935 rows, 1 "No agreement"
+    validation = [r for r in records if babe_split(r) == "validation"]
+    assert len(validation) == 558
+    held = {r.id for r in validation}
+    assert {article_key(r) for r in validation}.isdisjoint(article_key(r) for r in records if r.id not in held)
+    for record in records:
+        for start, end in record.extra["biased_words"]:
+            assert 0 <= start < end <= len(record.text)
 
 
 @pytest.mark.slow
