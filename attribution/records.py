@@ -134,6 +134,26 @@ class LoadedTerm:
 
 
 @dataclass(frozen=True, slots=True)
+class DistancingMarker:
+    """A word or mark by which the writer distances itself from a name or claim (guidelines section 2).
+
+    ``kind`` is the marker's normalised form (``so-called``, ``self-proclaimed``, ``alleged``,
+    ``what it calls``, ``scare_quotes``, ...); ``target_*`` is the name or claim it distances
+    from (for scare quotes, the quoted term itself).
+    """
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    sentence_index: int
+    target_start: int
+    target_end: int
+    target_text: str
+    score: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class TechniqueSpan:
     """A span carrying one of the 14 SemEval-2020 persuasion techniques (the ``techniques`` layer)."""
 
@@ -236,6 +256,7 @@ class ArticleReport:
     provenance: Provenance
     loaded_terms: tuple[LoadedTerm, ...] = ()
     techniques: tuple[TechniqueSpan, ...] = ()
+    distancing: tuple[DistancingMarker, ...] = ()
 
 
 def _joined(pieces: tuple[Span, ...]) -> str:

@@ -314,13 +314,23 @@ def train_sentence_bias(config: SentenceBiasConfig) -> dict[str, Any]:
 
     """
     import torch
+
+    threads = torch.get_num_threads()
+    if config.num_threads:
+        torch.set_num_threads(config.num_threads)
+    try:
+        return _train(config)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(config: SentenceBiasConfig) -> dict[str, Any]:
+    import torch
     from datasets import Dataset
     from transformers import DataCollatorWithPadding, EarlyStoppingCallback, Trainer, TrainingArguments, set_seed
 
     from attribution.tagging.sentence_bias import SentenceBiasClassifier
 
-    if config.num_threads:
-        torch.set_num_threads(config.num_threads)
     set_seed(config.seed)
     train_records, dev_records, counts = split_records(config)
     train_sentences = labeled_sentences(train_records)

@@ -283,9 +283,11 @@ def test_train_smoke_via_cli(tmp_path: Path, tiny_base_dir: Path, capsys: pytest
     train, dev = tmp_path / "train.csv", tmp_path / "dev.csv"
     train.write_text(HEADER + body, encoding="utf-8")
     dev.write_text(HEADER + body.replace("news.example/", "dev.example/").replace(".;", "!;"), encoding="utf-8")
-    out = tmp_path / "model"
+    out, settings = tmp_path / "model", tmp_path / "settings.json"
+    settings.write_text(json.dumps({"checkpoint_dir": str(tmp_path / "checkpoints"), "num_threads": 1}))
     argv = ["train", "--task", "sentence-bias", "--data", str(train), "--dev", str(dev), "--format", "babe"]
-    argv += ["--base-model", str(tiny_base_dir), "--out", str(out), "--epochs", "1", "--max-steps", "2"]
+    argv += ["--config", str(settings), "--base-model", str(tiny_base_dir), "--out", str(out)]
+    argv += ["--epochs", "1", "--max-steps", "2"]
     assert main(argv) == 0
     assert "validation (4 sentences): macro-F1" in capsys.readouterr().out
     assert {p.name for p in out.iterdir()} == {
