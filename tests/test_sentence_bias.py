@@ -288,7 +288,11 @@ def test_train_smoke_via_cli(tmp_path: Path, tiny_base_dir: Path, capsys: pytest
     argv = ["train", "--task", "sentence-bias", "--data", str(train), "--dev", str(dev), "--format", "babe"]
     argv += ["--config", str(settings), "--base-model", str(tiny_base_dir), "--out", str(out)]
     argv += ["--epochs", "1", "--max-steps", "2"]
+    import torch
+
+    threads = torch.get_num_threads()
     assert main(argv) == 0
+    assert torch.get_num_threads() == threads  # num_threads applies to the training run only
     assert "validation (4 sentences): macro-F1" in capsys.readouterr().out
     assert {p.name for p in out.iterdir()} == {
         "model.safetensors",

@@ -136,6 +136,9 @@ class AttributionTagger:
                         f"{tuple(params[key].shape)}"
                     )
                 params[key].copy_(tensor.to(params[key].dtype))
+        for key in config.frozen_parameters:  # frozen in training: a later save_pretrained leaves them out again
+            if key in params:
+                params[key].requires_grad_(False)
         _warn_on_version_mismatch(config, path)
         tagger.config = config
         tagger.name = str(path)
