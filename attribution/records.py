@@ -218,14 +218,26 @@ class ArticleSummary:
     loaded_terms_per_100_words: float | None = None
     technique_counts: tuple[LabelCount, ...] = ()
     biased_sentences: tuple[int, ...] | None = None
+    unattributed_claims: tuple[int, ...] = ()
+    sources_by_type: tuple[GroupCount, ...] = ()
+    sources_by_anonymity: tuple[GroupCount, ...] = ()
+    anonymous_source_share: float | None = None
+    relays: tuple[GroupCount, ...] = ()
+    stances: tuple[GroupCount, ...] = ()
+    distancing_by_kind: tuple[LabelCount, ...] = ()
+    distancing_by_target: tuple[LabelCount, ...] = ()
+    actors: tuple[Actor, ...] = ()
+    asymmetries: tuple[Asymmetry, ...] = ()
+    statements: tuple[SummaryStatement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class LabelCount:
-    """How many loaded terms (or technique spans) carry one label, which ones, and in which sentences.
+    """How many loaded terms (or technique spans, or distancing markers) carry one label, which ones, and where.
 
-    ``label`` is a category, voice, target or technique name; ``indices`` index
-    ``ArticleReport.loaded_terms`` (or ``ArticleReport.techniques`` for technique counts).
+    ``label`` is a category, voice, target, technique name or distancing kind/target; ``indices`` index
+    ``ArticleReport.loaded_terms`` (``ArticleReport.techniques`` for technique counts,
+    ``ArticleReport.distancing`` for distancing counts).
     """
 
     label: str
@@ -241,6 +253,91 @@ class SourceCount:
     source: str
     count: int
     attribution_indices: tuple[int, ...]
+    sentence_indices: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupCount:
+    """How many attributions fall in one group (a source type, anonymity, stance or relay), their share, and where.
+
+    ``share`` is ``count`` over all attributions of the article (4 decimals); ``attribution_indices`` index
+    ``ArticleReport.attributions``; ``anonymous_indices`` are those of them whose source is anonymous.
+    """
+
+    label: str
+    count: int
+    share: float
+    attribution_indices: tuple[int, ...]
+    sentence_indices: tuple[int, ...]
+    anonymous_indices: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActorTerms:
+    """The loaded terms of one category, in one voice, applied to one actor (``term_indices`` index
+    ``ArticleReport.loaded_terms``)."""
+
+    category: str
+    voice: str
+    count: int
+    term_indices: tuple[int, ...]
+    sentence_indices: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """One actor of the article, clustered from sources, loaded-term targets and distancing targets.
+
+    Attributes:
+        name: Display name ("Syrian army").
+        role: Rule-based role (``army``, ``government``, ``militant``, ``rebel``, ...) or ``None``.
+        forms: Distinct surface forms, most frequent first ("the army", "Syrian troops").
+        mentions: How many mentions were clustered into the actor.
+        sentence_indices: Every sentence that mentions the actor.
+        terms: Loaded terms applied to the actor, by category and voice.
+        term_indices: All of them (``ArticleReport.loaded_terms`` indices).
+        claims: Attributions whose source is the actor (``ArticleReport.attributions`` indices).
+        anonymous_claims: Those of ``claims`` whose source is anonymous.
+        named_claims: Those of ``claims`` whose source is named (``anonymous`` is ``False``).
+        distancing: Distancing markers aimed at the actor (``ArticleReport.distancing`` indices).
+        distanced_claims: Those of ``claims`` reported with a distancing cue ("claimed", "alleged").
+
+    """
+
+    name: str
+    role: str | None
+    forms: tuple[str, ...]
+    mentions: int
+    sentence_indices: tuple[int, ...]
+    terms: tuple[ActorTerms, ...] = ()
+    term_indices: tuple[int, ...] = ()
+    claims: tuple[int, ...] = ()
+    anonymous_claims: tuple[int, ...] = ()
+    named_claims: tuple[int, ...] = ()
+    distancing: tuple[int, ...] = ()
+    distanced_claims: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Asymmetry:
+    """A difference in how the article treats two sides, stated plainly.
+
+    ``kind`` is ``name_calling``, ``polarity``, ``anonymity`` or ``distancing``; ``actors`` index
+    ``ArticleSummary.actors`` (the actor singled out first, then those treated otherwise).
+    """
+
+    kind: str
+    statement: str
+    actors: tuple[int, ...]
+    sentence_indices: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryStatement:
+    """One sentence of the plain-language summary and the sentence indices behind it."""
+
+    kind: str
+    text: str
     sentence_indices: tuple[int, ...]
 
 

@@ -1,0 +1,815 @@
+"""The actor table: actor mentions clustered into actors, and the asymmetries between them (pure; no torch).
+
+Mentions come from three places: attribution sources (``resolved_source`` when the profile gives one),
+loaded-term targets and distancing-marker targets. Each mention is parsed by a few rules
+(:func:`parse_mention`):
+
+1. **Owner of a person.** "a spokesman for the army", "the Observatory's director Rami Abdel Rahman",
+   "sources close to the army": the mention stands for the organisation the person speaks for.
+2. **Alias table** (:data:`ALIASES`): a small hand-written table of common war-reporting actors ("ISIL",
+   "ISIS", "Daesh", "Islamic State" -> ISIL; "SAA", "Syrian Arab Army" -> Syrian army; "IDF" -> Israeli army;
+   "SOHR", "the Observatory" -> Syrian Observatory for Human Rights; ...), matched as whole words.
+3. **Normalisation.** Determiners, quantifiers and possessives are dropped, plurals made singular; label
+   words ("terrorists", "Takfiri", "regime", "thugs") are not names. Capitalised words are *strong* names
+   ("Amnesty", "Rahman"); demonyms ("Syrian", "U.S.", "Kurdish") are *weak* names.
+4. **Role** from the head noun and its modifiers (:data:`HEAD_ROLES`, :data:`MODIFIER_ROLES`): ``army``
+   (army, troops, soldiers, government/state forces, "a military source"), ``government`` (government,
+   regime, ministry, officials), ``militant`` (militants, terrorists, jihadists, Takfiri groups), ``rebel``
+   (rebels, the opposition), ``fighter``, ``militia``, ``police``, ``force``. An anonymous source with no
+   telling words takes its role from its ``source_type`` (``military`` -> ``army``).
+
+Clustering (:func:`cluster_mentions`): mentions with the same alias, or the same demonym and role
+("Syrian troops", "the Syrian army" -> Syrian army), are one actor; mentions whose strong names are a
+subset of one another (and whose roles agree) are one actor ("the Observatory" and "the Syrian
+Observatory"); a generic mention ("the army", "militants", "Takfiri groups") joins the one named
+actor of its role when there is exactly one (with two armies in the article, "the army" stays an actor
+of its own); other generic mentions group by head noun ("residents", "a resident"). A mention that
+names no actor (pronouns, "reports", a scare-quoted word that is no actor noun) is left out.
+
+Asymmetries (:func:`find_asymmetries`) are stated only when the data shows them: one side called by
+name-calling terms and the other not; positive terms for one side, negative for the other; one side's
+claims mostly anonymous, the other's mostly named; one side distanced, the others not.
+
+Example:
+    >>> cluster_mentions(["the army", "Syrian troops", "the Syrian army", "militants", "ISIL terrorists",
+    ...                   "Takfiri groups", "residents"])
+    [[0, 1, 2], [3, 4, 5], [6]]
+    >>> m = parse_mention("the Observatory's director Rami Abdel Rahman")
+    >>> m.key, m.display
+    ('alias:Syrian Observatory for Human Rights', 'Syrian Observatory for Human Rights')
+
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from attribution.records import (
+    Actor,
+    ActorTerms,
+    Asymmetry,
+    Attribution,
+    DistancingMarker,
+    LoadedTerm,
+)
+
+__all__ = [
+    "ALIASES",
+    "HEAD_ROLES",
+    "MODIFIER_ROLES",
+    "Mention",
+    "ParsedMention",
+    "build_actors",
+    "cluster_mentions",
+    "find_asymmetries",
+    "parse_mention",
+]
+
+#: Canonical actor -> (role, aliases in lower case). Keep it small: actors that war reports name often.
+ALIASES: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "ISIL": ("militant", ("isil", "isis", "daesh", "daish", "islamic state", "islamic state group", "the islamic state")),
+    "al-Nusra Front": (
+        "militant",
+        ("nusra", "al-nusra", "nusra front", "al-nusra front", "jabhat al-nusra", "jabhat fatah al-sham"),
+    ),
+    "Hayat Tahrir al-Sham": ("militant", ("hts", "hayat tahrir al-sham", "tahrir al-sham")),
+    "al-Qaeda": ("militant", ("al-qaeda", "al qaeda", "al-qaida", "qaeda")),
+    "Hamas": ("militant", ("hamas", "qassam brigades", "al-qassam brigades")),
+    "Hezbollah": ("militant", ("hezbollah", "hizbollah", "hizbullah")),
+    "Taliban": ("militant", ("taliban",)),
+    "Free Syrian Army": ("rebel", ("fsa", "free syrian army")),
+    "Kurdish forces": (
+        "fighter",
+        ("ypg", "sdf", "syrian democratic forces", "kurdish fighters", "kurdish forces", "people's protection units"),
+    ),
+    "Syrian army": ("army", ("saa", "syrian arab army")),
+    "Israeli army": ("army", ("idf", "israel defense forces", "israeli defense forces", "israel defence forces")),
+    "Ukrainian army": ("army", ("afu", "armed forces of ukraine")),
+    "Syrian Observatory for Human Rights": (
+        "ngo",
+        ("sohr", "observatory", "syrian observatory", "syrian observatory for human rights"),
+    ),
+    "United Nations": ("international", ("un", "u.n.", "united nations")),
+    "Amnesty International": ("ngo", ("amnesty", "amnesty international")),
+    "Human Rights Watch": ("ngo", ("hrw", "human rights watch")),
+    "Red Cross": ("ngo", ("icrc", "red cross", "international committee of the red cross")),
+    "White Helmets": ("ngo", ("white helmets", "syria civil defence", "syrian civil defense")),
+    "NATO": ("international", ("nato",)),
+    "SANA": ("media", ("sana", "syrian arab news agency")),
+    "FNA": ("media", ("fna", "fars news agency")),
+}
+#: Aliases that count only in capitals ("IS" is a name, "is" a verb).
+_CASED_ALIASES = {"IS": "ISIL"}
+
+#: Head noun (singular) -> role.
+HEAD_ROLES: dict[str, str] = {
+    **dict.fromkeys(
+        "army military troop soldier navy marine commando artillery infantry battalion brigade division regiment "
+        "airforce warplane jet paratrooper conscript garrison".split(),
+        "army",
+    ),
+    **dict.fromkeys(
+        "government regime administration ministry minister cabinet presidency president authority official "
+        "junta state".split(),
+        "government",
+    ),
+    **dict.fromkeys(
+        "militant terrorist jihadist extremist insurgent gunman takfiri mercenary terror terrorism".split(),
+        "militant",
+    ),
+    **dict.fromkeys("rebel opposition guerrilla separatist".split(), "rebel"),
+    **dict.fromkeys("militia militiaman paramilitary".split(), "militia"),
+    **dict.fromkeys("police policeman policewoman".split(), "police"),
+    "fighter": "fighter",
+    "force": "force",
+}
+#: Modifier (singular, lower case) -> role it gives a generic head ("military source", "opposition fighters").
+MODIFIER_ROLES: dict[str, str] = {
+    **dict.fromkeys("military army security defence defense armed pro-government".split(), "army"),
+    **dict.fromkeys("government regime state ministry presidential official".split(), "government"),
+    **dict.fromkeys("militant terrorist jihadist extremist takfiri insurgent terror".split(), "militant"),
+    **dict.fromkeys("rebel opposition".split(), "rebel"),
+    **dict.fromkeys("militia paramilitary".split(), "militia"),
+    "police": "police",
+}
+#: Heads that take their role from a modifier ("government forces" -> army, "terrorist groups" -> militant).
+_GENERIC_HEADS = frozenset(
+    "force fighter group element unit source official officer spokesman spokeswoman spokesperson commander "
+    "member cell gang faction organization organisation man personnel".split()
+)
+#: Heads whose role an army/government modifier turns into ``army`` ("government forces", "regime troops").
+_ARMED_HEADS = frozenset("force troop soldier fighter unit personnel man".split())
+#: Nouns for people who speak for an organisation: "the army's spokesman" stands for the army.
+PERSON_ROLES = frozenset(
+    "spokesman spokeswoman spokesperson spokesmen commander commanders head chief director leader leaders member "
+    "members official officials representative representatives envoy minister source sources officer officers "
+    "general colonel captain lieutenant major president founder chairman secretary-general".split()
+)
+#: Nouns of people and groups that make a mention an actor even without a name.
+PERSON_NOUNS = frozenset(
+    "resident witness eyewitness doctor nurse medic activist analyst expert journalist reporter correspondent "
+    "official spokesman spokeswoman spokesperson commander source diplomat civilian refugee villager farmer "
+    "survivor relative family student teacher worker monitor observer envoy minister leader people protester "
+    "local inhabitant citizen volunteer rescuer engineer researcher professor lawyer judge agency group "
+    "organization organisation charity observatory ngo committee council coalition alliance party movement "
+    "tribe clan".split()
+)
+_DOCUMENT_HEADS = frozenset(
+    "report statement study data figure figures document video footage image photo communique bulletin dispatch "
+    "account news information claim reports".split()
+)
+_PRONOUNS = frozenset("he she it they we i you him her them this that who which one someone".split())
+_DETERMINERS = frozenset(
+    """the a an its their his her our my your these those this that some several many all both other others
+    numerous dozens hundreds thousands scores of any each every most few various two three four five six seven
+    eight nine ten".split()"""
+    .replace('".split()"', "")
+    .split()
+)
+#: Words that label rather than name; never a name, and some hint at a role.
+LABEL_WORDS: dict[str, str | None] = {
+    "takfiri": "militant",
+    "takfiris": "militant",
+    "terrorist": "militant",
+    "jihadist": "militant",
+    "extremist": "militant",
+    "zionist": None,
+    "nazi": None,
+    "foreign-backed": None,
+    "western-backed": None,
+    "mercenary": "militant",
+    "so-called": None,
+    "self-styled": None,
+    "self-proclaimed": None,
+    "puppet": None,
+    "criminal": None,
+    "heroic": None,
+    "brave": None,
+    "valiant": None,
+}
+#: Demonym or country -> the demonym used in keys; ethnic groups too (weak names).
+DEMONYMS: dict[str, str] = {
+    **{w: w for w in "syrian iraqi russian turkish iranian israeli ukrainian saudi lebanese jordanian egyptian "
+       "yemeni afghan libyan british french german chinese kurdish palestinian qatari emirati".split()},
+    "syria": "syrian",
+    "iraq": "iraqi",
+    "russia": "russian",
+    "turkey": "turkish",
+    "iran": "iranian",
+    "israel": "israeli",
+    "ukraine": "ukrainian",
+    "u.s.": "us",
+    "us": "us",
+    "american": "us",
+    "america": "us",
+    "britain": "british",
+    "uk": "british",
+    "france": "french",
+}
+_DEMONYM_DISPLAY = {"us": "US"}
+_ROLE_NOUN = {
+    "army": "army",
+    "government": "government",
+    "police": "police",
+    "militant": "militants",
+    "rebel": "rebels",
+    "fighter": "fighters",
+    "militia": "militia",
+    "force": "forces",
+}
+#: Roles of the sides of a conflict: the asymmetry statements compare these (and any actor a loaded term targets).
+COMBATANT_ROLES = frozenset(("army", "government", "militant", "rebel", "fighter", "militia", "police", "force"))
+_TOKEN = re.compile(r"[\w][\w.'’-]*")
+_OWNER = re.compile(
+    r"\b(?:" + "|".join(sorted(PERSON_ROLES, key=len, reverse=True)) + r")\s+(?:of|for|from|with|close to|in)\s+(.+)$",
+    re.IGNORECASE,
+)
+_POSSESSIVE = re.compile(r"^(.+?)['’]s?\s+(.+)$")
+_IRREGULAR_PLURALS = {"men": "man", "militiamen": "militiaman", "gunmen": "gunman", "policemen": "policeman"}
+_KEEP_S = frozenset("isis news us u.s. hamas yes various previous serious analysis ministries".split())
+
+
+def _singular(word: str) -> str:
+    """A rough singular of a lower-case English noun.
+
+    Example:
+        >>> [_singular(w) for w in ("troops", "militias", "authorities", "forces", "gunmen", "isis", "witnesses")]
+        ['troop', 'militia', 'authority', 'force', 'gunman', 'isis', 'witness']
+
+    """
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
+    if word in _KEEP_S or len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "nesses")):
+        return word[:-2]
+    if word.endswith("ses") and not word.endswith(("uses", "ises")):
+        return word[:-1]
+    return word[:-1]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMention:
+    """What the rules read from one mention.
+
+    Attributes:
+        key: The clustering key: ``alias:<name>`` (alias table, or demonym + role), ``names:<...>``
+            (strong names), ``role:<role>`` (generic with a role) or ``head:<noun>`` (generic).
+        display: A name to show ("Syrian army", "Rami Abdel Rahman", "militants").
+        role: The role, or ``None``.
+        strong: Strong-name tokens (lower case).
+        weak: Demonyms.
+        head: Head noun (singular), or ``None`` for a bare name.
+
+    """
+
+    key: str
+    display: str
+    role: str | None
+    strong: frozenset[str]
+    weak: frozenset[str]
+    head: str | None
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split()).strip(" ,.:;!?\"'“”‘’()[]")
+
+
+def _owner(text: str) -> str:
+    """The organisation a person mention speaks for, else the mention itself."""
+    match = _OWNER.search(text)
+    if match and match.start() <= 40:
+        return _clean(match.group(1))
+    match = _POSSESSIVE.match(text)
+    if match:
+        rest = [w.lower() for w in _TOKEN.findall(match.group(2))]
+        if any(w in PERSON_ROLES for w in rest):
+            return _clean(match.group(1))
+        return _clean(match.group(1) + " " + match.group(2))
+    return text.removesuffix("'s").removesuffix("’s")
+
+
+def _alias(tokens: list[str]) -> str | None:
+    """The canonical name of the longest alias found as whole words in ``tokens`` (original case)."""
+    lower = [t.lower().rstrip(".") if t.lower() not in ("u.n.", "u.s.") else t.lower() for t in tokens]
+    best: tuple[int, str] | None = None
+    for canonical, (_, aliases) in ALIASES.items():
+        for alias in aliases:
+            words = alias.split()
+            n = len(words)
+            for i in range(len(lower) - n + 1):
+                if lower[i : i + n] == words and (best is None or n > best[0]):
+                    best = (n, canonical)
+    if best is None:
+        for token in tokens:
+            if token in _CASED_ALIASES:
+                return _CASED_ALIASES[token]
+    return best[1] if best else None
+
+
+def _is_capitalised(token: str) -> bool:
+    return token[:1].isupper() or (len(token) > 1 and token.isupper())
+
+
+def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | None:
+    """Parse one actor mention; ``None`` when it names no actor (a pronoun, "reports", an empty string).
+
+    Args:
+        text: The mention as written ("A military source", "ISIL terrorists", "the Syrian army's spokesman").
+        source_type: The profile's source type when the mention is a source (a fallback for the role).
+
+    Example:
+        >>> parse_mention("Syrian troops").key, parse_mention("the Syrian army").key
+        ('alias:Syrian army', 'alias:Syrian army')
+        >>> parse_mention("A military source").key, parse_mention("sources", "military").key
+        ('role:army', 'role:army')
+        >>> parse_mention("Takfiri groups").key, parse_mention("They") is None, parse_mention("reports") is None
+        ('role:militant', True, True)
+
+    """
+    cleaned = _clean(text)
+    if not cleaned:
+        return None
+    parts = [p for p in (_clean(p) for p in cleaned.split(",")) if p]
+    owners = [_owner(p) for p in parts]
+    # With an apposition ("Rami Abdel Rahman, the Observatory's director") prefer the part naming an alias.
+    chosen = next((o for o in owners if _alias(_TOKEN.findall(o))), owners[0])
+    tokens = _TOKEN.findall(chosen)
+    if not tokens or (len(tokens) == 1 and tokens[0].lower() in _PRONOUNS):
+        return None
+    alias = _alias(tokens)
+    if alias is not None:
+        role = ALIASES[alias][0]
+        strong = frozenset(t.lower() for t in tokens if _is_capitalised(t) and t.lower() not in DEMONYMS)
+        return ParsedMention(f"alias:{alias}", alias, role, strong, frozenset(), None)
+    strong: set[str] = set()
+    weak: set[str] = set()
+    label_roles: list[str] = []
+    words: list[str] = []
+    for position, token in enumerate(tokens):
+        lower = token.lower()
+        if lower in _DETERMINERS or lower.isdigit():
+            continue
+        if lower in DEMONYMS:
+            weak.add(DEMONYMS[lower])
+            continue
+        if lower in LABEL_WORDS or _singular(lower) in LABEL_WORDS:
+            hint = LABEL_WORDS.get(lower, LABEL_WORDS.get(_singular(lower)))
+            if hint:
+                label_roles.append(hint)
+            continue
+        singular = _singular(lower)
+        common = singular in HEAD_ROLES or singular in MODIFIER_ROLES or singular in PERSON_NOUNS
+        common = common or singular in _GENERIC_HEADS or singular in PERSON_ROLES or singular in _DOCUMENT_HEADS
+        if _is_capitalised(token) and not (common and (position == 0 or not token[1:2].isupper())):
+            # A capitalised word is a name unless it is a common noun that only starts the mention.
+            if not (common and position == 0) and not (common and token.istitle() and _all_common_caps(tokens)):
+                strong.add(lower)
+                continue
+        words.append(singular)
+    head = next((w for w in reversed(words) if w in HEAD_ROLES or w in _GENERIC_HEADS or w in PERSON_NOUNS), None)
+    head = head or next((w for w in reversed(words) if w in PERSON_ROLES or w in _DOCUMENT_HEADS), None)
+    if head is None and words and (strong or weak or source_type):
+        head = words[-1]
+    if head in _DOCUMENT_HEADS and not strong and not weak:
+        return None
+    if head is None and not strong:
+        return None
+    role = _role(head, words, label_roles, weak, source_type)
+    if strong:
+        display = _display(chosen)
+        return ParsedMention("names:" + " ".join(sorted(strong)), display, role, frozenset(strong), frozenset(weak), head)
+    if weak and role is not None:
+        demonym = " ".join(_DEMONYM_DISPLAY.get(w, w.capitalize()) for w in sorted(weak))
+        name = f"{demonym} {_ROLE_NOUN.get(role, role)}"
+        return ParsedMention(f"alias:{name}", name, role, frozenset(), frozenset(weak), head)
+    if weak:
+        return ParsedMention(f"head:{' '.join(sorted(weak))} {head}", _display(chosen), None, frozenset(), frozenset(weak), head)
+    if role is not None:
+        return ParsedMention(f"role:{role}", _display(chosen), role, frozenset(), frozenset(), head)
+    if head in _GENERIC_HEADS - {"group", "organization", "organisation", "faction", "movement"} or head in PERSON_ROLES:
+        if head not in PERSON_NOUNS:
+            return None  # "sources", "officials of ..." with nothing to tell whose: no actor
+    if head not in PERSON_NOUNS and head not in HEAD_ROLES and head not in _GENERIC_HEADS:
+        return None
+    return ParsedMention(f"head:{head}", _display(chosen), None, frozenset(), frozenset(), head)
+
+
+def _all_common_caps(tokens: list[str]) -> bool:
+    """Whether every capitalised token is a common word (a headline-cased "Military Sources")."""
+    return all(
+        not _is_capitalised(t)
+        or _singular(t.lower()) in HEAD_ROLES
+        or _singular(t.lower()) in PERSON_NOUNS
+        or _singular(t.lower()) in _GENERIC_HEADS
+        or t.lower() in _DETERMINERS
+        or t.lower() in MODIFIER_ROLES
+        for t in tokens
+    )
+
+
+def _role(
+    head: str | None, words: list[str], label_roles: list[str], weak: set[str], source_type: str | None
+) -> str | None:
+    modifiers = [MODIFIER_ROLES[w] for w in words if w in MODIFIER_ROLES and w != head]
+    role = HEAD_ROLES.get(head or "")
+    if head in _ARMED_HEADS and (
+        any(m in ("army", "government") for m in modifiers) or (weak and not weak <= {"kurdish", "palestinian"})
+    ):
+        return "army"
+    if role in (None, "force", "fighter") and head in _GENERIC_HEADS | {"force", "fighter"}:
+        found = modifiers[-1] if modifiers else (label_roles[0] if label_roles else None)
+        if found is not None:
+            return found
+    if role is None and label_roles:
+        return label_roles[0]
+    if role is None and head in ("source", "sources", "official", "officer", "spokesman", "spokesperson"):
+        return {"military": "army", "government": "government", "political": "government"}.get(source_type or "")
+    if role == "official" or (role == "government" and head == "official" and modifiers):
+        return modifiers[-1]
+    return role
+
+
+def _display(text: str) -> str:
+    """The mention without leading determiners ("the Syrian army" -> "Syrian army")."""
+    tokens = text.split()
+    while len(tokens) > 1 and tokens[0].lower() in _DETERMINERS:
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
+def cluster_mentions(
+    mentions: Sequence[str], source_types: Sequence[str | None] | None = None
+) -> list[list[int]]:
+    """Group mention indices into actors (mentions that name no actor are left out).
+
+    Clusters are ordered by their first mention; indices within a cluster ascend.
+
+    Example:
+        >>> cluster_mentions(["the Observatory", "Syrian Observatory for Human Rights", "Amnesty", "he"])
+        [[0, 1], [2]]
+        >>> cluster_mentions(["the army", "Syrian troops", "Russian troops"])  # two armies: "the army" stays apart
+        [[0], [1], [2]]
+
+    """
+    parsed = [parse_mention(m, (source_types or [None] * len(mentions))[i]) for i, m in enumerate(mentions)]
+    groups = _clusters(parsed)
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+
+
+def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
+    """Cluster parsed mentions (see the module docstring); returns lists of indices."""
+    clusters: list[dict] = []  # each: {"keys": set, "strong": set, "role": str|None, "members": list}
+    by_key: dict[str, int] = {}
+
+    def add(index: int, cluster: int) -> None:
+        clusters[cluster]["members"].append(index)
+        by_key.setdefault(parsed[index].key, cluster)  # type: ignore[union-attr]
+
+    order = sorted(
+        (i for i, p in enumerate(parsed) if p is not None and not p.key.startswith(("role:", "head:"))),
+        key=lambda i: (not parsed[i].key.startswith("alias:"), -len(parsed[i].strong), i),  # type: ignore[union-attr]
+    )
+    for i in order:
+        p = parsed[i]
+        assert p is not None
+        if p.key in by_key:
+            target = by_key[p.key]
+            clusters[target]["strong"] |= p.strong
+            add(i, target)
+            continue
+        target = None
+        if p.strong:
+            for c, cluster in enumerate(clusters):
+                overlap = cluster["strong"] and (p.strong <= cluster["strong"] or cluster["strong"] <= p.strong)
+                if overlap and (cluster["role"] is None or p.role is None or cluster["role"] == p.role):
+                    target = c
+                    break
+        if target is None:
+            clusters.append({"strong": set(p.strong), "role": p.role, "members": []})
+            target = len(clusters) - 1
+        elif clusters[target]["role"] is None:
+            clusters[target]["role"] = p.role
+        clusters[target]["strong"] |= p.strong
+        add(i, target)
+    named_by_role: dict[str, list[int]] = defaultdict(list)
+    for c, cluster in enumerate(clusters):
+        if cluster["role"] is not None:
+            named_by_role[cluster["role"]].append(c)
+    for i, p in enumerate(parsed):
+        if p is None or not p.key.startswith(("role:", "head:")):
+            continue
+        if p.key in by_key:
+            add(i, by_key[p.key])
+            continue
+        candidates = named_by_role.get(p.role or "", []) if p.key.startswith("role:") else []
+        if len(candidates) == 1:
+            add(i, candidates[0])
+            continue
+        clusters.append({"strong": set(), "role": p.role, "members": []})
+        add(i, len(clusters) - 1)
+    return [cluster["members"] for cluster in clusters]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One actor mention in a report: its text and where it came from.
+
+    ``kind`` is ``source``, ``term_target`` or ``distancing_target``; ``item`` indexes the attributions,
+    loaded terms or distancing markers accordingly; ``span`` is its offsets when known (mentions with the
+    same span are counted once).
+    """
+
+    text: str
+    kind: str
+    item: int
+    sentence_index: int
+    span: tuple[int, int] | None = None
+    source_type: str | None = None
+
+
+def report_mentions(
+    attributions: Sequence[Attribution],
+    loaded_terms: Sequence[LoadedTerm],
+    distancing: Sequence[DistancingMarker],
+) -> list[Mention]:
+    """The actor mentions of a report: sources (resolved when the profile resolved them), term and distancing targets.
+
+    Example:
+        >>> from attribution.records import LoadedTerm
+        >>> [m.text for m in report_mentions([], [LoadedTerm("name_calling", 5, 15, "terrorists", 0, 0.9,
+        ...                                                 target="ISIL", target_span=(0, 4))], [])]
+        ['ISIL']
+
+    """
+    out: list[Mention] = []
+    for i, a in enumerate(attributions):
+        if not a.source:
+            continue
+        text = a.resolved_source or a.source_text or ""
+        span = (a.source[0].start, a.source[-1].end)
+        out.append(Mention(text, "source", i, a.sentence_index, span, a.source_type))
+    for i, t in enumerate(loaded_terms):
+        if t.target:
+            out.append(Mention(t.target, "term_target", i, t.sentence_index, t.target_span))
+    for i, d in enumerate(distancing):
+        out.append(Mention(d.target_text, "distancing_target", i, d.sentence_index, (d.target_start, d.target_end)))
+    return out
+
+
+def build_actors(
+    attributions: Sequence[Attribution],
+    loaded_terms: Sequence[LoadedTerm],
+    distancing: Sequence[DistancingMarker] = (),
+) -> tuple[Actor, ...]:
+    """The actor table of a report, most mentioned actor first.
+
+    Args:
+        attributions: The report's attributions (their sources, with profile fields when present).
+        loaded_terms: Its loaded terms (their targets).
+        distancing: Its distancing markers (their targets).
+
+    Example:
+        >>> from attribution.records import Attribution, LoadedTerm, Span
+        >>> src = Attribution(cue=(Span("CUE", 18, 22, "said", 0),), source=(Span("SOURCE", 0, 17, "A military source", 0),),
+        ...                   content=(), kind="indirect", sentence_index=0, score=1.0, source_type="military",
+        ...                   anonymous=True)
+        >>> terms = [LoadedTerm("name_calling", 40, 50, "terrorists", 1, 0.9, target="ISIL"),
+        ...          LoadedTerm("loaded_language", 60, 69, "liberated", 1, 0.9, "positive", target="the Syrian army")]
+        >>> for actor in build_actors([src], terms):
+        ...     print(actor.name, actor.mentions, actor.claims, actor.anonymous_claims, actor.term_indices)
+        Syrian army 2 (0,) (0,) (1,)
+        ISIL 1 () () (0,)
+
+    """
+    mentions = report_mentions(attributions, loaded_terms, distancing)
+    # Mentions with the same span (several terms aimed at one target) count once, but keep all their items.
+    unique: list[Mention] = []
+    items_of: list[list[Mention]] = []
+    seen: dict[tuple[str, tuple[int, int]], int] = {}
+    for m in mentions:
+        dedupe = ("span", m.span) if m.span is not None else None
+        if dedupe is not None and dedupe in seen:
+            items_of[seen[dedupe]].append(m)
+            continue
+        if dedupe is not None:
+            seen[dedupe] = len(unique)
+        unique.append(m)
+        items_of.append([m])
+    parsed = [parse_mention(m.text, m.source_type) for m in unique]
+    actors = []
+    for members in _clusters(parsed):
+        everything = [item for i in members for item in items_of[i]]
+        actors.append(_actor(members, unique, parsed, everything, attributions, loaded_terms))
+    actors.sort(key=lambda a: (-a.mentions, -len(a.term_indices) - len(a.claims), a.sentence_indices[:1]))
+    return tuple(actors)
+
+
+def _actor(
+    members: list[int],
+    unique: Sequence[Mention],
+    parsed: Sequence[ParsedMention | None],
+    items: list[Mention],
+    attributions: Sequence[Attribution],
+    loaded_terms: Sequence[LoadedTerm],
+) -> Actor:
+    forms = Counter(" ".join(unique[i].text.split()) for i in members)
+    keyed = [parsed[i] for i in members if parsed[i] is not None]
+    alias = next((p for p in keyed if p.key.startswith("alias:")), None)  # type: ignore[union-attr]
+    if alias is not None:
+        name = alias.display  # type: ignore[union-attr]
+    else:
+        named = sorted(
+            (p for p in keyed if p.strong),  # type: ignore[union-attr]
+            key=lambda p: (-len(p.strong), -forms[p.display], -len(p.display)),  # type: ignore[union-attr]
+        )
+        name = named[0].display if named else Counter(p.display for p in keyed).most_common(1)[0][0]  # type: ignore[union-attr]
+    role = next((p.role for p in keyed if p.role), None)  # type: ignore[union-attr]
+    claims = sorted({m.item for m in items if m.kind == "source"})
+    term_ids = sorted({m.item for m in items if m.kind == "term_target"})
+    by_kind: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for t in term_ids:
+        by_kind[(loaded_terms[t].category, loaded_terms[t].voice)].append(t)
+    terms = tuple(
+        ActorTerms(
+            category,
+            voice,
+            len(ids),
+            tuple(ids),
+            tuple(sorted({loaded_terms[t].sentence_index for t in ids})),
+        )
+        for (category, voice), ids in sorted(by_kind.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+    )
+    return Actor(
+        name=name,
+        role=role,
+        forms=tuple(form for form, _ in forms.most_common()),
+        mentions=len(members),
+        sentence_indices=tuple(sorted({m.sentence_index for m in items})),
+        terms=terms,
+        term_indices=tuple(term_ids),
+        claims=tuple(claims),
+        anonymous_claims=tuple(i for i in claims if attributions[i].anonymous is True),
+        named_claims=tuple(i for i in claims if attributions[i].anonymous is False),
+        distancing=tuple(sorted({m.item for m in items if m.kind == "distancing_target"})),
+        distanced_claims=tuple(i for i in claims if attributions[i].stance == "distancing"),
+    )
+
+
+# --------------------------------------------------------------------------- asymmetries
+
+_VOICE_WORDS = {"narrator": "in the writer's own voice", "indirect": "in paraphrase of a source", "quoted": "in quotes"}
+
+
+def _quoted(texts: Sequence[str], limit: int = 3) -> str:
+    shown = list(dict.fromkeys(" ".join(t.split()) for t in texts))
+    out = ", ".join(f"“{t}”" for t in shown[:limit])
+    return out + (", …" if len(shown) > limit else "")
+
+
+def _names(actors: Sequence[Actor]) -> str:
+    names = [a.name for a in actors]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+def _voices(ids: Sequence[int], terms: Sequence[LoadedTerm]) -> str:
+    counts = Counter(terms[i].voice for i in ids)
+    parts = [f"{n} {_VOICE_WORDS.get(v, v)}" for v, n in counts.most_common()]
+    return "; ".join(parts)
+
+
+def find_asymmetries(
+    actors: Sequence[Actor],
+    loaded_terms: Sequence[LoadedTerm],
+    attributions: Sequence[Attribution],
+    distancing: Sequence[DistancingMarker] = (),
+) -> tuple[Asymmetry, ...]:
+    """The asymmetries the actor table shows, each stated plainly with its evidence sentences.
+
+    The sides compared are actors with a combatant role (:data:`COMBATANT_ROLES`) or that some loaded term
+    targets; for claims, every actor with a claim of known anonymity.
+
+    Example:
+        >>> from attribution.records import Actor
+        >>> isil = Actor("ISIL", "militant", ("ISIL",), 2, (1, 2), term_indices=(0,))
+        >>> army = Actor("Syrian army", "army", ("the army",), 2, (0, 2))
+        >>> terms = [LoadedTerm("name_calling", 0, 10, "terrorists", 1, 0.9, "negative", target="ISIL")]
+        >>> [a.statement for a in find_asymmetries([isil, army], terms, [])]
+        ['Name-calling (“terrorists”) is applied to ISIL once (1 in the writer\\'s own voice); no name-calling is applied to Syrian army.']
+
+    """
+    out: list[Asymmetry] = []
+    sides = [i for i, a in enumerate(actors) if a.role in COMBATANT_ROLES or a.term_indices]
+
+    def calling(i: int) -> list[int]:
+        return [
+            t
+            for t in actors[i].term_indices
+            if loaded_terms[t].category == "name_calling" and loaded_terms[t].polarity != "positive"
+        ]
+
+    called = [i for i in sides if calling(i)]
+    spared = [i for i in sides if not calling(i)]
+    if called and spared:
+        for i in sorted(called, key=lambda i: -len(calling(i)))[:3]:
+            ids = calling(i)
+            others = [actors[j] for j in spared]
+            out.append(
+                Asymmetry(
+                    "name_calling",
+                    f"Name-calling ({_quoted([loaded_terms[t].text for t in ids])}) is applied to {actors[i].name} "
+                    f"{_times(len(ids))} ({_voices(ids, loaded_terms)}); no name-calling is applied to "
+                    f"{_names(others)}.",
+                    (i, *spared),
+                    _sentences([loaded_terms[t].sentence_index for t in ids], *(a.sentence_indices for a in others)),
+                )
+            )
+
+    def polar(i: int, polarity: str) -> list[int]:
+        return [t for t in actors[i].term_indices if loaded_terms[t].polarity == polarity]
+
+    praised = [i for i in sides if polar(i, "positive") and not polar(i, "negative")]
+    blamed = [i for i in sides if polar(i, "negative") and not polar(i, "positive")]
+    if praised and blamed:
+        pos = [t for i in praised for t in polar(i, "positive")]
+        neg = [t for i in blamed for t in polar(i, "negative")]
+        out.append(
+            Asymmetry(
+                "polarity",
+                f"Positive terms ({_quoted([loaded_terms[t].text for t in pos])}) are applied only to "
+                f"{_names([actors[i] for i in praised])}; negative ones ({_quoted([loaded_terms[t].text for t in neg])})"
+                f" only to {_names([actors[i] for i in blamed])}.",
+                (*praised, *blamed),
+                _sentences([loaded_terms[t].sentence_index for t in (*pos, *neg)]),
+            )
+        )
+
+    known = [i for i, a in enumerate(actors) if a.anonymous_claims or a.named_claims]
+
+    def anonymous_share(i: int) -> float:
+        a = actors[i]
+        return len(a.anonymous_claims) / (len(a.anonymous_claims) + len(a.named_claims))
+
+    hidden = [i for i in known if anonymous_share(i) > 0.5]
+    named = [i for i in known if anonymous_share(i) < 0.5]
+    if hidden and named:
+        for i in hidden[:2]:
+            a = actors[i]
+            n_known = len(a.anonymous_claims) + len(a.named_claims)
+            share = "All" if len(a.anonymous_claims) == n_known else f"{len(a.anonymous_claims)} of"
+            sources = _quoted([attributions[c].source_text or "" for c in a.anonymous_claims])
+            others = ", ".join(
+                f"{actors[j].name} ({len(actors[j].named_claims)} of "
+                f"{len(actors[j].named_claims) + len(actors[j].anonymous_claims)})"
+                for j in named
+            )
+            out.append(
+                Asymmetry(
+                    "anonymity",
+                    f"{share} {n_known} claim(s) of {a.name} come from anonymous sources ({sources}); "
+                    f"the claims of {others} name their source.",
+                    (i, *named),
+                    _sentences(
+                        [attributions[c].sentence_index for c in a.claims],
+                        *([attributions[c].sentence_index for c in actors[j].claims] for j in named),
+                    ),
+                )
+            )
+
+    parties = sorted(set(sides) | {i for i, a in enumerate(actors) if a.claims})
+    distanced = [i for i in parties if actors[i].distancing or actors[i].distanced_claims]
+    plain = [i for i in parties if not (actors[i].distancing or actors[i].distanced_claims)]
+    if distanced and plain:
+        for i in distanced[:2]:
+            a = actors[i]
+            how = []
+            if a.distancing:
+                how.append(_quoted([distancing[d].text for d in a.distancing]))
+            if a.distanced_claims:
+                cues = _quoted([attributions[c].cue_text for c in a.distanced_claims])
+                how.append(f"its claims reported with {cues}")
+            evidence = [distancing[d].sentence_index for d in a.distancing]
+            evidence += [attributions[c].sentence_index for c in a.distanced_claims]
+            out.append(
+                Asymmetry(
+                    "distancing",
+                    f"The writer distances itself from {a.name} ({'; '.join(how)}); "
+                    f"not from {_names([actors[j] for j in plain])}.",
+                    (i, *plain),
+                    _sentences(evidence),
+                )
+            )
+    return tuple(out)
+
+
+def _sentences(*groups: Sequence[int]) -> tuple[int, ...]:
+    return tuple(sorted({i for group in groups for i in group}))
