@@ -70,7 +70,10 @@ __all__ = [
 
 #: Canonical actor -> (role, aliases in lower case). Keep it small: actors that war reports name often.
 ALIASES: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "ISIL": ("militant", ("isil", "isis", "daesh", "daish", "islamic state", "islamic state group", "the islamic state")),
+    "ISIL": (
+        "militant",
+        ("isil", "isis", "daesh", "daish", "islamic state", "islamic state group", "the islamic state"),
+    ),
     "al-Nusra Front": (
         "militant",
         ("nusra", "al-nusra", "nusra front", "al-nusra front", "jabhat al-nusra", "jabhat fatah al-sham"),
@@ -112,8 +115,7 @@ HEAD_ROLES: dict[str, str] = {
         "army",
     ),
     **dict.fromkeys(
-        "government regime administration ministry minister cabinet presidency president authority official "
-        "junta state".split(),
+        "government regime administration ministry minister cabinet presidency president authority junta state".split(),
         "government",
     ),
     **dict.fromkeys(
@@ -125,6 +127,8 @@ HEAD_ROLES: dict[str, str] = {
     **dict.fromkeys("police policeman policewoman".split(), "police"),
     "fighter": "fighter",
     "force": "force",
+    "monitor": "ngo",
+    "watchdog": "ngo",
 }
 #: Modifier (singular, lower case) -> role it gives a generic head ("military source", "opposition fighters").
 MODIFIER_ROLES: dict[str, str] = {
@@ -151,8 +155,8 @@ PERSON_ROLES = frozenset(
 #: Nouns of people and groups that make a mention an actor even without a name.
 PERSON_NOUNS = frozenset(
     "resident witness eyewitness doctor nurse medic activist analyst expert journalist reporter correspondent "
-    "official spokesman spokeswoman spokesperson commander source diplomat civilian refugee villager farmer "
-    "survivor relative family student teacher worker monitor observer envoy minister leader people protester "
+    "official spokesman spokeswoman spokesperson commander diplomat civilian refugee villager farmer "
+    "survivor relative family student teacher worker observer envoy minister leader people protester "
     "local inhabitant citizen volunteer rescuer engineer researcher professor lawyer judge agency group "
     "organization organisation charity observatory ngo committee council coalition alliance party movement "
     "tribe clan".split()
@@ -163,11 +167,9 @@ _DOCUMENT_HEADS = frozenset(
 )
 _PRONOUNS = frozenset("he she it they we i you him her them this that who which one someone".split())
 _DETERMINERS = frozenset(
-    """the a an its their his her our my your these those this that some several many all both other others
-    numerous dozens hundreds thousands scores of any each every most few various two three four five six seven
-    eight nine ten".split()"""
-    .replace('".split()"', "")
-    .split()
+    "the a an its their his her our my your these those this that some several many all both other others numerous "
+    "dozens hundreds thousands scores of any each every most few various two three four five six seven eight nine "
+    "ten".split()
 )
 #: Words that label rather than name; never a name, and some hint at a role.
 LABEL_WORDS: dict[str, str | None] = {
@@ -192,8 +194,11 @@ LABEL_WORDS: dict[str, str | None] = {
 }
 #: Demonym or country -> the demonym used in keys; ethnic groups too (weak names).
 DEMONYMS: dict[str, str] = {
-    **{w: w for w in "syrian iraqi russian turkish iranian israeli ukrainian saudi lebanese jordanian egyptian "
-       "yemeni afghan libyan british french german chinese kurdish palestinian qatari emirati".split()},
+    **{
+        w: w
+        for w in "syrian iraqi russian turkish iranian israeli ukrainian saudi lebanese jordanian egyptian "
+        "yemeni afghan libyan british french german chinese kurdish palestinian qatari emirati".split()
+    },
     "syria": "syrian",
     "iraq": "iraqi",
     "russia": "russian",
@@ -220,6 +225,10 @@ _ROLE_NOUN = {
     "militia": "militia",
     "force": "forces",
 }
+_NON_STATE = frozenset(("kurdish", "palestinian"))
+_OFFICIAL_HEADS = frozenset("official spokesman spokeswoman spokesperson minister diplomat envoy source".split())
+_NAME_PARTICLES = frozenset(("al", "el", "ad", "as", "bin", "ibn", "abu"))
+_SOURCE_TYPE_ROLES = {"military": "army", "government": "government", "political": "government"}
 #: Roles of the sides of a conflict: the asymmetry statements compare these (and any actor a loaded term targets).
 COMBATANT_ROLES = frozenset(("army", "government", "militant", "rebel", "fighter", "militia", "police", "force"))
 _TOKEN = re.compile(r"[\w][\w.'’-]*")
@@ -228,6 +237,10 @@ _OWNER = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"^(.+?)['’]s?\s+(.+)$")
+_COMMON = (
+    frozenset(HEAD_ROLES) | frozenset(MODIFIER_ROLES) | PERSON_NOUNS | _GENERIC_HEADS | PERSON_ROLES | _DOCUMENT_HEADS
+) | frozenset(("media", "television", "agency", "news"))
+_HEADS = frozenset(HEAD_ROLES) | _GENERIC_HEADS | PERSON_NOUNS | PERSON_ROLES | _DOCUMENT_HEADS
 _IRREGULAR_PLURALS = {"men": "man", "militiamen": "militiaman", "gunmen": "gunman", "policemen": "policeman"}
 _KEEP_S = frozenset("isis news us u.s. hamas yes various previous serious analysis ministries".split())
 
@@ -312,10 +325,6 @@ def _alias(tokens: list[str]) -> str | None:
     return best[1] if best else None
 
 
-def _is_capitalised(token: str) -> bool:
-    return token[:1].isupper() or (len(token) > 1 and token.isupper())
-
-
 def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | None:
     """Parse one actor mention; ``None`` when it names no actor (a pronoun, "reports", an empty string).
 
@@ -336,103 +345,91 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
     if not cleaned:
         return None
     parts = [p for p in (_clean(p) for p in cleaned.split(",")) if p]
-    owners = [_owner(p) for p in parts]
+    candidates = [(_owner(p), p) for p in parts]
     # With an apposition ("Rami Abdel Rahman, the Observatory's director") prefer the part naming an alias.
-    chosen = next((o for o in owners if _alias(_TOKEN.findall(o))), owners[0])
+    for owner, original in candidates:
+        alias = _alias(_TOKEN.findall(owner)) or _alias(_TOKEN.findall(original))
+        if alias is not None:
+            tokens = _TOKEN.findall(owner)
+            strong = frozenset(_name_token(t) for t in tokens if _is_name(t) and t.lower() not in DEMONYMS)
+            return ParsedMention(f"alias:{alias}", alias, ALIASES[alias][0], strong, frozenset(), None)
+    chosen = candidates[0][0]
     tokens = _TOKEN.findall(chosen)
     if not tokens or (len(tokens) == 1 and tokens[0].lower() in _PRONOUNS):
         return None
-    alias = _alias(tokens)
-    if alias is not None:
-        role = ALIASES[alias][0]
-        strong = frozenset(t.lower() for t in tokens if _is_capitalised(t) and t.lower() not in DEMONYMS)
-        return ParsedMention(f"alias:{alias}", alias, role, strong, frozenset(), None)
     strong: set[str] = set()
     weak: set[str] = set()
-    label_roles: list[str] = []
+    labels: list[str] = []
     words: list[str] = []
-    for position, token in enumerate(tokens):
+    for token in tokens:
         lower = token.lower()
+        singular = _singular(lower)
         if lower in _DETERMINERS or lower.isdigit():
             continue
         if lower in DEMONYMS:
             weak.add(DEMONYMS[lower])
-            continue
-        if lower in LABEL_WORDS or _singular(lower) in LABEL_WORDS:
-            hint = LABEL_WORDS.get(lower, LABEL_WORDS.get(_singular(lower)))
-            if hint:
-                label_roles.append(hint)
-            continue
-        singular = _singular(lower)
-        common = singular in HEAD_ROLES or singular in MODIFIER_ROLES or singular in PERSON_NOUNS
-        common = common or singular in _GENERIC_HEADS or singular in PERSON_ROLES or singular in _DOCUMENT_HEADS
-        if _is_capitalised(token) and not (common and (position == 0 or not token[1:2].isupper())):
-            # A capitalised word is a name unless it is a common noun that only starts the mention.
-            if not (common and position == 0) and not (common and token.istitle() and _all_common_caps(tokens)):
-                strong.add(lower)
-                continue
-        words.append(singular)
-    head = next((w for w in reversed(words) if w in HEAD_ROLES or w in _GENERIC_HEADS or w in PERSON_NOUNS), None)
-    head = head or next((w for w in reversed(words) if w in PERSON_ROLES or w in _DOCUMENT_HEADS), None)
-    if head is None and words and (strong or weak or source_type):
+        elif lower in LABEL_WORDS or singular in LABEL_WORDS:
+            labels.append(singular if singular in LABEL_WORDS else lower)
+        elif _is_name(token):
+            strong.add(_name_token(token))
+        else:
+            words.append(singular)
+    head = next((w for w in reversed(words) if w in _HEADS), None)
+    if head is None and labels and not strong:
+        head = next((w for w in reversed(labels) if w in HEAD_ROLES), None)
+    if head is None and words and (strong or weak):
         head = words[-1]
-    if head in _DOCUMENT_HEADS and not strong and not weak:
+    if head in _DOCUMENT_HEADS and not strong:
         return None
-    if head is None and not strong:
-        return None
-    role = _role(head, words, label_roles, weak, source_type)
+    role = _role(head, words, labels, weak, source_type)
+    display = _display(chosen)
     if strong:
-        display = _display(chosen)
-        return ParsedMention("names:" + " ".join(sorted(strong)), display, role, frozenset(strong), frozenset(weak), head)
+        return ParsedMention(
+            "names:" + " ".join(sorted(strong)), display, role, frozenset(strong), frozenset(weak), head
+        )
     if weak and role is not None:
         demonym = " ".join(_DEMONYM_DISPLAY.get(w, w.capitalize()) for w in sorted(weak))
         name = f"{demonym} {_ROLE_NOUN.get(role, role)}"
         return ParsedMention(f"alias:{name}", name, role, frozenset(), frozenset(weak), head)
-    if weak:
-        return ParsedMention(f"head:{' '.join(sorted(weak))} {head}", _display(chosen), None, frozenset(), frozenset(weak), head)
+    if weak and head is not None:
+        return ParsedMention(f"head:{' '.join(sorted(weak))} {head}", display, None, frozenset(), frozenset(weak), head)
     if role is not None:
-        return ParsedMention(f"role:{role}", _display(chosen), role, frozenset(), frozenset(), head)
-    if head in _GENERIC_HEADS - {"group", "organization", "organisation", "faction", "movement"} or head in PERSON_ROLES:
-        if head not in PERSON_NOUNS:
-            return None  # "sources", "officials of ..." with nothing to tell whose: no actor
-    if head not in PERSON_NOUNS and head not in HEAD_ROLES and head not in _GENERIC_HEADS:
-        return None
-    return ParsedMention(f"head:{head}", _display(chosen), None, frozenset(), frozenset(), head)
+        return ParsedMention(f"role:{role}", display, role, frozenset(), frozenset(), head)
+    if head in PERSON_NOUNS:
+        return ParsedMention(f"head:{head}", display, None, frozenset(), frozenset(), head)
+    return None
 
 
-def _all_common_caps(tokens: list[str]) -> bool:
-    """Whether every capitalised token is a common word (a headline-cased "Military Sources")."""
-    return all(
-        not _is_capitalised(t)
-        or _singular(t.lower()) in HEAD_ROLES
-        or _singular(t.lower()) in PERSON_NOUNS
-        or _singular(t.lower()) in _GENERIC_HEADS
-        or t.lower() in _DETERMINERS
-        or t.lower() in MODIFIER_ROLES
-        for t in tokens
-    )
+def _is_name(token: str) -> bool:
+    """A capitalised word that is not a common actor word ("Amnesty", "ISIL", "al-Assad"; not "Residents")."""
+    first, _, rest = token.partition("-")
+    capitalised = token[:1].isupper() or (first.lower() in _NAME_PARTICLES and rest[:1].isupper())
+    return capitalised and _singular(token.lower()) not in _COMMON
 
 
-def _role(
-    head: str | None, words: list[str], label_roles: list[str], weak: set[str], source_type: str | None
-) -> str | None:
+def _name_token(token: str) -> str:
+    lower = token.lower().removesuffix("'s").removesuffix("’s")
+    for prefix in ("al-", "el-", "ad-", "as-"):
+        if lower.startswith(prefix) and len(lower) > len(prefix) + 2:
+            return lower[len(prefix) :]
+    return lower
+
+
+def _role(head: str | None, words: list[str], labels: list[str], weak: set[str], source_type: str | None) -> str | None:
     modifiers = [MODIFIER_ROLES[w] for w in words if w in MODIFIER_ROLES and w != head]
-    role = HEAD_ROLES.get(head or "")
-    if head in _ARMED_HEADS and (
-        any(m in ("army", "government") for m in modifiers) or (weak and not weak <= {"kurdish", "palestinian"})
-    ):
+    modifiers += [r for r in (LABEL_WORDS.get(label) for label in labels) if r]
+    own = HEAD_ROLES.get(head or "")
+    if head in _ARMED_HEADS and ({"army", "government"} & set(modifiers) or weak - _NON_STATE):
         return "army"
-    if role in (None, "force", "fighter") and head in _GENERIC_HEADS | {"force", "fighter"}:
-        found = modifiers[-1] if modifiers else (label_roles[0] if label_roles else None)
-        if found is not None:
-            return found
-    if role is None and label_roles:
-        return label_roles[0]
-    if role is None and head in ("source", "sources", "official", "officer", "spokesman", "spokesperson"):
-        return {"military": "army", "government": "government", "political": "government"}.get(source_type or "")
-    if role == "official" or (role == "government" and head == "official" and modifiers):
+    if head in _GENERIC_HEADS and modifiers:
         return modifiers[-1]
-    return role
+    if own is not None:
+        return own
+    if head in _OFFICIAL_HEADS and weak - _NON_STATE:
+        return "government"  # "U.S. officials", "a Russian diplomat"
+    if head in PERSON_ROLES and source_type in _SOURCE_TYPE_ROLES:
+        return _SOURCE_TYPE_ROLES[source_type]
+    return None
 
 
 def _display(text: str) -> str:
@@ -443,9 +440,7 @@ def _display(text: str) -> str:
     return " ".join(tokens)
 
 
-def cluster_mentions(
-    mentions: Sequence[str], source_types: Sequence[str | None] | None = None
-) -> list[list[int]]:
+def cluster_mentions(mentions: Sequence[str], source_types: Sequence[str | None] | None = None) -> list[list[int]]:
     """Group mention indices into actors (mentions that name no actor are left out).
 
     Clusters are ordered by their first mention; indices within a cluster ascend.
@@ -628,7 +623,9 @@ def _actor(
             (p for p in keyed if p.strong),  # type: ignore[union-attr]
             key=lambda p: (-len(p.strong), -forms[p.display], -len(p.display)),  # type: ignore[union-attr]
         )
-        name = named[0].display if named else Counter(p.display for p in keyed).most_common(1)[0][0]  # type: ignore[union-attr]
+        generic = Counter((p.head in PERSON_ROLES, p.display) for p in keyed)  # type: ignore[union-attr]
+        best = sorted(generic.items(), key=lambda kv: (kv[0][0], -kv[1], len(kv[0][1])))
+        name = named[0].display if named else best[0][0][1]
     role = next((p.role for p in keyed if p.role), None)  # type: ignore[union-attr]
     claims = sorted({m.item for m in items if m.kind == "source"})
     term_ids = sorted({m.item for m in items if m.kind == "term_target"})

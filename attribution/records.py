@@ -274,8 +274,10 @@ class GroupCount:
 
 @dataclass(frozen=True, slots=True)
 class ActorTerms:
-    """The loaded terms of one category, in one voice, applied to one actor (``term_indices`` index
-    ``ArticleReport.loaded_terms``)."""
+    """The loaded terms of one category, in one voice, applied to one actor.
+
+    ``term_indices`` index ``ArticleReport.loaded_terms``.
+    """
 
     category: str
     voice: str
