@@ -669,8 +669,28 @@ def _quoted(texts: Sequence[str], limit: int = 3) -> str:
     return out + (", …" if len(shown) > limit else "")
 
 
+#: Aliases that read with "the" in a sentence.
+_THE_ALIASES = frozenset(
+    ("Syrian Observatory for Human Rights", "United Nations", "Red Cross", "White Helmets", "Free Syrian Army", "Taliban")
+)
+
+
+def in_sentence(name: str) -> str:
+    """An actor name as it reads inside a sentence: "the" before a common-noun name.
+
+    Example:
+        >>> in_sentence("Syrian army"), in_sentence("militants"), in_sentence("ISIL"), in_sentence("Amnesty International")
+        ('the Syrian army', 'the militants', 'ISIL', 'Amnesty International')
+
+    """
+    last = name.split()[-1] if name.split() else name
+    if name in _THE_ALIASES or (last[:1].islower() and not name.lower().startswith(("the ", "a ", "an "))):
+        return f"the {name}"
+    return name
+
+
 def _names(actors: Sequence[Actor]) -> str:
-    names = [a.name for a in actors]
+    names = [in_sentence(a.name) for a in actors]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
@@ -700,8 +720,11 @@ def find_asymmetries(
         >>> isil = Actor("ISIL", "militant", ("ISIL",), 2, (1, 2), term_indices=(0,))
         >>> army = Actor("Syrian army", "army", ("the army",), 2, (0, 2))
         >>> terms = [LoadedTerm("name_calling", 0, 10, "terrorists", 1, 0.9, "negative", target="ISIL")]
-        >>> [a.statement for a in find_asymmetries([isil, army], terms, [])]
-        ['Name-calling (“terrorists”) is applied to ISIL once (1 in the writer\\'s own voice); no name-calling is applied to Syrian army.']
+        >>> for asymmetry in find_asymmetries([isil, army], terms, []):
+        ...     print(asymmetry.kind, asymmetry.actors, asymmetry.sentence_indices)
+        ...     print(asymmetry.statement)
+        name_calling (0, 1) (0, 1, 2)
+        Name-calling (“terrorists”) is applied to ISIL once (1 in the writer's own voice); no name-calling is applied to the Syrian army.
 
     """
     out: list[Asymmetry] = []
@@ -723,7 +746,7 @@ def find_asymmetries(
             out.append(
                 Asymmetry(
                     "name_calling",
-                    f"Name-calling ({_quoted([loaded_terms[t].text for t in ids])}) is applied to {actors[i].name} "
+                    f"Name-calling ({_quoted([loaded_terms[t].text for t in ids])}) is applied to {in_sentence(actors[i].name)} "
                     f"{_times(len(ids))} ({_voices(ids, loaded_terms)}); no name-calling is applied to "
                     f"{_names(others)}.",
                     (i, *spared),
@@ -765,14 +788,14 @@ def find_asymmetries(
             share = "All" if len(a.anonymous_claims) == n_known else f"{len(a.anonymous_claims)} of"
             sources = _quoted([attributions[c].source_text or "" for c in a.anonymous_claims])
             others = ", ".join(
-                f"{actors[j].name} ({len(actors[j].named_claims)} of "
+                f"{in_sentence(actors[j].name)} ({len(actors[j].named_claims)} of "
                 f"{len(actors[j].named_claims) + len(actors[j].anonymous_claims)})"
                 for j in named
             )
             out.append(
                 Asymmetry(
                     "anonymity",
-                    f"{share} {n_known} claim(s) of {a.name} come from anonymous sources ({sources}); "
+                    f"{share} {n_known} claim(s) of {in_sentence(a.name)} come from anonymous sources ({sources}); "
                     f"the claims of {others} name their source.",
                     (i, *named),
                     _sentences(
@@ -799,7 +822,7 @@ def find_asymmetries(
             out.append(
                 Asymmetry(
                     "distancing",
-                    f"The writer distances itself from {a.name} ({'; '.join(how)}); "
+                    f"The writer distances itself from {in_sentence(a.name)} ({'; '.join(how)}); "
                     f"not from {_names([actors[j] for j in plain])}.",
                     (i, *plain),
                     _sentences(evidence),

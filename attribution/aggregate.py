@@ -264,7 +264,6 @@ def _via_key(a: Attribution) -> str | None:
     return normalise_source(" ... ".join(piece.text for piece in a.via)) if a.via else None
 
 
-
 def _check_layers(
     article: Article,
     sentences: Sequence[Sentence],

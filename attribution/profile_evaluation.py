@@ -193,7 +193,9 @@ def read_profile_labels(
                 resolved_source=" ".join(text[s:e] for s, e in resolved) or None,
                 stance=row["stance"],
             )
-            cases.append({"case": row["case"], "attribution_index": index, "resolved_span": [list(f) for f in resolved]})
+            cases.append(
+                {"case": row["case"], "attribution_index": index, "resolved_span": [list(f) for f in resolved]}
+            )
         layers = ("attributions", "source_profile") if with_attribution_layer else ("source_profile",)
         records.append(
             LabeledArticle(
@@ -601,7 +603,9 @@ def evaluate_profile_layers(
         for record in profile_records:
             article = Article(id=record.id, text=record.text)
             sentences = segmenter(article)
-            profiled = profiler.profile(article, sentences, gold_attributions(record.text, sentences, record.attributions))
+            profiled = profiler.profile(
+                article, sentences, gold_attributions(record.text, sentences, record.attributions)
+            )
             for gold, predicted in zip(record.attributions, profiled, strict=True):
                 given.add(gold, predicted)
             report = reports.get(id(record))
@@ -610,14 +614,23 @@ def evaluate_profile_layers(
                 if predicted_attributions and predicted_attributions[0].source_type is None:
                     predicted_attributions = list(profiler.profile(article, report.sentences, predicted_attributions))
                 labeled = [g for g in record.attributions if g.source_type is not None]
-                for gold, match in zip(labeled, match_by_source(record.text, labeled, predicted_attributions), strict=True):
+                for gold, match in zip(
+                    labeled, match_by_source(record.text, labeled, predicted_attributions), strict=True
+                ):
                     e2e.add(gold, match)
         metrics["source_profile"] = given.results()
         if e2e.pairs:
             scores = e2e.results()
             metrics["source_profile"]["end_to_end"] = {
                 key: scores[key]
-                for key in ("n_gold", "n_attributions", "coverage", "type_accuracy", "type_macro_f1", "type_accuracy_all")
+                for key in (
+                    "n_gold",
+                    "n_attributions",
+                    "coverage",
+                    "type_accuracy",
+                    "type_macro_f1",
+                    "type_accuracy_all",
+                )
             } | {"anonymous": scores["anonymous"], "stance_accuracy": scores["stance_accuracy"]}
     if distancing_records:
         if analyzer is None:
@@ -626,8 +639,10 @@ def evaluate_profile_layers(
             evaluator = DistancingEvaluator()
             for record in distancing_records:
                 report = reports[id(record)]
-                markers = report.distancing if report.distancing else find_distancing(
-                    record.text, report.sentences, report.attributions
+                markers = (
+                    report.distancing
+                    if report.distancing
+                    else find_distancing(record.text, report.sentences, report.attributions)
                 )
                 evaluator.add(record.text, gold_distancing(record), markers)
             metrics["distancing"] = evaluator.results()

@@ -84,9 +84,7 @@ _GENERIC_MEDIA = re.compile(
     re.IGNORECASE,
 )
 _NAME_WORD = r"(?:[A-Z][\w&.\-’']*|[0-9]+|al-[A-Z][\w\-]*)"
-_NAME = re.compile(
-    rf"(?:[Tt]he\s+)?{_NAME_WORD}(?:(?:\s+|\s*-\s*)(?:(?:of|and|for|de|el|al)\s+)?{_NAME_WORD})*"
-)
+_NAME = re.compile(rf"(?:[Tt]he\s+)?{_NAME_WORD}(?:(?:\s+|\s*-\s*)(?:(?:of|and|for|de|el|al)\s+)?{_NAME_WORD})*")
 _NOT_RELAY = re.compile(
     r"^(?:reporters?|journalists?|the\s+press|a\s+news\s+conference|a\s+press\s+conference|supporters|"
     r"the\s+crowd|a\s+crowd|an?\s+audience|the\s+audience)\b",
@@ -114,8 +112,11 @@ def is_media_name(name: str) -> bool:
     for size in range(min(4, len(words)), 0, -1):
         if " ".join(words[:size]) in MEDIA_NAMES and (size == len(words) or name.split()[size][:1].isupper()):
             return True
-    return bool(_MEDIA_WORD.search(name)) and name[:1].isupper() or name.startswith(("the ", "The ")) and bool(
-        _MEDIA_WORD.search(name)
+    return (
+        bool(_MEDIA_WORD.search(name))
+        and name[:1].isupper()
+        or name.startswith(("the ", "The "))
+        and bool(_MEDIA_WORD.search(name))
     )
 
 
@@ -581,9 +582,11 @@ def _document_author(text: str, lo: int, hi: int, head: str) -> str | None:
     best: str | None = None
     for m in re.finditer(rf"\b{re.escape(head)}s?\b", region, re.IGNORECASE):
         after = find_mentions(text, lo + m.end(), min(hi, lo + m.end() + 60))
-        if after and _AUTHOR_OF.search(text[lo + m.end() : after[0].start] + " ") and after[0].start - (
-            lo + m.end()
-        ) < 25:
+        if (
+            after
+            and _AUTHOR_OF.search(text[lo + m.end() : after[0].start] + " ")
+            and after[0].start - (lo + m.end()) < 25
+        ):
             best = after[0].text
             continue
         before = find_mentions(text, max(lo, lo + m.start() - 80), lo + m.start())

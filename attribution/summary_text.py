@@ -112,7 +112,9 @@ def _anonymity(report: ArticleReport) -> SummaryStatement | None:
     hidden = [i for i in known if attributions[i].anonymous]
     if not hidden:
         evidence = _sentences(attributions[i].sentence_index for i in known)
-        return SummaryStatement("anonymity", f"All {_plural(len(known), 'attributed claim')} name their source.", evidence)
+        return SummaryStatement(
+            "anonymity", f"All {_plural(len(known), 'attributed claim')} name their source.", evidence
+        )
     sources = _quoted(attributions[i].source_text or "(no source given)" for i in hidden)
     text = (
         f"{len(hidden)} of {_plural(len(known), 'attributed claim')} ({_percent(len(hidden), len(known))}) "
@@ -198,11 +200,10 @@ def summarize(report: ArticleReport) -> tuple[SummaryStatement, ...]:
     out: list[SummaryStatement] = []
     if n:
         attributed = len(summary.attributed_sentences)
-        if attributed:
-            text = f"{attributed} of {_plural(n, 'sentence')} ({_percent(attributed, n)}) attribute what they report "
-            text += "to a source." if attributed > 1 else "to a source."
-            if attributed == 1:
-                text = f"1 of {_plural(n, 'sentence')} ({_percent(1, n)}) attributes what it reports to a source."
+        if attributed == 1:
+            text = f"1 of {_plural(n, 'sentence')} ({_percent(1, n)}) attributes what it reports to a source."
+        elif attributed:
+            text = f"{attributed} of {n} sentences ({_percent(attributed, n)}) attribute what they report to a source."
         else:
             text = f"None of the {_plural(n, 'sentence')} attributes what it reports to a source."
         out.append(SummaryStatement("attribution", text, summary.attributed_sentences))
