@@ -65,7 +65,9 @@ __all__ = [
     "build_actors",
     "cluster_mentions",
     "find_asymmetries",
+    "in_sentence",
     "parse_mention",
+    "report_mentions",
 ]
 
 #: Canonical actor -> (role, aliases in lower case). Keep it small: actors that war reports name often.
@@ -224,6 +226,7 @@ _ROLE_NOUN = {
     "fighter": "fighters",
     "militia": "militia",
     "force": "forces",
+    "ngo": "monitoring group",
 }
 _NON_STATE = frozenset(("kurdish", "palestinian"))
 _OFFICIAL_HEADS = frozenset("official spokesman spokeswoman spokesperson minister diplomat envoy source".split())
@@ -571,9 +574,9 @@ def build_actors(
 
     Example:
         >>> from attribution.records import Attribution, LoadedTerm, Span
-        >>> src = Attribution(cue=(Span("CUE", 18, 22, "said", 0),), source=(Span("SOURCE", 0, 17, "A military source", 0),),
-        ...                   content=(), kind="indirect", sentence_index=0, score=1.0, source_type="military",
-        ...                   anonymous=True)
+        >>> src = Attribution(cue=(Span("CUE", 18, 22, "said", 0),),
+        ...                   source=(Span("SOURCE", 0, 17, "A military source", 0),), content=(), kind="indirect",
+        ...                   sentence_index=0, score=1.0, source_type="military", anonymous=True)
         >>> terms = [LoadedTerm("name_calling", 40, 50, "terrorists", 1, 0.9, target="ISIL"),
         ...          LoadedTerm("loaded_language", 60, 69, "liberated", 1, 0.9, "positive", target="the Syrian army")]
         >>> for actor in build_actors([src], terms):
@@ -623,9 +626,11 @@ def _actor(
             (p for p in keyed if p.strong),  # type: ignore[union-attr]
             key=lambda p: (-len(p.strong), -forms[p.display], -len(p.display)),  # type: ignore[union-attr]
         )
-        generic = Counter((p.head in PERSON_ROLES, p.display) for p in keyed)  # type: ignore[union-attr]
-        best = sorted(generic.items(), key=lambda kv: (kv[0][0], -kv[1], len(kv[0][1])))
-        name = named[0].display if named else best[0][0][1]
+        generic = Counter(p.display for p in keyed)  # type: ignore[union-attr]
+        best = sorted(generic.items(), key=lambda kv: (-kv[1], len(kv[0])))[0][0]
+        role_name = _ROLE_NOUN.get(next((p.role for p in keyed if p.role), None) or "")  # type: ignore[union-attr]
+        # A cluster of generic mentions is named by its role ("rebels"), not by one wording of it.
+        name = named[0].display if named else role_name or best
     role = next((p.role for p in keyed if p.role), None)  # type: ignore[union-attr]
     claims = sorted({m.item for m in items if m.kind == "source"})
     term_ids = sorted({m.item for m in items if m.kind == "term_target"})
@@ -664,14 +669,28 @@ _VOICE_WORDS = {"narrator": "in the writer's own voice", "indirect": "in paraphr
 
 
 def _quoted(texts: Sequence[str], limit: int = 3) -> str:
-    shown = list(dict.fromkeys(" ".join(t.split()) for t in texts))
-    out = ", ".join(f"“{t}”" for t in shown[:limit])
-    return out + (", …" if len(shown) > limit else "")
+    """Distinct texts in quotation marks, each with ``×n`` when repeated, at most ``limit`` of them.
+
+    Example:
+        >>> _quoted(["terrorists", "Takfiri", "terrorists"])
+        '“terrorists” ×2, “Takfiri”'
+
+    """
+    counts = Counter(" ".join(t.split()) for t in texts)
+    shown = [f"“{t}”" + (f" ×{n}" if n > 1 else "") for t, n in counts.most_common()]
+    return ", ".join(shown[:limit]) + (", …" if len(shown) > limit else "")
 
 
 #: Aliases that read with "the" in a sentence.
 _THE_ALIASES = frozenset(
-    ("Syrian Observatory for Human Rights", "United Nations", "Red Cross", "White Helmets", "Free Syrian Army", "Taliban")
+    (
+        "Syrian Observatory for Human Rights",
+        "United Nations",
+        "Red Cross",
+        "White Helmets",
+        "Free Syrian Army",
+        "Taliban",
+    )
 )
 
 
@@ -679,8 +698,8 @@ def in_sentence(name: str) -> str:
     """An actor name as it reads inside a sentence: "the" before a common-noun name.
 
     Example:
-        >>> in_sentence("Syrian army"), in_sentence("militants"), in_sentence("ISIL"), in_sentence("Amnesty International")
-        ('the Syrian army', 'the militants', 'ISIL', 'Amnesty International')
+        >>> [in_sentence(name) for name in ("Syrian army", "militants", "ISIL", "Amnesty International")]
+        ['the Syrian army', 'the militants', 'ISIL', 'Amnesty International']
 
     """
     last = name.split()[-1] if name.split() else name
@@ -716,15 +735,17 @@ def find_asymmetries(
     targets; for claims, every actor with a claim of known anonymity.
 
     Example:
+        >>> import textwrap
         >>> from attribution.records import Actor
         >>> isil = Actor("ISIL", "militant", ("ISIL",), 2, (1, 2), term_indices=(0,))
         >>> army = Actor("Syrian army", "army", ("the army",), 2, (0, 2))
         >>> terms = [LoadedTerm("name_calling", 0, 10, "terrorists", 1, 0.9, "negative", target="ISIL")]
         >>> for asymmetry in find_asymmetries([isil, army], terms, []):
         ...     print(asymmetry.kind, asymmetry.actors, asymmetry.sentence_indices)
-        ...     print(asymmetry.statement)
+        ...     print(textwrap.fill(asymmetry.statement, 100))
         name_calling (0, 1) (0, 1, 2)
-        Name-calling (“terrorists”) is applied to ISIL once (1 in the writer's own voice); no name-calling is applied to the Syrian army.
+        Name-calling (“terrorists”) is applied to ISIL once (1 in the writer's own voice); no name-calling
+        is applied to the Syrian army.
 
     """
     out: list[Asymmetry] = []
@@ -746,8 +767,9 @@ def find_asymmetries(
             out.append(
                 Asymmetry(
                     "name_calling",
-                    f"Name-calling ({_quoted([loaded_terms[t].text for t in ids])}) is applied to {in_sentence(actors[i].name)} "
-                    f"{_times(len(ids))} ({_voices(ids, loaded_terms)}); no name-calling is applied to "
+                    f"Name-calling ({_quoted([loaded_terms[t].text for t in ids])}) is applied to "
+                    f"{in_sentence(actors[i].name)} {_times(len(ids))} ({_voices(ids, loaded_terms)}); "
+                    "no name-calling is applied to "
                     f"{_names(others)}.",
                     (i, *spared),
                     _sentences([loaded_terms[t].sentence_index for t in ids], *(a.sentence_indices for a in others)),
@@ -766,14 +788,16 @@ def find_asymmetries(
             Asymmetry(
                 "polarity",
                 f"Positive terms ({_quoted([loaded_terms[t].text for t in pos])}) are applied only to "
-                f"{_names([actors[i] for i in praised])}; negative ones ({_quoted([loaded_terms[t].text for t in neg])})"
-                f" only to {_names([actors[i] for i in blamed])}.",
+                f"{_names([actors[i] for i in praised])}; negative ones "
+                f"({_quoted([loaded_terms[t].text for t in neg])}) only to {_names([actors[i] for i in blamed])}.",
                 (*praised, *blamed),
                 _sentences([loaded_terms[t].sentence_index for t in (*pos, *neg)]),
             )
         )
 
-    known = [i for i, a in enumerate(actors) if a.anonymous_claims or a.named_claims]
+    # Sides with a role (not "residents" or "witnesses", whose claims are anonymous by nature).
+    known = [i for i, a in enumerate(actors) if a.role is not None and (a.anonymous_claims or a.named_claims)]
+    known.sort(key=lambda i: -len(actors[i].claims))
 
     def anonymous_share(i: int) -> float:
         a = actors[i]
@@ -785,7 +809,12 @@ def find_asymmetries(
         for i in hidden[:2]:
             a = actors[i]
             n_known = len(a.anonymous_claims) + len(a.named_claims)
-            share = "All" if len(a.anonymous_claims) == n_known else f"{len(a.anonymous_claims)} of"
+            if n_known == 1:
+                share = "The only claim"
+            elif len(a.anonymous_claims) == n_known:
+                share = "Both claims" if n_known == 2 else f"All {n_known} claims"
+            else:
+                share = f"{len(a.anonymous_claims)} of {n_known} claims"
             sources = _quoted([attributions[c].source_text or "" for c in a.anonymous_claims])
             others = ", ".join(
                 f"{in_sentence(actors[j].name)} ({len(actors[j].named_claims)} of "
@@ -795,7 +824,8 @@ def find_asymmetries(
             out.append(
                 Asymmetry(
                     "anonymity",
-                    f"{share} {n_known} claim(s) of {in_sentence(a.name)} come from anonymous sources ({sources}); "
+                    f"{share} of {in_sentence(a.name)} {'comes' if n_known == 1 else 'come'} from "
+                    f"{'an anonymous source' if n_known == 1 else 'anonymous sources'} ({sources}); "
                     f"the claims of {others} name their source.",
                     (i, *named),
                     _sentences(
@@ -805,15 +835,18 @@ def find_asymmetries(
                 )
             )
 
-    parties = sorted(set(sides) | {i for i, a in enumerate(actors) if a.claims})
-    distanced = [i for i in parties if actors[i].distancing or actors[i].distanced_claims]
+    parties = sorted(set(sides) | {i for i, a in enumerate(actors) if a.claims and a.role is not None})
+    distanced = [i for i, a in enumerate(actors) if a.distancing or a.distanced_claims]
     plain = [i for i in parties if not (actors[i].distancing or actors[i].distanced_claims)]
     if distanced and plain:
         for i in distanced[:2]:
             a = actors[i]
             how = []
             if a.distancing:
-                how.append(_quoted([distancing[d].text for d in a.distancing]))
+                kinds = [distancing[d] for d in a.distancing]
+                how.append(_quoted([d.text for d in kinds if d.kind != "scare_quotes"]))
+                how += ["scare quotes"] if any(d.kind == "scare_quotes" for d in kinds) else []
+                how = [h for h in how if h]
             if a.distanced_claims:
                 cues = _quoted([attributions[c].cue_text for c in a.distanced_claims])
                 how.append(f"its claims reported with {cues}")

@@ -106,6 +106,8 @@ def is_media_name(name: str) -> bool:
     lowered = name.lower().replace("’", "'")
     if lowered.endswith("'s"):
         lowered = lowered[:-2]
+    if lowered.startswith("the ") and lowered[4:] in MEDIA_NAMES:
+        return True
     if lowered in MEDIA_NAMES or _GENERIC_MEDIA.fullmatch(name):
         return True
     words = lowered.split()
@@ -122,7 +124,7 @@ def is_media_name(name: str) -> bool:
 
 def _media_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
     """The span of a media name starting at ``pos`` (spaces skipped), or ``None``."""
-    while pos < limit and text[pos] in " \t":
+    while pos < limit and text[pos] in ' \t“"‘':
         pos += 1
     generic = _GENERIC_MEDIA.match(text, pos, limit)
     if generic:
@@ -138,6 +140,9 @@ def _media_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
         cut = text.find(possessive, start, end)
         if cut > start:
             end = cut
+    show = _SHOW.match(text, end, limit)
+    if show and is_media_name(text[start:end]):
+        return show.start("title"), show.end("title")  # the programme: "ABC's “Good Morning America”"
     while end > start and text[end - 1] in ".,":
         end -= 1
     if text[start:end].lower() in ("the", ""):
@@ -147,12 +152,19 @@ def _media_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
 
 # --- relays -----------------------------------------------------------------------------------
 
+_SHOW = re.compile(
+    r"['’]s\s+(?:(?:[A-Z][\w\-]*\s+)?(?:show|program|programme)\s+)?[“\"‘](?P<title>[A-Z][\w&'’\-]*"
+    r"(?:\s+(?:[A-Z][\w&'’\-]*|of|the|and|&))*?)[,.]?[”\"’]"
+)
 _TOLD = re.compile(r"\b(?:told|tells|tell|telling|speaking\s+to|spoke\s+to|speaking\s+with|spoke\s+with)\s+", re.I)
 _INTERVIEW = re.compile(
     r"\b(?:in\s+(?:an?|the|a\s+\w+)\s+(?:\w+\s+)?(?:interview|interviews|comments?|statement|remarks?|op-ed|"
     r"column|appearance|conversation|email|e-mail|exchange)\s+(?:with|to|on|for)|in\s+comments\s+to|"
-    r"(?:appearing|appeared|speaking|said|says|saying|told\s+\w+)\s+on|during\s+an?\s+(?:\w+\s+)?"
-    r"(?:interview|appearance)\s+(?:with|on))\s+",
+    r"(?:appearing|appeared|speaking|spoke|said|says|saying|talked|told\s+\w+|wrote|writes|writing)"
+    r"(?:\s+(?!on\b|in\b)[\w.]+){0,3}\s+(?:on|in)|\bon|"
+    r"during\s+an?\s+(?:\w+\s+)?(?:interview|appearance)\s+(?:with|on)|\binterview\s+(?:\w+\s+)?with|"
+    r"(?:opinion\s+piece|op-ed|column|essay)\s+(?:appearing\s+)?(?:in|for)|^(?:\w+\s+)?on|questions\s+from|"
+    r"\bper)\s+",
     re.I,
 )
 _ACCORDING = re.compile(r"\baccording\s+to\s+", re.I)
@@ -212,10 +224,20 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
 
     # after the cue (and inside a long cue such as "told Reuters in a rare interview"): told X, interview with X
     after = _Region(cue_start, min(hi, cue_end + 120))
-    for pattern in (_TOLD, _INTERVIEW):
-        for m in pattern.finditer(text, after.start, after.end):
-            add(_media_at(text, m.end(), hi))
+    for m in _TOLD.finditer(text, after.start, after.end):
+        add(_media_at(text, m.end(), hi))
+        if found:
+            break
+    if not found:
+        for m in _INTERVIEW.finditer(text[lo:hi]):
+            add(_media_at(text, lo + m.end(), hi))
             if found:
+                break
+    if not found:  # "in an ABC News interview", "a Fox interview"
+        for m in re.finditer(r"\b(?:an?|the|his|her)\s+", text[lo:hi]):
+            span = _media_at(text, lo + m.end(), hi)
+            if span and re.match(r"\s*(?:TV\s+|radio\s+|television\s+)?interview", text[span[1] : span[1] + 30]):
+                add(span)
                 break
     # "according to X" where X is not this attribution's source
     for m in _ACCORDING.finditer(text, lo, hi):
@@ -260,7 +282,8 @@ _ORG_WORDS = frozenset(
     parliament cabinet command corps guard guards navy airforce marines committee fbi cia nsa un nato eu
     isil isis hezbollah hamas taliban daesh ypg sdf fsa msf icrc unicef unhcr who wfp ocha amnesty
     observatory project initiative lab laboratory society club chamber industries airlines motors group
-    fund trust partners consulting research poll survey report study times tribune""".split()
+    fund trust partners consulting research poll survey report study times tribune markets capital holdings
+    llc ltd plc pac""".split()
 )
 _TITLES = frozenset(
     """mr mrs ms dr sen senator rep representative gov governor president vice secretary gen general col
@@ -288,6 +311,29 @@ _NOT_NAMES = frozenset(
     maryland massachusetts connecticut vermont maine jersey delaware islam islamic muslim muslims christian
     christians jewish arab arabs kurdish kurds sunni shia shiite god""".split()
 )
+#: Given names whose gender is clear enough to check "he"/"she" agreement (a short, news-oriented list).
+_FEMALE_NAMES = frozenset(
+    """hillary carly elizabeth nancy sarah megyn michelle kellyanne melania ivanka chelsea condoleezza
+    madeleine samantha susan nikki marsha kirsten amy tammy dianne barbara laura maria mary anne ann
+    angela theresa marine christine jill debbie donna huma cheryl katie kate jennifer jessica julia
+    rachel rebecca emily hannah claire catherine karen lisa linda patricia heather kelly kristen kamala
+    tulsi loretta janet valerie jane joan diane helen ruth sonia elena gina kathleen margaret alice""".split()
+)
+_MALE_NAMES = frozenset(
+    """donald bernie bernard ted marco jeb ben john barack joe mike michael chris christopher paul bill
+    william rand rick scott mitt newt rudy reince corey paul jim james tim timothy martin lindsey george
+    harry mitch jeff kevin steve stephen david dan daniel robert bob tom thomas richard dick charles
+    vladimir bashar recep benjamin hassan ali abu mohammed mohammad ahmed omar sergei viktor emmanuel
+    francois justin boris nigel xi kim shinzo narendra matteo jean frank peter mark eric andrew anthony
+    roger sean glenn rush bret jake wolf chuck eliot jason brian lee larry ron gary greg joshua""".split()
+)
+_DEMONYMS = frozenset(
+    """mexican canadian british english french german italian spanish russian chinese japanese korean
+    indian pakistani afghan iranian iraqi syrian lebanese israeli palestinian jordanian egyptian saudi
+    yemeni libyan turkish kurdish ukrainian polish european asian african latino latina hispanic
+    western eastern northern southern arab arabic persian sunni shiite shia christian catholic evangelical
+    protestant jewish muslim""".split()
+)
 _TOKEN = re.compile(r"[A-Z][\w.\-’']*|al-[A-Z][\w\-]*|[a-z][\w\-’']*|\S")
 _CONNECTORS = frozenset({"of", "for", "and", "de", "al", "bin", "ibn", "van", "von", "la", "le", "du", "on"})
 
@@ -304,11 +350,15 @@ class Mention:
     titled: str = ""
 
 
-def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Mention]:
+def find_mentions(
+    text: str, start: int = 0, end: int | None = None, *, common_words: frozenset[str] = frozenset()
+) -> list[Mention]:
     """Capitalised names in ``text[start:end]``, classified as persons or organisations (rules).
 
     Titles ("Sen.", "President", "Mr.") are left out of the name and recorded in ``titled``;
-    sentence-initial function words, months, days and common place names are not names.
+    sentence-initial function words, months, days, demonyms, common place names, all-capital
+    headings and words in ``common_words`` (the words an article also writes in lower case: "Does",
+    "Indeed") are not names.
 
     Example:
         >>> [(m.text, m.kind) for m in find_mentions("Sen. Bernie Sanders met the Syrian Observatory for Human Rights.")]
@@ -320,9 +370,11 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Men
     mentions: list[Mention] = []
     i = 0
     while i < len(tokens):
-        s, e, word = tokens[i]
-        bare = word.rstrip(".").lower()
-        if not _capitalised(word) or (bare in _NOT_NAMES and bare not in _ORG_WORDS):
+        word = tokens[i][2]
+        bare = _bare(word)
+        next_org = i + 1 < len(tokens) and _capitalised(tokens[i + 1][2]) and _bare(tokens[i + 1][2]) in _ORG_WORDS
+        starts = _name_word(word, common_words) or (_capitalised(word) and bare in _TITLES)
+        if not starts and not (_capitalised(word) and (bare in _DEMONYMS or bare in _NOT_NAMES) and next_org):
             i += 1
             continue
         # collect a run of capitalised words (with connectors inside), after a title
@@ -335,7 +387,7 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Men
         last = j - 1
         while k < len(tokens):
             w = tokens[k][2]
-            if _capitalised(w) and (w.rstrip(".").lower() not in _NOT_NAMES or w.rstrip(".").lower() in _ORG_WORDS):
+            if k == i or _name_word(w, common_words) or (k > j and _capitalised(w) and w.lower() not in _NOT_NAMES):
                 last = k
                 k += 1
             elif w.lower() in _CONNECTORS and k + 1 < len(tokens) and _capitalised(tokens[k + 1][2]) and k > j:
@@ -348,13 +400,16 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Men
             i = max(k, i + 1)
             continue
         ms, me = tokens[j][0], tokens[last][1]
-        name = text[ms:me].rstrip(".")
+        name = re.sub(r"['’]s$", "", text[ms:me]).rstrip(".")
         me = ms + len(name)
         words = {w.strip(".").lower() for w in re.split(r"[\s\-]+", name)}
         is_org = bool(words & _ORG_WORDS) or (name.isupper() and len(name) >= 2)
         gender = ""
         if titles:
             gender = "f" if titles[0] in _FEMALE_TITLES else "m" if titles[0] in _MALE_TITLES else ""
+        first = name.split()[0].lower()
+        if not gender and len(name.split()) > 1:
+            gender = "f" if first in _FEMALE_NAMES else "m" if first in _MALE_NAMES else ""
         mentions.append(Mention(ms, me, name, "org" if is_org else "person", gender, " ".join(titles)))
         i = last + 1
     return mentions
@@ -364,6 +419,22 @@ def _capitalised(word: str) -> bool:
     return bool(word) and (word[0].isupper() or word.startswith("al-"))
 
 
+def _bare(word: str) -> str:
+    return word.rstrip(".").replace("’", "'").removesuffix("'s").lower()
+
+
+def _name_word(word: str, common_words: frozenset[str]) -> bool:
+    """Whether ``word`` can start or continue a name."""
+    if not _capitalised(word):
+        return False
+    bare = _bare(word)
+    if bare in _ORG_WORDS:
+        return True
+    if bare in _NOT_NAMES or bare in _DEMONYMS or bare in common_words:
+        return False
+    return not (word.isupper() and len(word) > 5)
+
+
 # --- resolution -------------------------------------------------------------------------------
 
 _PERSON_PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
@@ -371,7 +442,8 @@ _PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
 _ORG_PRONOUNS = frozenset({"it", "its"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
 _RELATIVE = frozenset({"who", "whom", "whose", "which", "that"})
-#: Nominal heads that refer back to a person ("the senator") or an organisation ("the watchdog").
+_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
+#: Nominal heads that refer back to a person ("the senator", "the retired neurosurgeon").
 PERSON_NOUNS = frozenset(
     """senator candidate president governor nominee congressman congresswoman lawmaker spokesman spokeswoman
     spokesperson minister secretary mayor billionaire businessman businesswoman mogul tycoon frontrunner
@@ -379,18 +451,25 @@ PERSON_NOUNS = frozenset(
     ambassador envoy judge prosecutor attorney lawyer analyst professor scholar expert author writer reporter
     journalist host anchor chairman chairwoman pollster strategist adviser advisor aide founder ceo executive
     actor actress singer rapper star activist doctor witness resident man woman speaker pastor preacher
-    cleric sheikh colonel monitor""".split()
+    cleric sheikh colonel neurosurgeon surgeon socialist populist outsider businessman developer mogul
+    celebrity comedian talker commentator columnist economist historian scientist officer spokesman pope
+    chancellor premier king queen prince emir monarch cardinal bishop rabbi imam father mother son daughter
+    wife husband veteran congressman lawmaker incumbent rival opponent politician hopeful""".split()
 )
+#: Nominal heads that refer back to an organisation ("the watchdog", "the observatory").
 ORG_NOUNS = frozenset(
     """watchdog observatory ministry agency organization organisation group campaign committee council
     government administration department army military company firm network newspaper paper outlet channel
     broadcaster station magazine institute center centre foundation fund party union coalition alliance
-    movement court commission office bureau board authority charity monitor militia brigade
-    website site""".split()
+    movement court commission office bureau board authority charity monitor militia brigade website site
+    bank university college school club team league federation association kingdom regime state senate
+    house chamber panel pac""".split()
 )
+#: Nominal heads of documents; they resolve to the author named with them ("a report by Amnesty").
 DOCUMENT_NOUNS = frozenset(
     """report study poll survey statement analysis document memo letter book article review audit data
-    figures findings investigation probe assessment estimate paper filing filings release""".split()
+    figures findings investigation probe assessment estimate paper filing filings release ad ads video
+    order ruling decision brief lawsuit complaint email tweet post""".split()
 )
 _AUTHOR_OF = re.compile(r"\b(?:by|from|of)\s+$")
 
@@ -400,34 +479,48 @@ def _source_words(attribution: Attribution) -> list[str]:
 
 
 def source_kind(attribution: Attribution) -> str:
-    """How a source refers: ``person``/``plural``/``org``/``first``/``relative`` pronoun, ``nominal_*``, or ``named``.
+    """How a source refers to its speaker.
+
+    ``person`` ("he", "his campaign"), ``plural`` ("they"), ``org`` ("it"), ``first`` ("I", "we"),
+    ``relative`` ("who"), ``nominal_person`` ("the senator"), ``nominal_org`` ("the watchdog"),
+    ``nominal_document`` ("the report"), ``named`` (a name in the span), ``other`` ("officials") or
+    ``none`` (no source).
 
     Example:
         >>> from attribution.records import Span
         >>> def a(src): return Attribution((), (Span("SOURCE", 0, len(src), src, 0),), (), "indirect", 0, 1.0)
         >>> [source_kind(a(s)) for s in ("He", "the watchdog", "The report", "Rami Abdel Rahman", "officials")]
         ['person', 'nominal_org', 'nominal_document', 'named', 'other']
+        >>> [source_kind(a(s)) for s in ("His campaign", "The retired neurosurgeon", "the Clinton campaign")]
+        ['person', 'nominal_person', 'named']
 
     """
     words = _source_words(attribution)
     if not words:
         return "none"
     text = " ".join(s.text for s in attribution.source)
-    if len(words) == 1:
-        w = words[0]
-        if w in _PERSON_PRONOUNS:
+    first = words[0]
+    if len(words) == 1 or (len(words) == 2 and first in ("we", "they") and words[1] in ("both", "all")):
+        if first in _PERSON_PRONOUNS:
             return "person"
-        if w in _PLURAL_PRONOUNS:
+        if first in _PLURAL_PRONOUNS:
             return "plural"
-        if w in _ORG_PRONOUNS:
+        if first in _ORG_PRONOUNS:
             return "org"
-        if w in _FIRST_PERSON:
+        if first in _FIRST_PERSON:
             return "first"
-        if w in _RELATIVE:
+        if first in _RELATIVE:
             return "relative"
-    if any(m for m in find_mentions(text) if m.start > 0 or not _determiner_start(text)):
+    if first in {"his", "her"} and len(words) <= 4:
+        return "person"  # "his campaign", "her spokesman": the possessor
+    if first in {"its"} and len(words) <= 4:
+        return "org"
+    rest = text.split(maxsplit=1)[1] if first in _DETERMINERS and len(words) > 1 else text
+    if find_mentions(rest if first in _DETERMINERS else text) and not (
+        first in _DETERMINERS and all(w in _DEMONYMS or w in PERSON_NOUNS for w in words[1:])
+    ):
         return "named"
-    if words[0] in {"the", "this", "that", "these", "those"}:
+    if first in _DETERMINERS and len(words) <= 6:
         head = words[-1]
         if head in DOCUMENT_NOUNS:
             return "nominal_document"
@@ -438,26 +531,57 @@ def source_kind(attribution: Attribution) -> str:
     return "other"
 
 
-def _determiner_start(text: str) -> bool:
-    return text.split()[0].lower() in {"the", "this", "that", "a", "an"} if text.split() else False
+_COMMON_CACHE: dict[int, tuple[str, frozenset[str]]] = {}
 
 
-def _full_form(mention: Mention, earlier: Sequence[Mention]) -> str:
+def common_words(text: str) -> frozenset[str]:
+    """The words ``text`` writes in lower case somewhere ("does", "indeed"): capitalised, they are not names.
+
+    Example:
+        >>> sorted(common_words("Indeed he said so. He indeed did."))
+        ['did', 'he', 'indeed', 'said', 'so']
+
+    """
+    key = id(text)
+    cached = _COMMON_CACHE.get(key)
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    words = frozenset(re.findall(r"(?<![\w’'])[a-z]+(?![\w’'])", text))
+    if len(_COMMON_CACHE) > 64:
+        _COMMON_CACHE.clear()
+    _COMMON_CACHE[key] = (text, words)
+    return words
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a pronoun or nominal source resolves to: the name in its fullest earlier form, and the
+    offsets of the mention it was resolved to (``start``/``end`` index the article text)."""
+
+    name: str
+    start: int
+    end: int
+
+
+def _full_form(mention: Mention, earlier: Sequence[Mention]) -> Resolution:
     """The longest earlier mention that ends with the same word ("Rami Abdel Rahman" for "Abdel Rahman")."""
     last = mention.text.split()[-1].lower()
     best = mention.text
     for other in earlier:
         if other.kind == mention.kind and other.text.split()[-1].lower() == last and len(other.text) > len(best):
             best = other.text
-    return best
+    return Resolution(best, mention.start, mention.end)
 
 
-def _compatible(mention: Mention, kind: str, gender: str) -> bool:
-    if kind == "person":
-        return mention.kind == "person" and (not gender or not mention.gender or mention.gender == gender)
-    if kind == "org":
-        return mention.kind == "org"
-    return True
+def _gender(mention: Mention, earlier: Sequence[Mention]) -> str:
+    """The mention's gender, or that of an earlier fuller mention with the same last word."""
+    if mention.gender:
+        return mention.gender
+    last = mention.text.split()[-1].lower()
+    for other in reversed(earlier):
+        if other.gender and other.text.split()[-1].lower() == last:
+            return other.gender
+    return ""
 
 
 def resolve_source(
@@ -468,20 +592,7 @@ def resolve_source(
 ) -> str | None:
     """The named entity a pronoun or nominal source refers to, or ``None`` (named source, nothing found).
 
-    Args:
-        attribution: The attribution whose source is resolved.
-        text: The article text.
-        sentences: The article's sentences (the search looks back up to four sentences).
-        earlier_attributions: Other attributions of the article: earlier ones (whose named sources are
-            preferred antecedents) and any whose content encloses this source (the speaker of a quote
-            for "I"/"we").
-
-    Rules: "who"/"which" -> the name right before it in the sentence; "I"/"we" -> the source of the
-    attribution whose content holds it; "he"/"she"/"the senator" -> the nearest earlier person name
-    (gender from titles when known, names that are earlier sources first); "it"/"the watchdog"/"the
-    observatory" -> the nearest earlier organisation (one whose name holds the noun first); "the
-    report"/"the poll" -> the author named with it ("a report by Amnesty", "Amnesty's report");
-    "they" -> the nearest earlier organisation in the previous sentence, else ``None``.
+    A thin wrapper over :func:`resolve_source_mention` (which also gives the mention's offsets).
 
     Example:
         >>> from attribution.records import Span
@@ -493,53 +604,142 @@ def resolve_source(
         'Bernie Sanders'
 
     """
+    resolution = resolve_source_mention(attribution, text, sentences, earlier_attributions)
+    return resolution.name if resolution is not None else None
+
+
+def resolve_source_mention(
+    attribution: Attribution,
+    text: str,
+    sentences: Sequence[Sentence],
+    earlier_attributions: Sequence[Attribution],
+) -> Resolution | None:
+    """The named entity a pronoun or nominal source refers to, or ``None`` (named source, nothing found).
+
+    Args:
+        attribution: The attribution whose source is resolved.
+        text: The article text.
+        sentences: The article's sentences (the search looks back up to four sentences).
+        earlier_attributions: Other attributions of the article: earlier ones (whose named sources are
+            preferred antecedents) and any whose content encloses this source (the speaker of a quote
+            for "I"/"we").
+
+    Rules: "who"/"which" -> the name right before it in the sentence; "I"/"we" -> the source of the
+    attribution whose content holds it; "he"/"she"/"his campaign"/"the senator" -> the nearest earlier
+    person name (gender from titles and given names when known; a name that is an earlier source in
+    this or the previous sentence first); "it"/"the watchdog"/"the observatory" -> the nearest earlier
+    organisation (one whose name holds the noun first); "the report"/"the poll" -> the author named with
+    it ("a report by Amnesty", "Amnesty's report"); "they" -> the nearest organisation in this or the
+    previous sentence, else ``None``.
+
+    Example:
+        >>> from attribution.records import Span
+        >>> text = "Sen. Bernie Sanders spoke in Iowa. The senator said he would stay in the race."
+        >>> sentences = [Sentence(0, 0, 34, text[:34]), Sentence(1, 35, len(text), text[35:])]
+        >>> a = Attribution((Span("CUE", 47, 51, "said", 1),), (Span("SOURCE", 35, 46, "The senator", 1),), (),
+        ...                 "indirect", 1, 1.0)
+        >>> resolve_source_mention(a, text, sentences, [])
+        Resolution(name='Bernie Sanders', start=5, end=19)
+
+    """
     if not attribution.source:
         return None
     kind = source_kind(attribution)
     if kind in ("named", "other", "none"):
         return None
-    src_start, src_end = attribution.source[0].start, attribution.source[-1].end
-    sentence = _sentence_at(sentences, src_start)
     if kind == "first":
         return _enclosing_speaker(attribution, text, sentences, earlier_attributions)
+    src_start = attribution.source[0].start
+    sentence = _sentence_at(sentences, src_start)
+    common = common_words(text)
+    earlier_all = find_mentions(text, 0, src_start, common_words=common)
     if kind == "relative":
         lo = sentence.start if sentence else max(0, src_start - 200)
-        before = [m for m in find_mentions(text, lo, src_start) if not text[m.end : src_start].strip(" ,") or True]
+        before = [m for m in earlier_all if m.start >= lo]
         if before and len(text[before[-1].end : src_start].split()) <= 8:
-            return _full_form(before[-1], find_mentions(text, 0, before[-1].start))
+            return _full_form(before[-1], earlier_all)
         return None
     window_start = _window_start(sentences, sentence, 4) if sentence else max(0, src_start - 800)
-    mentions = [m for m in find_mentions(text, window_start, src_start) if m.end <= src_start]
-    earlier_all = find_mentions(text, 0, src_start)
+    mentions = [m for m in earlier_all if m.start >= window_start]
     words = _source_words(attribution)
     if kind == "nominal_document":
-        return _document_author(text, window_start, src_start, words[-1])
-    gender = _PERSON_PRONOUNS.get(words[0], "") if kind == "person" else ""
-    target = {"person": "person", "nominal_person": "person", "org": "org", "nominal_org": "org"}.get(kind, "any")
+        return _document_author(text, window_start, src_start, words[-1], common)
+    recent_lo = _window_start(sentences, sentence, 1) if sentence else window_start
     if kind == "plural":
-        prev_lo = _window_start(sentences, sentence, 1) if sentence else window_start
-        orgs = [m for m in mentions if m.kind == "org" and m.start >= prev_lo]
+        orgs = [m for m in mentions if m.kind == "org" and m.start >= recent_lo]
         return _full_form(orgs[-1], earlier_all) if orgs else None
-    candidates = [m for m in mentions if _compatible(m, target, gender)]
+    target = "person" if kind in ("person", "nominal_person") else "org"
+    gender = _PERSON_PRONOUNS.get(words[0], "") if kind == "person" else ""
+    quoted = quoted_regions(text)
+    candidates = [
+        m
+        for m in mentions
+        if m.kind == target
+        and (not gender or _gender(m, earlier_all) in ("", gender))
+        and not _overlaps((m.start, m.end), quoted)
+    ]
     if kind == "nominal_org":
-        head = words[-1]
-        named_like = [m for m in candidates if head in m.text.lower()]
+        named_like = [m for m in candidates if words[-1] in m.text.lower()]
         if named_like:
             return _full_form(named_like[-1], earlier_all)
     if kind == "nominal_person":
-        head = words[-1]
-        titled = [m for m in candidates if head.startswith(m.titled.split(" ")[0] or "\0") or head in m.titled]
+        titled = [m for m in candidates if m.titled and (words[-1] in m.titled or m.titled.startswith(words[-1][:3]))]
         if titled:
             return _full_form(titled[-1], earlier_all)
     if not candidates:
         return None
     sources = _earlier_source_spans(earlier_attributions, src_start)
-    speakers = [m for m in candidates if _overlaps((m.start, m.end), sources)]
-    # a speaker named in this or the previous sentence beats a name merely mentioned
-    recent_lo = _window_start(sentences, sentence, 1) if sentence else window_start
-    recent_speakers = [m for m in speakers if m.start >= recent_lo]
-    chosen = recent_speakers[-1] if recent_speakers else candidates[-1]
+    recent_speakers = [m for m in candidates if m.start >= recent_lo and _overlaps((m.start, m.end), sources)]
+    if recent_speakers:
+        return _full_form(recent_speakers[-1], earlier_all)
+    # a subject (the first name of a sentence) in this or the previous sentence beats a name in passing
+    starts = {s.start for s in sentences}
+    subjects = [m for m in candidates if m.start >= recent_lo and _sentence_initial(text, m, starts)]
+    chosen = subjects[-1] if subjects else candidates[-1]
     return _full_form(chosen, earlier_all)
+
+
+def _sentence_initial(text: str, mention: Mention, sentence_starts: set[int]) -> bool:
+    """Whether only a title, a determiner or a few capitalised words precede ``mention`` in its sentence."""
+    lo = max((s for s in sentence_starts if s <= mention.start), default=0)
+    before = text[lo : mention.start].split()
+    return len(before) <= 2 and all(w[:1].isupper() or w.lower() in ("the", "former") for w in before)
+
+
+_QUOTE_PAIRS = (("“", "”"), ("‘‘", "’’"), ("``", "''"))
+
+
+def quoted_regions(text: str) -> list[tuple[int, int]]:
+    """Stretches of ``text`` inside double quotation marks (curly, straight or doubled single quotes).
+
+    Straight quotes pair up within a paragraph; an unclosed curly quote runs to the end of its paragraph.
+
+    Example:
+        >>> text = 'He said "we will win" and left. “Not now,” she said.'
+        >>> [text[s:e] for s, e in quoted_regions(text)]
+        ['we will win', 'Not now,']
+
+    """
+    regions: list[tuple[int, int]] = []
+    for open_mark, close_mark in _QUOTE_PAIRS:
+        pos = 0
+        while True:
+            start = text.find(open_mark, pos)
+            if start < 0:
+                break
+            paragraph_end = text.find("\n\n", start)
+            paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+            end = text.find(close_mark, start + len(open_mark), paragraph_end)
+            end = paragraph_end if end < 0 else end
+            regions.append((start + len(open_mark), end))
+            pos = end + len(close_mark)
+    for paragraph in re.finditer(r"[^\n]+", text):
+        line = paragraph.group(0)
+        marks = [m.start() for m in re.finditer(r"(?<!')\"|''(?!')", line)]
+        for a, b in zip(marks[::2], marks[1::2], strict=False):
+            width = 2 if line[a : a + 2] == "''" else 1
+            regions.append((paragraph.start() + a + width, paragraph.start() + b))
+    return sorted(regions)
 
 
 def _sentence_at(sentences: Sequence[Sentence], offset: int) -> Sentence | None:
@@ -562,39 +762,39 @@ def _earlier_source_spans(attributions: Sequence[Attribution], before: int) -> l
 
 def _enclosing_speaker(
     attribution: Attribution, text: str, sentences: Sequence[Sentence], others: Sequence[Attribution]
-) -> str | None:
+) -> Resolution | None:
     start = attribution.source[0].start
     for other in others:
         if other is attribution or not other.source:
             continue
         if any(c.start <= start < c.end for c in other.content):
-            name = " ".join(s.text for s in other.source)
             if source_kind(other) == "named":
-                mentions = find_mentions(name)
-                return mentions[-1].text if mentions else name
-            return resolve_source(other, text, sentences, [o for o in others if o is not other])
+                lo, hi = other.source[0].start, other.source[-1].end
+                mentions = find_mentions(text, lo, hi)
+                if mentions:
+                    return Resolution(mentions[-1].text, mentions[-1].start, mentions[-1].end)
+                return Resolution(text[lo:hi], lo, hi)
+            return resolve_source_mention(other, text, sentences, [o for o in others if o is not other])
     return None
 
 
-def _document_author(text: str, lo: int, hi: int, head: str) -> str | None:
+def _document_author(text: str, lo: int, hi: int, head: str, common: frozenset[str]) -> Resolution | None:
     """The author named with the nearest earlier mention of ``head`` ("a report by X", "X's report", "X released")."""
-    region = text[lo:hi]
-    best: str | None = None
-    for m in re.finditer(rf"\b{re.escape(head)}s?\b", region, re.IGNORECASE):
-        after = find_mentions(text, lo + m.end(), min(hi, lo + m.end() + 60))
-        if (
-            after
-            and _AUTHOR_OF.search(text[lo + m.end() : after[0].start] + " ")
-            and after[0].start - (lo + m.end()) < 25
-        ):
-            best = after[0].text
+    best: Resolution | None = None
+    for m in re.finditer(rf"\b{re.escape(head)}s?\b", text[lo:hi], re.IGNORECASE):
+        head_start, head_end = lo + m.start(), lo + m.end()
+        after = find_mentions(text, head_end, min(hi, head_end + 60), common_words=common)
+        if after and after[0].start - head_end < 25 and _AUTHOR_OF.search(text[head_end : after[0].start]):
+            best = Resolution(after[0].text, after[0].start, after[0].end)
             continue
-        before = find_mentions(text, max(lo, lo + m.start() - 80), lo + m.start())
+        before = find_mentions(text, max(lo, head_start - 80), head_start, common_words=common)
         if before:
-            gap = text[before[-1].end : lo + m.start()]
-            if re.fullmatch(r"(?:['’]s|\s)*(?:\s+(?:new|latest|annual|own|recent|\w+ly)\s*)*\s*", gap) or re.search(
+            gap = text[before[-1].end : head_start]
+            adjacent = re.fullmatch(r"(?:['’]s)?(?:\s+[a-z\-]+){0,2}\s*", gap)
+            released = re.search(
                 r"\b(?:released|published|issued|conducted|put out|compiled)\s+(?:an?|its|their|the)\s+(?:\w+\s+)?$",
                 gap,
-            ):
-                best = before[-1].text
+            )
+            if adjacent or released:
+                best = Resolution(before[-1].text, before[-1].start, before[-1].end)
     return best

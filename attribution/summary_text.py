@@ -12,10 +12,11 @@ Statements, in order (``kind``: what it says):
 - ``source_types``: where the claims come from (the leading source types);
 - ``anonymity``: the share of claims from anonymous sources;
 - ``relays``: claims that reach the reader through a relay ("told FNA");
-- ``stance_<stance>``: claims reported with a distancing, endorsing, conceding or charged verb;
-- ``distancing``: whom the writer distances itself from ("so-called", scare quotes);
-- ``loaded_terms`` and ``narrator_terms``: loaded terms and those in the writer's own voice;
-- ``asymmetry_<kind>``: each asymmetry of the actor table;
+- ``stance``: claims reported with a distancing, endorsing, conceding or charged verb;
+- ``distancing``: whom the writer distances itself from ("so-called", scare quotes), when no distancing
+  asymmetry says it;
+- ``loaded_terms``: loaded terms by category, and those in the writer's own voice;
+- ``asymmetry_<kind>``: the first asymmetry of each kind in the actor table;
 - ``bias``: sentences the sentence classifier marks as biased.
 
 Example:
@@ -57,10 +58,10 @@ SOURCE_TYPE_WORDS = {
     "unknown": "unclassified",
 }
 _STANCE_TEMPLATES = {
-    "distancing": "The reporting verbs cast doubt on {n} (cues {cues}).",
-    "endorsing": "The reporting verbs present {n} as established fact (cues {cues}).",
-    "conceding": "The reporting verbs present {n} as an admission (cues {cues}).",
-    "charged": "The reporting verbs put an emotional frame on {n} (cues {cues}).",
+    "distancing": "cast doubt on {n} ({cues})",
+    "endorsing": "present {n} as established fact ({cues})",
+    "conceding": "present {n} as an admission ({cues})",
+    "charged": "put an emotional frame on {n} ({cues})",
 }
 
 
@@ -73,9 +74,9 @@ def _percent(part: int, whole: int) -> str:
 
 
 def _quoted(texts: Iterable[str], limit: int = 3) -> str:
-    shown = list(dict.fromkeys(" ".join(t.split()) for t in texts if t))
-    out = ", ".join(f"“{t}”" for t in shown[:limit])
-    return out + (", …" if len(shown) > limit else "")
+    counts = Counter(" ".join(t.split()) for t in texts if t)
+    shown = [f"“{t}”" + (f" ×{n}" if n > 1 else "") for t, n in counts.most_common()]
+    return ", ".join(shown[:limit]) + (", …" if len(shown) > limit else "")
 
 
 def _and(items: Sequence[str]) -> str:
@@ -98,8 +99,10 @@ def _source_types(report: ArticleReport) -> SummaryStatement | None:
             f"({top.count} of {total} attributions)."
         )
         return SummaryStatement("source_types", text, top.sentence_indices)
-    shown = groups[:3]
+    shown = groups if len(groups) <= 4 else groups[:3]
     parts = [f"{SOURCE_TYPE_WORDS.get(g.label, g.label)} ({g.count})" for g in shown]
+    if len(shown) < len(groups):
+        parts.append(f"other ({sum(g.count for g in groups[3:])})")
     text = f"The {_plural(total, 'attribution')} come from {_and(parts)} sources."
     return SummaryStatement("source_types", text, _sentences(*(g.sentence_indices for g in shown)))
 
@@ -135,23 +138,26 @@ def _relays(relays: Sequence[GroupCount], report: ArticleReport) -> SummaryState
     return SummaryStatement("relays", text, _sentences(*(g.sentence_indices for g in relays)))
 
 
-def _stances(report: ArticleReport) -> list[SummaryStatement]:
-    out = []
+def _stances(report: ArticleReport) -> SummaryStatement | None:
+    """One statement for the reporting verbs that do more than report (distancing, endorsing, ...)."""
+    parts, evidence = [], []
     for group in report.summary.stances:
         template = _STANCE_TEMPLATES.get(group.label)
         if template is None:
             continue
         cues = _quoted(report.attributions[i].cue_text for i in group.attribution_indices)
-        text = template.format(n=_plural(group.count, "claim"), cues=cues)
-        out.append(SummaryStatement(f"stance_{group.label}", text, group.sentence_indices))
-    return out
+        parts.append(template.format(n=_plural(group.count, "claim"), cues=cues))
+        evidence.append(group.sentence_indices)
+    if not parts:
+        return None
+    return SummaryStatement("stance", "The reporting verbs " + "; ".join(parts) + ".", _sentences(*evidence))
 
 
 def _distancing(report: ArticleReport) -> SummaryStatement | None:
     markers = report.distancing
     if not markers:
         return None
-    targets = _quoted((m.target_text for m in markers), limit=4)
+    targets = _and(list(dict.fromkeys(f"“{' '.join(m.target_text.split())}”" for m in markers)))
     kinds = Counter("scare quotes" if m.kind == "scare_quotes" else f"“{m.kind}”" for m in markers)
     how = _and([k if n == 1 else f"{k} ×{n}" for k, n in kinds.most_common()])
     text = f"The writer distances itself from {targets} ({how})."
@@ -165,24 +171,13 @@ def _terms(report: ArticleReport) -> list[SummaryStatement]:
     if not terms:
         return [SummaryStatement("loaded_terms", "No loaded terms were found.", ())]
     categories = _and([f"{c.label.replace('_', ' ')} {c.count}" for c in summary.loaded_terms_by_category])
-    out = [
-        SummaryStatement(
-            "loaded_terms",
-            f"{_plural(len(terms), 'loaded term')} ({summary.loaded_terms_per_100_words:.1f} per 100 words): "
-            f"{categories}.",
-            _sentences(t.sentence_index for t in terms),
-        )
-    ]
+    text = (
+        f"{_plural(len(terms), 'loaded term')} ({summary.loaded_terms_per_100_words:.1f} per 100 words: {categories})"
+    )
     narrator = [t for t in terms if t.voice == "narrator"]
     if narrator:
-        inside = len(terms) - len(narrator)
-        text = (
-            f"{_plural(len(narrator), 'loaded term is', 'loaded terms are')} in the writer's own voice "
-            f"({_quoted(t.text for t in narrator)})"
-            + (f"; {inside} more appear inside what sources are reported to say." if inside else ".")
-        )
-        out.append(SummaryStatement("narrator_terms", text, _sentences(t.sentence_index for t in narrator)))
-    return out
+        text += f"; {len(narrator)} in the writer's own voice ({_quoted(t.text for t in narrator)})"
+    return [SummaryStatement("loaded_terms", text + ".", _sentences(t.sentence_index for t in terms))]
 
 
 def summarize(report: ArticleReport) -> tuple[SummaryStatement, ...]:
@@ -221,12 +216,19 @@ def summarize(report: ArticleReport) -> tuple[SummaryStatement, ...]:
     for statement in (_source_types(report), _anonymity(report), _relays(summary.relays, report)):
         if statement is not None:
             out.append(statement)
-    out += _stances(report)
+    stance = _stances(report)
+    out += [stance] if stance is not None else []
+    # One statement per kind of asymmetry (the actor table lists them all); the distancing asymmetry says
+    # more than the plain distancing statement, which is made only without it.
+    asymmetries = []
+    for asymmetry in summary.asymmetries:
+        if all(asymmetry.kind != other.kind for other in asymmetries):
+            asymmetries.append(asymmetry)
     distancing = _distancing(report)
-    if distancing is not None:
+    if distancing is not None and not any(a.kind == "distancing" for a in asymmetries):
         out.append(distancing)
     out += _terms(report)
-    out += [SummaryStatement(f"asymmetry_{a.kind}", a.statement, a.sentence_indices) for a in summary.asymmetries]
+    out += [SummaryStatement(f"asymmetry_{a.kind}", a.statement, a.sentence_indices) for a in asymmetries]
     if summary.biased_sentences is not None and n:
         k = len(summary.biased_sentences)
         out.append(

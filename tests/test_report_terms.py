@@ -356,7 +356,7 @@ def test_schema_accepts_reports_written_before_the_new_fields() -> None:
         (("sentences", 0, "biased"), "yes"),
         (("summary", "loaded_terms_by_category", 0, "category"), "other"),
         (("summary", "techniques", 0, "count"), 0),
-        (("layers",), ["attributions", "distancing"]),
+        (("layers",), ["attributions", "sentiment"]),
     ],
 )
 def test_schema_rejects_bad_values(path: tuple[Any, ...], value: Any) -> None:

@@ -242,3 +242,23 @@ def test_train_smoke(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-un
     assert "si_f1" in metrics["validation"]["techniques"]
     assert (tmp_path / "out" / "model.safetensors").is_file()
     assert (tmp_path / "out" / "README.md").read_text().startswith("# ")
+
+
+def test_branch_continues_the_trunk_and_trains_even_on_a_frozen_trunk(tiny_tagger) -> None:  # type: ignore[no-untyped-def]
+    import torch
+
+    from attribution.tagging.term_tagger import build_branch
+
+    for parameter in tiny_tagger.model.parameters():
+        parameter.requires_grad_(False)
+    try:
+        branch = build_branch(tiny_tagger, trunk_layer=1).eval()
+        assert all(p.requires_grad for p in branch.parameters())
+        ids = torch.tensor([tiny_tagger.tokenizer("the army said")["input_ids"]])
+        with torch.inference_mode():
+            states = tiny_tagger.model(input_ids=ids, output_hidden_states=True).hidden_states
+            continued = branch.layers[0](states[1], None)
+        assert torch.allclose(continued, states[2], atol=1e-5)  # the copied layer 2 computes what the trunk's does
+    finally:
+        for name, parameter in tiny_tagger.model.named_parameters():
+            parameter.requires_grad_("word_embeddings" not in name)

@@ -55,17 +55,13 @@ from typing import Any
 
 from attribution.annotations import LOADED_TERM_CATEGORIES, POLARITIES, SOURCE_TYPES, STANCES, VOICES
 from attribution.records import ArticleReport
+from attribution.report.html_common import CATEGORY_STYLES, category_class, links, table
+from attribution.report.html_profile import PROFILE_CSS, actors_html, distancing_html, profile_html, statements_html
 from attribution.report.json_report import report_to_dict
 
-ROLES: tuple[str, ...] = ("source", "cue", "content")
-#: Loaded-term category -> (ink colour, marker colour, underline style); none of them is an attribution colour.
-CATEGORY_STYLES: dict[str, tuple[str, str, str]] = {
-    "name_calling": ("#c92a2a", "#ffc9c9", "solid"),
-    "loaded_language": ("#6741d9", "#e5dbff", "wavy"),
-    "delegitimizing": ("#0b7285", "#c5f6fa", "double"),
-    "exaggeration": ("#a61e4d", "#ffdeeb", "dotted"),
-}
+_links, _table, _category_class = links, table, category_class
 
+ROLES: tuple[str, ...] = ("source", "cue", "content")
 _CSS = """
 :root { --source: #cfe3ff; --source-b: #2f6fd0; --cue: #ffd8a8; --cue-b: #d9480f;
   --content: #d3f9d8; --content-b: #2b8a3e; --muted: #868e96; }
@@ -124,10 +120,6 @@ def _category_css() -> str:
         f"::highlight(rv-lt-{name}) {{ background-color: {bg}; text-decoration: underline {ink}; }}\n"
         for name, (ink, bg, style) in CATEGORY_STYLES.items()
     )
-
-
-def _category_class(category: str) -> str:
-    return f"lt-{category}" if category in CATEGORY_STYLES else "lt-other"
 
 
 @cache
@@ -241,6 +233,20 @@ def _term_tip(t: Mapping[str, Any]) -> str:
     )
 
 
+def _profile_tip(role: str, index: int, data: Mapping[str, Any] | None) -> str:
+    """The source profile of an attribution, for the tooltip of its source pieces ("" when it has none)."""
+    if data is None or role != "source":
+        return ""
+    a = data["attributions"][index]
+    parts = [a["source_type"] or ""]
+    parts.append("" if a["anonymous"] is None else "anonymous source" if a["anonymous"] else "named source")
+    parts.append("via " + " ... ".join(p["text"] for p in a["via"]) if a["via"] else "")
+    parts.append(f"= {a['resolved_source']}" if a["resolved_source"] else "")
+    parts.append(f"stance {a['stance']}" if a["stance"] else "")
+    shown = [part for part in parts if part]
+    return " · " + ", ".join(shown) if shown else ""
+
+
 def _technique_tip(t: Mapping[str, Any]) -> str:
     return f"Technique P{t['index']}: {t['technique']} · confidence {t['score']:.2f}"
 
@@ -256,7 +262,16 @@ def _segment_html(piece: str, tags: list[Any], start: int = 0, data: Mapping[str
     marks = sorted((t for t in tags if isinstance(t, tuple) and t[0] in ROLES), key=lambda m: (m[1], ROLES.index(m[0])))
     term_ids = sorted(t[1] for t in tags if isinstance(t, tuple) and t[0] == "term")
     technique_ids = sorted(t[1] for t in tags if isinstance(t, tuple) and t[0] == "technique")
-    attribution_tips = [f"{role.upper()} of attribution #{index} (score {score:.2f})" for role, index, score in marks]
+    marker_ids = sorted(t[1] for t in tags if isinstance(t, tuple) and t[0] == "dm")
+    relay_ids = sorted(t[1] for t in tags if isinstance(t, tuple) and t[0] == "via")
+    target_ids = sorted(t[1] for t in tags if isinstance(t, tuple) and t[0] == "dmt")
+    attribution_tips = [
+        f"{role.upper()} of attribution #{index} (score {score:.2f})" + _profile_tip(role, index, data)
+        for role, index, score in marks
+    ]
+    anonymous = data is not None and any(
+        role == "source" and data["attributions"][index]["anonymous"] is True for role, index, _ in marks
+    )
     body = _text_html(piece)
     if data is not None:
         technique_tips = [_technique_tip(data["techniques"][i]) for i in technique_ids]
@@ -270,6 +285,17 @@ def _segment_html(piece: str, tags: list[Any], start: int = 0, data: Mapping[str
         for i in reversed(technique_ids):
             tip = "\n".join([*technique_tips, *attribution_tips])
             body = f'<span class="tq p-{i}" data-techniques="{i}" title="{escape(tip)}">{body}</span>'
+        for i in reversed(target_ids):
+            d = data["distancing"][i]
+            tip = f"Distanced by marker D{i} ({d['kind'].replace('_', ' ')}): {d['target_text']}"
+            body = f'<span class="dmt d-{i}" data-distancing="{i}" title="{escape(tip)}">{body}</span>'
+        for i in reversed(relay_ids):
+            tip = f"Relay: attribution #{i} reaches the reader via this outlet"
+            body = f'<span class="via v-{i}" data-attributions="{i}" title="{escape(tip)}">{body}</span>'
+        for i in reversed(marker_ids):
+            d = data["distancing"][i]
+            tip = f"Distancing marker D{i} ({d['kind'].replace('_', ' ')}) · target: {d['target_text']}"
+            body = f'<span class="dm d-{i}" data-distancing="{i}" title="{escape(tip)}">{body}</span>'
     if excluded:
         body = f'<span class="excluded" title="boilerplate (not analysed)">{body}</span>'
     offsets = f'data-start="{start}" data-end="{start + len(piece)}"'
@@ -280,6 +306,8 @@ def _segment_html(piece: str, tags: list[Any], start: int = 0, data: Mapping[str
     classes = ["hl", *(f"hl-{r}" for r in roles), *(f"a-{i}" for i in ids)]
     if len(marks) > 1:
         classes.append("hl-multi")
+    if anonymous:
+        classes.append("anon")
     return (
         f'<span class="{" ".join(classes)}" data-attributions="{" ".join(map(str, ids))}" {offsets} '
         f'title="{escape(chr(10).join(attribution_tips))}">{body}</span>'
@@ -293,18 +321,10 @@ def _article_html(data: Mapping[str, Any]) -> str:
     ranges += [(s, e, "excluded") for s, e in data["article"]["excluded"]]
     ranges += [(t["start"], t["end"], ("term", t["index"])) for t in data.get("loaded_terms", [])]
     ranges += [(t["start"], t["end"], ("technique", t["index"])) for t in data.get("techniques", [])]
+    ranges += [(v["start"], v["end"], ("via", a["index"])) for a in data["attributions"] for v in a["via"]]
+    ranges += [(d["start"], d["end"], ("dm", d["index"])) for d in data.get("distancing", [])]
+    ranges += [(d["target_start"], d["target_end"], ("dmt", d["index"])) for d in data.get("distancing", [])]
     return "".join(_segment_html(text[a:b], tags, a, data) for a, b, tags in segment_text(text, ranges))
-
-
-def _links(indices: Iterable[int], prefix: str) -> str:
-    links = ", ".join(f'<a href="#{prefix}-{int(i)}">{int(i)}</a>' for i in indices)
-    return links or '<span class="none">none</span>'
-
-
-def _table(head: Iterable[str], rows: Iterable[str], css: str = "") -> str:
-    cells = "".join(f'<th class="num">{h[1:]}</th>' if h.startswith("#") else f"<th>{h}</th>" for h in head)
-    body = f'<table class="{css}"><thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    return f'<div class="scroll">{body}</div>'
 
 
 def _summary_html(data: Mapping[str, Any]) -> str:
@@ -324,6 +344,16 @@ def _summary_html(data: Mapping[str, Any]) -> str:
         rows.append(("Persuasion techniques", str(s["n_techniques"])))
     if "sentence_labels" in layers:
         rows.append(("Biased sentences", f"{len(s['biased_sentences'])} ({s['biased_share']:.1%})"))
+    claims = s.get("unattributed_claims", [])
+    rows.insert(3, ("Unattributed factual claims", f"{len(claims)}: {_links(claims, 's')}" if claims else "0"))
+    if s.get("anonymous_source_share") is not None:
+        rows.append(("Anonymous-source share", f"{s['anonymous_source_share']:.0%}"))
+    if s.get("relays"):
+        rows.append(("Relayed claims", str(sum(g["count"] for g in s["relays"]))))
+    if "distancing" in layers:
+        rows.append(("Distancing markers", str(len(data.get("distancing", [])))))
+    if s.get("actors"):
+        rows.append(("Actors", str(len(s["actors"]))))
     body = [f'<tr><th>{k}</th><td class="num">{v}</td></tr>' for k, v in rows]
     return f'<div class="scroll"><table class="summary" id="summary"><tbody>{"".join(body)}</tbody></table></div>'
 
@@ -348,6 +378,14 @@ def _bias_cell(s: Mapping[str, Any]) -> str:
     return f'<td class="bias"><span class="{css}">{label}</span>{confidence}</td>'
 
 
+def _attributed_cell(s: Mapping[str, Any]) -> str:
+    if s["attributed"]:
+        return "yes"
+    if s.get("unattributed_claim"):
+        return 'no · <span class="claim" title="asserts an event in the writer\'s own voice">unattributed claim</span>'
+    return "no"
+
+
 def _sentences_html(data: Mapping[str, Any]) -> str:
     layers = data.get("layers", ["attributions"])
     with_bias, with_terms = "sentence_labels" in layers, "loaded_terms" in layers
@@ -356,7 +394,7 @@ def _sentences_html(data: Mapping[str, Any]) -> str:
         css = ("yes" if s["attributed"] else "no") + (" biased" if s.get("biased") else "")
         cells = (
             f'<tr id="s-{s["index"]}" class="{css}"><td class="num">{s["index"]}</td>'
-            f"<td>{escape(s['text'])}</td><td>{'yes' if s['attributed'] else 'no'}</td>"
+            f"<td>{escape(s['text'])}</td><td>{_attributed_cell(s)}</td>"
             f'<td class="num">{s["confidence"]:.2f}</td><td>{_links(s["attributions"], "a")}</td>'
         )
         if with_bias:
@@ -482,6 +520,22 @@ def _techniques_html(data: Mapping[str, Any]) -> str:
     )
 
 
+def _profile_cell(a: Mapping[str, Any]) -> str:
+    """Source type, anonymity, relay, resolved source and stance of an attribution, or "none"."""
+    parts = []
+    if a["source_type"]:
+        parts.append(escape(a["source_type"]))
+    if a["anonymous"] is not None:
+        parts.append('<span class="anon-swatch">anonymous</span>' if a["anonymous"] else "named")
+    if a["via"]:
+        parts.append("via " + escape(" ... ".join(p["text"] for p in a["via"])))
+    if a["resolved_source"]:
+        parts.append("= " + escape(a["resolved_source"]))
+    if a["stance"]:
+        parts.append(f"stance {escape(a['stance'])}")
+    return " · ".join(parts) or '<span class="none">none</span>'
+
+
 def _attributions_html(data: Mapping[str, Any]) -> str:
     """The attributions table (always present, hidden while empty, so the review can add rows to it)."""
 
@@ -493,10 +547,11 @@ def _attributions_html(data: Mapping[str, Any]) -> str:
         f'<td data-role="source">{cell(a["source_text"], "source")}</td>'
         f'<td data-role="cue">{cell(a["cue_text"], "cue")}</td>'
         f'<td data-role="content">{cell(a["content_text"], "content")}</td><td>{escape(a["kind"])}</td>'
-        f'<td class="num">{a["score"]:.2f}</td><td>{_links([a["sentence_index"]], "s")}</td></tr>'
+        f'<td data-role="profile">{_profile_cell(a)}</td><td class="num">{a["score"]:.2f}</td>'
+        f"<td>{_links([a['sentence_index']], 's')}</td></tr>"
         for a in data["attributions"]
     )
-    table = _table(("#", "Source", "Cue", "Content", "Kind", "#Score", "Sentence"), rows, "attributions")
+    table = _table(("#", "Source", "Cue", "Content", "Kind", "Profile", "#Score", "Sentence"), rows, "attributions")
     if data["attributions"]:
         return table
     return '<p class="none" id="no-attributions">No attributions found.</p>' + table.replace(
@@ -557,11 +612,22 @@ def _legend_html(data: Mapping[str, Any]) -> str:
         )
     if "techniques" in layers:
         keys += '<span class="tq-swatch" title="a persuasion technique span">persuasion technique</span>'
+    if "source_profile" in layers:
+        keys += '<span class="anon-swatch" title="a source not identified by name">anonymous source</span>'
+        keys += '<span class="via-swatch" title="the outlet a claim was relayed through (told FNA)">relay (via)</span>'
+    if "distancing" in layers:
+        keys += (
+            '<span class="dm-swatch" title="so-called, alleged, scare quotes ...">distancing marker</span>'
+            '<span class="dmt-swatch" title="the name or claim the writer distances itself from">'
+            "distanced target</span>"
+        )
     if keys:
         legend += f'<p class="legend">{keys}</p>'
     toggles = [("show-attributions", "attribution spans")]
     toggles += [("show-terms", "loaded terms")] if "loaded_terms" in layers else []
     toggles += [("show-techniques", "techniques")] if "techniques" in layers else []
+    toggles += [("show-anonymous", "anonymous sources and relays")] if "source_profile" in layers else []
+    toggles += [("show-distancing", "distancing")] if "distancing" in layers else []
     boxes = "".join(f'<label><input type="checkbox" id="{i}" checked> {label}</label>' for i, label in toggles)
     return legend + f'<p class="legend layers" aria-label="Layers shown in the article">Show: {boxes}</p>'
 
@@ -604,18 +670,26 @@ def render_html(report: ArticleReport) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{title} · attribution report</title>
-<style>{_CSS}{_category_css()}{_resource("review.css")}</style>
+<style>{_CSS}{_category_css()}{PROFILE_CSS}{_resource("review.css")}</style>
 </head>
 <body>
 <main>
 <header>{_header_html(data)}</header>
 {_review_bar_html()}
+<h2 id="in-plain-words">In plain words</h2>
+<section class="card">{statements_html(data)}</section>
 <h2>Article</h2>
 <section class="card">{_legend_html(data)}<div id="article-text">{_article_html(data)}</div></section>
 <h2>Summary</h2>
 {_summary_html(data)}
 <h2>Sources</h2>
 {_sources_html(data)}
+<h2 id="source-profile">Source profile</h2>
+{profile_html(data)}
+<h2 id="distancing">Distancing markers</h2>
+{distancing_html(data)}
+<h2 id="actors">Actors</h2>
+{actors_html(data)}
 <h2 id="loaded-terms">Loaded terms</h2>
 {_loaded_terms_html(data)}
 <h2 id="persuasion-techniques">Persuasion techniques</h2>

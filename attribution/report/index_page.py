@@ -2,10 +2,12 @@
 
 The index compares articles on the aggregates of their reports: sentences, attributed share,
 attributions, direct quotes, attributions without a source and the most cited sources, and, when
-the reports carry them, loaded terms per 100 words, persuasion techniques and the biased-sentence
-share (those columns appear only when some row has them). When any
+the reports carry them, unattributed factual claims, the anonymous-source share, relayed claims,
+distancing markers, asymmetries of the actor table, loaded terms per 100 words, persuasion techniques
+and the biased-sentence share (those columns appear only when some row has them). When any
 article carries ``meta.outlet``, a second table groups the articles by outlet (articles, mean
-attributed share, total attributions).
+attributed share, total attributions, and where known the unattributed claims, the mean
+anonymous-source share and the mean loaded terms per 100 words).
 
 The page works offline (inline CSS and one small inline script that sorts a table when a column
 header is clicked, pinned by a Content-Security-Policy hash). Every article-derived string goes
@@ -18,8 +20,9 @@ Example:
     >>> page = render_index([row], hrefs={"a1": "a1.html"})
     >>> '<a href="a1.html">a1</a>' in page and "Clashes &lt;near&gt; Aleppo" in page
     True
-    >>> outlet_rows([row])
-    [OutletRow(outlet='FNA', articles=1, mean_attributed_share=0.5, attributions=2)]
+    >>> outlet = outlet_rows([row])[0]
+    >>> outlet.outlet, outlet.articles, outlet.mean_attributed_share, outlet.attributions
+    ('FNA', 1, 0.5, 2)
 
 """
 
@@ -100,6 +103,11 @@ class IndexRow:
         loaded_terms_per_100_words: Loaded terms per 100 words (``None`` likewise).
         n_techniques: Persuasion-technique spans (``None``: no technique layer).
         biased_share: Share of sentences labelled biased (``None``: no sentence-bias layer).
+        n_unattributed_claims: Sentences asserting events without a source (``None``: a row from before them).
+        anonymous_source_share: Anonymous sources over attributions of known anonymity (``None``: unknown).
+        n_relays: Attributions relayed through another outlet (``None``: no source profile).
+        n_distancing: Distancing markers (``None``: no distancing layer).
+        n_asymmetries: Asymmetries stated by the actor table (``None``: a row from before them).
 
     """
 
@@ -118,6 +126,11 @@ class IndexRow:
     loaded_terms_per_100_words: float | None = None
     n_techniques: int | None = None
     biased_share: float | None = None
+    n_unattributed_claims: int | None = None
+    anonymous_source_share: float | None = None
+    n_relays: int | None = None
+    n_distancing: int | None = None
+    n_asymmetries: int | None = None
 
     @classmethod
     def from_report(cls, report: ArticleReport) -> IndexRow:
@@ -152,6 +165,11 @@ class IndexRow:
             loaded_terms_per_100_words=summary.loaded_terms_per_100_words,
             n_techniques=len(report.techniques) if "techniques" in summary.layers else None,
             biased_share=_share_of(summary.biased_sentences, summary.n_sentences),
+            n_unattributed_claims=len(summary.unattributed_claims),
+            anonymous_source_share=summary.anonymous_source_share,
+            n_relays=sum(g.count for g in summary.relays) if "source_profile" in summary.layers else None,
+            n_distancing=len(report.distancing) if "distancing" in summary.layers else None,
+            n_asymmetries=len(summary.asymmetries),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -172,13 +190,19 @@ class IndexRow:
             "loaded_terms_per_100_words": self.loaded_terms_per_100_words,
             "n_techniques": self.n_techniques,
             "biased_share": self.biased_share,
+            "n_unattributed_claims": self.n_unattributed_claims,
+            "anonymous_source_share": self.anonymous_source_share,
+            "n_relays": self.n_relays,
+            "n_distancing": self.n_distancing,
+            "n_asymmetries": self.n_asymmetries,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> IndexRow:
         """Inverse of :meth:`to_dict`; raises ``KeyError``/``TypeError``/``ValueError`` on bad data.
 
-        The loaded-term, technique and bias fields may be missing (rows written before them).
+        The loaded-term, technique, bias, claim, profile, distancing and asymmetry fields may be missing
+        (rows written before them).
 
         Example:
             >>> row = IndexRow("a", None, None, None, 3, 30, 0.3333, 1, 0, 0, (("Police", 1),))
@@ -202,6 +226,11 @@ class IndexRow:
             loaded_terms_per_100_words=_optional(data.get("loaded_terms_per_100_words"), float),
             n_techniques=_optional(data.get("n_techniques"), int),
             biased_share=_optional(data.get("biased_share"), float),
+            n_unattributed_claims=_optional(data.get("n_unattributed_claims"), int),
+            anonymous_source_share=_optional(data.get("anonymous_source_share"), float),
+            n_relays=_optional(data.get("n_relays"), int),
+            n_distancing=_optional(data.get("n_distancing"), int),
+            n_asymmetries=_optional(data.get("n_asymmetries"), int),
         )
 
 
@@ -217,12 +246,19 @@ def _optional(value: Any, kind: type[int] | type[float]) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class OutletRow:
-    """Articles of one outlet: how many, their mean attributed share, and their attributions in total."""
+    """Articles of one outlet: how many, their mean attributed share, and their attributions in total.
+
+    The means over the optional aggregates (anonymous-source share, loaded terms per 100 words) cover the
+    articles that have them (``None`` when none has); ``unattributed_claims`` is a total (likewise).
+    """
 
     outlet: str | None
     articles: int
     mean_attributed_share: float
     attributions: int
+    unattributed_claims: int | None = None
+    mean_anonymous_source_share: float | None = None
+    mean_loaded_terms_per_100_words: float | None = None
 
 
 def outlet_rows(rows: Iterable[IndexRow]) -> list[OutletRow]:
@@ -233,6 +269,8 @@ def outlet_rows(rows: Iterable[IndexRow]) -> list[OutletRow]:
         ...         enumerate([("FNA", 0.5, 1), ("FNA", 1.0, 3), (None, 0.0, 0)])]
         >>> [(r.outlet, r.articles, r.mean_attributed_share, r.attributions) for r in outlet_rows(rows)]
         [('FNA', 2, 0.75, 4), (None, 1, 0.0, 0)]
+        >>> outlet_rows(rows)[0].mean_anonymous_source_share is None
+        True
 
     """
     groups: dict[str | None, list[IndexRow]] = {}
@@ -244,10 +282,23 @@ def outlet_rows(rows: Iterable[IndexRow]) -> list[OutletRow]:
             articles=len(members),
             mean_attributed_share=round(sum(m.attributed_share for m in members) / len(members), 4),
             attributions=sum(m.n_attributions for m in members),
+            unattributed_claims=_total(m.n_unattributed_claims for m in members),
+            mean_anonymous_source_share=_mean(m.anonymous_source_share for m in members),
+            mean_loaded_terms_per_100_words=_mean(m.loaded_terms_per_100_words for m in members),
         )
         for outlet, members in groups.items()
     ]
     return sorted(table, key=lambda r: (r.outlet is None, -r.articles, r.outlet or ""))
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 4) if known else None
+
+
+def _total(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
 
 
 def _csp() -> str:
@@ -279,6 +330,11 @@ def _table(table_id: str, head: Sequence[str], rows: Iterable[str]) -> str:
 
 #: Optional per-article columns: (IndexRow field, header); shown when any row has the field.
 OPTIONAL_COLUMNS = (
+    ("n_unattributed_claims", "#Unattributed claims"),
+    ("anonymous_source_share", "#Anonymous sources"),
+    ("n_relays", "#Relayed"),
+    ("n_distancing", "#Distancing markers"),
+    ("n_asymmetries", "#Asymmetries"),
     ("loaded_terms_per_100_words", "#Loaded terms / 100 words"),
     ("n_techniques", "#Techniques"),
     ("biased_share", "#Biased share"),
@@ -289,7 +345,7 @@ def _optional_cell(row: IndexRow, name: str) -> str:
     value = getattr(row, name)
     if value is None:
         return '<td class="num" data-sort="-1"><span class="none">n/a</span></td>'
-    if name == "biased_share":
+    if name in ("biased_share", "anonymous_source_share"):
         return _share(value)
     if name == "loaded_terms_per_100_words":
         return f'<td class="num" data-sort="{value:.4f}" title="{row.n_loaded_terms} terms">{value:.2f}</td>'
@@ -310,9 +366,31 @@ def _article_row(row: IndexRow, href: str | None, optional: Sequence[str] = ()) 
     )
 
 
-def _outlet_row(row: OutletRow) -> str:
+#: Optional outlet columns: (OutletRow field, header); shown when any outlet has the field.
+OUTLET_COLUMNS = (
+    ("unattributed_claims", "#Unattributed claims"),
+    ("mean_anonymous_source_share", "#Mean anonymous-source share"),
+    ("mean_loaded_terms_per_100_words", "#Mean loaded terms / 100 words"),
+)
+
+
+def _outlet_row(row: OutletRow, optional: Sequence[str] = ()) -> str:
     name = escape(row.outlet) if row.outlet is not None else _none("no outlet")
-    return f"<tr><td>{name}</td>{_num(row.articles)}{_share(row.mean_attributed_share)}{_num(row.attributions)}</tr>"
+    cells = ""
+    for field in optional:
+        value = getattr(row, field)
+        if value is None:
+            cells += '<td class="num" data-sort="-1"><span class="none">n/a</span></td>'
+        elif field == "mean_anonymous_source_share":
+            cells += _share(value)
+        elif field == "mean_loaded_terms_per_100_words":
+            cells += f'<td class="num" data-sort="{value:.4f}">{value:.2f}</td>'
+        else:
+            cells += _num(value)
+    return (
+        f"<tr><td>{name}</td>{_num(row.articles)}{_share(row.mean_attributed_share)}{_num(row.attributions)}"
+        f"{cells}</tr>"
+    )
 
 
 def render_index(
@@ -357,10 +435,12 @@ def render_index(
     )
     outlets = ""
     if any(row.outlet for row in rows):
+        grouped = outlet_rows(rows)
+        shown = [(f, h) for f, h in OUTLET_COLUMNS if any(getattr(r, f) is not None for r in grouped)]
         outlet_table = _table(
             "outlets",
-            ("Outlet", "#Articles", "#Mean attributed share", "#Attributions"),
-            (_outlet_row(row) for row in outlet_rows(rows)),
+            ("Outlet", "#Articles", "#Mean attributed share", "#Attributions", *(h for _, h in shown)),
+            (_outlet_row(row, [f for f, _ in shown]) for row in grouped),
         )
         outlets = f"<h2>Outlets</h2>\n{outlet_table}"
     return f"""<!DOCTYPE html>

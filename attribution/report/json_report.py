@@ -4,7 +4,12 @@ The JSON carries ``schema_version``; the schema ships as
 ``attribution/resources/report.v1.schema.json`` (see :func:`report_schema`). The loaded-term,
 technique and sentence-bias fields (``layers``, ``loaded_terms``, ``techniques``, per-sentence
 ``biased``/``bias_confidence`` and their summary counts) are optional additions to version 1: a
-report written before them still validates, and readers of the older fields are unaffected.
+report written before them still validates, and readers of the older fields are unaffected. So are the
+source-profile and actor fields: ``distancing`` (the markers), per-sentence ``unattributed_claim`` and
+``distancing``, and in ``summary`` the ``unattributed_claims``, ``sources_by_type``,
+``sources_by_anonymity``, ``anonymous_source_share``, ``relays``, ``stances``, ``distancing_by_kind``,
+``distancing_by_target``, ``actors``, ``asymmetries`` and the plain-language ``statements``. Every
+count names the indices behind it (``attributions``, ``terms``, ``markers``) and its ``sentences``.
 
 Example:
     >>> from attribution.aggregate import aggregate
@@ -30,7 +35,17 @@ from attribution.annotations import (
     GoldTechnique,
     LabeledArticle,
 )
-from attribution.records import ArticleReport, Attribution, LabelCount, LoadedTerm, Span, TechniqueSpan
+from attribution.records import (
+    Actor,
+    ArticleReport,
+    Attribution,
+    DistancingMarker,
+    GroupCount,
+    LabelCount,
+    LoadedTerm,
+    Span,
+    TechniqueSpan,
+)
 
 SCHEMA_VERSION = "1"
 
@@ -94,6 +109,64 @@ def _technique(index: int, t: TechniqueSpan) -> dict[str, Any]:
     }
 
 
+def _distancing(index: int, d: DistancingMarker) -> dict[str, Any]:
+    return {
+        "index": index,
+        "kind": d.kind,
+        "start": d.start,
+        "end": d.end,
+        "text": d.text,
+        "sentence_index": d.sentence_index,
+        "target_start": d.target_start,
+        "target_end": d.target_end,
+        "target_text": d.target_text,
+        "score": d.score,
+    }
+
+
+def _groups(groups: tuple[GroupCount, ...], label: str) -> list[dict[str, Any]]:
+    return [
+        {
+            label: g.label,
+            "count": g.count,
+            "share": g.share,
+            "attributions": list(g.attribution_indices),
+            "sentences": list(g.sentence_indices),
+            "anonymous": list(g.anonymous_indices),
+        }
+        for g in groups
+    ]
+
+
+def _actor(index: int, a: Actor) -> dict[str, Any]:
+    known = len(a.anonymous_claims) + len(a.named_claims)
+    return {
+        "index": index,
+        "name": a.name,
+        "role": a.role,
+        "forms": list(a.forms),
+        "mentions": a.mentions,
+        "sentences": list(a.sentence_indices),
+        "terms": [
+            {
+                "category": t.category,
+                "voice": t.voice,
+                "count": t.count,
+                "terms": list(t.term_indices),
+                "sentences": list(t.sentence_indices),
+            }
+            for t in a.terms
+        ],
+        "loaded_terms": list(a.term_indices),
+        "claims": list(a.claims),
+        "anonymous_claims": list(a.anonymous_claims),
+        "named_claims": list(a.named_claims),
+        "anonymous_share": round(len(a.anonymous_claims) / known, 4) if known else None,
+        "distancing": list(a.distancing),
+        "distanced_claims": list(a.distanced_claims),
+    }
+
+
 def _counts(counts: tuple[LabelCount, ...], label: str, items: str) -> list[dict[str, Any]]:
     return [
         {label: c.label, "count": c.count, items: list(c.indices), "sentences": list(c.sentence_indices)}
@@ -101,7 +174,9 @@ def _counts(counts: tuple[LabelCount, ...], label: str, items: str) -> list[dict
     ]
 
 
-def _by_sentence(items: tuple[LoadedTerm, ...] | tuple[TechniqueSpan, ...]) -> dict[int, list[int]]:
+def _by_sentence(
+    items: tuple[LoadedTerm, ...] | tuple[TechniqueSpan, ...] | tuple[DistancingMarker, ...],
+) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     for index, item in enumerate(items):
         out.setdefault(item.sentence_index, []).append(index)
@@ -113,6 +188,8 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
     article, summary = report.article, report.summary
     labels = {label.sentence_index: label for label in report.sentence_labels}
     terms_in, techniques_in = _by_sentence(report.loaded_terms), _by_sentence(report.techniques)
+    distancing_in = _by_sentence(report.distancing)
+    claims = set(summary.unattributed_claims)
     n_sentences = summary.n_sentences
     biased = summary.biased_sentences
     return {
@@ -145,12 +222,15 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
                 "bias_confidence": labels[s.index].bias_confidence,
                 "loaded_terms": terms_in.get(s.index, []),
                 "techniques": techniques_in.get(s.index, []),
+                "unattributed_claim": s.index in claims,
+                "distancing": distancing_in.get(s.index, []),
             }
             for s in report.sentences
         ],
         "attributions": [_attribution(i, a) for i, a in enumerate(report.attributions)],
         "loaded_terms": [_loaded_term(i, t) for i, t in enumerate(report.loaded_terms)],
         "techniques": [_technique(i, t) for i, t in enumerate(report.techniques)],
+        "distancing": [_distancing(i, d) for i, d in enumerate(report.distancing)],
         "summary": {
             "n_sentences": summary.n_sentences,
             "n_words": summary.n_words,
@@ -182,6 +262,28 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
             "biased_share": (round(len(biased) / n_sentences, 4) if n_sentences else 0.0)
             if biased is not None
             else None,
+            "unattributed_claims": list(summary.unattributed_claims),
+            "sources_by_type": _groups(summary.sources_by_type, "source_type"),
+            "sources_by_anonymity": _groups(summary.sources_by_anonymity, "anonymity"),
+            "anonymous_source_share": summary.anonymous_source_share,
+            "relays": _groups(summary.relays, "via"),
+            "stances": _groups(summary.stances, "stance"),
+            "n_distancing": len(report.distancing),
+            "distancing_by_kind": _counts(summary.distancing_by_kind, "kind", "markers"),
+            "distancing_by_target": _counts(summary.distancing_by_target, "target", "markers"),
+            "actors": [_actor(i, a) for i, a in enumerate(summary.actors)],
+            "asymmetries": [
+                {
+                    "kind": a.kind,
+                    "statement": a.statement,
+                    "actors": list(a.actors),
+                    "sentences": list(a.sentence_indices),
+                }
+                for a in summary.asymmetries
+            ],
+            "statements": [
+                {"kind": st.kind, "text": st.text, "sentences": list(st.sentence_indices)} for st in summary.statements
+            ],
         },
     }
 
@@ -251,6 +353,10 @@ def report_to_annotation(report: ArticleReport) -> LabeledArticle:
             if s.end > s.start
         )
     extra: dict[str, Any] = {"meta": report.article.meta} if report.article.meta else {}
+    if "distancing" in layers:
+        extra["distancing"] = [
+            {"span": [[d.start, d.end]], "target": [[d.target_start, d.target_end]]} for d in report.distancing
+        ]
     return LabeledArticle(
         id=report.article.id,
         text=report.article.text,

@@ -1,9 +1,12 @@
 """Markdown rendering of an :class:`~attribution.records.ArticleReport` (for terminals and pull requests).
 
 Scores are rounded to two places so the output is stable. Table cells escape ``|`` and
-line breaks. Sections mirror the HTML page: summary, sources, attributions, loaded terms (counts by
+line breaks. Sections mirror the HTML page: the plain-language summary ("In plain words", each statement
+with its evidence sentences), summary, sources, source profile (by type, anonymity, stance and relay),
+distancing markers, actors (the actor table and its asymmetries), attributions, loaded terms (counts by
 category, voice and target, then one row per term), persuasion techniques, and the sentences with
 their attribution and bias labels. A layer the analyzer did not produce is said to be "not analysed".
+Evidence is written as ``S3`` (sentence), ``A2`` (attribution), ``T5`` (loaded term), ``D0`` (distancing marker).
 
 Example:
     >>> from attribution.aggregate import aggregate
@@ -17,7 +20,8 @@ Example:
 
 from __future__ import annotations
 
-from attribution.records import ArticleReport, Attribution, LabelCount, SentenceLabel
+from attribution.records import ArticleReport, Attribution, GroupCount, LabelCount, SentenceLabel
+from attribution.summary_text import SOURCE_TYPE_WORDS
 
 
 def _cell(text: str | None, limit: int = 160) -> str:
@@ -35,10 +39,29 @@ def _sentence_refs(indices: tuple[int, ...]) -> str:
     return ", ".join(f"S{i}" for i in indices) or "—"
 
 
-def _attribution_row(index: int, a: Attribution) -> str:
+def profile_text(a: Attribution) -> str:
+    """The source profile of an attribution in a few words ("military · anonymous · via FNA · neutral").
+
+    Example:
+        >>> from attribution.records import Span
+        >>> a = Attribution(cue=(Span("CUE", 0, 4, "told", 0),), source=(), content=(), kind="indirect",
+        ...                 sentence_index=0, score=1.0, source_type="military", anonymous=True, stance="neutral")
+        >>> profile_text(a)
+        'military · anonymous · neutral'
+
+    """
+    parts = [a.source_type or ""]
+    parts.append("" if a.anonymous is None else "anonymous" if a.anonymous else "named")
+    parts.append(f"via {' ... '.join(p.text for p in a.via)}" if a.via else "")
+    parts.append(f"= {a.resolved_source}" if a.resolved_source else "")
+    parts.append(a.stance or "")
+    return " · ".join(p for p in parts if p)
+
+
+def _attribution_row(index: int, a: Attribution, profile: bool = False) -> str:
     return (
         f"| A{index} | S{a.sentence_index} | {_cell(a.source_text)} | {_cell(a.cue_text)} | "
-        f"{_cell(a.content_text)} | {a.kind} | {a.score:.2f} |"
+        f"{_cell(a.content_text)} | {a.kind} | {a.score:.2f} |" + (f" {_cell(profile_text(a))} |" if profile else "")
     )
 
 
@@ -99,6 +122,97 @@ def _techniques_section(report: ArticleReport) -> list[str]:
     return [*lines, ""]
 
 
+def _statements_section(report: ArticleReport) -> list[str]:
+    """The plain-language summary, each statement followed by its evidence sentences."""
+    if not report.summary.statements:
+        return []
+    lines = ["## In plain words", ""]
+    lines += [
+        f"- {st.text}" + (f" ({_sentence_refs(st.sentence_indices)})" if st.sentence_indices else "")
+        for st in report.summary.statements
+    ]
+    return [*lines, ""]
+
+
+def _group_table(title: str, groups: tuple[GroupCount, ...], words: dict[str, str] | None = None) -> list[str]:
+    lines = [f"| {title} | claims | share | anonymous | attributions | sentences |", "|---|---|---|---|---|---|"]
+    lines += [
+        f"| {_cell((words or {}).get(g.label, g.label))} | {g.count} | {100 * g.share:.0f}% | "
+        f"{len(g.anonymous_indices)} | {', '.join(f'A{i}' for i in g.attribution_indices)} | "
+        f"{_sentence_refs(g.sentence_indices)} |"
+        for g in groups
+    ]
+    return [*lines, ""]
+
+
+def _profile_section(report: ArticleReport) -> list[str]:
+    summary = report.summary
+    lines = ["## Source profile", ""]
+    if "source_profile" not in summary.layers:
+        return [*lines, "Not analysed (the attributions carry no source profile).", ""]
+    share = summary.anonymous_source_share
+    if share is not None:
+        known = sum(g.count for g in summary.sources_by_anonymity if g.label != "unknown")
+        anonymous = sum(g.count for g in summary.sources_by_anonymity if g.label == "anonymous")
+        lines += [f"- Anonymous sources: {_share(anonymous, known)}", ""]
+    lines += _group_table("source type", summary.sources_by_type, SOURCE_TYPE_WORDS)
+    lines += _group_table("anonymity", summary.sources_by_anonymity)
+    if summary.stances:
+        lines += _group_table("stance", summary.stances)
+    if summary.relays:
+        shown = {g.label: report.attributions[g.attribution_indices[0]].via for g in summary.relays}
+        words = {label: " ... ".join(p.text for p in via) for label, via in shown.items()}
+        lines += _group_table("relayed via", summary.relays, words)
+    else:
+        lines += ["No relays (no claim is passed on through another outlet).", ""]
+    return lines
+
+
+def _distancing_section(report: ArticleReport) -> list[str]:
+    lines = ["## Distancing markers", ""]
+    if "distancing" not in report.summary.layers:
+        return [*lines, "Not analysed (the analyzer has no distancing component).", ""]
+    if not report.distancing:
+        return [*lines, "No distancing markers found.", ""]
+    lines += ["| # | marker | kind | target | sentence |", "|---|---|---|---|---|"]
+    lines += [
+        f"| D{i} | {_cell(d.text)} | {_cell(d.kind)} | {_cell(d.target_text)} | S{d.sentence_index} |"
+        for i, d in enumerate(report.distancing)
+    ]
+    return [*lines, ""]
+
+
+def _actors_section(report: ArticleReport) -> list[str]:
+    summary = report.summary
+    lines = ["## Actors", ""]
+    if not summary.actors:
+        return [*lines, "No actors found (no sources, term targets or distancing targets).", ""]
+    lines += [
+        "| actor | role | mentions | as | terms applied (category, voice) | claims | anonymous | distanced | "
+        "sentences |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for a in summary.actors:
+        terms = "; ".join(
+            f"{t.category} ({t.voice}) ×{t.count}: {', '.join(f'T{i}' for i in t.term_indices)}" for t in a.terms
+        )
+        claims = ", ".join(f"A{i}" for i in a.claims)
+        known = len(a.anonymous_claims) + len(a.named_claims)
+        anonymous = _share(len(a.anonymous_claims), known) if known else "—"
+        distanced = ", ".join([*(f"D{i}" for i in a.distancing), *(f"A{i}" for i in a.distanced_claims)])
+        lines.append(
+            f"| {_cell(a.name)} | {a.role or '—'} | {a.mentions} | {_cell('; '.join(a.forms), 100)} | "
+            f"{_cell(terms)} | {claims or '—'} | {anonymous} | {distanced or '—'} | "
+            f"{_sentence_refs(a.sentence_indices)} |"
+        )
+    lines.append("")
+    if summary.asymmetries:
+        lines += ["### Asymmetries", ""]
+        lines += [f"- {a.statement} ({_sentence_refs(a.sentence_indices)})" for a in summary.asymmetries]
+        lines.append("")
+    return lines
+
+
 def _bias(label: SentenceLabel) -> str:
     if label.biased is None:
         return "—"
@@ -112,6 +226,7 @@ def render_markdown(report: ArticleReport) -> str:
     lines = [f"# Attribution report: {_cell(article.title or article.id)}", ""]
     if article.title and article.title != article.id:
         lines += [f"Article id: `{article.id}`", ""]
+    lines += _statements_section(report)
     lines += [
         "## Summary",
         "",
@@ -121,7 +236,15 @@ def render_markdown(report: ArticleReport) -> str:
         f"without a source: {len(summary.attributions_without_source)}",
         f"- Unattributed sentences (stated in the writer's own voice): "
         f"{_sentence_refs(summary.unattributed_sentences)}",
+        f"- Unattributed factual claims (events asserted without a source): "
+        f"{_sentence_refs(summary.unattributed_claims)}",
     ]
+    if summary.anonymous_source_share is not None:
+        lines.append(f"- Anonymous-source share: {100 * summary.anonymous_source_share:.0f}%")
+    if summary.relays:
+        lines.append(f"- Relayed claims: {sum(g.count for g in summary.relays)}")
+    if "distancing" in summary.layers:
+        lines.append(f"- Distancing markers: {len(report.distancing)}")
     if summary.loaded_terms_per_100_words is not None:
         lines.append(
             f"- Loaded terms: {len(report.loaded_terms)} ({summary.loaded_terms_per_100_words:.2f} per 100 words)"
@@ -139,10 +262,15 @@ def render_markdown(report: ArticleReport) -> str:
         lines += [f"| {_cell(c.source)} | {c.count} | {_sentence_refs(c.sentence_indices)} |" for c in summary.sources]
     else:
         lines.append("No sourced attributions found.")
-    lines += ["", "## Attributions", ""]
+    lines += ["", *_profile_section(report), *_distancing_section(report), *_actors_section(report)]
+    lines += ["## Attributions", ""]
     if report.attributions:
-        lines += ["| # | sentence | source | cue | content | kind | score |", "|---|---|---|---|---|---|---|"]
-        lines += [_attribution_row(i, a) for i, a in enumerate(report.attributions)]
+        profile = "source_profile" in summary.layers
+        lines += [
+            "| # | sentence | source | cue | content | kind | score |" + (" profile |" if profile else ""),
+            "|---|---|---|---|---|---|---|" + ("---|" if profile else ""),
+        ]
+        lines += [_attribution_row(i, a, profile) for i, a in enumerate(report.attributions)]
     else:
         lines.append("No attributions found.")
     lines += ["", *_loaded_terms_section(report), *_techniques_section(report)]

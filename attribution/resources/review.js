@@ -45,6 +45,24 @@
     row.addEventListener('mouseleave', function () { termFocus(ids, false); });
   });
 
+  // Actor table: a click (or Enter) on a row jumps to the actor's first sentence and marks all of them.
+  document.querySelectorAll('tr.actor').forEach(function (row) {
+    var ids = (row.dataset.sentences || '').split(' ').filter(Boolean);
+    function go(event) {
+      if (event.target.closest && event.target.closest('a')) { return; }  // a link in the row goes its own way
+      document.querySelectorAll('tr.actor-focus').forEach(function (r) { r.classList.remove('actor-focus'); });
+      ids.forEach(function (id) {
+        var target = document.getElementById('s-' + id);
+        if (target) { target.classList.add('actor-focus'); }
+      });
+      if (ids.length) { window.location.hash = 's-' + ids[0]; }
+    }
+    row.addEventListener('click', go);
+    row.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); go(event); }
+    });
+  });
+
   var dataEl = document.getElementById('review-data');
   var bar = document.getElementById('review');
   if (!dataEl || !bar || !article) { return; }
@@ -267,6 +285,7 @@
         row.appendChild(td);
       });
       row.appendChild(el('td', null, 'added'));
+      row.appendChild(el('td', null, '\u2014'));  // profile: set with the controls
       row.appendChild(el('td', 'num', '\u2014'));
       var sentence = el('td');
       var s = sentenceOf(item.cue[0][0]);

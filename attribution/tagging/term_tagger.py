@@ -124,6 +124,8 @@ def build_branch(trunk: Any, trunk_layer: int, n_groups: int = len(TERM_GROUPS))
             self.polarity_head = nn.Linear(bert_config.hidden_size, len(POLARITY_LABELS))
             self.n_groups = n_groups
             self.positive_weight = 1.0  # training sets it: loss weight of B and I against O
+            for parameter in self.parameters():  # the copied layers may come from a frozen trunk
+                parameter.requires_grad_(True)
 
         def forward(
             self,
