@@ -134,7 +134,7 @@ HEAD_ROLES: dict[str, str] = {
 }
 #: Modifier (singular, lower case) -> role it gives a generic head ("military source", "opposition fighters").
 MODIFIER_ROLES: dict[str, str] = {
-    **dict.fromkeys("military army security defence defense armed pro-government".split(), "army"),
+    **dict.fromkeys("military army security defence defense armed pro-government field".split(), "army"),
     **dict.fromkeys("government regime state ministry presidential official".split(), "government"),
     **dict.fromkeys("militant terrorist jihadist extremist takfiri insurgent terror".split(), "militant"),
     **dict.fromkeys("rebel opposition".split(), "rebel"),
@@ -617,21 +617,18 @@ def _actor(
     loaded_terms: Sequence[LoadedTerm],
 ) -> Actor:
     forms = Counter(" ".join(unique[i].text.split()) for i in members)
-    keyed = [parsed[i] for i in members if parsed[i] is not None]
-    alias = next((p for p in keyed if p.key.startswith("alias:")), None)  # type: ignore[union-attr]
+    keyed = [p for p in (parsed[i] for i in members) if p is not None]
+    role = next((p.role for p in keyed if p.role), None)
+    alias = next((p for p in keyed if p.key.startswith("alias:")), None)
+    named = sorted((p for p in keyed if p.strong), key=lambda p: (-len(p.strong), -forms[p.display], -len(p.display)))
     if alias is not None:
-        name = alias.display  # type: ignore[union-attr]
+        name = alias.display
+    elif named:
+        name = named[0].display
     else:
-        named = sorted(
-            (p for p in keyed if p.strong),  # type: ignore[union-attr]
-            key=lambda p: (-len(p.strong), -forms[p.display], -len(p.display)),  # type: ignore[union-attr]
-        )
-        generic = Counter(p.display for p in keyed)  # type: ignore[union-attr]
-        best = sorted(generic.items(), key=lambda kv: (-kv[1], len(kv[0])))[0][0]
-        role_name = _ROLE_NOUN.get(next((p.role for p in keyed if p.role), None) or "")  # type: ignore[union-attr]
         # A cluster of generic mentions is named by its role ("rebels"), not by one wording of it.
-        name = named[0].display if named else role_name or best
-    role = next((p.role for p in keyed if p.role), None)  # type: ignore[union-attr]
+        common = sorted(Counter(p.display for p in keyed).items(), key=lambda kv: (-kv[1], len(kv[0])))
+        name = _ROLE_NOUN.get(role or "") or common[0][0]
     claims = sorted({m.item for m in items if m.kind == "source"})
     term_ids = sorted({m.item for m in items if m.kind == "term_target"})
     by_kind: dict[tuple[str, str], list[int]] = defaultdict(list)

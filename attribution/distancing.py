@@ -20,7 +20,7 @@ Not markers:
 - lexical markers inside a direct quotation (the source's words, not the writer's).
 
 Example:
-    >>> text = "The so-called Syrian Observatory for Human Rights said the “liberated” villages were empty."
+    >>> text = "The so-called Syrian Observatory for Human Rights counted the dead in the “liberated” villages."
     >>> [(m.kind, m.text, m.target_text) for m in find_distancing(text)]
     [('so-called', 'so-called', 'Syrian Observatory for Human Rights'), ('scare_quotes', '“liberated”', 'liberated')]
     >>> find_distancing("The so-called core prices rose 0.2 percent, the office said.")
@@ -134,6 +134,8 @@ def _noun_phrase(text: str, pos: int, *, max_words: int = 6, quote_ahead: bool =
         if capitalised:
             if w[0].isupper():
                 end = e
+            elif w.lower() in ("of", "for", "and", "the", "al") and i + 1 < len(words) and words[i + 1][2][0].isupper():
+                pass
             elif (
                 words[i - 1][2][0].isupper()
                 and w.lower() not in _NP_STOP

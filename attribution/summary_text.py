@@ -199,8 +199,10 @@ def summarize(report: ArticleReport) -> tuple[SummaryStatement, ...]:
             text = f"1 of {_plural(n, 'sentence')} ({_percent(1, n)}) attributes what it reports to a source."
         elif attributed:
             text = f"{attributed} of {n} sentences ({_percent(attributed, n)}) attribute what they report to a source."
+        elif n == 1:
+            text = "The only sentence does not attribute what it reports to a source."
         else:
-            text = f"None of the {_plural(n, 'sentence')} attributes what it reports to a source."
+            text = f"None of the {n} sentences attributes what it reports to a source."
         out.append(SummaryStatement("attribution", text, summary.attributed_sentences))
         claims = summary.unattributed_claims
         if claims:

@@ -473,6 +473,8 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
                     epoch=state.epoch,
                     state={k: v.detach().clone() for k, v in tagger.branch.state_dict().items()},
                 )
+                # a run stopped later still leaves its best branch so far (the final save replaces it)
+                tagger.save_pretrained(config.out, metrics={"interim": True, "history": history})
             elif (state.epoch or 0) - best["epoch"] >= config.early_stopping_patience:
                 control.should_training_stop = True
             return control

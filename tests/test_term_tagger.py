@@ -46,7 +46,9 @@ def _probs(marks: dict[tuple[int, str], str]) -> tuple[np.ndarray, np.ndarray]:
     ("marks", "expected"),
     [
         pytest.param({}, [], id="nothing-above-threshold"),
-        pytest.param({(2, "Name_Calling,Labeling"): "B"}, [("Name_Calling,Labeling", "terrorists")], id="word-piece-extended"),
+        pytest.param(
+            {(2, "Name_Calling,Labeling"): "B"}, [("Name_Calling,Labeling", "terrorists")], id="word-piece-extended"
+        ),
         pytest.param(
             {(2, "Name_Calling,Labeling"): "B", (3, "Name_Calling,Labeling"): "I"},
             [("Name_Calling,Labeling", "terrorists")],
@@ -79,7 +81,10 @@ def test_decode_groups(marks: dict[tuple[int, str], str], expected: list[tuple[s
 def test_decode_groups_splits_at_sentence_boundaries() -> None:
     spans, polarity = _probs({(t, "Doubt"): "I" for t in range(1, 8)})
     found = decode_groups(_window((-1, 0, 0, 0, 0, 1, 1, 1, -1)), spans, polarity, TEXT)
-    assert [(TEXT[s.start : s.end], s.sentence_index) for s in found] == [("ISIL terrorists shelled", 0), ("the town.", 1)]
+    assert [(TEXT[s.start : s.end], s.sentence_index) for s in found] == [
+        ("ISIL terrorists shelled", 0),
+        ("the town.", 1),
+    ]
 
 
 def test_build_terms_prefers_delegitimizing_and_keeps_techniques() -> None:
@@ -123,8 +128,17 @@ def test_window_targets_bio_ignore_and_polarity() -> None:
     column = TERM_GROUPS.index("Name_Calling,Labeling")
     assert [row[column] for row in labels] == [IGNORE_INDEX, 0, 1, 2, 0, 0, 0, 0, IGNORE_INDEX]
     assert labels[1][TERM_GROUPS.index("Doubt")] == IGNORE_INDEX  # loaded_terms-only: other techniques unknown
-    assert polarity == [IGNORE_INDEX, IGNORE_INDEX, 0, 0, IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX, IGNORE_INDEX,
-                        IGNORE_INDEX]
+    assert polarity == [
+        IGNORE_INDEX,
+        IGNORE_INDEX,
+        0,
+        0,
+        IGNORE_INDEX,
+        IGNORE_INDEX,
+        IGNORE_INDEX,
+        IGNORE_INDEX,
+        IGNORE_INDEX,
+    ]
 
 
 def test_polarity_from_lexicon_only_where_gold_is_missing() -> None:

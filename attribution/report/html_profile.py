@@ -50,6 +50,7 @@ main:has(#show-anonymous:not(:checked)) #article-text .via { border-color: trans
 main:has(#show-distancing:not(:checked)) #article-text .dm { background: none; color: inherit; font-weight: inherit;
   border-color: transparent; }
 main:has(#show-distancing:not(:checked)) #article-text .dmt { outline: none; }
+tr[id] { scroll-margin-top: 40vh; }
 tr.actor { cursor: pointer; } tr.actor:hover { background: #f1f3f5; }
 tr.actor-focus td { background: #e7f5ff; }
 .role { display: inline-block; font-size: .75rem; color: #495057; border: 1px solid #ced4da; border-radius: 8px;
@@ -224,7 +225,9 @@ def _actor_row(actor: Mapping[str, Any], data: Mapping[str, Any]) -> str:
         + [f'<a href="#a-{int(i)}">claim {int(i)}</a>' for i in actor["distanced_claims"]]
     )
     role = f'<span class="role">{escape(actor["role"])}</span>' if actor["role"] else ""
-    forms = escape("; ".join(actor["forms"]))
+    shown = actor["forms"][:4]
+    more = len(actor["forms"]) - len(shown)
+    forms = escape("; ".join(shown)) + (f" (+{more} more)" if more else "")
     sentences = " ".join(str(int(i)) for i in actor["sentences"])
     return (
         f'<tr class="actor" id="actor-{actor["index"]}" data-sentences="{sentences}" tabindex="0" '

@@ -55,7 +55,11 @@
         var target = document.getElementById('s-' + id);
         if (target) { target.classList.add('actor-focus'); }
       });
-      if (ids.length) { window.location.hash = 's-' + ids[0]; }
+      if (!ids.length) { return; }
+      window.location.hash = 's-' + ids[0];
+      // Centre the row, so that the sticky review bar does not cover it.
+      var first = document.getElementById('s-' + ids[0]);
+      if (first) { first.scrollIntoView({block: 'center'}); }
     }
     row.addEventListener('click', go);
     row.addEventListener('keydown', function (event) {

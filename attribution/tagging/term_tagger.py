@@ -357,13 +357,13 @@ def decode_groups(
     the end of the word, so "terror" + "##ists" never yields "terror".
 
     Example:
-        >>> window = TokenWindow((101, 1, 2, 3, 102), ((-1, -1), (0, 3), (4, 9), (10, 14), (-1, -1)), (-1, 0, 0, 0, -1))
+        >>> window = TokenWindow((101, 1, 2, 3, 102), ((-1, -1), (0, 3), (4, 11), (12, 16), (-1, -1)), (-1, 0, 0, 0, -1))
         >>> probs = np.zeros((5, len(TERM_GROUPS), 3)); probs[:, :, 0] = 1
         >>> group = TERM_GROUPS.index("Loaded_Language")
         >>> probs[2, group] = [0.1, 0.8, 0.1]
         >>> polarity = np.tile([0.9, 0.1], (5, 1))
-        >>> [(s.group, text[s.start:s.end], s.polarity) for s in decode_groups(window, probs, polarity,
-        ...     text := "the heinous raid")]
+        >>> text = "the heinous raid"
+        >>> [(s.group, text[s.start:s.end], s.polarity) for s in decode_groups(window, probs, polarity, text)]
         [('Loaded_Language', 'heinous', 'negative')]
 
     """

@@ -1,0 +1,534 @@
+"""SourceProfiler: who a source is (``source_type``, 12 classes) and whether it is ``anonymous``.
+
+One encoder, two heads. The input is the sentence(s) holding the source and the cue, with the source
+marked ``[S] ... [/S]`` and the cue ``[C] ... [/C]``, followed (as the second segment) by how the source
+refers (``named``, ``person`` pronoun, ``nominal_org``, ...; a rule from :mod:`attribution.relays`,
+since the base encoder is uncased and cannot see capitals) and, for a pronoun or nominal source, the
+name it resolves to with the sentence around it. The heads read the mean of the source's tokens
+concatenated with the ``[CLS]`` vector: a 12-way softmax for the type and a sigmoid for anonymity.
+
+:meth:`SourceProfiler.profile` fills every profile field of an article's attributions: the two
+predicted fields plus ``via`` (:func:`~attribution.relays.find_via`), ``resolved_source``
+(:func:`~attribution.relays.resolve_source`) and ``stance`` (:func:`~attribution.stance.cue_stance`).
+An attribution without a source is ``unspecified`` and anonymous.
+
+As with the other components, only the weights that training changed (encoder layers and heads; the
+word-embedding matrix stays frozen) are saved, in float16 safetensors, next to
+``source_profile_config.json``; loading rebuilds the base from its package and lays them over it.
+
+Example:
+    >>> profiler = SourceProfiler.from_pretrained("models/source-profile")        # doctest: +SKIP
+    >>> profiled = profiler.profile(article, sentences, attributions)              # doctest: +SKIP
+    >>> [(a.source_text, a.source_type, a.anonymous, [v.text for v in a.via]) for a in profiled][:1]  # doctest: +SKIP
+    [('A military source', 'military', True, ['FNA'])]
+
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Self
+
+from attribution.annotations import SOURCE_TYPES
+from attribution.records import Article, Attribution, Sentence
+from attribution.relays import Resolution, find_via, resolve_source_mention, source_kind
+from attribution.stance import cue_stance
+from attribution.tagging.attribution_tagger import _quiet_transformers
+from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
+
+logger = logging.getLogger(__name__)
+
+CONFIG_NAME = "source_profile_config.json"
+WEIGHTS_NAME = "model.safetensors"
+#: The version of the input text layout (markers, second segment); saved models record it.
+INPUT_FORMAT = "v1"
+_CONTEXT_CHARS = 320  # characters of context kept on each side of the source and cue
+_ANTECEDENT_CHARS = 160
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilerConfig:
+    """What ``source_profile_config.json`` holds; unknown keys are rejected on load.
+
+    Example:
+        >>> ProfilerConfig.from_dict({"max_length": 96}).max_length
+        96
+        >>> ProfilerConfig.from_dict({"max_len": 96})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: source-profile config: unknown key(s) ['max_len']; known: [...]
+
+    """
+
+    base_model: str = DEFAULT_BASE_MODEL
+    source_types: tuple[str, ...] = SOURCE_TYPES
+    max_length: int = 160
+    anonymous_threshold: float = 0.5
+    input_format: str = INPUT_FORMAT
+    weights_dtype: str = "float16"
+    frozen_parameters: tuple[str, ...] = ()
+    attribution_version: str = ""
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if tuple(self.source_types) != SOURCE_TYPES:
+            raise ValueError(f"source types {list(self.source_types)} differ from the supported {list(SOURCE_TYPES)}")
+        if self.max_length < 16:
+            raise ValueError(f"max_length must be at least 16, got {self.max_length}")
+        if not 0 < self.anonymous_threshold < 1:
+            raise ValueError(f"anonymous_threshold must be in (0, 1), got {self.anonymous_threshold}")
+        if self.input_format != INPUT_FORMAT:
+            raise ValueError(
+                f"input_format {self.input_format!r} is not supported (this version reads {INPUT_FORMAT!r})"
+            )
+        if self.weights_dtype not in ("float16", "bfloat16", "float32"):
+            raise ValueError(f"weights_dtype must be float16, bfloat16 or float32, got {self.weights_dtype!r}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, where: str = "source-profile config") -> ProfilerConfig:
+        """Build from a dict, naming unknown keys in the error."""
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {unknown}; known: {sorted(cls.__dataclass_fields__)}")
+        values = dict(data)
+        for key in ("source_types", "frozen_parameters"):
+            if key in values:
+                values[key] = tuple(values[key])
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileInput:
+    """The classifier's view of one source: two text segments and the source's characters in the first.
+
+    Example:
+        >>> from attribution.records import Span
+        >>> text = "A military source told FNA that clashes are underway."
+        >>> a = Attribution((Span("CUE", 18, 22, "told", 0),), (Span("SOURCE", 0, 17, "A military source", 0),), (),
+        ...                 "indirect", 0, 1.0)
+        >>> item = build_input(text, [Sentence(0, 0, len(text), text)], a)
+        >>> item.first
+        '[S] A military source [/S] [C] told [/C] FNA that clashes are underway.'
+        >>> item.second, item.first[item.source_spans[0][0]:item.source_spans[0][1]]
+        ('other', 'A military source')
+
+    """
+
+    first: str
+    second: str
+    source_spans: tuple[tuple[int, int], ...]
+
+
+def _marked(
+    text: str, lo: int, hi: int, marks: Sequence[tuple[int, int, str, str]]
+) -> tuple[str, list[tuple[int, int]]]:
+    """``text[lo:hi]`` with ``(start, end, open, close)`` markers inserted; returns the source spans (``[S]``)."""
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    position = lo
+    for start, end, opening, closing in sorted(marks):
+        start, end = max(start, position), min(end, hi)
+        if start >= end:
+            continue
+        for chunk in (text[position:start], f" {opening} "):
+            pieces.append(chunk)
+            length += len(chunk)
+        inner = text[start:end]
+        if opening == "[S]":
+            spans.append((length, length + len(inner)))
+        for chunk in (inner, f" {closing} "):
+            pieces.append(chunk)
+            length += len(chunk)
+        position = end
+    pieces.append(text[position:hi])
+    joined = "".join(pieces)
+    # collapse the doubled spaces the markers bring, keeping the source spans aligned
+    out: list[str] = []
+    shift = [0] * (len(joined) + 1)
+    removed = 0
+    for i, char in enumerate(joined):
+        shift[i] = removed
+        if char.isspace() and (not out or out[-1] == " "):
+            removed += 1
+            continue
+        out.append(" " if char.isspace() else char)
+    shift[len(joined)] = removed
+    collapsed = "".join(out)
+    stripped = len(collapsed) - len(collapsed.lstrip())
+    return collapsed.strip(), [(s - shift[s] - stripped, e - shift[e] - stripped) for s, e in spans]
+
+
+def build_input(
+    text: str,
+    sentences: Sequence[Sentence],
+    attribution: Attribution,
+    resolution: Resolution | None = None,
+) -> ProfileInput:
+    """The classifier input for one attribution with a source (see the module docstring).
+
+    Args:
+        text: The article text.
+        sentences: The article's sentences.
+        attribution: The attribution (its source must not be empty).
+        resolution: What a pronoun or nominal source resolves to, if anything.
+
+    Raises:
+        ValueError: if the attribution has no source.
+
+    """
+    if not attribution.source:
+        raise ValueError("build_input needs an attribution with a source")
+    pieces = [*attribution.source, *attribution.cue]
+    lo, hi = min(p.start for p in pieces), max(p.end for p in pieces)
+    for sentence in sentences:
+        if sentence.start <= lo < sentence.end:
+            lo = max(sentence.start, lo - _CONTEXT_CHARS)
+        if sentence.start < hi <= sentence.end:
+            hi = min(sentence.end, hi + _CONTEXT_CHARS)
+    if not sentences:
+        lo, hi = max(0, lo - 120), min(len(text), hi + 120)
+    marks = [(s.start, s.end, "[S]", "[/S]") for s in attribution.source]
+    marks += [(c.start, c.end, "[C]", "[/C]") for c in attribution.cue if not _inside_any(c, attribution.source)]
+    first, spans = _marked(text, lo, hi, marks)
+    second = source_kind(attribution)
+    if resolution is not None:
+        context_lo = max(0, resolution.start - _ANTECEDENT_CHARS)
+        context_hi = min(len(text), resolution.end + _ANTECEDENT_CHARS)
+        for sentence in sentences:
+            if sentence.start <= resolution.start < sentence.end:
+                context_lo, context_hi = max(sentence.start, context_lo), min(sentence.end, context_hi)
+        context, _ = _marked(text, context_lo, context_hi, [(resolution.start, resolution.end, "[R]", "[/R]")])
+        second = f"{second} ; refers to {resolution.name} ; {context}"
+    return ProfileInput(first, second, tuple(spans))
+
+
+def _inside_any(piece: Any, spans: Sequence[Any]) -> bool:
+    return any(s.start < piece.end and piece.start < s.end for s in spans)
+
+
+def build_model(base_path: str, n_types: int = len(SOURCE_TYPES)) -> Any:
+    """The encoder (``AutoModel`` of ``base_path``, no pooler) with a type head and an anonymity head."""
+    import torch
+    from torch import nn
+    from transformers import AutoModel
+
+    encoder = AutoModel.from_pretrained(base_path, add_pooling_layer=False)
+
+    class SourceProfileModel(nn.Module):
+        """Encoder + [source mean ; CLS] -> type logits (softmax) and anonymity logit (sigmoid)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.config = encoder.config
+            hidden = encoder.config.hidden_size
+            self.dropout = nn.Dropout(encoder.config.hidden_dropout_prob)
+            self.type_head = nn.Linear(2 * hidden, n_types)
+            self.anonymous_head = nn.Linear(2 * hidden, 1)
+            self.anonymous_weight = 1.0  # training sets it: weight of the anonymity loss
+
+        def forward(
+            self,
+            input_ids: torch.Tensor,
+            attention_mask: torch.Tensor,
+            source_mask: torch.Tensor,
+            token_type_ids: torch.Tensor | None = None,
+            type_labels: torch.Tensor | None = None,
+            anonymous_labels: torch.Tensor | None = None,
+        ) -> dict[str, torch.Tensor]:
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            weights = source_mask.unsqueeze(-1).to(hidden.dtype)
+            source = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+            pooled = self.dropout(torch.cat([source, hidden[:, 0]], dim=-1))
+            out = {"type_logits": self.type_head(pooled), "anonymous_logits": self.anonymous_head(pooled).squeeze(-1)}
+            if type_labels is not None and anonymous_labels is not None:
+                loss = nn.functional.cross_entropy(out["type_logits"].float(), type_labels)
+                loss = loss + self.anonymous_weight * nn.functional.binary_cross_entropy_with_logits(
+                    out["anonymous_logits"].float(), anonymous_labels.float()
+                )
+                out["loss"] = loss
+            return out
+
+    return SourceProfileModel()
+
+
+def encode_inputs(tokenizer: Any, items: Sequence[ProfileInput], max_length: int) -> list[dict[str, list[int]]]:
+    """Token ids, type ids and the source-token mask for each input (truncating the second segment first)."""
+    encoded = tokenizer(
+        [item.first for item in items],
+        [item.second for item in items],
+        truncation="longest_first",
+        max_length=max_length,
+        return_offsets_mapping=True,
+        return_token_type_ids=True,
+    )
+    features = []
+    for row, item in enumerate(items):
+        offsets = encoded["offset_mapping"][row]
+        segments = encoded.sequence_ids(row)
+        mask = [
+            int(
+                segment == 0
+                and end > start
+                and any(start < span_end and span_start < end for span_start, span_end in item.source_spans)
+            )
+            for (start, end), segment in zip(offsets, segments, strict=True)
+        ]
+        features.append(
+            {
+                "input_ids": encoded["input_ids"][row],
+                "token_type_ids": encoded["token_type_ids"][row],
+                "attention_mask": [1] * len(encoded["input_ids"][row]),
+                "source_mask": mask,
+            }
+        )
+    return features
+
+
+def collate(features: Sequence[dict[str, Any]], pad_id: int = 0) -> dict[str, Any]:
+    """Pad a batch of :func:`encode_inputs` features (plus optional labels) into tensors."""
+    import torch
+
+    width = max(len(f["input_ids"]) for f in features)
+    batch: dict[str, Any] = {}
+    for key, pad in (("input_ids", pad_id), ("token_type_ids", 0), ("attention_mask", 0), ("source_mask", 0)):
+        batch[key] = torch.tensor([f[key] + [pad] * (width - len(f[key])) for f in features], dtype=torch.long)
+    for key, dtype in (("type_labels", torch.long), ("anonymous_labels", torch.float)):
+        if key in features[0]:
+            batch[key] = torch.tensor([f[key] for f in features], dtype=dtype)
+    return batch
+
+
+class SourceProfiler:
+    """Source type and anonymity classifier plus the rule components of the source profile.
+
+    Args:
+        model: The module from :func:`build_model`.
+        tokenizer: The base encoder's fast tokenizer.
+        config: The profiler settings.
+        name: Where it was loaded from (used in report provenance).
+
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, config: ProfilerConfig, *, name: str = "unsaved") -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = config
+        self.name = name
+
+    @classmethod
+    def from_base(cls, base_model: str = DEFAULT_BASE_MODEL, *, max_length: int = 160) -> Self:
+        """A fresh, untrained profiler on ``base_model`` (a hub id resolved offline, or a path)."""
+        from transformers import AutoTokenizer
+
+        path = resolve_base_model(base_model)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        with _quiet_transformers():  # the base's own head (if any) is not used: its load report is noise
+            model = build_model(path)
+        return cls(model, tokenizer, ProfilerConfig(base_model=base_model, max_length=max_length))
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, *, device: str | None = None) -> Self:
+        """Load a saved profiler folder (``source_profile_config.json`` + ``model.safetensors``).
+
+        Raises:
+            FileNotFoundError: if the folder lacks either file.
+            ValueError: if the config has unknown keys or the weights do not fit the base model.
+
+        """
+        import torch
+        from safetensors.torch import load_file
+
+        path = Path(path)
+        config_path, weights_path = path / CONFIG_NAME, path / WEIGHTS_NAME
+        for required in (config_path, weights_path):
+            if not required.is_file():
+                raise FileNotFoundError(f"{path}: not a saved source profiler ({required.name} is missing)")
+        config = ProfilerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
+        profiler = cls.from_base(config.base_model, max_length=config.max_length)
+        state = load_file(str(weights_path))
+        params = dict(profiler.model.named_parameters())
+        unknown = sorted(set(state) - set(params))
+        if unknown:
+            raise ValueError(f"{weights_path}: weights {unknown[:3]} do not exist in base model {config.base_model!r}")
+        with torch.no_grad():
+            for key, tensor in state.items():
+                if params[key].shape != tensor.shape:
+                    raise ValueError(
+                        f"{weights_path}: {key} has shape {tuple(tensor.shape)}, base expects "
+                        f"{tuple(params[key].shape)}"
+                    )
+                params[key].copy_(tensor.to(params[key].dtype))
+        for key in config.frozen_parameters:  # saving again writes the same set of weights
+            if key in params:
+                params[key].requires_grad_(False)
+        _warn_on_version_mismatch(config, path)
+        profiler.config = config
+        profiler.name = str(path)
+        profiler.model.eval()
+        if device:
+            profiler.model.to(device)
+        return profiler
+
+    def save_pretrained(self, path: str | Path, *, metrics: dict[str, Any] | None = None) -> None:
+        """Save the trained (non-frozen) weights as safetensors plus ``source_profile_config.json``."""
+        import torch
+        from safetensors.torch import save_file
+
+        from attribution import __version__
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        frozen = tuple(name for name, p in self.model.named_parameters() if not p.requires_grad)
+        dtype = getattr(torch, self.config.weights_dtype)
+        state = {
+            name: p.detach().to("cpu", dtype).contiguous()
+            for name, p in self.model.named_parameters()
+            if p.requires_grad
+        }
+        save_file(state, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
+        config = replace(
+            self.config,
+            frozen_parameters=frozen,
+            attribution_version=__version__,
+            metrics=metrics if metrics is not None else self.config.metrics,
+        )
+        (path / CONFIG_NAME).write_text(json.dumps(asdict(config), indent=2) + "\n", encoding="utf-8")
+        self.config = config
+
+    def predict(self, items: Sequence[ProfileInput], *, batch_size: int = 32) -> list[tuple[str, float, float]]:
+        """``(source_type, its probability, probability of anonymous)`` per input, in input order."""
+        import torch
+
+        if not items:
+            return []
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        features = encode_inputs(self.tokenizer, items, self.config.max_length)
+        order = sorted(range(len(features)), key=lambda i: len(features[i]["input_ids"]))
+        results: list[tuple[str, float, float]] = [("unspecified", 0.0, 0.0)] * len(features)
+        device = next(self.model.parameters()).device
+        pad = self.tokenizer.pad_token_id or 0
+        self.model.eval()
+        with torch.inference_mode():
+            for begin in range(0, len(order), batch_size):
+                rows = order[begin : begin + batch_size]
+                batch = {k: v.to(device) for k, v in collate([features[i] for i in rows], pad).items()}
+                out = self.model(**batch)
+                type_probs = torch.softmax(out["type_logits"].float(), dim=-1).cpu()
+                anonymous = torch.sigmoid(out["anonymous_logits"].float()).cpu().tolist()
+                best = type_probs.argmax(dim=-1).tolist()
+                for row, index in enumerate(rows):
+                    results[index] = (SOURCE_TYPES[best[row]], float(type_probs[row, best[row]]), float(anonymous[row]))
+        return results
+
+    def profile(
+        self,
+        article: Article,
+        sentences: Sequence[Sentence],
+        attributions: Sequence[Attribution],
+        *,
+        batch_size: int = 32,
+    ) -> tuple[Attribution, ...]:
+        """Copies of ``attributions`` with ``source_type``, ``anonymous``, ``via``, ``resolved_source`` and ``stance``.
+
+        A pronoun or nominal source takes the type and anonymity the classifier gives it in the light of
+        what it resolves to (the resolved name is part of the input). Attributions without a source are
+        ``unspecified`` and anonymous.
+
+        Raises:
+            TypeError: if ``attributions`` is a single :class:`Attribution` instead of a sequence.
+
+        """
+        if isinstance(attributions, Attribution):
+            raise TypeError("profile() takes a sequence of attributions; wrap a single one in a list")
+        text = article.text
+        rules = profile_rules(text, sentences, attributions)
+        with_source = [i for i, a in enumerate(attributions) if a.source]
+        items = [build_input(text, sentences, attributions[i], rules[i][1]) for i in with_source]
+        predicted = dict(zip(with_source, self.predict(items, batch_size=batch_size), strict=True))
+        out = []
+        for i, attribution in enumerate(attributions):
+            via, resolution, stance = rules[i]
+            if i in predicted:
+                source_type, _, p_anonymous = predicted[i]
+                anonymous = p_anonymous >= self.config.anonymous_threshold
+            else:
+                source_type, anonymous = "unspecified", True
+            out.append(
+                replace(
+                    attribution,
+                    source_type=source_type,
+                    anonymous=anonymous,
+                    via=via,
+                    resolved_source=resolution.name if resolution is not None else None,
+                    stance=stance,
+                )
+            )
+        return tuple(out)
+
+
+def profile_rules(
+    text: str, sentences: Sequence[Sentence], attributions: Sequence[Attribution]
+) -> list[tuple[tuple[Any, ...], Resolution | None, str]]:
+    """``(via, resolution, stance)`` per attribution, from the rule components.
+
+    ``resolve_source`` sees the earlier attributions and any attribution whose content holds this
+    source (the speaker of a quote, for "I"/"we").
+
+    Example:
+        >>> from attribution.records import Span
+        >>> text = "A military source told FNA that clashes are underway."
+        >>> a = Attribution((Span("CUE", 18, 22, "told", 0),), (Span("SOURCE", 0, 17, "A military source", 0),), (),
+        ...                 "indirect", 0, 1.0)
+        >>> [(tuple(v.text for v in via), resolution, stance)
+        ...  for via, resolution, stance in profile_rules(text, [Sentence(0, 0, len(text), text)], [a])]
+        [(('FNA',), None, 'neutral')]
+
+    """
+    by_index = {s.index: s for s in sentences}
+    out = []
+    for i, attribution in enumerate(attributions):
+        sentence = by_index.get(attribution.sentence_index)
+        if sentence is None and attribution.cue:
+            sentence = next((s for s in sentences if s.start <= attribution.cue[0].start < s.end), None)
+        if sentence is None:
+            start = attribution.cue[0].start if attribution.cue else 0
+            sentence = Sentence(attribution.sentence_index, 0, len(text), text) if not sentences else sentences[0]
+            sentence = next((s for s in sentences if s.start <= start < s.end), sentence)
+        via = find_via(attribution, text, sentence) if attribution.cue else ()
+        resolution = None
+        if attribution.source:
+            start = attribution.source[0].start
+            others = [
+                other
+                for j, other in enumerate(attributions)
+                if j < i or (j != i and any(c.start <= start < c.end for c in other.content))
+            ]
+            resolution = resolve_source_mention(attribution, text, sentences, others)
+        cue_text = " ".join(c.text for c in attribution.cue)
+        offset = attribution.cue[0].start - sentence.start if attribution.cue else None
+        stance = (
+            cue_stance(cue_text, sentence.text, cue_offset=offset) if offset is not None and offset >= 0 else "neutral"
+        )
+        out.append((via, resolution, stance))
+    return out
+
+
+def _warn_on_version_mismatch(config: ProfilerConfig, path: Path) -> None:
+    from attribution import __version__
+
+    if config.attribution_version and config.attribution_version != __version__:
+        logger.warning(
+            "The source profiler in %s was saved with attribution %s; this is attribution %s.",
+            path,
+            config.attribution_version,
+            __version__,
+        )

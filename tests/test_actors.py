@@ -1,0 +1,274 @@
+"""Actor clustering (merges and non-merges), mention parsing, the actor table and its asymmetries."""
+
+from __future__ import annotations
+
+import pytest
+
+from attribution.actors import build_actors, cluster_mentions, find_asymmetries, in_sentence, parse_mention
+from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm, Span
+
+
+@pytest.mark.parametrize(
+    ("mentions", "clusters"),
+    [
+        # the brief's two examples
+        (["the army", "Syrian troops", "the Syrian army"], [[0, 1, 2]]),
+        (["militants", "ISIL terrorists", "Takfiri groups"], [[0, 1, 2]]),
+        # aliases and spellings of one group
+        (["ISIS", "Daesh", "the Islamic State", "IS fighters"], [[0, 1, 2, 3]]),
+        (["the SAA", "Syrian Arab Army", "Syrian soldiers", "government forces"], [[0, 1, 2, 3]]),
+        (["the IDF", "Israeli troops", "Israel Defense Forces"], [[0, 1, 2]]),
+        # strong names: one is a subset of the other
+        (["the Syrian Observatory for Human Rights", "the Observatory", "SOHR"], [[0, 1, 2]]),
+        (["Rami Abdel Rahman", "Abdel Rahman"], [[0, 1]]),
+        (["President Bashar al-Assad", "Assad", "the Assad regime"], [[0, 1, 2]]),
+        # a person speaking for an organisation stands for it
+        (["the Observatory's director, Rami Abdel Rahman", "the Syrian Observatory"], [[0, 1]]),
+        (["a spokesman for the Syrian army", "Syrian troops"], [[0, 1]]),
+        (["the army's spokesman", "the army"], [[0, 1]]),
+        # anonymous military sources join the one army of the article
+        (["A military source", "military sources", "a field commander", "the Syrian army"], [[0, 1, 2, 3]]),
+        # plural and singular, determiners
+        (["residents", "a resident", "the residents"], [[0, 1, 2]]),
+        (["rebels", "the rebels", "opposition fighters", "the moderate opposition"], [[0, 1, 2, 3]]),
+        # generic heads with a modifier that gives the role
+        (["security forces", "the army"], [[0, 1]]),
+        (["terrorist groups", "the terrorists", "extremists"], [[0, 1, 2]]),
+    ],
+)
+def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
+    assert cluster_mentions(mentions) == clusters
+
+
+@pytest.mark.parametrize(
+    ("mentions", "clusters"),
+    [
+        # two armies: "the army" cannot be told apart, so it stays on its own
+        (["the army", "Syrian troops", "Russian troops"], [[0], [1], [2]]),
+        # the sides of a war are different actors
+        (["the army", "militants"], [[0], [1]]),
+        (["rebels", "ISIL"], [[0], [1]]),
+        (["Kurdish fighters", "ISIL terrorists"], [[0], [1]]),
+        (["the government", "the army"], [[0], [1]]),
+        # two militant groups: generic "militants" joins neither
+        (["ISIL", "al-Nusra Front", "militants"], [[0], [1], [2]]),
+        # names that do not contain one another
+        (["Amnesty International", "Human Rights Watch"], [[0], [1]]),
+        (["Syrian troops", "the Syrian Observatory"], [[0], [1]]),
+        # different kinds of people
+        (["residents", "doctors", "witnesses"], [[0], [1], [2]]),
+    ],
+)
+def test_non_merges(mentions: list[str], clusters: list[list[int]]) -> None:
+    assert cluster_mentions(mentions) == clusters
+
+
+@pytest.mark.parametrize(
+    "mention", ["he", "It", "They", "reports", "The report", "a statement", "", "  ", "informed sources", "ceasefire"]
+)
+def test_mentions_that_name_no_actor(mention: str) -> None:
+    assert parse_mention(mention) is None
+    assert cluster_mentions([mention]) == []
+
+
+@pytest.mark.parametrize(
+    ("mention", "source_type", "key", "role"),
+    [
+        ("Syrian troops", None, "alias:Syrian army", "army"),
+        ("the army", None, "role:army", "army"),
+        ("a source", "military", "role:army", "army"),
+        ("officials", "government", "role:government", "government"),
+        ("U.S. officials", None, "alias:US government", "government"),
+        ("Takfiri groups", None, "role:militant", "militant"),
+        ("opposition fighters", None, "role:rebel", "rebel"),
+        ("the regime's forces", None, "role:army", "army"),
+        ("Kurdish fighters", None, "alias:Kurdish forces", "fighter"),
+        ("Amnesty", None, "alias:Amnesty International", "ngo"),
+        ("witnesses", None, "head:witness", None),
+        ("Damascus", None, "names:damascus", None),
+    ],
+)
+def test_parse_mention(mention: str, source_type: str | None, key: str, role: str | None) -> None:
+    parsed = parse_mention(mention, source_type)
+    assert parsed is not None and (parsed.key, parsed.role) == (key, role)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("Syrian army", "the Syrian army"), ("rebels", "the rebels"), ("ISIL", "ISIL"), ("Hamas", "Hamas")],
+)
+def test_in_sentence(name: str, shown: str) -> None:
+    assert in_sentence(name) == shown
+
+
+# --------------------------------------------------------------------------- the actor table of a report
+
+TEXT = "A military source told FNA that ISIL terrorists fled. The so-called Observatory said the army shelled homes."
+
+
+def _span(label: str, part: str, sentence: int) -> Span:
+    start = TEXT.index(part)
+    return Span(label, start, start + len(part), part, sentence)  # type: ignore[arg-type]
+
+
+def _attributions() -> list[Attribution]:
+    return [
+        Attribution(
+            cue=(_span("CUE", "told", 0),),
+            source=(_span("SOURCE", "A military source", 0),),
+            content=(_span("CONTENT", "ISIL terrorists fled", 0),),
+            kind="indirect",
+            sentence_index=0,
+            score=0.9,
+            source_type="military",
+            anonymous=True,
+            via=(_span("SOURCE", "FNA", 0),),
+        ),
+        Attribution(
+            cue=(_span("CUE", "said", 1),),
+            source=(_span("SOURCE", "The so-called Observatory", 1),),
+            content=(_span("CONTENT", "the army shelled homes", 1),),
+            kind="indirect",
+            sentence_index=1,
+            score=0.9,
+            source_type="ngo",
+            anonymous=False,
+            stance="neutral",
+        ),
+    ]
+
+
+def _terms() -> list[LoadedTerm]:
+    start = TEXT.index("terrorists")
+    isil = TEXT.index("ISIL")
+    return [
+        LoadedTerm(
+            "name_calling", start, start + 10, "terrorists", 0, 0.9, "negative", "indirect", "ISIL", (isil, isil + 4), 0
+        )
+    ]
+
+
+def _markers() -> list[DistancingMarker]:
+    start, target = TEXT.index("so-called"), TEXT.index("Observatory")
+    return [DistancingMarker("so-called", start, start + 9, "so-called", 1, target, target + 11, "Observatory")]
+
+
+def test_build_actors_links_every_number_to_its_items() -> None:
+    actors = {a.name: a for a in build_actors(_attributions(), _terms(), _markers())}
+    assert set(actors) == {"army", "Syrian Observatory for Human Rights", "ISIL"}
+    army, observatory, isil = actors["army"], actors["Syrian Observatory for Human Rights"], actors["ISIL"]
+    assert (army.claims, army.anonymous_claims, army.named_claims, army.mentions) == ((0,), (0,), (), 1)
+    assert (observatory.claims, observatory.named_claims, observatory.distancing) == ((1,), (1,), (0,))
+    # the source span and the distancing target overlap but are different spans: two mentions
+    assert observatory.mentions == 2 and observatory.sentence_indices == (1,)
+    assert isil.term_indices == (0,) and [(t.category, t.voice, t.count) for t in isil.terms] == [
+        ("name_calling", "indirect", 1)
+    ]
+
+
+def test_terms_with_one_target_span_count_one_mention() -> None:
+    terms = _terms() * 2
+    (isil,) = [a for a in build_actors([], terms) if a.name == "ISIL"]
+    assert isil.mentions == 1 and isil.term_indices == (0, 1) and isil.terms[0].count == 2
+
+
+def test_unresolved_pronoun_sources_are_left_out_and_resolved_ones_kept() -> None:
+    he = Attribution(
+        cue=(_span("CUE", "said", 1),), source=(Span("SOURCE", 0, 1, "A", 1),), content=(), kind="indirect",
+        sentence_index=1, score=0.9,
+    )  # fmt: skip
+    assert build_actors([he], []) == ()
+    pronoun = Span("SOURCE", 0, 1, "A", 1)
+    resolved = Attribution(
+        cue=he.cue, source=(pronoun,), content=(), kind="indirect", sentence_index=1, score=0.9,
+        resolved_source="Amnesty International", anonymous=False,
+    )  # fmt: skip
+    (actor,) = build_actors([resolved], [])
+    assert actor.name == "Amnesty International" and actor.named_claims == (0,)
+
+
+# --------------------------------------------------------------------------- asymmetries
+
+
+def _actor(name: str, role: str | None, **kw: object) -> Actor:
+    return Actor(name, role, (name,), 1, kw.pop("sentences", (0,)), **kw)  # type: ignore[arg-type]
+
+
+def _term(category: str, polarity: str | None, sentence: int, voice: str = "narrator") -> LoadedTerm:
+    return LoadedTerm(category, 0, 1, "x", sentence, 0.9, polarity, voice)
+
+
+def _claim(sentence: int, anonymous: bool | None, stance: str | None = None) -> Attribution:
+    cue = Span("CUE", 0, 4, "said", sentence)
+    return Attribution(
+        cue=(cue,), source=(Span("SOURCE", 5, 9, "them", sentence),), content=(), kind="indirect",
+        sentence_index=sentence, score=0.9, anonymous=anonymous, stance=stance,
+    )  # fmt: skip
+
+
+def test_name_calling_one_side_only() -> None:
+    terms = [_term("name_calling", "negative", 1), _term("name_calling", "negative", 2, "quoted")]
+    actors = [
+        _actor("ISIL", "militant", term_indices=(0, 1), sentences=(1, 2)),
+        _actor("Syrian army", "army", sentences=(0,)),
+    ]
+    (found,) = find_asymmetries(actors, terms, [])
+    assert found.kind == "name_calling" and found.actors == (0, 1) and found.sentence_indices == (0, 1, 2)
+    assert "applied to ISIL twice (1 in the writer's own voice; 1 in quotes)" in found.statement
+    assert found.statement.endswith("no name-calling is applied to the Syrian army.")
+
+
+def test_no_name_calling_asymmetry_when_both_sides_are_called_names() -> None:
+    terms = [_term("name_calling", "negative", 1), _term("name_calling", "negative", 2)]
+    actors = [_actor("ISIL", "militant", term_indices=(0,)), _actor("Syrian army", "army", term_indices=(1,))]
+    assert [a.kind for a in find_asymmetries(actors, terms, [])] == []
+
+
+def test_residents_are_no_side_for_name_calling() -> None:
+    terms = [_term("name_calling", "negative", 1)]
+    actors = [_actor("ISIL", "militant", term_indices=(0,)), _actor("residents", None)]
+    assert find_asymmetries(actors, terms, []) == ()
+
+
+def test_polarity_asymmetry() -> None:
+    terms = [_term("loaded_language", "positive", 0), _term("loaded_language", "negative", 1)]
+    actors = [_actor("Syrian army", "army", term_indices=(0,)), _actor("rebels", "rebel", term_indices=(1,))]
+    (found,) = find_asymmetries(actors, terms, [])
+    assert found.kind == "polarity" and found.actors == (0, 1) and found.sentence_indices == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("army", "observatory", "expected"),
+    [
+        ((True, True), (False, False), ["anonymity"]),  # all anonymous vs all named
+        ((True, True, False), (False,), ["anonymity"]),  # mostly anonymous
+        ((True, False), (False,), []),  # half and half is no majority
+        ((False,), (False, False), []),  # everybody named
+        ((None,), (False,), []),  # unknown anonymity says nothing
+    ],
+)
+def test_anonymity_asymmetry(army: tuple, observatory: tuple, expected: list[str]) -> None:
+    claims = [_claim(i, anonymous) for i, anonymous in enumerate((*army, *observatory))]
+    n = len(army)
+    actors = [
+        _actor("Syrian army", "army", claims=tuple(range(n)), anonymous_claims=tuple(i for i in range(n) if army[i]),
+               named_claims=tuple(i for i in range(n) if army[i] is False)),
+        _actor("Syrian Observatory for Human Rights", "ngo", claims=tuple(range(n, len(claims))),
+               named_claims=tuple(range(n, len(claims)))),
+    ]  # fmt: skip
+    found = find_asymmetries(actors, [], claims)
+    assert [a.kind for a in found] == expected
+    if expected:
+        assert found[0].actors == (0, 1) and found[0].sentence_indices == tuple(range(len(claims)))
+        assert "the Syrian Observatory for Human Rights" in found[0].statement
+
+
+def test_distancing_asymmetry_needs_an_undistanced_side() -> None:
+    markers = [DistancingMarker("so-called", 0, 9, "so-called", 3, 10, 21, "Observatory")]
+    claims = [_claim(3, False, "distancing"), _claim(4, True)]
+    observatory = _actor("Observatory", "ngo", claims=(0,), named_claims=(0,), distancing=(0,), distanced_claims=(0,))
+    army = _actor("army", "army", claims=(1,), anonymous_claims=(1,))
+    found = [a for a in find_asymmetries([observatory, army], [], claims, markers) if a.kind == "distancing"]
+    assert len(found) == 1 and found[0].sentence_indices == (3,)
+    assert "“so-called”" in found[0].statement and "“said”" in found[0].statement
+    assert [a for a in find_asymmetries([observatory], [], claims, markers) if a.kind == "distancing"] == []

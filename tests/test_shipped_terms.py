@@ -1,0 +1,91 @@
+"""The shipped loaded-term branch and sentence-bias classifier on sentences written for these tests.
+
+Slow: they load the real models from ``models/``. Positive and negative cases from war reporting
+(guidelines section 3: "terrorists" for armed opponents is loaded, a legal designation is not;
+"militants", "rebels", "troops" are neutral).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from attribution.pipeline import default_model_dir
+from attribution.records import Article
+
+pytestmark = pytest.mark.slow
+MODELS = default_model_dir()
+
+
+@pytest.fixture(scope="module")
+def analyzer():  # type: ignore[no-untyped-def]
+    from attribution.pipeline import Analyzer
+
+    if not (MODELS / "term-tagger").is_dir():
+        pytest.skip("no shipped term tagger")
+    return Analyzer.from_pretrained(MODELS)
+
+
+def _terms(analyzer, text: str) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    report = analyzer.analyze(Article("t", text))
+    return [(t.text.lower(), t.category, t.voice) for t in report.loaded_terms]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "categories"),
+    [
+        pytest.param(
+            "The army pushed the ISIL terrorists out of three villages near the river on Sunday.",
+            "terrorists",
+            {"name_calling"},
+            id="terrorists-narrator",
+        ),
+        pytest.param(
+            "Takfiri gangs shelled the market again, killing four shoppers.",
+            "takfiri",
+            {"name_calling", "delegitimizing"},
+            id="takfiri",
+        ),
+        pytest.param(
+            "The heroic soldiers liberated the town after a brutal siege by the foreign-backed mercenaries.",
+            "mercenaries",
+            {"name_calling", "delegitimizing"},
+            id="mercenaries",
+        ),
+    ],
+)
+def test_loaded_terms_found(analyzer, text: str, word: str, categories: set[str]) -> None:  # type: ignore[no-untyped-def]
+    found = _terms(analyzer, text)
+    assert any(word in term and category in categories for term, category, _ in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "The State Department designated the group a terrorist organization in 2004.", id="legal-designation"
+        ),
+        pytest.param("Rebels and government troops exchanged fire near the border crossing on Monday.", id="neutral"),
+        pytest.param("The ministry said 12 militants were detained at a checkpoint north of the city.", id="militants"),
+    ],
+)
+def test_neutral_wording_has_no_name_calling(analyzer, text: str) -> None:  # type: ignore[no-untyped-def]
+    found = _terms(analyzer, text)
+    assert not [t for t in found if t[1] == "name_calling"], found
+
+
+def test_voice_follows_the_attribution(analyzer) -> None:  # type: ignore[no-untyped-def]
+    text = 'A military source told FNA that the army "crushed the terrorists" in the eastern suburbs.'
+    report = analyzer.analyze(Article("v", text))
+    voices = {t.voice for t in report.loaded_terms if "terrorist" in t.text.lower()}
+    assert voices <= {"quoted", "indirect"} and voices, report.loaded_terms
+
+
+def test_sentence_bias_marks_opinionated_sentences(analyzer) -> None:  # type: ignore[no-untyped-def]
+    if analyzer.sentence_bias is None:
+        pytest.skip("no shipped sentence-bias classifier")
+    texts = [
+        "The senator's disgraceful, cowardly stunt proved once again that he despises ordinary voters.",
+        "The committee will meet on Tuesday to discuss the budget.",
+    ]
+    (biased, p_biased), (neutral, p_neutral) = analyzer.sentence_bias.predict(texts)
+    assert biased and not neutral and p_biased > p_neutral
