@@ -268,7 +268,7 @@ def type_scores(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]
     if len(gold) != len(predicted):
         raise ValueError(f"type_scores: {len(gold)} gold and {len(predicted)} predicted labels")
     labels = [t for t in (*SOURCE_TYPES, *STANCES) if t in set(gold) | set(predicted)]
-    labels += sorted(set(gold) | set(predicted) - set(labels))
+    labels += sorted((set(gold) | set(predicted)) - set(labels))
     index = {label: i for i, label in enumerate(labels)}
     matrix = [[0] * len(labels) for _ in labels]
     for g, p in zip(gold, predicted, strict=True):
