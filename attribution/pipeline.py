@@ -1,7 +1,8 @@
 """The Analyzer: article in, :class:`~attribution.records.ArticleReport` out.
 
 Stages, one direction: segmenter -> one encoder pass per sentence window, batched across
-articles, serving the attribution tagger and the loaded-term branch -> linking -> voice and
+articles, serving the attribution tagger and the loaded-term branch -> linking -> source
+profile (type, anonymity, relay, resolved source, stance) -> distancing markers -> voice and
 target of loaded terms -> sentence bias -> aggregation.
 
 Example:
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from attribution.aggregate import aggregate
+from attribution.distancing import find_distancing
 from attribution.linking import link_attributions
 from attribution.records import Article, ArticleReport, Provenance, Sentence
 from attribution.report.json_report import SCHEMA_VERSION
@@ -37,6 +39,7 @@ MODEL_DIR_ENV = "ATTRIBUTION_MODEL_DIR"
 _ALLOWED_SETTINGS = {
     "attribution_tagger",
     "term_tagger",
+    "source_profile",
     "sentence_bias",
     "segmenter_max_chars",
     "attribution_version",
@@ -62,6 +65,8 @@ class Analyzer:
             techniques), or ``None`` to leave those layers out. When its trunk is ``tagger``,
             one encoder pass serves both.
         sentence_bias: A :class:`~attribution.tagging.sentence_bias.SentenceBiasClassifier`, or ``None``.
+        source_profiler: A :class:`~attribution.tagging.source_profiler.SourceProfiler`, or ``None``
+            (the attributions' profile fields then stay empty).
         lexicon: The war-vocabulary lexicon (polarity fallback); default: the packaged one.
 
     """
@@ -73,9 +78,11 @@ class Analyzer:
         *,
         term_tagger: Any | None = None,
         sentence_bias: Any | None = None,
+        source_profiler: Any | None = None,
         lexicon: Any | None = None,
     ) -> None:
         self.tagger = tagger
+        self.source_profiler = source_profiler
         self.segmenter = segmenter or RuleSegmenter()
         self.term_tagger = term_tagger
         self.sentence_bias = sentence_bias
@@ -93,6 +100,7 @@ class Analyzer:
         attribution_tagger: str | Path | None = None,
         term_tagger: str | Path | None = None,
         sentence_bias: str | Path | None = None,
+        source_profile: str | Path | None = None,
     ) -> Self:
         """Load an analyzer folder (with ``analyzer_config.json``) or a bare attribution-tagger folder.
 
@@ -103,6 +111,7 @@ class Analyzer:
                 encoder (an extra encoder pass) unless it was trained on the new one.
             term_tagger: Swap in another loaded-term tagger folder.
             sentence_bias: Swap in another sentence-bias classifier folder.
+            source_profile: Swap in another source-profile classifier folder.
 
         Raises:
             FileNotFoundError: if the folder holds neither an analyzer nor a tagger.
@@ -134,11 +143,13 @@ class Analyzer:
         tagger = AttributionTagger.from_pretrained(tagger_dir)
         terms = _component_dir(root, settings, "term_tagger", term_tagger)
         bias = _component_dir(root, settings, "sentence_bias", sentence_bias)
+        profile = _component_dir(root, settings, "source_profile", source_profile)
         return cls(
             tagger,
             RuleSegmenter(max_chars=int(settings.get("segmenter_max_chars", 1500))),
             term_tagger=_load_term_tagger(terms, tagger, shipped_tagger_dir) if terms else None,
             sentence_bias=_load_sentence_bias(bias) if bias else None,
+            source_profiler=_load_source_profiler(profile) if profile else None,
         )
 
     def save_pretrained(self, path: str | Path) -> None:
@@ -154,6 +165,9 @@ class Analyzer:
         if self.sentence_bias is not None:
             self.sentence_bias.save_pretrained(path / "sentence-bias")
             settings["sentence_bias"] = "sentence-bias"
+        if self.source_profiler is not None:
+            self.source_profiler.save_pretrained(path / "source-profile")
+            settings["source_profile"] = "source-profile"
         settings |= {
             "segmenter_max_chars": getattr(self.segmenter, "max_chars", 1500),
             "attribution_version": __version__,
@@ -173,6 +187,7 @@ class Analyzer:
             schema_version=SCHEMA_VERSION,
             term_tagger=str(self.term_tagger.name) if self.term_tagger is not None else None,
             sentence_bias=str(self.sentence_bias.name) if self.sentence_bias is not None else None,
+            source_profile=str(self.source_profiler.name) if self.source_profiler is not None else None,
         )
 
     def analyze(self, article: Article) -> ArticleReport:
@@ -212,6 +227,9 @@ class Analyzer:
         provenance = self.provenance
         for i, (article, sentences, spans) in enumerate(zip(articles, segmented, tagged, strict=True)):
             attributions = link_attributions(spans, article.text)
+            if self.source_profiler is not None:
+                attributions = self.source_profiler.profile(article, sentences, attributions, batch_size=batch_size)
+            distancing = find_distancing(article.text, sentences, attributions)
             terms = techniques = None
             if raw_terms is not None:
                 from attribution.voice import resolve_terms
@@ -226,6 +244,7 @@ class Analyzer:
                 loaded_terms=terms,
                 techniques=techniques,
                 sentence_bias=bias[i] if bias is not None else None,
+                distancing=distancing,
             )
 
     def _sentence_bias(self, segmented: Sequence[Sequence[Sentence]], batch_size: int) -> list[list[Any]] | None:
@@ -273,6 +292,12 @@ def _load_term_tagger(path: Path, tagger: Any, shipped_tagger_dir: Path) -> Any:
             raise
         logger.info("%s; running it on %s in a separate encoder pass", error, shipped_tagger_dir)
         return TermTagger.from_pretrained(path, trunk=AttributionTagger.from_pretrained(shipped_tagger_dir))
+
+
+def _load_source_profiler(path: Path) -> Any:
+    from attribution.tagging.source_profiler import SourceProfiler
+
+    return SourceProfiler.from_pretrained(path)
 
 
 def _load_sentence_bias(path: Path) -> Any:

@@ -191,6 +191,7 @@ class Provenance:
     schema_version: str
     term_tagger: str | None = None
     sentence_bias: str | None = None
+    source_profile: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

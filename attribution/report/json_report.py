@@ -208,6 +208,9 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
             "tagger": report.provenance.tagger,
             "base_model": report.provenance.base_model,
             "schema_version": report.provenance.schema_version,
+            "term_tagger": report.provenance.term_tagger,
+            "sentence_bias": report.provenance.sentence_bias,
+            "source_profile": report.provenance.source_profile,
         },
         "sentences": [
             {
