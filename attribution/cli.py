@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--attribution-tagger", default=None, help="swap in another attribution tagger folder")
     analyze.add_argument("--term-tagger", default=None, help="swap in another loaded-term tagger folder")
     analyze.add_argument("--sentence-bias", default=None, help="swap in another sentence-bias classifier folder")
+    analyze.add_argument("--source-profile", default=None, help="swap in another source-profile classifier folder")
     analyze.add_argument("--batch-size", type=_positive, default=32, help="encoder windows per forward pass")
     analyze.add_argument(
         "--workers", type=_positive, default=1, help="worker processes, each loading the model once (1: in-process)"
@@ -211,6 +212,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         attribution_tagger=args.attribution_tagger,
         term_tagger=args.term_tagger,
         sentence_bias=args.sentence_bias,
+        source_profile=args.source_profile,
         batch_size=args.batch_size,
         workers=args.workers,
         force=args.force,

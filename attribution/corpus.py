@@ -92,6 +92,7 @@ class CorpusOptions:
         attribution_tagger: Another attribution tagger folder to swap in.
         term_tagger: Another loaded-term tagger folder to swap in.
         sentence_bias: Another sentence-bias classifier folder to swap in.
+        source_profile: Another source-profile classifier folder to swap in.
         batch_size: Encoder windows per forward pass.
         chunk_size: Articles sent together to ``Analyzer.analyze_many`` (and to a worker).
         workers: Worker processes; 1 analyzes in this process.
@@ -109,6 +110,7 @@ class CorpusOptions:
     attribution_tagger: str | Path | None = None
     term_tagger: str | Path | None = None
     sentence_bias: str | Path | None = None
+    source_profile: str | Path | None = None
     batch_size: int = 32
     chunk_size: int = 16
     workers: int = 1
@@ -129,6 +131,7 @@ class CorpusOptions:
                 ("attribution_tagger", self.attribution_tagger),
                 ("term_tagger", self.term_tagger),
                 ("sentence_bias", self.sentence_bias),
+                ("source_profile", self.source_profile),
             )
         }
 

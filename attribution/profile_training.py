@@ -83,6 +83,7 @@ class ProfileTrainingConfig:
     thresholds: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6, 0.7])
     seed: int = 13
     freeze_embeddings: bool = True
+    freeze_layers: int = 0  # the lowest N encoder layers stay frozen (faster on CPU, smaller weights file)
     max_train_examples: int | None = None
     max_steps: int = -1
     num_threads: int | None = None  # torch CPU threads for training (None: torch's default)
@@ -101,6 +102,8 @@ class ProfileTrainingConfig:
             raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
         if not self.thresholds or not all(0 < t < 1 for t in self.thresholds):
             raise ValueError(f"thresholds must be values in (0, 1), got {self.thresholds}")
+        if self.freeze_layers < 0:
+            raise ValueError(f"freeze_layers must be >= 0, got {self.freeze_layers}")
         if self.extra_repeats < 0:
             raise ValueError(f"extra_repeats must be >= 0, got {self.extra_repeats}")
 
@@ -269,6 +272,8 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
     profiler = SourceProfiler.from_base(config.base_model, max_length=config.max_length)
     if config.freeze_embeddings:
         profiler.model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    for layer in profiler.model.encoder.encoder.layer[: config.freeze_layers]:
+        layer.requires_grad_(False)
     profiler.model.anonymous_weight = config.anonymous_weight
     pad = profiler.tokenizer.pad_token_id or 0
     train_features = _features(profiler.tokenizer, train_examples, config.max_length)
@@ -517,7 +522,8 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
         "|---|---|",
     ]
     for key in ("epochs", "batch_size", "learning_rate", "warmup_ratio", "weight_decay", "max_length",
-                "anonymous_weight", "resolution", "dev_share", "extra_repeats", "seed", "num_threads"):  # fmt: skip
+                "anonymous_weight", "resolution", "freeze_layers", "dev_share", "extra_repeats", "seed",
+                "num_threads"):  # fmt: skip
         lines.append(f"| {key} | {training.get(key)} |")
     lines += [
         f"| train time | {metrics.get('train_seconds')} s on {metrics.get('torch_threads')} CPU thread(s) |",
