@@ -13,6 +13,11 @@ Examples::
     attribution train --task loaded-terms --data ../shared/data/ptc_semeval2020 --format ptc --out models/term-tagger
     attribution train --task sentence-bias --data ../shared/data/babe/final_labels_SG2.csv --format babe \\
         --out models/sentence-bias
+    attribution train --task source-profile --format polnear-profile \\
+        --data attribution/resources/source_profile/polnear_labels.part*.jsonl --out models/source-profile
+    attribution evaluate --format polnear-profile --split dev \\
+        --data attribution/resources/source_profile/polnear_labels.part*.jsonl --json profile.json
+    attribution evaluate --data attribution/resources/source_profile/distancing.test.jsonl
     attribution convert --from polnear --to jsonl ../shared/data/polnear/dev dev.jsonl
     attribution convert --from jsonl --to doccano dev.jsonl dev.doccano.jsonl
 """
@@ -39,6 +44,7 @@ LABELED_FORMATS = (  # as attribution.training.DataFormat
     "semeval2023",
     "basil",
     "babe",
+    "polnear-profile",
 )
 WRITABLE_FORMATS = ("jsonl", "labelstudio", "doccano", "conll")  # what `convert --to` writes
 
@@ -144,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--confidence", type=_confidence, default=0.95, help="level of the bootstrap intervals")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resampling")
+    evaluate.add_argument(
+        "--split",
+        default=None,
+        help="score only records whose meta.split is this (e.g. dev: the validation part of --format polnear-profile)",
+    )
 
     segment = sub.add_parser(
         "evaluate-segmenter",
@@ -156,11 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="fine-tune a model", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     train.add_argument(
         "--task",
-        choices=["attribution", "loaded-terms", "sentence-bias"],
+        choices=["attribution", "loaded-terms", "sentence-bias", "source-profile"],
         default="attribution",
         help="attribution: the SOURCE/CUE/CONTENT tagger; loaded-terms: the loaded-term and technique branch on "
         "the attribution tagger (PTC + the packaged war-vocabulary set); sentence-bias: the biased-sentence "
-        "classifier (BABE)",
+        "classifier (BABE); source-profile: the source type and anonymity classifier (--format polnear-profile: "
+        "the packaged PolNeAR profile label files, whose dev-split labels are the validation part; the "
+        "packaged war-reporting records are added)",
     )
     train.add_argument("--data", required=True, nargs="+", help="training data: JSONL file(s) or PolNeAR folder(s)")
     train.add_argument("--dev", nargs="*", default=[], help="validation data for model selection")
@@ -237,6 +250,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     try:
         records = list(load_labeled(args.data, args.format))
+        if args.split:
+            records = [r for r in records if (r.extra.get("meta") or {}).get("split") == args.split]
         if args.compare:
             records = attribution_records(records)
     except ValueError as exc:
@@ -248,7 +263,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         if args.json:
             Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         return 0
-    scoreable = ("attributions", "loaded_terms", "techniques", "sentence_labels")
+    scoreable = ("attributions", "loaded_terms", "techniques", "sentence_labels", "source_profile", "distancing")
     if not any(layer in r.layers for r in records for layer in scoreable):
         raise ValueError(f"{', '.join(args.data)}: no records with a layer to score ({', '.join(scoreable)})")
     analyzer = Analyzer.from_pretrained(args.model)
@@ -266,9 +281,20 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         counts = ", ".join(f"{layer} {n}" for layer, n in evaluation.terms.n_articles.items() if n)
         print(f"\narticles scored: {counts}")
         print(format_term_metrics(metrics))
+    skipped = list(evaluation.skipped)
+    if any(layer in r.layers for r in records for layer in ("source_profile", "distancing")):
+        from attribution.profile_evaluation import evaluate_profile_layers, format_profile_metrics
+
+        profile = evaluate_profile_layers(analyzer, records)
+        metrics.update(profile.metrics)
+        skipped += profile.skipped
+        if profile.metrics:
+            counts = ", ".join(f"{layer} {n}" for layer, n in profile.n_articles.items() if n)
+            print(f"\narticles scored: {counts}")
+            print(format_profile_metrics(profile.metrics))
     if not metrics:
-        raise ValueError(f"nothing was scored: {'; '.join(evaluation.skipped)}")
-    for line in evaluation.skipped:
+        raise ValueError(f"nothing was scored: {'; '.join(skipped)}")
+    for line in skipped:
         print(line)
     if args.bootstrap:
         print(f"[low, high]: {args.confidence:.0%} percentile interval over {args.bootstrap} resamples of the articles")
@@ -302,6 +328,8 @@ def _run_train(args: argparse.Namespace) -> int:
         return _run_train_sentence_bias(args)
     if args.task == "loaded-terms":
         return _run_train_loaded_terms(args)
+    if args.task == "source-profile":
+        return _run_train_source_profile(args)
     settings: dict[str, Any] = {}
     if args.config:
         settings = json.loads(Path(args.config).read_text(encoding="utf-8"))
@@ -355,6 +383,44 @@ def _run_train_loaded_terms(args: argparse.Namespace) -> int:
 
         print(format_term_metrics(metrics["validation"]))
     print(f"saved the loaded-term tagger to {args.out} ({metrics['train_seconds']} s of training)")
+    return 0
+
+
+def _run_train_source_profile(args: argparse.Namespace) -> int:
+    from attribution.profile_training import ProfileTrainingConfig, train_source_profiler
+
+    for flag in ("init_tagger", "attribution_tagger", "trunk_layer"):
+        if getattr(args, flag) is not None:
+            raise ValueError(f"--{flag.replace('_', '-')} does not apply to --task source-profile")
+    if args.format not in ("polnear-profile", "jsonl"):
+        raise ValueError("--task source-profile reads --format polnear-profile (label files) or jsonl (records)")
+    settings: dict[str, Any] = {}
+    if args.config:
+        settings = json.loads(Path(args.config).read_text(encoding="utf-8"))
+    settings["out"] = args.out
+    if args.format == "polnear-profile":
+        settings["label_data"] = args.data
+    else:  # annotation JSONL with the source_profile layer: training records; --dev: validation records
+        settings["label_data"] = []
+        settings["extra_train_data"] = args.data
+    if args.dev:
+        settings["validation_data"] = args.dev
+    for flag, key in (
+        ("base_model", "base_model"),
+        ("epochs", "epochs"),
+        ("learning_rate", "learning_rate"),
+        ("batch_size", "batch_size"),
+        ("max_train_articles", "max_train_examples"),
+        ("max_steps", "max_steps"),
+    ):
+        if getattr(args, flag) is not None:
+            settings[key] = getattr(args, flag)
+    metrics = train_source_profiler(ProfileTrainingConfig.from_dict(settings))
+    if "validation" in metrics:
+        from attribution.profile_evaluation import format_profile_metrics
+
+        print(format_profile_metrics({"source_profile": metrics["validation"]}))
+    print(f"saved the source profiler to {args.out} ({metrics['train_seconds']} s of training)")
     return 0
 
 

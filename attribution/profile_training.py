@@ -7,8 +7,8 @@ hand-written war-reporting records (``resources/source_profile/war_sources.jsonl
 - **train**: the ``train``-split labels and the war records, minus
 - **dev**: ``dev_share`` of those articles (by a hash of the article id), which chooses the epoch and the
   anonymity threshold;
-- **validation**: the ``dev``-split labels (PolNeAR dev articles, disjoint from train), only measured,
-  never used for a choice, so its numbers are held-out numbers.
+- **validation**: the ``dev``-split labels (PolNeAR dev articles, disjoint from train) and any
+  ``validation_data`` records, only measured, never used for a choice, so its numbers are held-out numbers.
 
 Example:
     >>> from attribution.profile_training import ProfileTrainingConfig, train_source_profiler  # doctest: +SKIP
@@ -70,6 +70,7 @@ class ProfileTrainingConfig:
     polnear_root: str | None = None
     extra_train_data: list[str] = field(default_factory=lambda: [str(default_war_sources_path())])
     extra_repeats: int = 1
+    validation_data: list[str] = field(default_factory=list)  # more validation records (annotation JSONL)
     dev_share: float = 0.15
     base_model: str = DEFAULT_BASE_MODEL
     resolution: ResolutionMode = "predicted"
@@ -246,6 +247,7 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
     set_seed(config.seed)
     labelled = read_profile_labels(config.label_data, config.polnear_root) if config.label_data else []
     validation = [r for r in labelled if r.extra["meta"]["split"] == "dev"]
+    validation += [r for path in config.validation_data for r in read_annotations(path)]
     pool = [r for r in labelled if r.extra["meta"]["split"] == "train"]
     extra = [r for path in config.extra_train_data for r in read_annotations(path)]
     train_records = [r for r in pool + extra if not in_dev_part(r.id, config.dev_share)]

@@ -31,7 +31,9 @@ from attribution.tagging.windows import IGNORE_INDEX, LABELS, char_roles, window
 
 logger = logging.getLogger(__name__)
 
-DataFormat = Literal["jsonl", "polnear", "labelstudio", "doccano", "conll", "ptc", "semeval2023", "basil", "babe"]
+DataFormat = Literal[
+    "jsonl", "polnear", "labelstudio", "doccano", "conll", "ptc", "semeval2023", "basil", "babe", "polnear-profile"
+]
 
 
 @dataclass
@@ -78,7 +80,11 @@ class TrainingConfig:
 
 
 def load_labeled(paths: Iterable[str | Path], data_format: DataFormat) -> list[LabeledArticle]:
-    """Read labeled articles from annotation JSONL, PolNeAR split folders, Label Studio JSON, doccano JSONL or CoNLL."""
+    """Read labeled articles from annotation JSONL, PolNeAR split folders, Label Studio JSON, doccano JSONL or CoNLL.
+
+    Also PTC, SemEval-2023, BASIL and BABE files, and the PolNeAR source-profile label files
+    (``polnear-profile``: offsets and labels, the texts read from the PolNeAR folder).
+    """
     from attribution.converters.babe import read_babe
     from attribution.converters.basil import read_basil
     from attribution.converters.conll import read_conll
@@ -87,6 +93,7 @@ def load_labeled(paths: Iterable[str | Path], data_format: DataFormat) -> list[L
     from attribution.converters.polnear import read_polnear
     from attribution.converters.ptc import read_ptc
     from attribution.converters.semeval2023 import read_semeval2023
+    from attribution.profile_evaluation import read_profile_label_file
 
     readers = {
         "jsonl": read_annotations,
@@ -98,6 +105,7 @@ def load_labeled(paths: Iterable[str | Path], data_format: DataFormat) -> list[L
         "semeval2023": read_semeval2023,
         "basil": read_basil,
         "babe": read_babe,
+        "polnear-profile": read_profile_label_file,
     }
     if data_format not in readers:
         raise ValueError(f"unknown data format {data_format!r}; known: {list(readers)}")
