@@ -4,7 +4,8 @@ The only place where logging is configured.
 
 Examples::
 
-    attribution analyze examples/ --out reports/ --format json,md,html,jsonl
+    attribution analyze examples/frontline_report.txt --out reports/ --format json,md,html,jsonl
+    attribution analyze examples/corpus --out corpus-reports/ --workers 2
     attribution evaluate --data ../shared/data/polnear/dev --format polnear --json metrics.json
     attribution evaluate --data dev.jsonl --compare models/ my-tagger/ --bootstrap 1000
     attribution evaluate --data ptc-dev.jsonl babe-dev.jsonl --json metrics.json --plots plots/

@@ -159,7 +159,7 @@ def _noun_phrase(text: str, pos: int, *, max_words: int = 6, quote_ahead: bool =
                 break
             if w.lower() in ("of", "for"):
                 continue
-            if count >= 2 and (w.endswith("ed") or w.endswith("ing")) and words[i - 1][2].lower() not in ("of", "for"):
+            if (w.endswith("ed") or w.endswith("ing")) and words[i - 1][2].lower() not in ("of", "for", "the"):
                 break
             if words[i - 1][2].lower() not in ("of", "for", "the") and _looks_verb(w, words[i - 1][2]):
                 break
@@ -168,9 +168,16 @@ def _noun_phrase(text: str, pos: int, *, max_words: int = 6, quote_ahead: bool =
     return start, end
 
 
+_VERBS = frozenset(
+    """leave leaves remain remains continue continues control controls show shows say says claim claims
+    withdrew fled rose fell went took met won lost ran began came gave held left led sent told wrote shot
+    fought hit struck made got saw became kept brought stood sought spoke broke drove threw""".split()
+)
+
+
 def _looks_verb(word: str, previous: str) -> bool:
-    """A plural-looking word after a plural noun is more likely a verb ("the reforms leave")."""
-    return word.lower() in {"leave", "remain", "continue", "control", "show", "say", "claim", "killed", "posted"}
+    """Whether ``word`` after a noun is more likely a verb ("the reforms leave", "the governor fled")."""
+    return word.lower() in _VERBS
 
 
 def _predicate(text: str, pos: int, *, max_words: int = 8) -> tuple[int, int]:
@@ -318,7 +325,8 @@ def find_distancing(
         else:
             target = _noun_phrase(text, end)
             kind = word
-            if kind == "so-called" and _technical(text[target[0] : target[1]]):
+            following = " ".join(text[target[1] : target[1] + 40].split()[:2])  # "so-called quantitative | easing"
+            if kind == "so-called" and _technical(f"{text[target[0] : target[1]]} {following}"):
                 continue
         if target[0] == target[1]:
             continue

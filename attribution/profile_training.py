@@ -77,6 +77,7 @@ class ProfileTrainingConfig:
     epochs: float = 8.0
     batch_size: int = 16
     learning_rate: float = 5e-5
+    head_learning_rate: float | None = 1e-3  # the two new heads learn faster (None: learning_rate)
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
     max_length: int = 160
@@ -97,6 +98,8 @@ class ProfileTrainingConfig:
             raise ValueError(f"resolution must be one of {get_args(ResolutionMode)}, got {self.resolution!r}")
         if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
             raise ValueError("epochs, batch_size and learning_rate must be positive")
+        if self.head_learning_rate is not None and self.head_learning_rate <= 0:
+            raise ValueError(f"head_learning_rate must be positive or None, got {self.head_learning_rate}")
         if not 0 <= self.dev_share < 1:
             raise ValueError(f"dev_share must be in [0, 1), got {self.dev_share}")
         if not 0 <= self.warmup_ratio < 1:
@@ -319,9 +322,19 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
         train_sampling_strategy="group_by_length",  # batches of similar length: far less padding on CPU
         disable_tqdm=True,
     )
+    encoder_params = [p for n, p in profiler.model.named_parameters() if p.requires_grad and n.startswith("encoder.")]
+    head_params = [p for n, p in profiler.model.named_parameters() if p.requires_grad and not n.startswith("encoder.")]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": encoder_params, "lr": config.learning_rate},
+            {"params": head_params, "lr": config.head_learning_rate or config.learning_rate},
+        ],
+        weight_decay=config.weight_decay,
+    )
     trainer = Trainer(
         model=profiler.model,
         args=args,
+        optimizers=(optimizer, None),
         train_dataset=train_features,
         eval_dataset=dev_features if has_dev else None,
         data_collator=lambda batch: collate(batch, pad),
@@ -523,7 +536,7 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
         "| setting | value |",
         "|---|---|",
     ]
-    for key in ("epochs", "batch_size", "learning_rate", "warmup_ratio", "weight_decay", "max_length",
+    for key in ("epochs", "batch_size", "learning_rate", "head_learning_rate", "warmup_ratio", "weight_decay", "max_length",
                 "anonymous_weight", "resolution", "freeze_layers", "dev_share", "extra_repeats", "seed",
                 "num_threads"):  # fmt: skip
         lines.append(f"| {key} | {training.get(key)} |")

@@ -72,7 +72,7 @@ class TermTrainingConfig:
     warmup_ratio: float = 0.06
     weight_decay: float = 0.01
     positive_weight: float = 4.0  # loss weight of B and I against O (spans are a few % of tokens)
-    thresholds: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6])  # tried on dev after training
+    thresholds: list[float] = field(default_factory=lambda: [0.15, 0.2, 0.3, 0.4, 0.5])  # tried on dev after training
     seed: int = 13
     early_stopping_patience: int = 2
     polarity_lexicon: str | None = None  # MPQA subjectivity clues (.tff) for weak polarity labels
@@ -359,6 +359,23 @@ def evaluate_features(tagger: TermTagger, features: TermFeatures, records: Seque
     return evaluator.results()
 
 
+def choose_threshold(
+    tagger: TermTagger, features: TermFeatures, records: Sequence[LabeledArticle], thresholds: Sequence[float]
+) -> tuple[float, dict[str, float]]:
+    """The decision threshold with the best :func:`selection_score` on ``records`` (the dev part), and all scores."""
+    scores: dict[str, float] = {}
+    original = tagger.config
+    try:
+        for threshold in thresholds:
+            tagger.config = replace(original, threshold=threshold)
+            scores[str(threshold)] = round(selection_score(evaluate_features(tagger, features, records)), 4)
+    finally:
+        tagger.config = original
+    chosen = max(thresholds, key=lambda t: scores[str(t)])
+    logger.info("decision threshold %.2f chosen on dev (selection scores %s)", chosen, scores)
+    return chosen, scores
+
+
 def selection_score(results: dict[str, Any]) -> float:
     """Model-selection score: mean of SI F1 and the overlap F1 of ``loaded_language`` and ``name_calling``."""
     terms = results.get("loaded_terms", {})
@@ -511,12 +528,8 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     tagger.branch.eval()
     thresholds: dict[str, float] = {}
     if dev_features is not None:
-        for threshold in config.thresholds:
-            tagger.config = replace(tagger.config, threshold=threshold)
-            thresholds[str(threshold)] = round(selection_score(evaluate_features(tagger, dev_features, dev_records)), 4)
-        chosen = max(config.thresholds, key=lambda t: thresholds[str(t)])
+        chosen, thresholds = choose_threshold(tagger, dev_features, dev_records, config.thresholds)
         tagger.config = replace(tagger.config, threshold=chosen)
-        logger.info("decision threshold %.2f chosen on dev (selection scores %s)", chosen, thresholds)
     metrics: dict[str, Any] = {
         "train_seconds": round(time.time() - started, 1),
         "train_articles": len(train_records),

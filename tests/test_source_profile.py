@@ -1,0 +1,386 @@
+"""Source profiler (type + anonymity), its training, the profile label reader and the profile metrics."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from attribution.annotations import AnnotationError, GoldAttribution, LabeledArticle, read_annotations
+from attribution.profile_evaluation import (
+    ProfileEvaluator,
+    binary_scores,
+    evaluate_profile_layers,
+    format_profile_metrics,
+    gold_attributions,
+    match_by_source,
+    names_match,
+    read_label_rows,
+    read_profile_labels,
+    type_scores,
+)
+from attribution.profile_training import ProfileTrainingConfig, in_dev_part, profile_examples, train_source_profiler
+from attribution.records import Article, Attribution, Sentence, Span
+from attribution.segmenter import RuleSegmenter
+from attribution.tagging.source_profiler import (
+    CONFIG_NAME,
+    WEIGHTS_NAME,
+    ProfilerConfig,
+    SourceProfiler,
+    build_input,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+RESOURCES = ROOT / "attribution" / "resources" / "source_profile"
+SHIPPED = ROOT / "models" / "source-profile"
+POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
+TEXT = (
+    "The Syrian Observatory for Human Rights counted 37 dead. It said the toll would rise. "
+    "A military source told FNA that clashes were underway. It was reported that the road was closed."
+)
+
+
+def _attributions(text: str = TEXT) -> tuple[list[Sentence], list[Attribution]]:
+    sentences = RuleSegmenter()(Article(id="a", text=text))
+
+    def span(label: str, needle: str, after: int = 0) -> Span:
+        start = text.index(needle, after)
+        index = next(s.index for s in sentences if s.start <= start < s.end)
+        return Span(label, start, start + len(needle), needle, index)  # type: ignore[arg-type]
+
+    it, said = span("SOURCE", "It said"), span("CUE", "said")
+    it = replace(it, end=it.start + 2, text="It")
+    source, told = span("SOURCE", "A military source"), span("CUE", "told")
+    reported = span("CUE", "was reported")
+    return sentences, [
+        Attribution((said,), (it,), (), "indirect", said.sentence_index, 1.0),
+        Attribution((told,), (source,), (), "indirect", told.sentence_index, 1.0),
+        Attribution((reported,), (), (), "indirect", reported.sentence_index, 1.0),
+    ]
+
+
+@pytest.fixture(scope="module")
+def tiny_profiler(tiny_base_dir: Path) -> SourceProfiler:
+    profiler = SourceProfiler.from_base(str(tiny_base_dir), max_length=48)
+    profiler.model.eval()
+    return profiler
+
+
+# --- config and input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"max_len": 3}, "unknown key"),
+        ({"anonymous_threshold": 1.5}, "anonymous_threshold must be in"),
+        ({"max_length": 4}, "max_length must be at least 16"),
+        ({"input_format": "v0"}, "input_format 'v0' is not supported"),
+        ({"source_types": ["a", "b"]}, "differ from the supported"),
+        ({"weights_dtype": "int8"}, "weights_dtype must be"),
+    ],
+)
+def test_config_rejects_bad_values(settings: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ProfilerConfig.from_dict(settings)
+
+
+def test_build_input_marks_source_and_cue_and_adds_the_antecedent() -> None:
+    sentences, attributions = _attributions()
+    from attribution.relays import resolve_source_mention
+
+    resolution = resolve_source_mention(attributions[0], TEXT, sentences, [])
+    item = build_input(TEXT, sentences, attributions[0], resolution)
+    assert item.first == "[S] It [/S] [C] said [/C] the toll would rise."
+    assert item.first[item.source_spans[0][0] : item.source_spans[0][1]] == "It"
+    assert item.second.startswith("org ; refers to Syrian Observatory for Human Rights ; The [R] Syrian Observatory")
+    with pytest.raises(ValueError, match="needs an attribution with a source"):
+        build_input(TEXT, sentences, attributions[2])
+
+
+# --- the profiler -------------------------------------------------------------------------------------
+
+
+def test_profile_fills_every_field(tiny_profiler: SourceProfiler) -> None:
+    sentences, attributions = _attributions()
+    profiled = tiny_profiler.profile(Article(id="a", text=TEXT), sentences, attributions)
+    assert len(profiled) == 3
+    assert all(p.source_type in ProfilerConfig().source_types and isinstance(p.anonymous, bool) for p in profiled)
+    assert profiled[0].resolved_source == "Syrian Observatory for Human Rights"
+    assert [v.text for v in profiled[1].via] == ["FNA"]
+    assert (profiled[2].source_type, profiled[2].anonymous, profiled[2].stance) == ("unspecified", True, "neutral")
+    assert [p.stance for p in profiled] == ["neutral", "neutral", "neutral"]
+    # copies: the input records are unchanged
+    assert attributions[0].source_type is None and profiled[0].cue == attributions[0].cue
+
+
+def test_profile_rejects_a_single_attribution(tiny_profiler: SourceProfiler) -> None:
+    sentences, attributions = _attributions()
+    with pytest.raises(TypeError, match="sequence of attributions"):
+        tiny_profiler.profile(Article(id="a", text=TEXT), sentences, attributions[0])  # type: ignore[arg-type]
+    assert tiny_profiler.profile(Article(id="a", text=TEXT), sentences, []) == ()
+
+
+def test_save_and_load_round_trip(tiny_profiler: SourceProfiler, tmp_path: Path) -> None:
+    tiny_profiler.model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    tiny_profiler.save_pretrained(tmp_path / "p", metrics={"note": 1})
+    config = json.loads((tmp_path / "p" / CONFIG_NAME).read_text(encoding="utf-8"))
+    assert "encoder.embeddings.word_embeddings.weight" in config["frozen_parameters"]
+    assert config["metrics"] == {"note": 1}
+    loaded = SourceProfiler.from_pretrained(tmp_path / "p")
+    sentences, attributions = _attributions()
+    items = [build_input(TEXT, sentences, a) for a in attributions[:2]]
+    for (t1, p1, a1), (t2, p2, a2) in zip(tiny_profiler.predict(items), loaded.predict(items), strict=True):
+        assert t1 == t2 and abs(p1 - p2) < 1e-2 and abs(a1 - a2) < 1e-2
+    config["surprise"] = True
+    (tmp_path / "p" / CONFIG_NAME).write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"unknown key\(s\) \['surprise'\]"):
+        SourceProfiler.from_pretrained(tmp_path / "p")
+    with pytest.raises(FileNotFoundError, match="not a saved source profiler"):
+        SourceProfiler.from_pretrained(tmp_path)
+
+
+# --- training -------------------------------------------------------------------------------------
+
+
+def test_training_config() -> None:
+    with pytest.raises(ValueError, match="unknown source-profile training setting"):
+        ProfileTrainingConfig.from_dict({"out": "m", "epoch": 1})
+    with pytest.raises(ValueError, match="resolution must be one of"):
+        ProfileTrainingConfig(out="m", resolution="oracle")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="dev_share"):
+        ProfileTrainingConfig(out="m", dev_share=1.0)
+    assert ProfileTrainingConfig(out="m").extra_train_data[0].endswith("war_sources.jsonl")
+
+
+def test_dev_part_is_stable_and_about_the_share() -> None:
+    ids = [f"article-{i}" for i in range(1000)]
+    share = sum(in_dev_part(i, 0.15) for i in ids) / len(ids)
+    assert 0.1 < share < 0.2
+    assert [in_dev_part(i, 0.15) for i in ids[:20]] == [in_dev_part(i, 0.15) for i in ids[:20]]
+
+
+def test_war_sources_file() -> None:
+    records = list(read_annotations(RESOURCES / "war_sources.jsonl"))
+    sentences = sum(len(RuleSegmenter()(Article(id=r.id, text=r.text))) for r in records)
+    assert sentences >= 150
+    types = {a.source_type for r in records for a in r.attributions}
+    assert {"military", "armed_group", "international", "ngo", "citizen", "media", "unspecified"} <= types
+    assert any(a.anonymous for r in records for a in r.attributions)
+    assert any(a.via for r in records for a in r.attributions)
+    assert any(a.resolved_source for r in records for a in r.attributions)
+    for record in records:
+        assert set(record.layers) == {"attributions", "source_profile"}
+        for a in record.attributions:
+            assert a.stance is not None and a.anonymous is not None and a.cue
+
+
+def test_profile_examples_from_war_sources() -> None:
+    records = list(read_annotations(RESOURCES / "war_sources.jsonl"))[:3]
+    examples = profile_examples(records)
+    assert examples[0][0].first.startswith("[S] A military source [/S] [C] told [/C] FNA")
+    assert examples[0][1:] == (1, 1)  # military, anonymous
+
+
+def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path) -> None:
+    validation = tmp_path / "validation.jsonl"
+    records = list(read_annotations(RESOURCES / "war_sources.jsonl"))
+    validation.write_text("\n".join(json.dumps(r.to_dict()) for r in records[:4]) + "\n", encoding="utf-8")
+    config = ProfileTrainingConfig(
+        out=str(tmp_path / "model"),
+        label_data=[],
+        validation_data=[str(validation)],
+        base_model=str(tiny_base_dir),
+        epochs=1,
+        max_steps=2,
+        max_length=48,
+        max_train_examples=24,
+        dev_share=0.3,
+        checkpoint_dir=str(tmp_path / "ckpt"),
+    )
+    metrics = train_source_profiler(config)
+    assert {"train_seconds", "dev", "validation", "anonymous_threshold"} <= set(metrics)
+    assert 0.0 <= metrics["validation"]["type_accuracy"] <= 1.0
+    for name in (CONFIG_NAME, WEIGHTS_NAME, "README.md", "training_metrics.json"):
+        assert (tmp_path / "model" / name).is_file()
+    assert "PolNeAR" in (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
+    SourceProfiler.from_pretrained(tmp_path / "model")
+
+
+# --- label files and metrics --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"case": "x", "split": "train", "source_type": "alien", "stance": "neutral", "anonymous": False}, "source_type"),
+        ({"case": "x", "split": "train", "source_type": "ngo", "stance": "angry", "anonymous": False}, "stance"),
+        ({"case": "x", "split": "train", "source_type": "ngo", "stance": "neutral", "anonymous": "no"}, "anonymous"),
+        ({"case": "x", "split": "test", "source_type": "ngo", "stance": "neutral", "anonymous": False}, "split"),
+        ({"case": "x", "split": "dev", "source_type": "ngo", "stance": "neutral", "anonymous": False, "text": "t"}, "unknown key"),
+    ],
+)
+def test_label_rows_are_validated(tmp_path: Path, row: dict, message: str) -> None:
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(AnnotationError, match=message):
+        read_label_rows([path])
+
+
+def test_duplicate_cases_are_rejected(tmp_path: Path) -> None:
+    row = {"case": "x", "split": "dev", "source_type": "ngo", "stance": "neutral", "anonymous": False}
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps(row) + "\n" + json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(AnnotationError, match=r"labels.jsonl:2: duplicate case 'x'"):
+        read_label_rows([path])
+
+
+def test_packaged_label_files_are_offsets_only() -> None:
+    rows = read_label_rows(sorted(RESOURCES.glob("polnear_labels.*.jsonl")))
+    assert len(rows) >= 1000
+    assert {row["split"] for _, row in rows} == {"train", "dev"}
+    assert all(set(row) <= {"case", "split", "article", "attribution_index", "source", "cue", "source_type",
+                             "anonymous", "via", "resolved_source", "stance", "note"} for _, row in rows)  # fmt: skip
+
+
+@pytest.mark.data
+@pytest.mark.skipif(not POLNEAR.is_dir(), reason=f"{POLNEAR} is absent")
+def test_read_profile_labels_with_polnear_texts() -> None:
+    records = read_profile_labels(splits=["dev"])
+    labelled = [a for r in records for a in r.attributions if a.source_type is not None]
+    assert len(labelled) >= 300
+    assert all(r.extra["meta"]["split"] == "dev" and r.layers == ("source_profile",) for r in records)
+    resolved = [a for a in labelled if a.resolved_source]
+    assert resolved and all(isinstance(a.resolved_source, str) for a in resolved)
+
+
+@pytest.mark.parametrize(
+    ("gold", "predicted", "match"),
+    [
+        ("Donald Trump", "Trump", True),
+        ("the Observatory", "Syrian Observatory", True),
+        ("Mr. Obama", "Barack Obama", True),
+        ("Clinton", "Sanders", False),
+        (None, None, True),
+        ("Clinton", None, False),
+        (None, "Clinton", False),
+    ],
+)
+def test_names_match(gold: str | None, predicted: str | None, match: bool) -> None:
+    assert names_match(gold, predicted) is match
+
+
+def test_type_and_binary_scores() -> None:
+    scores = type_scores(["ngo", "media", "ngo", "military"], ["ngo", "ngo", "ngo", "military"])
+    assert scores["accuracy"] == 0.75
+    assert scores["per_type"]["media"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "n_gold": 1}
+    assert scores["confusion"]["labels"] == ["military", "ngo", "media"]
+    assert binary_scores([True, False], [False, False])["f1"] == 0.0
+    with pytest.raises(ValueError, match="2 gold and 1 predicted"):
+        type_scores(["a", "b"], ["a"])
+
+
+def test_profile_evaluator_and_matching() -> None:
+    text = "He said no. Officials told FNA."
+    gold = [
+        GoldAttribution(((3, 7),), ((0, 2),), source_type="political", anonymous=False, stance="neutral"),
+        GoldAttribution(((22, 26),), ((12, 21),), via=((27, 30),), source_type="government", anonymous=True,
+                        stance="neutral"),  # fmt: skip
+    ]
+    predicted = [
+        Attribution((), (Span("SOURCE", 12, 21, "Officials", 1),), (), "indirect", 1, 1.0, "government", True,
+                    (Span("SOURCE", 27, 30, "FNA", 1),), None, "neutral"),  # fmt: skip
+    ]
+    matched = match_by_source(text, gold, predicted)
+    assert matched == [None, predicted[0]]
+    evaluator = ProfileEvaluator()
+    for g, p in zip(gold, matched, strict=True):
+        evaluator.add(g, p)
+    results = evaluator.results()
+    assert (results["n_gold"], results["n_attributions"], results["coverage"]) == (2, 1, 0.5)
+    assert (results["type_accuracy"], results["type_accuracy_all"]) == (1.0, 0.5)
+    assert results["via"]["accuracy"] == 1.0 and results["anonymous"]["f1"] == 1.0
+    assert "end to end" not in format_profile_metrics({"source_profile": results})
+
+
+class _Analyzer:
+    """The analyzer surface :func:`evaluate_profile_layers` uses: gold attributions as its output."""
+
+    def __init__(self, profiler: SourceProfiler, records: list[LabeledArticle]) -> None:
+        self.source_profiler = profiler
+        self.segmenter = RuleSegmenter()
+        self._records = {r.id: r for r in records}
+
+    def analyze_many(self, articles, batch_size: int = 32):  # type: ignore[no-untyped-def]
+        from types import SimpleNamespace
+
+        for article in articles:
+            record = self._records[article.id]
+            sentences = self.segmenter(article)
+            yield SimpleNamespace(
+                sentences=sentences,
+                attributions=tuple(gold_attributions(record.text, sentences, record.attributions)),
+                distancing=(),
+            )
+
+
+def test_evaluate_profile_layers(tiny_profiler: SourceProfiler) -> None:
+    records = list(read_annotations(RESOURCES / "war_sources.jsonl"))[:5]
+    records += list(read_annotations(RESOURCES / "distancing.test.jsonl"))[:10]
+    evaluation = evaluate_profile_layers(_Analyzer(tiny_profiler, records), records)
+    profile, distancing = evaluation.metrics["source_profile"], evaluation.metrics["distancing"]
+    assert profile["n_attributions"] == sum(len(r.attributions) for r in records)
+    assert profile["end_to_end"]["coverage"] == 1.0
+    assert profile["via"]["accuracy"] > 0.5 and profile["stance_accuracy"] > 0.5
+    assert distancing["n_gold"] == 10 and distancing["f1"] == 1.0
+    text = format_profile_metrics(evaluation.metrics)
+    assert "type accuracy" in text and "distancing markers" in text
+    assert evaluation.n_articles == {"source_profile": 5, "distancing": 10}
+
+
+def test_evaluate_without_profiler_skips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ATTRIBUTION_MODEL_DIR", str(tmp_path))
+    records = list(read_annotations(RESOURCES / "war_sources.jsonl"))[:1]
+    evaluation = evaluate_profile_layers(object(), records, end_to_end=False)
+    assert evaluation.metrics == {}
+    assert evaluation.skipped[0].startswith("source_profile: skipped, no source profiler")
+
+
+def test_cli_evaluate_and_train(tiny_analyzer_dir: Path, tiny_profiler: SourceProfiler, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch, tiny_base_dir: Path) -> None:  # fmt: skip
+    from attribution.cli import main
+
+    models = tmp_path / "models"
+    tiny_profiler.save_pretrained(models / "source-profile")
+    monkeypatch.setenv("ATTRIBUTION_MODEL_DIR", str(models))
+    data = tmp_path / "data.jsonl"
+    records = list(read_annotations(RESOURCES / "war_sources.jsonl"))[:3]
+    records += list(read_annotations(RESOURCES / "distancing.test.jsonl"))[:3]
+    data.write_text("\n".join(json.dumps(r.to_dict()) for r in records) + "\n", encoding="utf-8")
+    out = tmp_path / "metrics.json"
+    code = main(["evaluate", "--data", str(data), "--model", str(tiny_analyzer_dir), "--json", str(out),
+                 "--bootstrap", "0"])  # fmt: skip
+    assert code == 0
+    metrics = json.loads(out.read_text(encoding="utf-8"))
+    assert {"type_accuracy", "type_macro_f1", "anonymous", "stance_accuracy", "end_to_end"} <= set(
+        metrics["source_profile"]
+    )
+    assert "f1" in metrics["distancing"] and "f1" in metrics["source_profile"]["anonymous"]
+    code = main(["train", "--task", "source-profile", "--format", "jsonl", "--data", str(data), "--dev", str(data),
+                 "--base-model", str(tiny_base_dir), "--epochs", "1", "--max-steps", "1",
+                 "--out", str(tmp_path / "trained")])  # fmt: skip
+    assert code == 0 and (tmp_path / "trained" / CONFIG_NAME).is_file()
+    assert main(["train", "--task", "source-profile", "--format", "ptc", "--data", str(data), "--out", "x"]) == 2
+
+
+@pytest.mark.skipif(not (SHIPPED / CONFIG_NAME).is_file(), reason="models/source-profile is absent")
+def test_shipped_profiler() -> None:
+    assert (SHIPPED / WEIGHTS_NAME).stat().st_size <= 25 * 1024 * 1024
+    assert (SHIPPED / "README.md").is_file()
+    profiler = SourceProfiler.from_pretrained(SHIPPED)
+    sentences, attributions = _attributions()
+    profiled = profiler.profile(Article(id="a", text=TEXT), sentences, attributions)
+    assert profiled[1].source_type == "military" and profiled[1].anonymous is True
+    assert profiled[0].source_type == "ngo" and profiled[0].anonymous is False

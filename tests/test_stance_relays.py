@@ -1,0 +1,235 @@
+"""Reporting-verb stance, relays (via) and the resolution of pronoun and nominal sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from attribution.records import Article, Attribution, Span
+from attribution.relays import find_mentions, find_via, is_media_name, resolve_source, source_kind
+from attribution.segmenter import RuleSegmenter
+from attribution.stance import ReportingVerbError, cue_stance, load_reporting_verbs, verb_forms
+
+
+def make(text: str, source: str | None, cue: str) -> tuple[Attribution, list]:
+    """An attribution with the first occurrence of ``source`` and the first ``cue`` after it."""
+    sentences = RuleSegmenter()(Article(id="t", text=text))
+
+    def span(label: str, needle: str, after: int) -> Span:
+        start = text.index(needle, after)
+        index = next(s.index for s in sentences if s.start <= start < s.end)
+        return Span(label, start, start + len(needle), needle, index)  # type: ignore[arg-type]
+
+    source_spans = (span("SOURCE", source, 0),) if source else ()
+    cue_span = span("CUE", cue, source_spans[0].start if source_spans else 0)
+    attribution = Attribution((cue_span,), source_spans, (), "indirect", cue_span.sentence_index, 1.0)
+    return attribution, sentences
+
+
+# --- stance -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cue", "sentence", "stance"),
+    [
+        ("said", "Officials said the road was closed.", "neutral"),
+        ("told", "A military source told FNA that clashes are underway.", "neutral"),
+        ("according to", "According to the ministry, 12 people died.", "neutral"),
+        ("claimed", "The ministry claimed the cell was dismantled.", "distancing"),
+        ("insisted", "He insisted he had done nothing wrong.", "distancing"),
+        ("confirmed", "The army confirmed the strike.", "endorsing"),
+        ("revealed", "Documents revealed the plan.", "endorsing"),
+        ("pointed", "She pointed out that turnout fell.", "endorsing"),
+        ("admitted", "The minister admitted mistakes were made.", "conceding"),
+        ("acknowledged", "He acknowledged that the data were incomplete.", "conceding"),
+        ("slammed", "The senator slammed the deal.", "charged"),
+        ("lashed out at", "He lashed out at the press.", "charged"),
+        ("proudly declared", "It proudly declared that it had never failed.", "charged"),
+        ("said", "He said without evidence that the vote was rigged.", "distancing"),
+        # negation and unknown cues are neutral
+        ("did not confirm", "The army did not confirm the report.", "neutral"),
+        ("declined to confirm", "A spokesman declined to confirm the figures.", "neutral"),
+        ("admitted", "He never admitted any wrongdoing.", "neutral"),
+        (":", "The statement read: all is well.", "neutral"),
+        ("sees", "She sees a path to victory.", "neutral"),
+        ("", "", "neutral"),
+    ],
+)
+def test_cue_stance(cue: str, sentence: str, stance: str) -> None:
+    assert cue_stance(cue, sentence) == stance
+
+
+def test_cue_stance_without_sentence_and_type_error() -> None:
+    assert cue_stance("blasted") == "charged"
+    with pytest.raises(TypeError, match="cue_text must be a string"):
+        cue_stance(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("word", "form"),
+    [("say", "said"), ("tell", "told"), ("admit", "admitted"), ("decry", "decried"), ("note", "noting"), ("agree", "agreed")],
+)
+def test_verb_forms(word: str, form: str) -> None:
+    assert form in verb_forms(word)
+
+
+def test_packaged_lexicon() -> None:
+    lexicon = load_reporting_verbs()
+    assert len(lexicon) >= 150
+    assert lexicon.version == "v1"
+    assert {e.stance for e in lexicon.entries} == {"neutral", "endorsing", "distancing", "conceding", "charged"}
+    assert any(" " in e.verb for e in lexicon.entries)  # multiword phrases ("point out", "lash out at")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("term\tstance\tnotes\nsay\tneutral\t\n", "expected the header"),
+        ("verb\tstance\tnotes\nsay\tangry\tx\n", ":2: unknown stance 'angry'"),
+        ("verb\tstance\tnotes\nsay\tneutral\tx\nsay\tneutral\ty\n", ":3: duplicate verb 'say'"),
+        ("verb\tstance\tnotes\nsay\tneutral\n", ":2: expected 3 tab-separated columns"),
+        ("verb\tstance\tnotes\n\tneutral\tx\n", ":2: empty verb"),
+    ],
+)
+def test_lexicon_errors(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "verbs.v9.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ReportingVerbError, match=message):
+        load_reporting_verbs(path)
+
+
+def test_lexicon_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ReportingVerbError, match="cannot read"):
+        load_reporting_verbs(tmp_path / "absent.tsv")
+
+
+# --- relays ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "cue", "via"),
+    [
+        ("A military source told FNA that clashes are underway.", "A military source", "told", ["FNA"]),
+        ("According to Reuters, officials said the talks had stalled.", "officials", "said", ["Reuters"]),
+        ("The minister said in an interview with CNN that talks would resume.", "The minister", "said", ["CNN"]),
+        (
+            "State television quoted a military official as saying the airport was safe.",
+            "a military official",
+            "as saying",
+            ["State television"],
+        ),
+        ("The envoy was quoted by Reuters as saying the deal was close.", "The envoy", "quoted", ["Reuters"]),
+        ("Sanders told the AP that he would not seek a recount.", "Sanders", "told", ["the AP"]),
+        ("She told ABC’s “Good Morning America” on Monday the tone was cordial.", "She", "told", ["Good Morning America"]),
+        # not relays: audiences, addressees, people
+        ("One resident told reporters that water was running low.", "One resident", "told", []),
+        ("Rubio told a crowd in Miami that he would win.", "Rubio", "told", []),
+        ("Pence told Trump that the plan was risky.", "Pence", "told", []),
+        ("Politico reported that the deal was close.", "Politico", "reported", []),
+    ],
+)
+def test_find_via(text: str, source: str, cue: str, via: list[str]) -> None:
+    attribution, sentences = make(text, source, cue)
+    sentence = sentences[attribution.sentence_index]
+    found = find_via(attribution, text, sentence)
+    assert [v.text for v in found] == via
+    assert all(text[v.start : v.end] == v.text for v in found)
+
+
+@pytest.mark.parametrize(
+    ("name", "media"),
+    [
+        ("FNA", True),
+        ("The New York Times", True),
+        ("state television", True),
+        ("Fox News", True),
+        ("Rubio", False),
+        ("reporters", False),
+        ("", False),
+    ],
+)
+def test_is_media_name(name: str, media: bool) -> None:
+    assert is_media_name(name) is media
+
+
+# --- resolution -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "cue", "resolved"),
+    [
+        (
+            "The Syrian Observatory for Human Rights counted 37 dead. It said the toll would rise.",
+            "It",
+            "said",
+            "Syrian Observatory for Human Rights",
+        ),
+        ("Sen. Bernie Sanders spoke in Iowa. The senator said he would stay in the race.", "The senator", "said", "Bernie Sanders"),
+        ("Amnesty International published a report. The watchdog said 40 strikes were unlawful.", "The watchdog", "said", "Amnesty International"),
+        ("Rami Abdel Rahman runs the monitor. Abdel Rahman spoke on Monday. He said more had died.", "He", "said", "Rami Abdel Rahman"),
+        ("Clinton met voters. Later, Sanders, who said he would stay, left Iowa.", "who", "said", "Sanders"),
+        ("Amnesty released a report on Monday. The report said 40 strikes were unlawful.", "The report", "said", "Amnesty"),
+        ("“I will stay,” Trump said in Ohio.", "I", "will", None),  # no enclosing attribution given
+        # named and generic sources need no resolution
+        ("Officials said the road was closed.", "Officials", "said", None),
+        ("Rami Abdel Rahman said more had died.", "Rami Abdel Rahman", "said", None),
+        ("Does he know what he does? He said nothing.", "He", "said", None),  # "does" is written in lower case too
+    ],
+)
+def test_resolve_source(text: str, source: str, cue: str, resolved: str | None) -> None:
+    attribution, sentences = make(text, source, cue)
+    assert resolve_source(attribution, text, sentences, []) == resolved
+
+
+def test_resolve_first_person_to_the_enclosing_speaker() -> None:
+    text = "“I will stay in the race,” Trump said in Ohio."
+    inner, sentences = make(text, "I", "will")
+    outer, _ = make(text, "Trump", "said")
+    content = Span("CONTENT", 1, 24, text[1:24], 0)
+    outer = Attribution(outer.cue, outer.source, (content,), "direct", 0, 1.0)
+    assert resolve_source(inner, text, sentences, [outer]) == "Trump"
+
+
+def test_resolve_prefers_an_earlier_speaker() -> None:
+    text = "McConnell said the remark was wrong, a rebuke of Trump. He said judges must stay neutral."
+    earlier, sentences = make(text, "McConnell", "said")
+    pronoun, _ = make(text, "He", "said")
+    assert resolve_source(pronoun, text, sentences, [earlier]) == "McConnell"
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        ("he", "person"),
+        ("His campaign", "person"),
+        ("they", "plural"),
+        ("It", "org"),
+        ("I", "first"),
+        ("who", "relative"),
+        ("the senator", "nominal_person"),
+        ("The watchdog", "nominal_org"),
+        ("the report", "nominal_document"),
+        ("Rami Abdel Rahman", "named"),
+        ("the Clinton campaign", "named"),
+        ("officials", "other"),
+    ],
+)
+def test_source_kind(source: str, kind: str) -> None:
+    attribution = Attribution((), (Span("SOURCE", 0, len(source), source, 0),), (), "indirect", 0, 1.0)
+    assert source_kind(attribution) == kind
+
+
+def test_source_kind_without_source() -> None:
+    assert source_kind(Attribution((), (), (), "indirect", 0, 1.0)) == "none"
+
+
+def test_find_mentions_titles_and_kinds() -> None:
+    mentions = find_mentions("Mrs. Clinton met UN envoy Staffan de Mistura and the Interior Ministry.")
+    assert [(m.text, m.kind) for m in mentions] == [
+        ("Clinton", "person"),
+        ("UN", "org"),
+        ("Staffan de Mistura", "person"),
+        ("Interior Ministry", "org"),
+    ]
+    assert mentions[0].gender == "f"
