@@ -390,7 +390,7 @@ def _run_train_loaded_terms(args: argparse.Namespace) -> int:
 def _run_train_source_profile(args: argparse.Namespace) -> int:
     from attribution.profile_training import ProfileTrainingConfig, train_source_profiler
 
-    for flag in ("init_tagger", "attribution_tagger", "trunk_layer"):
+    for flag in ("attribution_tagger", "trunk_layer"):
         if getattr(args, flag) is not None:
             raise ValueError(f"--{flag.replace('_', '-')} does not apply to --task source-profile")
     if args.format not in ("polnear-profile", "jsonl"):
@@ -413,6 +413,7 @@ def _run_train_source_profile(args: argparse.Namespace) -> int:
         ("batch_size", "batch_size"),
         ("max_train_articles", "max_train_examples"),
         ("max_steps", "max_steps"),
+        ("init_tagger", "init_encoder"),  # start the encoder from a saved attribution tagger
     ):
         if getattr(args, flag) is not None:
             settings[key] = getattr(args, flag)

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 
 from attribution.records import Attribution, DistancingMarker, Sentence
 from attribution.relays import quoted_regions
+from attribution.stance import ReportingVerbLexicon, _cached
 
 _LEXICAL = re.compile(
     r"(?<![\w-])(?P<marker>so[-\s]called|self[-\s]proclaimed|self[-\s]styled|alleged(?:ly)?|purported(?:ly)?)"
@@ -79,9 +80,8 @@ TECHNICAL_WORDS = frozenset(
 _SPEECH_VERBS = frozenset(
     """say tell state announce note add report write declare comment remark mention describe reply respond
     answer ask quote cite tweet predict estimate believe think feel argue suggest warn promise pledge vow
-    stress emphasize recall characterize testify deny reject dismiss criticize condemn praise hail call
-    according to""".split()
-)
+    stress emphasize recall characterize testify deny reject dismiss criticize condemn praise hail call""".split()
+) | {"according to"}
 _NP_STOP = frozenset(
     """is are was were be been being has have had will would could should may might can must shall did does
     do that which who whom whose where when while as than after before since until because if though although
@@ -355,9 +355,8 @@ def find_distancing(
     return tuple(markers)
 
 
-def _reporting_verbs():  # noqa: ANN202 - a cached lexicon
-    from attribution.stance import _cached
-
+def _reporting_verbs() -> ReportingVerbLexicon:
+    """The packaged reporting-verb lexicon (cached)."""
     return _cached(None)
 
 

@@ -138,6 +138,12 @@ _TERM_LIMITATIONS = """\
 """
 
 
+def _short_path(path: str) -> str:
+    """A packaged file's path from the package folder on (``attribution/resources/...``), else as given."""
+    marker = "/attribution/resources/"
+    return "attribution/resources/" + path.split(marker, 1)[1] if marker in path else path
+
+
 def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any]) -> Path:
     """Render and write ``path/README.md`` for a loaded-term / technique branch."""
     import torch
@@ -168,11 +174,17 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
         _TERM_DATA_NOTES.get(data_format, _TERM_DATA_NOTES["jsonl"]),
         "",
         "Hand-written war-vocabulary sentences (this project's own, same licence as the project): "
-        f"{', '.join(training.get('extra_train_data', [])) or 'none'}, repeated {training.get('extra_repeats')}x.",
+        f"{', '.join(_short_path(x) for x in training.get('extra_train_data', [])) or 'none'}, "
+        f"repeated {training.get('extra_repeats')}x.",
         "",
         f"- train: {', '.join(training.get('train_data', []))} ({metrics.get('train_articles')} articles, "
         f"{metrics.get('train_windows')} windows incl. the hand-written set)",
-        "- validation (model selection, best epoch): "
+        "- dev (chooses the epoch and the decoding settings): "
+        + (
+            ", ".join(training.get("dev_data", []))
+            or f"{training.get('dev_share')} of the training articles, by id hash"
+        ),
+        "- validation (held out, only measured): "
         + (", ".join(training.get("validation_data", [])) or "the PTC articles `ptc_split` holds out (by article)"),
         "",
         "## Metrics on the validation articles",
@@ -195,7 +207,15 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
                 f"| {category} | {_fmt(e.get('f1', ''))} | {_fmt(o['precision'])} | {_fmt(o['recall'])} | "
                 f"{_fmt(o['f1'])} | {scores.get('n_gold', '')} |"
             )
-        lines += ["", "The validation articles chose the best epoch, so these numbers are slightly optimistic.", ""]
+        lines += [
+            "",
+            f"Validation: {metrics.get('validation_articles')} PTC articles held out by article; the epoch and the "
+            f"decoding settings were chosen on {metrics.get('dev_articles')} other training articles (dev), so "
+            "these are held-out numbers.",
+            "",
+        ]
+        if metrics.get("decoding_note"):
+            lines += [f"Decoding: {metrics['decoding_note']}.", ""]
     else:
         lines += ["No validation data was given; no held-out metrics.", ""]
     lines += [

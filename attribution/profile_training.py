@@ -73,6 +73,7 @@ class ProfileTrainingConfig:
     validation_data: list[str] = field(default_factory=list)  # more validation records (annotation JSONL)
     dev_share: float = 0.15
     base_model: str = DEFAULT_BASE_MODEL
+    init_encoder: str | None = None  # start the encoder from a saved attribution tagger (its fine-tuned layers)
     resolution: ResolutionMode = "predicted"
     epochs: float = 8.0
     batch_size: int = 16
@@ -135,8 +136,10 @@ def in_dev_part(article_id: str, share: float) -> bool:
 
 
 def _gold_resolution(record: LabeledArticle, index: int, start: int) -> Resolution | None:
-    """The labelled antecedent of attribution ``index``: offsets from the label file, else the name's last
-    occurrence before the source."""
+    """The labelled antecedent of attribution ``index``.
+
+    Its offsets from the label file, else the name's last occurrence before the source.
+    """
     for case in record.extra.get("meta", {}).get("cases", []):
         if case.get("attribution_index") == index and case.get("resolved_span"):
             s, e = case["resolved_span"][0][0], case["resolved_span"][-1][1]
@@ -275,6 +278,8 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
         len(validation),
     )
     profiler = SourceProfiler.from_base(config.base_model, max_length=config.max_length)
+    if config.init_encoder:
+        _load_tagger_encoder(profiler, config.init_encoder)
     if config.freeze_embeddings:
         profiler.model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     for layer in profiler.model.encoder.encoder.layer[: config.freeze_layers]:
@@ -347,6 +352,9 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
     if keep.best_state is not None:
         profiler.model.load_state_dict(keep.best_state)
     profiler.model = profiler.model.float().eval()
+    if config.init_encoder:  # the frozen layers come from the tagger, not the base: save them too
+        for layer in profiler.model.encoder.encoder.layer[: config.freeze_layers]:
+            layer.requires_grad_(True)
     _round_to_saved_dtype(profiler)
     metrics: dict[str, Any] = {
         "train_seconds": train_seconds,
@@ -383,6 +391,23 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
     write_profile_card(config.out, training=training, metrics=metrics)
     Path(config.out, "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics
+
+
+def _load_tagger_encoder(profiler: Any, path: str) -> None:
+    """Copy the encoder of a saved attribution tagger (``init_encoder``) into the profiler's encoder."""
+    from attribution.tagging.attribution_tagger import AttributionTagger
+
+    tagger = AttributionTagger.from_pretrained(path)
+    if tagger.config.base_model != profiler.config.base_model:
+        raise ValueError(
+            f"init_encoder {path} is built on {tagger.config.base_model!r}, "
+            f"the profiler on {profiler.config.base_model!r}"
+        )
+    state = {k: v for k, v in tagger.model.base_model.state_dict().items() if not k.startswith("pooler.")}
+    missing, unexpected = profiler.model.encoder.load_state_dict(state, strict=False)
+    if unexpected:
+        raise ValueError(f"init_encoder {path}: weights {unexpected[:3]} do not fit the profiler's encoder")
+    logger.info("encoder initialised from %s (%d tensors; not in the tagger: %s)", path, len(state), missing)
 
 
 def _with_threshold(config: Any, threshold: float) -> Any:
@@ -536,9 +561,11 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
         "| setting | value |",
         "|---|---|",
     ]
-    for key in ("epochs", "batch_size", "learning_rate", "head_learning_rate", "warmup_ratio", "weight_decay", "max_length",
-                "anonymous_weight", "resolution", "freeze_layers", "dev_share", "extra_repeats", "seed",
-                "num_threads"):  # fmt: skip
+    settings = (
+        "epochs", "batch_size", "learning_rate", "head_learning_rate", "warmup_ratio", "weight_decay", "max_length",
+        "anonymous_weight", "resolution", "freeze_layers", "dev_share", "extra_repeats", "seed", "num_threads",
+    )  # fmt: skip
+    for key in settings:
         lines.append(f"| {key} | {training.get(key)} |")
     lines += [
         f"| train time | {metrics.get('train_seconds')} s on {metrics.get('torch_threads')} CPU thread(s) |",

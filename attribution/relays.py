@@ -114,12 +114,7 @@ def is_media_name(name: str) -> bool:
     for size in range(min(4, len(words)), 0, -1):
         if " ".join(words[:size]) in MEDIA_NAMES and (size == len(words) or name.split()[size][:1].isupper()):
             return True
-    return (
-        bool(_MEDIA_WORD.search(name))
-        and name[:1].isupper()
-        or name.startswith(("the ", "The "))
-        and bool(_MEDIA_WORD.search(name))
-    )
+    return bool(_MEDIA_WORD.search(name)) and (name[:1].isupper() or name.startswith("the "))
 
 
 def _media_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
@@ -305,7 +300,7 @@ _NOT_NAMES = frozenset(
     washington syria syrian iraq iraqi iran iranian russia russian israel israeli turkey turkish lebanon
     ukraine ukrainian china chinese europe european britain british france french germany german afghanistan
     yemen libya egypt gaza aleppo damascus baghdad mosul idlib raqqa homs kabul moscow tehran beijing
-    london paris geneva new york york california texas florida ohio iowa virginia carolina hampshire nevada
+    london paris geneva california texas florida ohio iowa virginia carolina hampshire nevada
     michigan pennsylvania wisconsin arizona colorado georgia indiana illinois minnesota missouri kentucky
     tennessee alabama mississippi louisiana oklahoma kansas nebraska dakota montana idaho utah oregon
     maryland massachusetts connecticut vermont maine jersey delaware islam islamic muslim muslims christian
@@ -327,6 +322,15 @@ _MALE_NAMES = frozenset(
     francois justin boris nigel xi kim shinzo narendra matteo jean frank peter mark eric andrew anthony
     roger sean glenn rush bret jake wolf chuck eliot jason brian lee larry ron gary greg joshua""".split()
 )
+#: Multiword place names (single-word ones are in ``_NOT_NAMES``).
+_PLACES = frozenset(
+    """new york|new york city|new hampshire|new jersey|new mexico|new orleans|new delhi|new zealand|north carolina|
+    south carolina|north dakota|south dakota|west virginia|united states|united kingdom|los angeles|las vegas|
+    san francisco|san diego|san antonio|saudi arabia|south africa|north korea|south korea|east jerusalem|west bank|
+    gaza strip|middle east|capitol hill|wall street|silicon valley|rhode island|puerto rico|sri lanka|
+    hong kong|tel aviv|el paso|des moines|salt lake city|st. louis""".split("|")
+)
+_PLACES = frozenset(" ".join(place.split()) for place in _PLACES)
 _DEMONYMS = frozenset(
     """mexican canadian british english french german italian spanish russian chinese japanese korean
     indian pakistani afghan iranian iraqi syrian lebanese israeli palestinian jordanian egyptian saudi
@@ -361,7 +365,8 @@ def find_mentions(
     "Indeed") are not names.
 
     Example:
-        >>> [(m.text, m.kind) for m in find_mentions("Sen. Bernie Sanders met the Syrian Observatory for Human Rights.")]
+        >>> text = "Sen. Bernie Sanders met the Syrian Observatory for Human Rights."
+        >>> [(m.text, m.kind) for m in find_mentions(text)]
         [('Bernie Sanders', 'person'), ('Syrian Observatory for Human Rights', 'org')]
 
     """
@@ -371,6 +376,13 @@ def find_mentions(
     i = 0
     while i < len(tokens):
         word = tokens[i][2]
+        place = next(
+            (n for n in (3, 2) if " ".join(t[2].lower().rstrip(".,") for t in tokens[i : i + n]) in _PLACES), 0
+        )
+        followed = place and i + place < len(tokens) and _capitalised(tokens[i + place][2])
+        if place and _capitalised(word) and not (followed and not _ends_sentence(tokens[i + place - 1][2])):
+            i += place  # "South Carolina", "New York City" are no sources ("New York Post" is)
+            continue
         bare = _bare(word)
         next_org = i + 1 < len(tokens) and _capitalised(tokens[i + 1][2]) and _bare(tokens[i + 1][2]) in _ORG_WORDS
         starts = _name_word(word, common_words) or (_capitalised(word) and bare in _TITLES)
@@ -387,6 +399,8 @@ def find_mentions(
         last = j - 1
         while k < len(tokens):
             w = tokens[k][2]
+            if k > j and _ends_sentence(tokens[k - 1][2]):
+                break
             if k == i or _name_word(w, common_words) or (k > j and _capitalised(w) and w.lower() not in _NOT_NAMES):
                 last = k
                 k += 1
@@ -404,6 +418,9 @@ def find_mentions(
         me = ms + len(name)
         words = {w.strip(".").lower() for w in re.split(r"[\s\-]+", name)}
         is_org = bool(words & _ORG_WORDS) or (name.isupper() and len(name) >= 2)
+        if name.lower() in _PLACES and not titles:
+            i = last + 1
+            continue  # "New York", "South Carolina": places are no sources
         gender = ""
         if titles:
             gender = "f" if titles[0] in _FEMALE_TITLES else "m" if titles[0] in _MALE_TITLES else ""
@@ -413,6 +430,14 @@ def find_mentions(
         mentions.append(Mention(ms, me, name, "org" if is_org else "person", gender, " ".join(titles)))
         i = last + 1
     return mentions
+
+
+def _ends_sentence(word: str) -> bool:
+    """Whether a token ends with a full stop that is not an initial or abbreviation ("York." vs "J.", "U.S.")."""
+    if not word.endswith("."):
+        return False
+    bare = word.rstrip(".")
+    return len(bare) > 2 and "." not in bare and bare.lower() not in {"jr", "sr", "st", "mt", "ft", "corp", "inc"}
 
 
 def _capitalised(word: str) -> bool:
@@ -555,8 +580,11 @@ def common_words(text: str) -> frozenset[str]:
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """What a pronoun or nominal source resolves to: the name in its fullest earlier form, and the
-    offsets of the mention it was resolved to (``start``/``end`` index the article text)."""
+    """What a pronoun or nominal source resolves to.
+
+    ``name`` is the name in its fullest earlier form; ``start``/``end`` are the offsets of the mention it
+    was resolved to in the article text.
+    """
 
     name: str
     start: int

@@ -25,7 +25,10 @@ DATA = Path(__file__).resolve().parent.parent / "attribution" / "resources" / "s
         ("Fighters of the self-proclaimed caliphate withdrew.", [("self-proclaimed", "self-proclaimed", "caliphate")]),
         ("The self-styled governor fled.", [("self-styled", "self-styled", "governor")]),
         ("Police arrested the alleged gunman near the station.", [("alleged", "alleged", "gunman")]),
-        ("Rebels allegedly fired mortars at a school, activists said.", [("alleged", "allegedly", "fired mortars at a school")]),
+        (
+            "Rebels allegedly fired mortars at a school, activists said.",
+            [("alleged", "allegedly", "fired mortars at a school")],
+        ),
         ("The purported video circulated online.", [("purported", "purported", "video")]),
         (
             "The army continued what it calls “mopping-up operations” in the valley.",
@@ -36,14 +39,14 @@ DATA = Path(__file__).resolve().parent.parent / "attribution" / "resources" / "s
             [("what it calls", "what it described as", "humanitarian corridor")],
         ),
         ("Washington keeps arming the “moderate” opposition.", [("scare_quotes", "“moderate”", "moderate")]),
-        ("Residents fled the \"liberated\" districts.", [("scare_quotes", '"liberated"', "liberated")]),
+        ('Residents fled the "liberated" districts.', [("scare_quotes", '"liberated"', "liberated")]),
         # negative cases: technical "so-called", nicknames, titles, names, quoted speech
         ("The so-called core prices rose 0.2 percent in March.", []),
         ("Astronomers are still hunting for so-called dark matter.", []),
         ("A man who goes by the name “Shorty” runs the checkpoint.", []),
         ("The commander, known to his men as “the Engineer”, was killed.", []),
         ("The documentary “Last Men in Aleppo” was nominated for an Oscar.", []),
-        ("Rep. Robert C. \"Bobby\" Scott opened his house to voters.", []),
+        ('Rep. Robert C. "Bobby" Scott opened his house to voters.', []),
         ("“We will not leave our homes,” one resident said.", []),
         ("The minister said the operation was “proceeding according to plan.”", []),
         ("He called the ceasefire “a lie” and walked out.", []),
@@ -108,7 +111,10 @@ def test_rules_on_the_packaged_sets(name: str) -> None:
 def test_evaluator_counts() -> None:
     text = "the so-called state and the “moderate” rebels"
     gold = [GoldDistancing(((4, 13),), ((14, 19),)), GoldDistancing(((28, 38),), ((29, 37),))]
-    predicted = [DistancingMarker("so-called", 4, 13, "so-called", 0, 24, 27, "the"), DistancingMarker("x", 0, 3, "the", 0, 0, 3, "the")]
+    predicted = [
+        DistancingMarker("so-called", 4, 13, "so-called", 0, 24, 27, "the"),
+        DistancingMarker("x", 0, 3, "the", 0, 0, 3, "the"),
+    ]
     evaluator = DistancingEvaluator()
     evaluator.add(text, gold, predicted)
     scores = evaluator.results()

@@ -215,11 +215,17 @@ def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ({"case": "x", "split": "train", "source_type": "alien", "stance": "neutral", "anonymous": False}, "source_type"),
+        (
+            {"case": "x", "split": "train", "source_type": "alien", "stance": "neutral", "anonymous": False},
+            "source_type",
+        ),
         ({"case": "x", "split": "train", "source_type": "ngo", "stance": "angry", "anonymous": False}, "stance"),
         ({"case": "x", "split": "train", "source_type": "ngo", "stance": "neutral", "anonymous": "no"}, "anonymous"),
         ({"case": "x", "split": "test", "source_type": "ngo", "stance": "neutral", "anonymous": False}, "split"),
-        ({"case": "x", "split": "dev", "source_type": "ngo", "stance": "neutral", "anonymous": False, "text": "t"}, "unknown key"),
+        (
+            {"case": "x", "split": "dev", "source_type": "ngo", "stance": "neutral", "anonymous": False, "text": "t"},
+            "unknown key",
+        ),
     ],
 )
 def test_label_rows_are_validated(tmp_path: Path, row: dict, message: str) -> None:
@@ -241,8 +247,24 @@ def test_packaged_label_files_are_offsets_only() -> None:
     rows = read_label_rows(sorted(RESOURCES.glob("polnear_labels.*.jsonl")))
     assert len(rows) >= 1000
     assert {row["split"] for _, row in rows} == {"train", "dev"}
-    assert all(set(row) <= {"case", "split", "article", "attribution_index", "source", "cue", "source_type",
-                             "anonymous", "via", "resolved_source", "stance", "note"} for _, row in rows)  # fmt: skip
+    assert all(
+        set(row)
+        <= {
+            "case",
+            "split",
+            "article",
+            "attribution_index",
+            "source",
+            "cue",
+            "source_type",
+            "anonymous",
+            "via",
+            "resolved_source",
+            "stance",
+            "note",
+        }
+        for _, row in rows
+    )
 
 
 @pytest.mark.data
@@ -286,12 +308,24 @@ def test_profile_evaluator_and_matching() -> None:
     text = "He said no. Officials told FNA."
     gold = [
         GoldAttribution(((3, 7),), ((0, 2),), source_type="political", anonymous=False, stance="neutral"),
-        GoldAttribution(((22, 26),), ((12, 21),), via=((27, 30),), source_type="government", anonymous=True,
-                        stance="neutral"),  # fmt: skip
+        GoldAttribution(
+            ((22, 26),), ((12, 21),), via=((27, 30),), source_type="government", anonymous=True, stance="neutral"
+        ),
     ]
     predicted = [
-        Attribution((), (Span("SOURCE", 12, 21, "Officials", 1),), (), "indirect", 1, 1.0, "government", True,
-                    (Span("SOURCE", 27, 30, "FNA", 1),), None, "neutral"),  # fmt: skip
+        Attribution(
+            (),
+            (Span("SOURCE", 12, 21, "Officials", 1),),
+            (),
+            "indirect",
+            1,
+            1.0,
+            "government",
+            True,
+            (Span("SOURCE", 27, 30, "FNA", 1),),
+            None,
+            "neutral",
+        ),
     ]
     matched = match_by_source(text, gold, predicted)
     assert matched == [None, predicted[0]]
@@ -348,8 +382,13 @@ def test_evaluate_without_profiler_skips(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert evaluation.skipped[0].startswith("source_profile: skipped, no source profiler")
 
 
-def test_cli_evaluate_and_train(tiny_analyzer_dir: Path, tiny_profiler: SourceProfiler, tmp_path: Path,
-                                monkeypatch: pytest.MonkeyPatch, tiny_base_dir: Path) -> None:  # fmt: skip
+def test_cli_evaluate_and_train(
+    tiny_analyzer_dir: Path,
+    tiny_profiler: SourceProfiler,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tiny_base_dir: Path,
+) -> None:
     from attribution.cli import main
 
     models = tmp_path / "models"
@@ -360,17 +399,36 @@ def test_cli_evaluate_and_train(tiny_analyzer_dir: Path, tiny_profiler: SourcePr
     records += list(read_annotations(RESOURCES / "distancing.test.jsonl"))[:3]
     data.write_text("\n".join(json.dumps(r.to_dict()) for r in records) + "\n", encoding="utf-8")
     out = tmp_path / "metrics.json"
-    code = main(["evaluate", "--data", str(data), "--model", str(tiny_analyzer_dir), "--json", str(out),
-                 "--bootstrap", "0"])  # fmt: skip
+    code = main(
+        ["evaluate", "--data", str(data), "--model", str(tiny_analyzer_dir), "--json", str(out), "--bootstrap", "0"]
+    )
     assert code == 0
     metrics = json.loads(out.read_text(encoding="utf-8"))
     assert {"type_accuracy", "type_macro_f1", "anonymous", "stance_accuracy", "end_to_end"} <= set(
         metrics["source_profile"]
     )
     assert "f1" in metrics["distancing"] and "f1" in metrics["source_profile"]["anonymous"]
-    code = main(["train", "--task", "source-profile", "--format", "jsonl", "--data", str(data), "--dev", str(data),
-                 "--base-model", str(tiny_base_dir), "--epochs", "1", "--max-steps", "1",
-                 "--out", str(tmp_path / "trained")])  # fmt: skip
+    code = main(
+        [
+            "train",
+            "--task",
+            "source-profile",
+            "--format",
+            "jsonl",
+            "--data",
+            str(data),
+            "--dev",
+            str(data),
+            "--base-model",
+            str(tiny_base_dir),
+            "--epochs",
+            "1",
+            "--max-steps",
+            "1",
+            "--out",
+            str(tmp_path / "trained"),
+        ]
+    )
     assert code == 0 and (tmp_path / "trained" / CONFIG_NAME).is_file()
     assert main(["train", "--task", "source-profile", "--format", "ptc", "--data", str(data), "--out", "x"]) == 2
 

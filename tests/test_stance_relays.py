@@ -68,7 +68,14 @@ def test_cue_stance_without_sentence_and_type_error() -> None:
 
 @pytest.mark.parametrize(
     ("word", "form"),
-    [("say", "said"), ("tell", "told"), ("admit", "admitted"), ("decry", "decried"), ("note", "noting"), ("agree", "agreed")],
+    [
+        ("say", "said"),
+        ("tell", "told"),
+        ("admit", "admitted"),
+        ("decry", "decried"),
+        ("note", "noting"),
+        ("agree", "agreed"),
+    ],
 )
 def test_verb_forms(word: str, form: str) -> None:
     assert form in verb_forms(word)
@@ -121,7 +128,12 @@ def test_lexicon_missing_file(tmp_path: Path) -> None:
         ),
         ("The envoy was quoted by Reuters as saying the deal was close.", "The envoy", "quoted", ["Reuters"]),
         ("Sanders told the AP that he would not seek a recount.", "Sanders", "told", ["the AP"]),
-        ("She told ABC’s “Good Morning America” on Monday the tone was cordial.", "She", "told", ["Good Morning America"]),
+        (
+            "She told ABC’s “Good Morning America” on Monday the tone was cordial.",
+            "She",
+            "told",
+            ["Good Morning America"],
+        ),
         # not relays: audiences, addressees, people
         ("One resident told reporters that water was running low.", "One resident", "told", []),
         ("Rubio told a crowd in Miami that he would win.", "Rubio", "told", []),
@@ -165,11 +177,31 @@ def test_is_media_name(name: str, media: bool) -> None:
             "said",
             "Syrian Observatory for Human Rights",
         ),
-        ("Sen. Bernie Sanders spoke in Iowa. The senator said he would stay in the race.", "The senator", "said", "Bernie Sanders"),
-        ("Amnesty International published a report. The watchdog said 40 strikes were unlawful.", "The watchdog", "said", "Amnesty International"),
-        ("Rami Abdel Rahman runs the monitor. Abdel Rahman spoke on Monday. He said more had died.", "He", "said", "Rami Abdel Rahman"),
+        (
+            "Sen. Bernie Sanders spoke in Iowa. The senator said he would stay in the race.",
+            "The senator",
+            "said",
+            "Bernie Sanders",
+        ),
+        (
+            "Amnesty International published a report. The watchdog said 40 strikes were unlawful.",
+            "The watchdog",
+            "said",
+            "Amnesty International",
+        ),
+        (
+            "Rami Abdel Rahman runs the monitor. Abdel Rahman spoke on Monday. He said more had died.",
+            "He",
+            "said",
+            "Rami Abdel Rahman",
+        ),
         ("Clinton met voters. Later, Sanders, who said he would stay, left Iowa.", "who", "said", "Sanders"),
-        ("Amnesty released a report on Monday. The report said 40 strikes were unlawful.", "The report", "said", "Amnesty"),
+        (
+            "Amnesty released a report on Monday. The report said 40 strikes were unlawful.",
+            "The report",
+            "said",
+            "Amnesty",
+        ),
         ("“I will stay,” Trump said in Ohio.", "I", "will", None),  # no enclosing attribution given
         # named and generic sources need no resolution
         ("Officials said the road was closed.", "Officials", "said", None),

@@ -35,7 +35,14 @@ from typing import Any, Self
 
 from attribution.annotations import SOURCE_TYPES
 from attribution.records import Article, Attribution, Sentence
-from attribution.relays import Resolution, find_via, resolve_source_mention, source_kind
+from attribution.relays import (
+    Resolution,
+    common_words,
+    find_mentions,
+    find_via,
+    resolve_source_mention,
+    source_kind,
+)
 from attribution.stance import cue_stance
 from attribution.tagging.attribution_tagger import _quiet_transformers
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
@@ -45,7 +52,7 @@ logger = logging.getLogger(__name__)
 CONFIG_NAME = "source_profile_config.json"
 WEIGHTS_NAME = "model.safetensors"
 #: The version of the input text layout (markers, second segment); saved models record it.
-INPUT_FORMAT = "v1"
+INPUT_FORMAT = "v2"
 _CONTEXT_CHARS = 320  # characters of context kept on each side of the source and cue
 _ANTECEDENT_CHARS = 160
 
@@ -195,16 +202,45 @@ def build_input(
     marks = [(s.start, s.end, "[S]", "[/S]") for s in attribution.source]
     marks += [(c.start, c.end, "[C]", "[/C]") for c in attribution.cue if not _inside_any(c, attribution.source)]
     first, spans = _marked(text, lo, hi, marks)
-    second = source_kind(attribution)
+    kind = source_kind(attribution)
+    second = kind
     if resolution is not None:
-        context_lo = max(0, resolution.start - _ANTECEDENT_CHARS)
-        context_hi = min(len(text), resolution.end + _ANTECEDENT_CHARS)
-        for sentence in sentences:
-            if sentence.start <= resolution.start < sentence.end:
-                context_lo, context_hi = max(sentence.start, context_lo), min(sentence.end, context_hi)
-        context, _ = _marked(text, context_lo, context_hi, [(resolution.start, resolution.end, "[R]", "[/R]")])
-        second = f"{second} ; refers to {resolution.name} ; {context}"
+        context = _mention_context(text, sentences, resolution.start, resolution.end)
+        second = f"{kind} ; refers to {resolution.name} ; {context}"
+        anchor: tuple[int, int] | None = (resolution.start, resolution.end)
+    elif kind == "named":
+        mentions = find_mentions(text, attribution.source[0].start, attribution.source[-1].end)
+        anchor = (mentions[-1].start, mentions[-1].end) if mentions else None
+    else:
+        anchor = None
+    # where the article first introduced the same name ("Retired neurosurgeon Ben Carson" for a later "Carson")
+    if anchor is not None:
+        intro = _introduction(text, anchor)
+        if intro is not None and not (lo <= intro[0] < hi) and intro[0] != anchor[0]:
+            second = f"{second} ; first named: {_mention_context(text, sentences, *intro)}"
     return ProfileInput(first, second, tuple(spans))
+
+
+def _mention_context(text: str, sentences: Sequence[Sentence], start: int, end: int) -> str:
+    """The sentence around ``text[start:end]`` (cropped), with the mention marked ``[R] ... [/R]``."""
+    context_lo, context_hi = max(0, start - _ANTECEDENT_CHARS), min(len(text), end + _ANTECEDENT_CHARS)
+    for sentence in sentences:
+        if sentence.start <= start < sentence.end:
+            context_lo, context_hi = max(sentence.start, context_lo), min(sentence.end, context_hi)
+    context, _ = _marked(text, context_lo, context_hi, [(start, end, "[R]", "[/R]")])
+    return context
+
+
+def _introduction(text: str, anchor: tuple[int, int]) -> tuple[int, int] | None:
+    """The first mention in ``text`` (before ``anchor``) of the name at ``anchor``, matched by its last word."""
+    name = text[anchor[0] : anchor[1]].split()
+    if not name:
+        return None
+    last = name[-1].lower().strip(".,;:’'")
+    for mention in find_mentions(text, 0, anchor[0], common_words=common_words(text)):
+        if mention.text.split()[-1].lower().strip(".,;:’'") == last:
+            return mention.start, mention.end
+    return None
 
 
 def _inside_any(piece: Any, spans: Sequence[Any]) -> bool:

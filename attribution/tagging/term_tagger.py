@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -67,6 +67,8 @@ class TermTaggerConfig:
     base_model: str = ""
     groups: tuple[str, ...] = TERM_GROUPS
     threshold: float = 0.5
+    group_thresholds: dict[str, float] = field(default_factory=dict)  # per-group overrides, chosen on dev
+    split_on_begin: bool = True  # a predicted B inside a run starts a new span
     weights_dtype: str = "float16"
     attribution_version: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -251,6 +253,8 @@ class TermTagger:
             base_model=str(self.trunk.config.base_model),
             groups=TERM_GROUPS,
             threshold=self.config.threshold,
+            group_thresholds=self.config.group_thresholds,
+            split_on_begin=self.config.split_on_begin,
             weights_dtype=self.config.weights_dtype,
             attribution_version=__version__,
             metrics=metrics if metrics is not None else self.config.metrics,
@@ -298,7 +302,15 @@ class TermTagger:
         found = [
             piece
             for window, span_probs, polarity_probs in zip(windows, spans, polarity, strict=True)
-            for piece in decode_groups(window, span_probs, polarity_probs, text, threshold=self.config.threshold)
+            for piece in decode_groups(
+                window,
+                span_probs,
+                polarity_probs,
+                text,
+                threshold=self.config.threshold,
+                group_thresholds=self.config.group_thresholds,
+                split_on_begin=self.config.split_on_begin,
+            )
         ]
         return build_terms(found, text)
 
@@ -349,15 +361,26 @@ class GroupSpan:
 
 
 def decode_groups(
-    window: TokenWindow, span_probs: np.ndarray, polarity_probs: np.ndarray, text: str, *, threshold: float = 0.5
+    window: TokenWindow,
+    span_probs: np.ndarray,
+    polarity_probs: np.ndarray,
+    text: str,
+    *,
+    threshold: float = 0.5,
+    group_thresholds: Mapping[str, float] | None = None,
+    split_on_begin: bool = True,
 ) -> list[GroupSpan]:
-    """Spans per group: a token is inside when P(B) + P(I) >= ``threshold``; a B or a gap starts a new span.
+    """Spans per group: a token is inside when P(B) + P(I) >= the group's threshold.
+
+    A gap (or, with ``split_on_begin``, a token more likely B than I) starts a new span;
+    ``group_thresholds`` overrides ``threshold`` for the groups it names.
 
     A span that ends inside a word (the next token continues it without a gap) is extended to
     the end of the word, so "terror" + "##ists" never yields "terror".
 
     Example:
-        >>> window = TokenWindow((101, 1, 2, 3, 102), ((-1, -1), (0, 3), (4, 11), (12, 16), (-1, -1)), (-1, 0, 0, 0, -1))
+        >>> offsets = ((-1, -1), (0, 3), (4, 11), (12, 16), (-1, -1))
+        >>> window = TokenWindow((101, 1, 2, 3, 102), offsets, (-1, 0, 0, 0, -1))
         >>> probs = np.zeros((5, len(TERM_GROUPS), 3)); probs[:, :, 0] = 1
         >>> group = TERM_GROUPS.index("Loaded_Language")
         >>> probs[2, group] = [0.1, 0.8, 0.1]
@@ -371,6 +394,7 @@ def decode_groups(
     out: list[GroupSpan] = []
     inside_prob = span_probs[:, :, 1] + span_probs[:, :, 2]
     for g, group in enumerate(TERM_GROUPS):
+        cut = (group_thresholds or {}).get(group, threshold)
         current: list[int] = []
 
         def flush(tokens: list[int], group: str = group, g: int = g) -> None:
@@ -383,6 +407,9 @@ def decode_groups(
                     break
                 last += 1
                 end = offsets[last][1]
+            start, end = _trim(text, start, end)
+            if start >= end:
+                return
             out.append(
                 GroupSpan(
                     group=group,
@@ -395,11 +422,11 @@ def decode_groups(
             )
 
         for t, (a, _) in enumerate(offsets):
-            if a < 0 or inside_prob[t, g] < threshold:
+            if a < 0 or inside_prob[t, g] < cut:
                 flush(current)
                 current = []
                 continue
-            begins = span_probs[t, g, 1] > span_probs[t, g, 2]
+            begins = split_on_begin and span_probs[t, g, 1] > span_probs[t, g, 2]
             new_sentence = bool(current) and window.sentence_indices[current[-1]] != window.sentence_indices[t]
             if new_sentence or (current and begins and not _continues_word(offsets, t, text)):
                 flush(current)
@@ -407,6 +434,18 @@ def decode_groups(
             current.append(t)
         flush(current)
     return out
+
+
+_EDGE = set(" \t\n.,;:!?\"'“”‘’()[]«»")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop spaces, punctuation and quote marks at either edge ("guy," -> "guy"; a term never ends in a comma)."""
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return start, end
 
 
 def _continues_word(offsets: Sequence[tuple[int, int]], t: int, text: str) -> bool:
