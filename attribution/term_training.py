@@ -64,6 +64,8 @@ class TermTrainingConfig:
     dev_share: float = 0.1
     extra_train_data: list[str] = field(default_factory=lambda: [str(default_war_terms_path())])
     extra_repeats: int = 3
+    extra_pack: int = 6  # hand-written snippets joined into pseudo-articles, so they are seen in full-size windows
+    init_branch: str | None = None  # continue from a saved branch (same trunk) instead of a fresh copy
     attribution_tagger: str | None = None  # the trunk; default: the shipped one
     trunk_layer: int = 3
     epochs: float = 8.0
@@ -263,6 +265,50 @@ def _cache_path(cache_dir: str | Path, tagger: TermTagger, windows: Sequence[Tok
     return Path(cache_dir) / f"{digest.hexdigest()[:24]}.safetensors"
 
 
+def pack_records(records: Sequence[LabeledArticle], size: int) -> list[LabeledArticle]:
+    """Join consecutive short records into pseudo-articles of ``size`` records, one per line, spans shifted.
+
+    Hand-written snippets are one or two sentences; packed, they reach the model in windows as
+    long as a real article's, the way it meets them at analysis time.
+
+    Example:
+        >>> from attribution.annotations import GoldLoadedTerm
+        >>> thugs = (GoldLoadedTerm(((0, 5),), "name_calling"),)
+        >>> a = LabeledArticle("a", "Thugs fled.", ("loaded_terms",), loaded_terms=thugs)
+        >>> b = LabeledArticle("b", "Rain fell.", ("loaded_terms",))
+        >>> [packed] = pack_records([b, a], 6)
+        >>> packed.text, [packed.text[slice(*t.span[0])] for t in packed.loaded_terms]
+        ('Rain fell.\\nThugs fled.', ['Thugs'])
+
+    """
+    if size <= 1:
+        return list(records)
+    packed = []
+    for begin in range(0, len(records), size):
+        group = records[begin : begin + size]
+        texts, terms, techniques, offset = [], [], [], 0
+        for record in group:
+            terms += [replace(t, span=_shifted(t.span, offset)) for t in record.loaded_terms]
+            techniques += [replace(t, span=_shifted(t.span, offset)) for t in record.techniques]
+            texts.append(record.text)
+            offset += len(record.text) + 1
+        layers = tuple(dict.fromkeys(layer for record in group for layer in record.layers))
+        packed.append(
+            LabeledArticle(
+                id="+".join(r.id for r in group),
+                text="\n".join(texts),
+                layers=layers,
+                loaded_terms=tuple(terms),
+                techniques=tuple(techniques),
+            )
+        )
+    return packed
+
+
+def _shifted(span: tuple[tuple[int, int], ...], by: int) -> tuple[tuple[int, int], ...]:
+    return tuple((a + by, b + by) for a, b in span)
+
+
 def dev_split(record_id: str, share: float) -> bool:
     """Whether a training record goes to the model-selection (dev) part, by a hash of its id.
 
@@ -421,13 +467,18 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     else:
         validation_records = []
     extra_records = load_term_records(config.extra_train_data, "jsonl") if config.extra_train_data else []
+    extra_records = pack_records(extra_records, config.extra_pack)
     if not train_records:
         raise ValueError(f"no labeled articles found in {config.train_data}")
     trunk_dir = config.attribution_tagger or str(default_model_dir() / "attribution-tagger")
     trunk = AttributionTagger.from_pretrained(trunk_dir)
     for parameter in trunk.model.parameters():
         parameter.requires_grad_(False)
-    tagger = TermTagger.from_trunk(trunk, trunk_layer=config.trunk_layer)
+    if config.init_branch:
+        tagger = TermTagger.from_pretrained(config.init_branch, trunk=trunk)
+        tagger.config = replace(tagger.config, metrics={})
+    else:
+        tagger = TermTagger.from_trunk(trunk, trunk_layer=config.trunk_layer)
     tagger.branch.positive_weight = config.positive_weight
     lexicon = read_polarity_lexicon(config.polarity_lexicon) if config.polarity_lexicon else None
 
