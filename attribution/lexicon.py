@@ -212,3 +212,35 @@ def _parse(text: str, name: str) -> list[LexiconEntry]:
         seen[key] = number
         entries.append(LexiconEntry(term, category, polarity, notes))
     return entries
+
+
+#: Neutral newsroom words for armed actors (annotation guidelines section 3): never a loaded term on their own.
+NEUTRAL_TERMS = frozenset(
+    {
+        "militant",
+        "rebel",
+        "fighter",
+        "force",
+        "troop",
+        "insurgent",
+        "gunman",
+        "gunmen",
+        "soldier",
+        "separatist",
+        "militia",
+        "armed group",
+        "army",
+    }
+)
+
+
+def is_neutral_term(text: str) -> bool:
+    """Whether ``text`` is only a neutral newsroom word (any case, singular or plural), which is never loaded.
+
+    Example:
+        >>> [is_neutral_term(t) for t in ("Rebels", "militants", "armed groups", "terrorists", "rebel thugs")]
+        [True, True, True, False, False]
+
+    """
+    words = " ".join(text.lower().split())
+    return words in NEUTRAL_TERMS or words.removesuffix("s") in NEUTRAL_TERMS

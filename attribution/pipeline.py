@@ -232,9 +232,11 @@ class Analyzer:
             distancing = find_distancing(article.text, sentences, attributions)
             terms = techniques = None
             if raw_terms is not None:
+                from attribution.lexicon import is_neutral_term
                 from attribution.voice import resolve_terms
 
-                terms = resolve_terms(raw_terms[i].loaded_terms, article.text, sentences, attributions, self.lexicon)
+                candidates = [t for t in raw_terms[i].loaded_terms if not is_neutral_term(t.text)]  # guidelines 3
+                terms = resolve_terms(candidates, article.text, sentences, attributions, self.lexicon)
                 techniques = raw_terms[i].techniques
             yield aggregate(
                 article,

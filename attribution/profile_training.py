@@ -526,6 +526,10 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
         f"(war records repeated {training.get('extra_repeats')}x); dev (epoch and threshold choice): "
         f"{metrics.get('dev_examples')} attributions from {metrics.get('dev_articles')} articles "
         f"({training.get('dev_share')} of the training articles by id hash)",
+        f"- encoder initialised from `{training.get('init_encoder')}` (the attribution tagger, itself fine-tuned on "
+        "PolNeAR train)"
+        if training.get("init_encoder")
+        else f"- encoder initialised from the base `{training.get('base_model')}`",
         f"- best epoch {metrics.get('best_epoch')} of {training.get('epochs')}; anonymity threshold "
         f"{metrics.get('anonymous_threshold', 0.5)} (both chosen on the dev part)",
         "",
@@ -563,7 +567,8 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
     ]
     settings = (
         "epochs", "batch_size", "learning_rate", "head_learning_rate", "warmup_ratio", "weight_decay", "max_length",
-        "anonymous_weight", "resolution", "freeze_layers", "dev_share", "extra_repeats", "seed", "num_threads",
+        "anonymous_weight", "resolution", "freeze_layers", "init_encoder", "dev_share", "extra_repeats", "seed",
+        "num_threads",
     )  # fmt: skip
     for key in settings:
         lines.append(f"| {key} | {training.get(key)} |")
