@@ -52,7 +52,7 @@ def test_analyze_writes_every_format_and_goes_on_after_bad_input(
         jsonschema.validate(json.loads((out / f"{name}.json").read_text()), report_schema())
     records = list(read_annotations(out / "annotations.jsonl"))
     assert sorted(r.id for r in records) == ["good", "j1", "j2", "second"]
-    assert all(r.layers == ("attributions",) for r in records)
+    assert all(r.layers == ("attributions", "distancing") for r in records)  # distancing: rules, always run
 
 
 def test_analyze_missing_model_is_one_line_error(
