@@ -595,8 +595,11 @@ def evaluate_profile_layers(
     ]
     reports = {}
     if need_reports:
-        generated = analyzer.analyze_many((Article(id=r.id, text=r.text) for r in need_reports), batch_size=batch_size)
-        reports = {id(r): report for r, report in zip(need_reports, generated, strict=True)}
+        # one analysis per distinct article (the two profile label files share articles)
+        unique = list({(r.id, r.text): r for r in need_reports}.values())
+        generated = analyzer.analyze_many((Article(id=r.id, text=r.text) for r in unique), batch_size=batch_size)
+        by_article = {(r.id, r.text): report for r, report in zip(unique, generated, strict=True)}
+        reports = {id(r): by_article[(r.id, r.text)] for r in need_reports}
     if profile_records and profiler is not None:
         given = ProfileEvaluator()
         e2e = ProfileEvaluator()
