@@ -28,6 +28,7 @@ import numpy as np
 from attribution.records import Article, Sentence, Span
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
 from attribution.tagging.decoding import decode_window
+from attribution.tagging.weights import load_trained, save_trained
 from attribution.tagging.windows import LABEL2ID, LABELS, TokenWindow, build_windows
 
 logger = logging.getLogger(__name__)
@@ -112,9 +113,6 @@ class AttributionTagger:
             ValueError: if the weights do not fit the base model.
 
         """
-        import torch
-        from safetensors.torch import load_file
-
         path = Path(path)
         config_path, weights_path = path / CONFIG_NAME, path / WEIGHTS_NAME
         for required in (config_path, weights_path):
@@ -123,22 +121,7 @@ class AttributionTagger:
         config = TaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
         with _quiet_transformers():  # the base's head is replaced below: its load report is noise here
             tagger = cls.from_base(config.base_model, max_length=config.max_length)
-        state = load_file(str(weights_path))
-        params = dict(tagger.model.named_parameters())
-        unknown = sorted(set(state) - set(params))
-        if unknown:
-            raise ValueError(f"{weights_path}: weights {unknown[:3]} do not exist in base model {config.base_model!r}")
-        with torch.no_grad():
-            for key, tensor in state.items():
-                if params[key].shape != tensor.shape:
-                    raise ValueError(
-                        f"{weights_path}: {key} has shape {tuple(tensor.shape)}, base expects "
-                        f"{tuple(params[key].shape)}"
-                    )
-                params[key].copy_(tensor.to(params[key].dtype))
-        for key in config.frozen_parameters:  # frozen in training: a later save_pretrained leaves them out again
-            if key in params:
-                params[key].requires_grad_(False)
+        load_trained(tagger.model, weights_path, frozen=config.frozen_parameters, base=config.base_model)
         _warn_on_version_mismatch(config, path)
         tagger.config = config
         tagger.name = str(path)
@@ -149,21 +132,11 @@ class AttributionTagger:
 
     def save_pretrained(self, path: str | Path, *, metrics: dict[str, Any] | None = None) -> None:
         """Save the trained (non-frozen) weights as float16 safetensors plus ``tagger_config.json``."""
-        import torch
-        from safetensors.torch import save_file
-
         from attribution import __version__
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        frozen = tuple(name for name, p in self.model.named_parameters() if not p.requires_grad)
-        dtype = getattr(torch, self.config.weights_dtype)
-        state = {
-            name: p.detach().to("cpu", dtype).contiguous()
-            for name, p in self.model.named_parameters()
-            if p.requires_grad
-        }
-        save_file(state, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
+        frozen = save_trained(self.model, path / WEIGHTS_NAME, self.config.weights_dtype)
         config = TaggerConfig(
             base_model=self.config.base_model,
             labels=LABELS,

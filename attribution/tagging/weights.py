@@ -1,0 +1,66 @@
+"""Save and load the trained part of a model on a base encoder (safetensors only, no pickles).
+
+The task models keep the base encoder's frozen weights out of their files: only parameters
+that training changed are written, in a compact dtype, and loading lays them over a freshly
+built base.
+
+Example:
+    >>> import torch
+    >>> model = torch.nn.Linear(2, 1)
+    >>> model.bias.requires_grad_(False)  # doctest: +ELLIPSIS
+    Parameter containing:...
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "model.safetensors"
+    >>> save_trained(model, path, "float32")
+    ('bias',)
+    >>> load_trained(torch.nn.Linear(2, 1), path, frozen=("bias",), base="a linear layer")
+
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def save_trained(model: Any, path: str | Path, dtype: str) -> tuple[str, ...]:
+    """Write ``model``'s trainable parameters to ``path`` in ``dtype``; returns the frozen parameters' names."""
+    import torch
+    from safetensors.torch import save_file
+
+    frozen = tuple(name for name, p in model.named_parameters() if not p.requires_grad)
+    state = {
+        name: p.detach().to("cpu", getattr(torch, dtype)).contiguous()
+        for name, p in model.named_parameters()
+        if p.requires_grad
+    }
+    save_file(state, str(path), metadata={"format": "pt"})
+    return frozen
+
+
+def load_trained(model: Any, path: str | Path, *, frozen: Sequence[str], base: str) -> None:
+    """Lay the weights in ``path`` over ``model`` and freeze ``frozen`` again (a later save writes the same set).
+
+    Raises:
+        ValueError: naming the file when a weight does not exist in ``base`` or has another shape.
+
+    """
+    import torch
+    from safetensors.torch import load_file
+
+    state = load_file(str(path))
+    params = dict(model.named_parameters())
+    unknown = sorted(set(state) - set(params))
+    if unknown:
+        raise ValueError(f"{path}: weights {unknown[:3]} do not exist in base model {base!r}")
+    with torch.no_grad():
+        for key, tensor in state.items():
+            if params[key].shape != tensor.shape:
+                raise ValueError(
+                    f"{path}: {key} has shape {tuple(tensor.shape)}, base expects {tuple(params[key].shape)}"
+                )
+            params[key].copy_(tensor.to(params[key].dtype))
+    for key in frozen:
+        if key in params:
+            params[key].requires_grad_(False)
