@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -28,7 +27,7 @@ import numpy as np
 from attribution.records import Article, Sentence, Span
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
 from attribution.tagging.decoding import decode_window
-from attribution.tagging.weights import load_trained, save_trained
+from attribution.tagging.weights import load_trained, quiet_transformers, save_trained, warn_if_other_version
 from attribution.tagging.windows import LABEL2ID, LABELS, TokenWindow, build_windows
 
 logger = logging.getLogger(__name__)
@@ -119,10 +118,10 @@ class AttributionTagger:
             if not required.is_file():
                 raise FileNotFoundError(f"{path}: not a saved attribution tagger ({required.name} is missing)")
         config = TaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
-        with _quiet_transformers():  # the base's head is replaced below: its load report is noise here
+        with quiet_transformers():  # the base's head is replaced below: its load report is noise here
             tagger = cls.from_base(config.base_model, max_length=config.max_length)
         load_trained(tagger.model, weights_path, frozen=config.frozen_parameters, base=config.base_model)
-        _warn_on_version_mismatch(config, path)
+        warn_if_other_version(config.attribution_version, "The tagger", path)
         tagger.config = config
         tagger.name = str(path)
         tagger.model.eval()
@@ -223,31 +222,3 @@ class AttributionTagger:
             spans = [span for window in article_windows for span in decode_window(window, next(flat), article.text)]
             results.append(sorted(spans, key=lambda s: (s.start, s.end)))
         return results
-
-
-@contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    from transformers.utils import logging as hf_logging
-
-    previous = hf_logging.get_verbosity()
-    bars = hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(previous)
-        if bars:
-            hf_logging.enable_progress_bar()
-
-
-def _warn_on_version_mismatch(config: TaggerConfig, path: Path) -> None:
-    from attribution import __version__
-
-    if config.attribution_version and config.attribution_version != __version__:
-        logger.warning(
-            "The tagger in %s was saved with attribution %s; this is attribution %s.",
-            path,
-            config.attribution_version,
-            __version__,
-        )

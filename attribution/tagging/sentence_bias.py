@@ -22,9 +22,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
-from attribution.tagging.attribution_tagger import _quiet_transformers
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
-from attribution.tagging.weights import load_trained, save_trained
+from attribution.tagging.weights import load_trained, quiet_transformers, save_trained, warn_if_other_version
 
 logger = logging.getLogger(__name__)
 
@@ -126,10 +125,10 @@ class SentenceBiasClassifier:
             if not required.is_file():
                 raise FileNotFoundError(f"{path}: not a saved sentence-bias classifier ({required.name} is missing)")
         config = ClassifierConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
-        with _quiet_transformers():  # the base has no classification head: its load report is noise here
+        with quiet_transformers():  # the base has no classification head: its load report is noise here
             classifier = cls.from_base(config.base_model, max_length=config.max_length)
         load_trained(classifier.model, weights_path, frozen=config.frozen_parameters, base=config.base_model)
-        _warn_on_version_mismatch(config, path)
+        warn_if_other_version(config.attribution_version, "The sentence-bias classifier", path)
         classifier.config = config
         classifier.name = str(path)
         classifier.model.eval()
@@ -195,15 +194,3 @@ class SentenceBiasClassifier:
     def predict(self, texts: Sequence[str], *, batch_size: int = 32) -> list[tuple[bool, float]]:
         """``(biased?, probability of biased)`` per text, in input order; biased when the probability is >= 0.5."""
         return [(p >= 0.5, p) for p in self.predict_proba(texts, batch_size=batch_size)]
-
-
-def _warn_on_version_mismatch(config: ClassifierConfig, path: Path) -> None:
-    from attribution import __version__
-
-    if config.attribution_version and config.attribution_version != __version__:
-        logger.warning(
-            "The sentence-bias classifier in %s was saved with attribution %s; this is attribution %s.",
-            path,
-            config.attribution_version,
-            __version__,
-        )

@@ -44,9 +44,8 @@ from attribution.relays import (
     source_kind,
 )
 from attribution.stance import cue_stance
-from attribution.tagging.attribution_tagger import _quiet_transformers
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
-from attribution.tagging.weights import load_trained, save_trained
+from attribution.tagging.weights import load_trained, quiet_transformers, save_trained, warn_if_other_version
 
 logger = logging.getLogger(__name__)
 
@@ -367,7 +366,7 @@ class SourceProfiler:
 
         path = resolve_base_model(base_model)
         tokenizer = AutoTokenizer.from_pretrained(path)
-        with _quiet_transformers():  # the base's own head (if any) is not used: its load report is noise
+        with quiet_transformers():  # the base's own head (if any) is not used: its load report is noise
             model = build_model(path)
         return cls(model, tokenizer, ProfilerConfig(base_model=base_model, max_length=max_length))
 
@@ -388,7 +387,7 @@ class SourceProfiler:
         config = ProfilerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
         profiler = cls.from_base(config.base_model, max_length=config.max_length)
         load_trained(profiler.model, weights_path, frozen=config.frozen_parameters, base=config.base_model)
-        _warn_on_version_mismatch(config, path)
+        warn_if_other_version(config.attribution_version, "The source profiler", path)
         profiler.config = config
         profiler.name = str(path)
         profiler.model.eval()
@@ -529,15 +528,3 @@ def profile_rules(
         )
         out.append((via, resolution, stance))
     return out
-
-
-def _warn_on_version_mismatch(config: ProfilerConfig, path: Path) -> None:
-    from attribution import __version__
-
-    if config.attribution_version and config.attribution_version != __version__:
-        logger.warning(
-            "The source profiler in %s was saved with attribution %s; this is attribution %s.",
-            path,
-            config.attribution_version,
-            __version__,
-        )

@@ -19,9 +19,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 def save_trained(model: Any, path: str | Path, dtype: str) -> tuple[str, ...]:
@@ -64,3 +68,30 @@ def load_trained(model: Any, path: str | Path, *, frozen: Sequence[str], base: s
     for key in frozen:
         if key in params:
             params[key].requires_grad_(False)
+
+
+def warn_if_other_version(saved_version: str, what: str, path: str | Path) -> None:
+    """Log a warning when a model folder was saved by another version of this package."""
+    from attribution import __version__
+
+    if saved_version and saved_version != __version__:
+        logger.warning(
+            "%s in %s was saved with attribution %s; this is attribution %s.", what, path, saved_version, __version__
+        )
+
+
+@contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Silence transformers' load reports and progress bars (a replaced head makes them noise)."""
+    from transformers.utils import logging as hf_logging
+
+    previous = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(previous)
+        if bars:
+            hf_logging.enable_progress_bar()
