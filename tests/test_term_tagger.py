@@ -56,8 +56,8 @@ def _probs(marks: dict[tuple[int, str], str]) -> tuple[np.ndarray, np.ndarray]:
         ),
         pytest.param(
             {(3, "Loaded_Language"): "B"},
-            [("Loaded_Language", "ists")],
-            id="starts-mid-word-kept-as-predicted",
+            [("Loaded_Language", "terrorists")],
+            id="starts-mid-word-widened-to-word-start",
         ),
         pytest.param(
             {(1, "Name_Calling,Labeling"): "B", (2, "Name_Calling,Labeling"): "B"},

@@ -375,8 +375,9 @@ def decode_groups(
     A gap (or, with ``split_on_begin``, a token more likely B than I) starts a new span;
     ``group_thresholds`` overrides ``threshold`` for the groups it names.
 
-    A span that ends inside a word (the next token continues it without a gap) is extended to
-    the end of the word, so "terror" + "##ists" never yields "terror".
+    A span is widened to whole words: one that ends inside a word (the next token continues it
+    without a gap) runs to the end of the word, so "terror" + "##ists" never yields "terror", and
+    one that starts inside a word starts at its beginning ("##ized" of "sanitized").
 
     Example:
         >>> offsets = ((-1, -1), (0, 3), (4, 11), (12, 16), (-1, -1))
@@ -407,6 +408,8 @@ def decode_groups(
                     break
                 last += 1
                 end = offsets[last][1]
+            while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+                start -= 1  # a span never starts inside a word: "##ized" of "sanitized" -> "sanitized"
             start, end = _trim(text, start, end)
             if start >= end:
                 return
