@@ -133,14 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
         nargs=2,
         metavar=("MODEL_A", "MODEL_B"),
         default=None,
-        help="evaluate two analyzer or tagger folders on the same data and compare them (paired bootstrap)",
+        help="evaluate two models on the same data, every layer, and compare them (paired bootstrap); each is an"
+        " analyzer folder or one component folder (attribution/term tagger, sentence bias, source profile) that"
+        " replaces that component of the default analyzer",
     )
     evaluate.add_argument("--json", default=None, help="also write the metrics to this JSON file")
     evaluate.add_argument(
         "--plots",
         default=None,
         metavar="DIR",
-        help="write confusion-matrix PNGs here (technique classification, sentence bias)",
+        help="write confusion-matrix PNGs here (technique classification, sentence bias, source type)",
     )
     evaluate.add_argument(
         "--bootstrap",
@@ -244,7 +246,7 @@ def _print_metrics(results: dict[str, Any]) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from attribution.comparison import attribution_records, compare_models, format_comparison, model_name
+    from attribution.comparison import compare_models, format_comparison, model_name, scoreable_records
     from attribution.pipeline import Analyzer
     from attribution.term_evaluation import evaluate_layers, format_term_metrics
     from attribution.training import load_labeled
@@ -254,7 +256,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         if args.split:
             records = [r for r in records if (r.extra.get("meta") or {}).get("split") == args.split]
         if args.compare:
-            records = attribution_records(records)
+            records = scoreable_records(records)
     except ValueError as exc:
         raise ValueError(f"{', '.join(args.data)}: {exc}") from None
     bootstrap = {"n_bootstrap": args.bootstrap, "seed": args.seed, "confidence": args.confidence}

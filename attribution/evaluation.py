@@ -242,7 +242,14 @@ def _check_confidence(confidence: float) -> None:
         raise ValueError(f"confidence must be between 0 and 1 (got {confidence})")
 
 
-def _percentiles(values: Any, confidence: float) -> tuple[float, float]:
+def percentile_interval(values: Any, confidence: float) -> tuple[float, float]:
+    """The two-sided percentile interval of bootstrap ``values`` at ``confidence``.
+
+    Example:
+        >>> percentile_interval(list(range(101)), 0.9)
+        (5.0, 95.0)
+
+    """
     import numpy as np
 
     _check_confidence(confidence)
@@ -263,7 +270,7 @@ def _nest(per_metric: Sequence[Any]) -> dict[str, Any]:
 
 
 def _intervals(f1: Any, confidence: float) -> dict[str, Any]:
-    bounds = [_percentiles(f1[:, m], confidence) for m in range(len(METRICS))]
+    bounds = [percentile_interval(f1[:, m], confidence) for m in range(len(METRICS))]
     return _nest([{"low": low, "high": high} for low, high in bounds])
 
 
@@ -317,7 +324,7 @@ def paired_bootstrap(
         f1_a, f1_b = bootstrap_f1(a.count_matrix(), weights), bootstrap_f1(b.count_matrix(), weights)
         delta = f1_b - f1_a
         for m, row in enumerate(rows):
-            low, high = _percentiles(delta[:, m], confidence)
+            low, high = percentile_interval(delta[:, m], confidence)
             row["delta_ci"] = {"low": low, "high": high}
             row["b_better"] = round(float((delta[:, m] > 1e-12).mean()), 4)
     return {**_nest(rows), **_meta(n, seed, confidence, a.n_articles)}

@@ -81,14 +81,19 @@ def save_confusion_matrix(matrix: Sequence[Sequence[int]], labels: Sequence[str]
 
 
 #: File names of :func:`save_evaluation_plots`, by the metrics entry they draw.
-PLOT_FILES = {"techniques": "techniques-tc-confusion.png", "sentence_labels": "sentence-bias-confusion.png"}
+PLOT_FILES = {
+    "techniques": "techniques-tc-confusion.png",
+    "sentence_labels": "sentence-bias-confusion.png",
+    "source_profile": "source-type-confusion.png",
+}
 
 
 def save_evaluation_plots(metrics: Mapping[str, Any], folder: str | Path) -> list[Path]:
     """The confusion matrices found in ``attribution evaluate`` metrics, one PNG each, in ``folder``.
 
-    Draws ``metrics["techniques"]["tc_confusion"]`` (technique classification given gold spans) and
-    ``metrics["sentence_labels"]["confusion"]`` (sentence bias) when present; see :data:`PLOT_FILES`.
+    Draws ``metrics["techniques"]["tc_confusion"]`` (technique classification given gold spans),
+    ``metrics["sentence_labels"]["confusion"]`` (sentence bias) and ``metrics["source_profile"]["confusion"]``
+    (source type given gold spans) when present; see :data:`PLOT_FILES`.
 
     Returns:
         The written paths (empty when the metrics hold no confusion matrix).
@@ -105,4 +110,13 @@ def save_evaluation_plots(metrics: Mapping[str, Any], folder: str | Path) -> lis
         title = f"Sentence bias given gold sentences (macro-F1 {metrics['sentence_labels']['macro_f1']:.3f})"
         path = folder / PLOT_FILES["sentence_labels"]
         written.append(save_confusion_matrix(bias["matrix"], bias["labels"], path, title))
+    profile = metrics.get("source_profile", {})
+    types = profile.get("confusion")
+    if types and types.get("labels"):
+        title = (
+            f"Source type given gold spans (accuracy {profile['type_accuracy']:.3f}, "
+            f"macro-F1 {profile['type_macro_f1']:.3f})"
+        )
+        path = folder / PLOT_FILES["source_profile"]
+        written.append(save_confusion_matrix(types["matrix"], types["labels"], path, title))
     return written

@@ -533,7 +533,8 @@ class ProfileLayerEvaluation:
     n_articles: Mapping[str, int] = field(default_factory=dict)
 
 
-def _profiler_of(analyzer: Any) -> Any | None:
+def profiler_of(analyzer: Any) -> Any | None:
+    """The analyzer's source profiler, else the shipped one when it exists, else None (rules only)."""
     profiler = getattr(analyzer, "source_profiler", None)
     if profiler is not None:
         return profiler
@@ -581,7 +582,7 @@ def evaluate_profile_layers(
     metrics: dict[str, Any] = {}
     skipped: list[str] = []
     if profile_records and profiler is None:
-        profiler = _profiler_of(analyzer) if analyzer is not None else None
+        profiler = profiler_of(analyzer) if analyzer is not None else None
         if profiler is None:
             skipped.append(
                 f"source_profile: skipped, no source profiler ({len(profile_records)} record(s) carry the layer)"

@@ -231,7 +231,7 @@ def macro_f1_interval(
     """
     import numpy as np
 
-    from attribution.evaluation import _percentiles, resample_weights
+    from attribution.evaluation import percentile_interval, resample_weights
 
     if not len(gold) == len(predicted) == len(groups):
         raise ValueError(f"{len(gold)} gold labels, {len(predicted)} predictions and {len(groups)} groups differ")
@@ -243,7 +243,7 @@ def macro_f1_interval(
     with np.errstate(invalid="ignore", divide="ignore"):
         f1_biased = np.nan_to_num(2 * tp / (2 * tp + fp + fn))
         f1_not = np.nan_to_num(2 * tn / (2 * tn + fn + fp))
-    low, high = _percentiles((f1_biased + f1_not) / 2, confidence)
+    low, high = percentile_interval((f1_biased + f1_not) / 2, confidence)
     return {"low": low, "high": high, "n_resamples": n, "confidence": confidence, "seed": seed, "n_groups": len(index)}
 
 

@@ -95,7 +95,7 @@ def _si_sums(gold: Sequence[Interval], predicted: Sequence[Interval]) -> tuple[f
     return prec_sum, rec_sum, len(predicted), len(gold)
 
 
-def _si_prf(prec_sum: Any, rec_sum: Any, n_predicted: Any, n_gold: Any) -> tuple[Any, Any, Any]:
+def si_prf(prec_sum: Any, rec_sum: Any, n_predicted: Any, n_gold: Any) -> tuple[Any, Any, Any]:
     """P, R and F1 from summed SI counts, as ``compute_prec_rec_f1`` of the official scorer (numpy-friendly)."""
     import numpy as np
 
@@ -153,7 +153,7 @@ def si_scores(gold: Mapping[str, Sequence[Interval]], predicted: Mapping[str, Se
         p = merge_overlapping(predicted.get(article_id, ()), where=f"predicted spans of article {article_id!r}")
         for i, value in enumerate(_si_sums(g, p)):
             totals[i] += value
-    p, r, f1 = _si_prf(*totals)
+    p, r, f1 = si_prf(*totals)
     return {
         "precision": round(float(p), 4),
         "recall": round(float(r), 4),
@@ -447,7 +447,7 @@ class TermEvaluator:
         techniques: dict[str, Any] = {}
         if self.si_rows:
             sums = [sum(column) for column in zip(*self.si_rows, strict=True)]
-            p, r, f1 = _si_prf(*sums)
+            p, r, f1 = si_prf(*sums)
             techniques.update(
                 si_precision=round(float(p), 4),
                 si_recall=round(float(r), 4),
@@ -497,7 +497,7 @@ class TermEvaluator:
             out["loaded_terms"] = nested
         if self.si_rows:
             sums = resample_weights(len(self.si_rows), n, seed) @ np.asarray(self.si_rows, dtype=float)
-            out["si_f1"] = _interval(_si_prf(sums[:, 0], sums[:, 1], sums[:, 2], sums[:, 3])[2], confidence)
+            out["si_f1"] = _interval(si_prf(sums[:, 0], sums[:, 1], sums[:, 2], sums[:, 3])[2], confidence)
         if self.tc_rows:
             sums = resample_weights(len(self.tc_rows), n, seed) @ np.asarray(self.tc_rows, dtype=np.int64)
             out["tc_micro_f1"] = _interval(_dice(sums[:, 0], 2 * sums[:, 1]), confidence)
