@@ -252,7 +252,11 @@ class Analyzer:
     def _sentence_bias(self, segmented: Sequence[Sequence[Sentence]], batch_size: int) -> list[list[Any]] | None:
         if self.sentence_bias is None:
             return None
-        flat = self.sentence_bias.predict([s.text for sentences in segmented for s in sentences], batch_size=batch_size)
+        texts = [s.text for sentences in segmented for s in sentences]
+        # reports show the confidence of the label they show: P(biased), or 1 - P(biased) for "not biased"
+        flat = [
+            (biased, p if biased else 1 - p) for biased, p in self.sentence_bias.predict(texts, batch_size=batch_size)
+        ]
         out, begin = [], 0
         for sentences in segmented:
             out.append(flat[begin : begin + len(sentences)])

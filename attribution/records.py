@@ -170,7 +170,8 @@ class SentenceLabel:
     """Per-sentence result: attributed when at least one attribution's cue lies in it.
 
     ``biased`` and ``bias_confidence`` come from the sentence-bias classifier (``None`` when
-    the analyzer has none).
+    the analyzer has none); ``bias_confidence`` is the probability of the label given, so
+    "not biased" at P(biased) = 0.1 has confidence 0.9.
     """
 
     sentence_index: int

@@ -89,3 +89,30 @@ def test_markdown_lists_every_sentence(tiny_analyzer_dir: Path) -> None:
 def test_empty_article_gives_empty_report(tiny_analyzer_dir: Path) -> None:
     report = Analyzer.from_pretrained(tiny_analyzer_dir).analyze(Article(id="e", text="   "))
     assert report.sentences == () and report.attributions == ()
+
+
+class _FixedBias:
+    """A stand-in sentence-bias classifier: P(biased) per sentence, in order."""
+
+    name = "fixed-bias"
+
+    def __init__(self, probabilities: list[float]) -> None:
+        self.probabilities = probabilities
+
+    def predict(self, texts, *, batch_size: int = 32):  # type: ignore[no-untyped-def]
+        return [(p >= 0.5, p) for p in self.probabilities[: len(texts)]]
+
+
+@pytest.mark.parametrize(
+    ("p_biased", "biased", "confidence"),
+    [
+        pytest.param(0.84, True, 0.84, id="biased-shows-p-biased"),
+        pytest.param(0.05, False, 0.95, id="not-biased-shows-p-not-biased"),
+        pytest.param(0.5, True, 0.5, id="tie-is-biased"),
+    ],
+)
+def test_sentence_bias_confidence_is_that_of_the_label(tiny_tagger, p_biased, biased, confidence) -> None:  # type: ignore[no-untyped-def]
+    text = "The council met on Monday."
+    analyzer = Analyzer(tiny_tagger, sentence_bias=_FixedBias([p_biased]))
+    (label,) = analyzer.analyze(Article(id="a", text=text)).sentence_labels
+    assert (label.biased, label.bias_confidence) == (biased, confidence)

@@ -12,7 +12,7 @@ from typing import Any
 
 from attribution.annotations import AnnotationError, GoldAttribution
 
-#: piece id -> (role, start, end); role is "cue", "source" or "content".
+#: piece id -> (role, start, end); role is "cue", "source", "content" or "via".
 Pieces = Mapping[str, tuple[str, int, int]]
 
 
@@ -32,7 +32,7 @@ def attributions_from_links(
             only feeds ``mislinked``. Read lazily, one relation at a time, so a generator that
             validates its relations as it yields them reports errors in relation order.
         mislinked: the error text for a relation ``(from_id, to_id, at)`` that links no cue.
-        unlinked: the error text for a Source or Content piece id related to no cue.
+        unlinked: the error text for a Source, Content or Via piece id related to no cue.
         profiles: cue piece id -> profile fields of its attribution (``source_type``, ...); for each
             field the group's first cue piece (by offsets) that has it wins.
 
@@ -79,7 +79,9 @@ def attributions_from_links(
             raise AnnotationError(unlinked(pid))
     groups: dict[str, dict[str, Any]] = {}
     for pid in cues:  # sorted by offsets, so each group's first cue piece comes first
-        group = groups.setdefault(root(pid), {"cue": set(), "source": set(), "content": set(), "profile": {}})
+        group = groups.setdefault(
+            root(pid), {"cue": set(), "source": set(), "content": set(), "via": set(), "profile": {}}
+        )
         group["cue"].add(pieces[pid][1:])
         for name, value in (profiles or {}).get(pid, {}).items():
             group["profile"].setdefault(name, value)
@@ -91,6 +93,7 @@ def attributions_from_links(
             cue=tuple(sorted(g["cue"])),
             source=tuple(sorted(g["source"])),
             content=tuple(sorted(g["content"])),
+            via=tuple(sorted(g["via"])),
             **g["profile"],
         )
         for g in groups.values()

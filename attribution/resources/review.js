@@ -673,14 +673,15 @@
   }
   /* Same layout as attribution.converters.labelstudio.labelstudio_task (a test checks they agree). */
   function labelStudioTask(record) {
-    var names = {cue: 'Cue', source: 'Source', content: 'Content'};
+    var names = {cue: 'Cue', source: 'Source', content: 'Content', via: 'Via'};
     var taskData = {text: record.text, id: record.id};
     if (record.meta && Object.keys(record.meta).length) { taskData.meta = record.meta; }
+    if (record.layers && record.layers.length) { taskData.layers = record.layers.slice(); }
     var withProfile = record.layers.indexOf('source_profile') >= 0;
     var result = [];
     record.attributions.forEach(function (a, k) {
       var head = 'a' + k + '-cue0', regions = [];
-      ['cue', 'source', 'content'].forEach(function (role) {
+      (withProfile ? ['cue', 'source', 'content', 'via'] : ['cue', 'source', 'content']).forEach(function (role) {
         (a[role] || []).forEach(function (f, j) {
           var id = 'a' + k + '-' + role + j;
           regions.push(id);
@@ -697,6 +698,10 @@
         result.push({id: head, from_name: name, to_name: 'text', type: 'choices',
           value: {start: a.cue[0][0], end: a.cue[0][1], text: slice(a.cue[0]), choices: [String(a[name])]}});
       });
+      if (a.resolved_source !== null && a.resolved_source !== undefined) {
+        result.push({id: head, from_name: 'resolved_source', to_name: 'text', type: 'textarea',
+          value: {start: a.cue[0][0], end: a.cue[0][1], text: [a.resolved_source]}});
+      }
     });
     (record.loaded_terms || []).forEach(function (t, k) {
       var head = 't' + k + '-0', first = t.span[0];
