@@ -67,6 +67,56 @@ CASES = [
             ("the army", "claimed", "it hit only fighters", "indirect"),
         ],
     ),
+    # one source, two cues in its sentence: the second cue shares it
+    (
+        "Officials announced the deal and said talks would go on.",
+        [
+            ("SOURCE", "Officials", 0),
+            ("CUE", "announced", 0),
+            ("CONTENT", "the deal", 0),
+            ("CUE", "said", 0),
+            ("CONTENT", "talks would go on", 0),
+        ],
+        [("Officials", "announced", "the deal", "indirect"), ("Officials", "said", "talks would go on", "indirect")],
+    ),
+    # a second piece after the cue, past other words, belongs to a cue the tagger missed: dropped
+    (
+        "He said the review would start and warned against hackers from abroad.",
+        [
+            ("SOURCE", "He", 0),
+            ("CUE", "said", 0),
+            ("CONTENT", "the review would start", 0),
+            ("CONTENT", "hackers from abroad", 0),
+        ],
+        [("He", "said", "the review would start", "indirect")],
+    ),
+    # ... but a piece that only punctuation separates is kept
+    (
+        'She said "the siege is over", "finally".',
+        [("SOURCE", "She", 0), ("CUE", "said", 0), ("CONTENT", '"the siege is over"', 0), ("CONTENT", '"finally"', 0)],
+        [("She", "said", '"the siege is over" ... "finally"', "direct")],
+    ),
+    # a quote running on into the next sentence is kept; an unquoted piece in the next sentence is not
+    (
+        '"We hold the hills," he said. "The road is ours."',
+        [
+            ("CONTENT", '"We hold the hills,"', 0),
+            ("SOURCE", "he", 0),
+            ("CUE", "said", 0),
+            ("CONTENT", '"The road is ours."', 1),
+        ],
+        [("he", "said", '"We hold the hills," ... "The road is ours."', "direct")],
+    ),
+    (
+        "He said the town fell. Aid convoys were turned back.",
+        [
+            ("SOURCE", "He", 0),
+            ("CUE", "said", 0),
+            ("CONTENT", "the town fell", 0),
+            ("CONTENT", "Aid convoys were turned back", 1),
+        ],
+        [("He", "said", "the town fell", "indirect")],
+    ),
     # negative cases: nothing to link without a cue
     ("Critics of the plan were not convinced.", [], []),
     ('The book "War and Peace" sold well.', [("CONTENT", '"War and Peace"', 0)], []),
