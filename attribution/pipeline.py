@@ -42,6 +42,7 @@ _ALLOWED_SETTINGS = {
     "source_profile",
     "sentence_bias",
     "segmenter_max_chars",
+    "term_tagger_trunk",  # the attribution tagger the term branch was trained on, when another one was swapped in
     "attribution_version",
     "schema_version",
 }
@@ -134,7 +135,7 @@ class Analyzer:
             raise FileNotFoundError(
                 f"{root}: no {ANALYZER_CONFIG} or {CONFIG_NAME} here; pass the folder of a saved analyzer or tagger"
             )
-        shipped_tagger_dir = tagger_dir
+        shipped_tagger_dir = root / settings["term_tagger_trunk"] if settings.get("term_tagger_trunk") else tagger_dir
         if attribution_tagger is not None:
             logger.info(
                 "Overriding attribution_tagger in analyzer configuration from %s to %s", tagger_dir, attribution_tagger
@@ -153,7 +154,12 @@ class Analyzer:
         )
 
     def save_pretrained(self, path: str | Path) -> None:
-        """Write ``analyzer_config.json`` and each component into its own sub-folder."""
+        """Write ``analyzer_config.json`` and each component into its own sub-folder.
+
+        When the attribution tagger was swapped for one the term branch was not trained on, the branch's own
+        attribution tagger goes to ``term-tagger-trunk/`` (``term_tagger_trunk`` in the config), so the folder
+        loads as it was.
+        """
         from attribution import __version__
 
         path = Path(path)
@@ -162,6 +168,9 @@ class Analyzer:
         if self.term_tagger is not None:
             self.term_tagger.save_pretrained(path / "term-tagger")
             settings["term_tagger"] = "term-tagger"
+            if self.term_tagger.trunk is not self.tagger:  # a swapped-in tagger: keep the one the branch runs on
+                self.term_tagger.trunk.save_pretrained(path / "term-tagger-trunk")
+                settings["term_tagger_trunk"] = "term-tagger-trunk"
         if self.sentence_bias is not None:
             self.sentence_bias.save_pretrained(path / "sentence-bias")
             settings["sentence_bias"] = "sentence-bias"

@@ -196,6 +196,8 @@ def profile_examples(
 def _features(tokenizer: Any, examples: Sequence[tuple[Any, int, int]], max_length: int) -> list[dict[str, Any]]:
     from attribution.tagging.source_profiler import encode_inputs
 
+    if not examples:  # no dev part (dev_share 0): the tokenizer fails on an empty batch
+        return []
     features = encode_inputs(tokenizer, [item for item, _, _ in examples], max_length)
     for feature, (_, type_id, anonymous) in zip(features, examples, strict=True):
         feature["type_labels"] = type_id

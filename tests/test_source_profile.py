@@ -184,7 +184,8 @@ def test_profile_examples_from_war_sources() -> None:
     assert examples[0][1:] == (1, 1)  # military, anonymous
 
 
-def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("dev_share", [0.3, 0.0])  # 0.0: no dev part, nothing is chosen, the last step is saved
+def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path, dev_share: float) -> None:
     validation = tmp_path / "validation.jsonl"
     records = list(read_annotations(RESOURCES / "war_sources.jsonl"))
     validation.write_text("\n".join(json.dumps(r.to_dict()) for r in records[:4]) + "\n", encoding="utf-8")
@@ -197,11 +198,13 @@ def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path) -> None:
         max_steps=2,
         max_length=48,
         max_train_examples=24,
-        dev_share=0.3,
+        dev_share=dev_share,
         checkpoint_dir=str(tmp_path / "ckpt"),
     )
     metrics = train_source_profiler(config)
-    assert {"train_seconds", "dev", "validation", "anonymous_threshold"} <= set(metrics)
+    chosen = {"dev", "anonymous_threshold"}
+    assert {"train_seconds", "validation"} | (chosen if dev_share else set()) <= set(metrics)
+    assert dev_share or not chosen & set(metrics)
     assert 0.0 <= metrics["validation"]["type_accuracy"] <= 1.0
     for name in (CONFIG_NAME, WEIGHTS_NAME, "README.md", "training_metrics.json"):
         assert (tmp_path / "model" / name).is_file()

@@ -218,6 +218,31 @@ def test_analyzer_reports_terms_from_one_pass(tiny_terms: TermTagger, tiny_tagge
     assert report.provenance.term_tagger == "unsaved"
 
 
+def test_saved_analyzer_with_a_swapped_tagger_keeps_the_branch_trunk(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import torch
+
+    from attribution.pipeline import ANALYZER_CONFIG, Analyzer
+    from attribution.tagging.attribution_tagger import AttributionTagger
+
+    tiny_tagger.save_pretrained(tmp_path / "trunk")
+    trunk = AttributionTagger.from_pretrained(tmp_path / "trunk")  # saved: the branch records its weight hash
+    terms = TermTagger.from_trunk(trunk, trunk_layer=1)
+    other = AttributionTagger.from_pretrained(tmp_path / "trunk")
+    with torch.no_grad():  # a fine-tuned tagger: other weights than the branch's trunk
+        next(other.model.parameters()).add_(0.5)
+    other.save_pretrained(tmp_path / "other")
+    swapped = Analyzer(AttributionTagger.from_pretrained(tmp_path / "other"), term_tagger=terms)
+    swapped.save_pretrained(tmp_path / "analyzer")
+    assert json.loads((tmp_path / "analyzer" / ANALYZER_CONFIG).read_text())["term_tagger_trunk"] == "term-tagger-trunk"
+    loaded = Analyzer.from_pretrained(tmp_path / "analyzer")
+    assert loaded.term_tagger.trunk is not loaded.tagger
+    assert Path(loaded.term_tagger.trunk.name).name == "term-tagger-trunk"
+    assert Path(loaded.tagger.name).name == "attribution-tagger"
+    same = Analyzer(trunk, term_tagger=terms)
+    same.save_pretrained(tmp_path / "same")  # the branch runs on the analyzer's own tagger: no extra folder
+    assert "term_tagger_trunk" not in json.loads((tmp_path / "same" / ANALYZER_CONFIG).read_text())
+
+
 def test_train_smoke(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from attribution.annotations import write_annotations
     from attribution.term_training import TermTrainingConfig, train_term_tagger
