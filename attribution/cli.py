@@ -395,17 +395,21 @@ def _run_train_source_profile(args: argparse.Namespace) -> int:
     for flag in ("attribution_tagger", "trunk_layer"):
         if getattr(args, flag) is not None:
             raise ValueError(f"--{flag.replace('_', '-')} does not apply to --task source-profile")
-    if args.format not in ("polnear-profile", "jsonl"):
-        raise ValueError("--task source-profile reads --format polnear-profile (label files) or jsonl (records)")
+    if args.format not in ("polnear-profile", "jsonl", "labelstudio", "doccano", "conll"):
+        raise ValueError(
+            "--task source-profile reads --format polnear-profile (label files) or records with the source_profile "
+            "layer (jsonl, labelstudio, doccano, conll)"
+        )
     settings: dict[str, Any] = {}
     if args.config:
         settings = json.loads(Path(args.config).read_text(encoding="utf-8"))
     settings["out"] = args.out
     if args.format == "polnear-profile":
         settings["label_data"] = args.data
-    else:  # annotation JSONL with the source_profile layer: training records; --dev: validation records
+    else:  # records with the source_profile layer: training records; --dev: validation records
         settings["label_data"] = []
         settings["extra_train_data"] = args.data
+        settings["data_format"] = args.format
     if args.dev:
         settings["validation_data"] = args.dev
     for flag, key in (

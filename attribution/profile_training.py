@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from attribution.annotations import SOURCE_TYPES, LabeledArticle, read_annotations
+from attribution.annotations import SOURCE_TYPES, LabeledArticle
 from attribution.profile_evaluation import ProfileEvaluator, default_label_paths, gold_attributions, type_scores
 from attribution.records import Article
 from attribution.relays import Resolution, resolve_source_mention
@@ -46,6 +46,10 @@ TYPE2ID = {name: i for i, name in enumerate(SOURCE_TYPES)}
 def default_war_sources_path() -> Path:
     """The packaged, hand-written war-reporting source-profile records."""
     return Path(__file__).resolve().parent / "resources" / "source_profile" / "war_sources.jsonl"
+
+
+#: Formats of user records with the ``source_profile`` layer (``extra_train_data``, ``validation_data``).
+_RECORD_FORMATS = ("jsonl", "labelstudio", "doccano", "conll")
 
 
 @dataclass
@@ -70,7 +74,8 @@ class ProfileTrainingConfig:
     polnear_root: str | None = None
     extra_train_data: list[str] = field(default_factory=lambda: [str(default_war_sources_path())])
     extra_repeats: int = 1
-    validation_data: list[str] = field(default_factory=list)  # more validation records (annotation JSONL)
+    validation_data: list[str] = field(default_factory=list)  # more validation records
+    data_format: str = "jsonl"  # of extra_train_data and validation_data: jsonl, labelstudio, doccano or conll
     dev_share: float = 0.15
     base_model: str = DEFAULT_BASE_MODEL
     init_encoder: str | None = None  # start the encoder from a saved attribution tagger (its fine-tuned layers)
@@ -111,6 +116,13 @@ class ProfileTrainingConfig:
             raise ValueError(f"freeze_layers must be >= 0, got {self.freeze_layers}")
         if self.extra_repeats < 0:
             raise ValueError(f"extra_repeats must be >= 0, got {self.extra_repeats}")
+        if self.data_format not in _RECORD_FORMATS:
+            raise ValueError(f"data_format must be one of {_RECORD_FORMATS}, got {self.data_format!r}")
+        if self.data_format != "jsonl" and str(default_war_sources_path()) in self.extra_train_data:
+            raise ValueError(
+                "extra_train_data still lists the packaged war-reporting records (annotation JSONL); "
+                f"name only your {self.data_format} files there when data_format is {self.data_format!r}"
+            )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ProfileTrainingConfig:
@@ -251,13 +263,14 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
 
     from attribution.profile_evaluation import read_profile_labels
     from attribution.tagging.source_profiler import SourceProfiler, collate
+    from attribution.training import load_labeled
 
     set_seed(config.seed)
     labelled = read_profile_labels(config.label_data, config.polnear_root) if config.label_data else []
     validation = [r for r in labelled if r.extra["meta"]["split"] == "dev"]
-    validation += [r for path in config.validation_data for r in read_annotations(path)]
+    validation += load_labeled(config.validation_data, config.data_format)
     pool = [r for r in labelled if r.extra["meta"]["split"] == "train"]
-    extra = [r for path in config.extra_train_data for r in read_annotations(path)]
+    extra = load_labeled(config.extra_train_data, config.data_format)
     train_records = [r for r in pool + extra if not in_dev_part(r.id, config.dev_share)]
     dev_records = [r for r in pool + extra if in_dev_part(r.id, config.dev_share)]
     extra_ids = {r.id for r in extra}

@@ -445,3 +445,36 @@ def test_shipped_profiler() -> None:
     profiled = profiler.profile(Article(id="a", text=TEXT), sentences, attributions)
     assert profiled[1].source_type == "military" and profiled[1].anonymous is True
     assert profiled[0].source_type == "ngo" and profiled[0].anonymous is False
+
+
+def test_train_from_a_label_studio_export(tiny_base_dir: Path, tmp_path: Path) -> None:
+    from attribution.converters.labelstudio import write_labelstudio
+
+    export = tmp_path / "export.json"
+    write_labelstudio(list(read_annotations(RESOURCES / "war_sources.jsonl"))[:12], export)
+    config = ProfileTrainingConfig(
+        out=str(tmp_path / "model"),
+        label_data=[],
+        extra_train_data=[str(export)],
+        data_format="labelstudio",
+        base_model=str(tiny_base_dir),
+        max_steps=1,
+        max_length=48,
+        dev_share=0.0,
+        checkpoint_dir=str(tmp_path / "ckpt"),
+    )
+    metrics = train_source_profiler(config)
+    assert metrics["train_examples"] > 0
+    SourceProfiler.from_pretrained(tmp_path / "model")
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        pytest.param({"data_format": "ptc", "extra_train_data": ["x"]}, "data_format must be one of", id="format"),
+        pytest.param({"data_format": "labelstudio"}, "still lists the packaged", id="default-records-are-jsonl"),
+    ],
+)
+def test_bad_record_format(settings: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ProfileTrainingConfig(out="m", label_data=[], **settings)
