@@ -826,3 +826,51 @@ def _document_author(text: str, lo: int, hi: int, head: str, common: frozenset[s
             if adjacent or released:
                 best = Resolution(before[-1].text, before[-1].start, before[-1].end)
     return best
+
+
+_ANAPHORIC_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
+
+
+def earlier_same_source(
+    index: int, attributions: Sequence[Attribution], sentences: Sequence[Sentence], *, max_sentences: int = 4
+) -> int | None:
+    """The earlier attribution whose source a definite nominal source takes up again, if any.
+
+    "A military source told FNA ... " then "..., the source said": "the source" is the same speaker, so it
+    takes that attribution's type and anonymity (guidelines 1.1: a nominal source takes the type of what
+    it resolves to, even when that is not a named entity). Matched on the head noun (the last word,
+    plural or singular) within ``max_sentences`` sentences before; the nearest match wins.
+
+    Example:
+        >>> from attribution.records import Span
+        >>> def a(src, at, sent): return Attribution((), (Span("SOURCE", at, at + len(src), src, sent),), (),
+        ...                                           "indirect", sent, 1.0)
+        >>> sentences = [Sentence(i, i * 100, i * 100 + 99, "") for i in range(8)]
+        >>> found = [a("A military source", 0, 0), a("Residents", 100, 1), a("the source", 200, 2)]
+        >>> earlier_same_source(2, found, sentences)
+        0
+        >>> earlier_same_source(1, found, sentences) is None  # "Residents" is not definite
+        True
+        >>> earlier_same_source(1, [a("military sources", 0, 0), a("the sources", 700, 7)], sentences) is None
+        True
+
+    """
+    words = _source_words(attributions[index])
+    if len(words) < 2 or words[0] not in _ANAPHORIC_DETERMINERS:
+        return None
+    head = _singular(words[-1])
+    here = attributions[index].source[0].sentence_index
+    for j in range(index - 1, -1, -1):
+        other = attributions[j]
+        if not other.source or other.source[0].start >= attributions[index].source[0].start:
+            continue
+        if here - other.source[0].sentence_index > max_sentences:
+            break
+        other_words = _source_words(other)
+        if other_words and _singular(other_words[-1]) == head:
+            return j
+    return None
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word

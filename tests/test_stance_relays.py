@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from attribution.records import Article, Attribution, Span
-from attribution.relays import find_mentions, find_via, is_media_name, resolve_source, source_kind
+from attribution.records import Article, Attribution, Sentence, Span
+from attribution.relays import earlier_same_source, find_mentions, find_via, is_media_name, resolve_source, source_kind
 from attribution.segmenter import RuleSegmenter
 from attribution.stance import ReportingVerbError, cue_stance, load_reporting_verbs, verb_forms
 
@@ -265,3 +265,27 @@ def test_find_mentions_titles_and_kinds() -> None:
         ("Interior Ministry", "org"),
     ]
     assert mentions[0].gender == "f"
+
+
+def _sourced(source: str, sentence: int) -> Attribution:
+    at = sentence * 100
+    return Attribution((), (Span("SOURCE", at, at + len(source), source, sentence),), (), "indirect", sentence, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("sources", "expected"),
+    [
+        pytest.param([("A military source", 0), ("the source", 1)], 0, id="the-source-takes-up-a-military-source"),
+        pytest.param([("informed sources", 0), ("the sources", 2)], 0, id="plural-head"),
+        pytest.param([("a ministry spokesman", 0), ("Residents", 1), ("the spokesman", 2)], 0, id="skips-others"),
+        pytest.param([("a police officer", 0), ("an army officer", 1), ("the officer", 2)], 1, id="nearest-wins"),
+        pytest.param([("A military source", 0), ("the army", 1)], None, id="other-head-noun"),
+        pytest.param([("A military source", 0), ("the source", 6)], None, id="too-far-back"),
+        pytest.param([("the source", 0)], None, id="nothing-before"),
+        pytest.param([("A military source", 0), ("a source", 1)], None, id="indefinite-is-a-new-speaker"),
+    ],
+)
+def test_earlier_same_source(sources: list[tuple[str, int]], expected: int | None) -> None:
+    attributions = [_sourced(text, sentence) for text, sentence in sources]
+    sentences = [Sentence(i, i * 100, i * 100 + 99, "") for i in range(8)]
+    assert earlier_same_source(len(attributions) - 1, attributions, sentences) == expected

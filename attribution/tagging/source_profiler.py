@@ -38,6 +38,7 @@ from attribution.records import Article, Attribution, Sentence
 from attribution.relays import (
     Resolution,
     common_words,
+    earlier_same_source,
     find_mentions,
     find_via,
     resolve_source_mention,
@@ -448,7 +449,9 @@ class SourceProfiler:
         """Copies of ``attributions`` with ``source_type``, ``anonymous``, ``via``, ``resolved_source`` and ``stance``.
 
         A pronoun or nominal source takes the type and anonymity the classifier gives it in the light of
-        what it resolves to (the resolved name is part of the input). Attributions without a source are
+        what it resolves to (the resolved name is part of the input); a definite nominal source that takes
+        up an earlier unnamed one ("the source" after "A military source") takes that one's type and
+        anonymity (:func:`~attribution.relays.earlier_same_source`). Attributions without a source are
         ``unspecified`` and anonymous.
 
         Raises:
@@ -465,7 +468,10 @@ class SourceProfiler:
         out = []
         for i, attribution in enumerate(attributions):
             via, resolution, stance = rules[i]
-            if i in predicted:
+            same_as = earlier_same_source(i, attributions, sentences) if resolution is None else None
+            if same_as is not None:  # "the source" after "A military source": the same speaker
+                source_type, anonymous = out[same_as].source_type, out[same_as].anonymous
+            elif i in predicted:
                 source_type, _, p_anonymous = predicted[i]
                 anonymous = p_anonymous >= self.config.anonymous_threshold
             else:
