@@ -16,6 +16,8 @@ Examples::
         --out models/sentence-bias
     attribution train --task source-profile --format polnear-profile \\
         --data attribution/resources/source_profile/polnear_labels.part*.jsonl --out models/source-profile
+    attribution train --task source-profile --format labelstudio --data export.json --dev held-out.json \\
+        --init-model models/source-profile --out my-profile
     attribution evaluate --format polnear-profile --split dev \\
         --data attribution/resources/source_profile/polnear_labels.part*.jsonl --json profile.json
     attribution evaluate --data attribution/resources/source_profile/distancing.test.jsonl
@@ -189,7 +191,18 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, default=None)
     train.add_argument("--max-train-articles", type=int, default=None, help="use only the first N articles")
     train.add_argument("--max-steps", type=int, default=None, help="stop after N optimiser steps (smoke tests)")
-    train.add_argument("--init-tagger", default=None, help="start from this saved tagger folder instead of the base")
+    train.add_argument(
+        "--init-model",
+        "--init-tagger",
+        dest="init_model",
+        default=None,
+        metavar="DIR",
+        help="fine-tune this saved model (e.g. the shipped one in models/) instead of starting from the base "
+        "encoder: attribution: an attribution tagger folder; loaded-terms: a term tagger folder (on the trunk of "
+        "--attribution-tagger); sentence-bias: a sentence-bias classifier folder; source-profile: a source profiler "
+        "folder, or an attribution tagger folder whose encoder starts a new profiler. --base-model defaults to the "
+        "folder's own base",
+    )
     train.add_argument(
         "--attribution-tagger",
         default=None,
@@ -324,6 +337,52 @@ def _run_evaluate_segmenter(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``train --init-model DIR`` per task: (the config file DIR must hold, the training setting DIR fills, what it is);
+#: the first file DIR holds wins.
+INIT_MODEL_SETTINGS = {
+    "attribution": (("tagger_config.json", "init_tagger", "attribution tagger"),),
+    "loaded-terms": (("term_tagger_config.json", "init_branch", "term tagger"),),
+    "sentence-bias": (("sentence_bias_config.json", "init_classifier", "sentence-bias classifier"),),
+    "source-profile": (
+        ("source_profile_config.json", "init_profiler", "source profiler"),
+        ("tagger_config.json", "init_encoder", "attribution tagger"),
+    ),
+}
+
+
+def _init_model_settings(task: str, init_model: str | None, settings: dict[str, Any]) -> None:
+    """Set the training setting that ``--init-model DIR`` stands for in ``settings``.
+
+    Also ``base_model``, to DIR's own base, when neither a flag nor the config file gave one (not for
+    loaded-terms, whose base is its trunk's).
+
+    Raises:
+        ValueError: naming DIR and the config file it lacks for ``task``.
+
+    """
+    if init_model is None:
+        return
+    folder = Path(init_model)
+    if not folder.is_dir():
+        raise ValueError(f"--init-model {init_model}: no such folder")
+    choices = INIT_MODEL_SETTINGS[task]
+    for config_name, key, _ in choices:
+        config_path = folder / config_name
+        if config_path.is_file():
+            settings[key] = init_model
+            base = json.loads(config_path.read_text(encoding="utf-8")).get("base_model")
+            if base and task != "loaded-terms" and "base_model" not in settings:
+                settings["base_model"] = base
+            return
+    wanted = " or ".join(f"a saved {what} ({name})" for name, _, what in choices)
+    inside = sorted(str(p) for p in folder.iterdir() if p.is_dir() and any((p / c).is_file() for c, _, _ in choices))
+    hint = f"; the folder(s) inside it that fit: {', '.join(inside)}" if inside else ""
+    raise ValueError(
+        f"--init-model {init_model}: --task {task} starts from {wanted}, "
+        f"but the folder holds no {' or '.join(name for name, _, _ in choices)}{hint}"
+    )
+
+
 def _run_train(args: argparse.Namespace) -> int:
     from attribution.training import TrainingConfig, train_attribution_tagger
 
@@ -344,10 +403,10 @@ def _run_train(args: argparse.Namespace) -> int:
         ("batch_size", "batch_size"),
         ("max_train_articles", "max_train_articles"),
         ("max_steps", "max_steps"),
-        ("init_tagger", "init_tagger"),
     ):
         if getattr(args, flag) is not None:
             settings[key] = getattr(args, flag)
+    _init_model_settings(args.task, args.init_model, settings)
     metrics = train_attribution_tagger(TrainingConfig.from_dict(settings))
     if "dev" in metrics:
         _print_metrics(metrics["dev"])
@@ -358,11 +417,8 @@ def _run_train(args: argparse.Namespace) -> int:
 def _run_train_loaded_terms(args: argparse.Namespace) -> int:
     from attribution.term_training import TermTrainingConfig, train_term_tagger
 
-    for flag in ("init_tagger", "base_model"):
-        if getattr(args, flag) is not None:
-            raise ValueError(
-                f"--{flag.replace('_', '-')} does not apply to --task loaded-terms (use --attribution-tagger)"
-            )
+    if args.base_model is not None:
+        raise ValueError("--base-model does not apply to --task loaded-terms (use --attribution-tagger)")
     settings: dict[str, Any] = {}
     if args.config:
         settings = json.loads(Path(args.config).read_text(encoding="utf-8"))
@@ -380,6 +436,7 @@ def _run_train_loaded_terms(args: argparse.Namespace) -> int:
     ):
         if getattr(args, flag) is not None:
             settings[key] = getattr(args, flag)
+    _init_model_settings(args.task, args.init_model, settings)
     metrics = train_term_tagger(TermTrainingConfig.from_dict(settings))
     if "validation" in metrics:
         from attribution.term_evaluation import format_term_metrics
@@ -419,10 +476,10 @@ def _run_train_source_profile(args: argparse.Namespace) -> int:
         ("batch_size", "batch_size"),
         ("max_train_articles", "max_train_examples"),
         ("max_steps", "max_steps"),
-        ("init_tagger", "init_encoder"),  # start the encoder from a saved attribution tagger
     ):
         if getattr(args, flag) is not None:
             settings[key] = getattr(args, flag)
+    _init_model_settings(args.task, args.init_model, settings)  # a profiler, or a tagger's encoder
     metrics = train_source_profiler(ProfileTrainingConfig.from_dict(settings))
     if "validation" in metrics:
         from attribution.profile_evaluation import format_profile_metrics
@@ -435,8 +492,6 @@ def _run_train_source_profile(args: argparse.Namespace) -> int:
 def _run_train_sentence_bias(args: argparse.Namespace) -> int:
     from attribution.sentence_bias_training import SentenceBiasConfig, train_sentence_bias
 
-    if args.init_tagger is not None:
-        raise ValueError("--init-tagger applies to --task attribution only")
     settings: dict[str, Any] = {}
     if args.config:
         settings = json.loads(Path(args.config).read_text(encoding="utf-8"))
@@ -451,6 +506,7 @@ def _run_train_sentence_bias(args: argparse.Namespace) -> int:
     ):
         if getattr(args, flag) is not None:
             settings[key] = getattr(args, flag)
+    _init_model_settings(args.task, args.init_model, settings)
     metrics = train_sentence_bias(SentenceBiasConfig.from_dict(settings))
     if "validation" in metrics:
         scores = metrics["validation"]

@@ -37,6 +37,21 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def started_from(init: str | None, what: str, base_model: str | None) -> str:
+    """The model-card line that says which model a training run started from (``--init-model`` or the base).
+
+    Example:
+        >>> started_from("models/source-profile", "source profiler", "x")
+        '- started from: the saved source profiler `models/source-profile` (all its weights, fine-tuned further)'
+        >>> started_from(None, "source profiler", "sentence-transformers/all-MiniLM-L6-v2")
+        '- started from: the base encoder `sentence-transformers/all-MiniLM-L6-v2` (new task head)'
+
+    """
+    if init:
+        return f"- started from: the saved {what} `{init}` (all its weights, fine-tuned further)"
+    return f"- started from: the base encoder `{base_model}` (new task head)"
+
+
 def write_model_card(path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any]) -> Path:
     """Render and write ``path/README.md``; returns the file path."""
     import torch
@@ -66,6 +81,7 @@ def write_model_card(path: str | Path, *, training: dict[str, Any], metrics: dic
         f"- train: {', '.join(training.get('train_data', []))} ({metrics.get('train_articles')} articles, "
         f"{metrics.get('train_windows')} windows)",
         f"- model selection (best epoch): {', '.join(training.get('dev_data', [])) or 'none'}",
+        started_from(training.get("init_tagger"), "attribution tagger", training.get("base_model")),
         "",
         "## Metrics (held-out dev data, character-level, see `attribution/evaluation.py`)",
         "",
@@ -186,6 +202,10 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
         ),
         "- validation (held out, only measured): "
         + (", ".join(training.get("validation_data", [])) or "the PTC articles `ptc_split` holds out (by article)"),
+        f"- started from: the saved term tagger `{training['init_branch']}` (its branch, fine-tuned further)"
+        if training.get("init_branch")
+        else f"- started from: a copy of the attribution tagger's layers after layer {training.get('trunk_layer')} "
+        "(new heads)",
         "",
         "## Metrics on the validation articles",
         "",

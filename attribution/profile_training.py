@@ -79,6 +79,7 @@ class ProfileTrainingConfig:
     dev_share: float = 0.15
     base_model: str = DEFAULT_BASE_MODEL
     init_encoder: str | None = None  # start the encoder from a saved attribution tagger (its fine-tuned layers)
+    init_profiler: str | None = None  # start from a saved source profiler (e.g. the shipped one) instead of the base
     resolution: ResolutionMode = "predicted"
     epochs: float = 8.0
     batch_size: int = 16
@@ -114,6 +115,12 @@ class ProfileTrainingConfig:
             raise ValueError(f"thresholds must be values in (0, 1), got {self.thresholds}")
         if self.freeze_layers < 0:
             raise ValueError(f"freeze_layers must be >= 0, got {self.freeze_layers}")
+        if self.init_profiler and self.init_encoder:
+            raise ValueError(
+                f"init_profiler ({self.init_profiler}) and init_encoder ({self.init_encoder}) exclude each other: "
+                "init_profiler continues a saved source profiler, init_encoder starts a new one from an attribution "
+                "tagger's encoder"
+            )
         if self.extra_repeats < 0:
             raise ValueError(f"extra_repeats must be >= 0, got {self.extra_repeats}")
         if self.data_format not in _RECORD_FORMATS:
@@ -292,7 +299,14 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
         len(dev_records),
         len(validation),
     )
-    profiler = SourceProfiler.from_base(config.base_model, max_length=config.max_length)
+    saved_by_init: set[str] = set()  # weights the init profiler saved (they differ from the base)
+    if config.init_profiler:
+        profiler = load_init_profiler(config)
+        saved_by_init = {
+            name for name, _ in profiler.model.named_parameters() if name not in profiler.config.frozen_parameters
+        }
+    else:
+        profiler = SourceProfiler.from_base(config.base_model, max_length=config.max_length)
     if config.init_encoder:
         _load_tagger_encoder(profiler, config.init_encoder)
     if config.freeze_embeddings:
@@ -370,6 +384,9 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
     if config.init_encoder:  # the frozen layers come from the tagger, not the base: save them too
         for layer in profiler.model.encoder.encoder.layer[: config.freeze_layers]:
             layer.requires_grad_(True)
+    for name, parameter in profiler.model.named_parameters():  # the same for what init_profiler saved
+        if name in saved_by_init:
+            parameter.requires_grad_(True)
     _round_to_saved_dtype(profiler)
     metrics: dict[str, Any] = {
         "train_seconds": train_seconds,
@@ -406,6 +423,34 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
     write_profile_card(config.out, training=training, metrics=metrics)
     Path(config.out, "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics
+
+
+def load_init_profiler(config: ProfileTrainingConfig) -> Any:
+    """The saved profiler ``config.init_profiler``, trainable again (``from_pretrained`` freezes it for inference).
+
+    ``freeze_embeddings`` and ``freeze_layers`` are applied by the caller afterwards.
+
+    Raises:
+        FileNotFoundError: if the folder is not a saved source profiler.
+        ValueError: if it is built on another base model than ``config.base_model``.
+
+    """
+    from dataclasses import replace
+
+    from attribution.tagging.source_profiler import SourceProfiler
+
+    path = str(config.init_profiler)
+    profiler = SourceProfiler.from_pretrained(path)
+    if profiler.config.base_model != config.base_model:
+        raise ValueError(
+            f"init_profiler {path} is built on base model {profiler.config.base_model!r}, but base_model is "
+            f"{config.base_model!r}; give the same base model (or leave base_model out)"
+        )
+    for parameter in profiler.model.parameters():
+        parameter.requires_grad_(True)
+    profiler.model.train()
+    profiler.config = replace(profiler.config, max_length=config.max_length, metrics={})
+    return profiler
 
 
 def _load_tagger_encoder(profiler: Any, path: str) -> None:
@@ -502,6 +547,7 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
     import transformers
 
     from attribution import __version__
+    from attribution.model_card import started_from
 
     path = Path(path)
     validation = metrics.get("validation") or {}
@@ -541,10 +587,9 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
         f"(war records repeated {training.get('extra_repeats')}x); dev (epoch and threshold choice): "
         f"{metrics.get('dev_examples')} attributions from {metrics.get('dev_articles')} articles "
         f"({training.get('dev_share')} of the training articles by id hash)",
-        f"- encoder initialised from `{training.get('init_encoder')}` (the attribution tagger, itself fine-tuned on "
-        "PolNeAR train)"
+        f"- started from: the encoder of the attribution tagger `{training.get('init_encoder')}` (new heads)"
         if training.get("init_encoder")
-        else f"- encoder initialised from the base `{training.get('base_model')}`",
+        else started_from(training.get("init_profiler"), "source profiler", training.get("base_model")),
         f"- best epoch {metrics.get('best_epoch')} of {training.get('epochs')}; anonymity threshold "
         f"{metrics.get('anonymous_threshold', 0.5)} (both chosen on the dev part)",
         "",
@@ -582,8 +627,8 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
     ]
     settings = (
         "epochs", "batch_size", "learning_rate", "head_learning_rate", "warmup_ratio", "weight_decay", "max_length",
-        "anonymous_weight", "resolution", "freeze_layers", "init_encoder", "dev_share", "extra_repeats", "seed",
-        "num_threads",
+        "anonymous_weight", "resolution", "freeze_layers", "init_encoder", "init_profiler", "dev_share",
+        "extra_repeats", "seed", "num_threads",
     )  # fmt: skip
     for key in settings:
         lines.append(f"| {key} | {training.get(key)} |")

@@ -62,6 +62,7 @@ class SentenceBiasConfig:
     data_format: DataFormat = "babe"
     holdout: Holdout = "auto"
     base_model: str = DEFAULT_BASE_MODEL
+    init_classifier: str | None = None  # start from a saved classifier (e.g. the shipped one) instead of the base
     epochs: float = 4.0
     batch_size: int = 16
     learning_rate: float = 4e-5
@@ -296,6 +297,8 @@ def _compute_metrics(eval_prediction: Any) -> dict[str, float]:
 
 
 def _features(sentences: Sequence[tuple[str, bool]], tokenizer: Any, max_length: int) -> list[dict[str, Any]]:
+    if not sentences:  # no validation sentences (holdout "none", no dev_data): the tokenizer fails on an empty batch
+        return []
     encoded = tokenizer([text for text, _ in sentences], truncation=True, max_length=max_length)
     return [
         {"input_ids": ids, "attention_mask": mask, "labels": LABEL2ID["biased" if biased else "not_biased"]}
@@ -338,7 +341,14 @@ def _train(config: SentenceBiasConfig) -> dict[str, Any]:
     if not train_sentences:
         raise ValueError(f"no sentence labels in {config.train_data} (format {config.data_format!r})")
 
-    classifier = SentenceBiasClassifier.from_base(config.base_model, max_length=config.max_length)
+    saved_by_init: set[str] = set()  # weights the init classifier saved (they differ from the base)
+    if config.init_classifier:
+        classifier = load_init_classifier(config)
+        saved_by_init = {
+            name for name, _ in classifier.model.named_parameters() if name not in classifier.config.frozen_parameters
+        }
+    else:
+        classifier = SentenceBiasClassifier.from_base(config.base_model, max_length=config.max_length)
     if config.freeze_embeddings:
         classifier.model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
     train_features = _features(train_sentences, classifier.tokenizer, config.max_length)
@@ -381,6 +391,9 @@ def _train(config: SentenceBiasConfig) -> dict[str, Any]:
     started = time.time()
     train_output = trainer.train()
     classifier.model = trainer.model.float().eval()
+    for name, parameter in classifier.model.named_parameters():  # what the init saved is saved again, even if frozen
+        if name in saved_by_init:
+            parameter.requires_grad_(True)
     metrics: dict[str, Any] = {
         "train_seconds": round(time.time() - started, 1),
         **counts,
@@ -392,6 +405,34 @@ def _train(config: SentenceBiasConfig) -> dict[str, Any]:
     }
     _round_to_saved_dtype(classifier)  # score the weights exactly as they will be shipped
     return save_run(classifier, config, dev_records, metrics)
+
+
+def load_init_classifier(config: SentenceBiasConfig) -> Any:
+    """The saved classifier ``config.init_classifier``, trainable again (``from_pretrained`` freezes it for inference).
+
+    ``freeze_embeddings`` is applied by the caller afterwards.
+
+    Raises:
+        FileNotFoundError: if the folder is not a saved sentence-bias classifier.
+        ValueError: if it is built on another base model than ``config.base_model``.
+
+    """
+    from dataclasses import replace
+
+    from attribution.tagging.sentence_bias import SentenceBiasClassifier
+
+    path = str(config.init_classifier)
+    classifier = SentenceBiasClassifier.from_pretrained(path)
+    if classifier.config.base_model != config.base_model:
+        raise ValueError(
+            f"init_classifier {path} is built on base model {classifier.config.base_model!r}, but base_model is "
+            f"{config.base_model!r}; give the same base model (or leave base_model out)"
+        )
+    for parameter in classifier.model.parameters():
+        parameter.requires_grad_(True)
+    classifier.model.train()
+    classifier.config = replace(classifier.config, max_length=config.max_length, metrics={})
+    return classifier
 
 
 def save_run(
@@ -472,6 +513,7 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
     import transformers
 
     from attribution import __version__
+    from attribution.model_card import started_from
 
     path = Path(path)
     holdout = training.get("holdout", "auto")
@@ -518,6 +560,7 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
         )
     lines += [
         f"- validation: {metrics.get('validation_records')} sentences; " + "; ".join(validation_sources),
+        started_from(training.get("init_classifier"), "sentence-bias classifier", training.get("base_model")),
         "",
         "## Metrics (validation split)",
         "",

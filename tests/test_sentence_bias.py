@@ -309,7 +309,7 @@ def test_train_smoke_via_cli(tmp_path: Path, tiny_base_dir: Path, capsys: pytest
     assert "AGPL-3.0" in card and "CC-BY-NC-4.0" in card
     classifier = SentenceBiasClassifier.from_pretrained(out)
     assert len(classifier.predict(["the army said."])) == 1
-    assert main([*argv[:-4], "--init-tagger", str(out)]) == 2  # attribution-only flag
+    assert main([*argv[:-4], "--init-model", str(tmp_path)]) == 2  # not a saved classifier folder
 
 
 @pytest.mark.data
