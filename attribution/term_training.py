@@ -74,7 +74,9 @@ class TermTrainingConfig:
     warmup_ratio: float = 0.06
     weight_decay: float = 0.01
     positive_weight: float = 4.0  # loss weight of B and I against O (spans are a few % of tokens)
-    thresholds: list[float] = field(default_factory=lambda: [0.15, 0.2, 0.3, 0.4, 0.5])  # tried on dev after training
+    thresholds: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6, 0.7])  # tried on dev after training
+    # lower thresholds through which a span may grow (hysteresis), tried on dev with each threshold; None: no growing
+    extend_thresholds: list[float | None] = field(default_factory=lambda: [None, 0.3, 0.2, 0.1])
     seed: int = 13
     early_stopping_patience: int = 2
     polarity_lexicon: str | None = None  # MPQA subjectivity clues (.tff) for weak polarity labels
@@ -90,6 +92,8 @@ class TermTrainingConfig:
             raise ValueError("epochs, batch_size and learning_rate must be positive")
         if not self.thresholds or not all(0 < t < 1 for t in self.thresholds):
             raise ValueError(f"thresholds must be values in (0, 1), got {self.thresholds}")
+        if not self.extend_thresholds or not all(e is None or 0 < e < 1 for e in self.extend_thresholds):
+            raise ValueError(f"extend_thresholds must be values in (0, 1) or null, got {self.extend_thresholds}")
         if not 0 <= self.dev_share < 1:
             raise ValueError(f"dev_share must be in [0, 1), got {self.dev_share}")
         if self.extra_repeats < 0:
@@ -405,21 +409,30 @@ def evaluate_features(tagger: TermTagger, features: TermFeatures, records: Seque
     return evaluator.results()
 
 
-def choose_threshold(
-    tagger: TermTagger, features: TermFeatures, records: Sequence[LabeledArticle], thresholds: Sequence[float]
-) -> tuple[float, dict[str, float]]:
-    """The decision threshold with the best :func:`selection_score` on ``records`` (the dev part), and all scores."""
+def choose_decoding(
+    tagger: TermTagger,
+    features: TermFeatures,
+    records: Sequence[LabeledArticle],
+    thresholds: Sequence[float],
+    extend_thresholds: Sequence[float | None] = (None,),
+) -> tuple[float, float | None, dict[str, float]]:
+    """The decision threshold and growing threshold with the best :func:`selection_score` on ``records`` (dev).
+
+    Returns the chosen pair and every pair's score, keyed ``"threshold/extend"`` (``extend`` ``None`` when
+    spans do not grow). A growing threshold at or above the decision threshold is skipped (it changes nothing).
+    """
     scores: dict[str, float] = {}
+    pairs = [(t, e) for t in thresholds for e in extend_thresholds if e is None or e < t]
     original = tagger.config
     try:
-        for threshold in thresholds:
-            tagger.config = replace(original, threshold=threshold)
-            scores[str(threshold)] = round(selection_score(evaluate_features(tagger, features, records)), 4)
+        for threshold, extend in pairs:
+            tagger.config = replace(original, threshold=threshold, extend_threshold=extend)
+            scores[f"{threshold}/{extend}"] = round(selection_score(evaluate_features(tagger, features, records)), 4)
     finally:
         tagger.config = original
-    chosen = max(thresholds, key=lambda t: scores[str(t)])
-    logger.info("decision threshold %.2f chosen on dev (selection scores %s)", chosen, scores)
-    return chosen, scores
+    threshold, extend = max(pairs, key=lambda pair: scores[f"{pair[0]}/{pair[1]}"])
+    logger.info("decision threshold %.2f, growing threshold %s chosen on dev (scores %s)", threshold, extend, scores)
+    return threshold, extend, scores
 
 
 def selection_score(results: dict[str, Any]) -> float:
@@ -577,10 +590,12 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     if best["state"] is not None:
         tagger.branch.load_state_dict(best["state"])
     tagger.branch.eval()
-    thresholds: dict[str, float] = {}
+    decoding_scores: dict[str, float] = {}
     if dev_features is not None:
-        chosen, thresholds = choose_threshold(tagger, dev_features, dev_records, config.thresholds)
-        tagger.config = replace(tagger.config, threshold=chosen)
+        threshold, extend, decoding_scores = choose_decoding(
+            tagger, dev_features, dev_records, config.thresholds, config.extend_thresholds
+        )
+        tagger.config = replace(tagger.config, threshold=threshold, extend_threshold=extend)
     metrics: dict[str, Any] = {
         "train_seconds": round(time.time() - started, 1),
         "train_articles": len(train_records),
@@ -592,7 +607,8 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         "history": history,
         "dev_articles": len(dev_records),
         "threshold": tagger.config.threshold,
-        "dev_selection_by_threshold": thresholds,
+        "extend_threshold": tagger.config.extend_threshold,
+        "dev_selection_by_decoding": decoding_scores,
     }
     if validation_features is not None:
         metrics["validation"] = evaluate_features(tagger, validation_features, validation_records)

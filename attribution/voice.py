@@ -390,7 +390,8 @@ def find_target(
        ISIL" -> "ISIL"). Patient verbs ("neutralised", "cleansed", "crushed") take the ``of`` phrase
        or the object ("cleansed the town of militants" -> "militants"; "neutralised 12 PKK terrorists"
        -> "PKK"); "were martyred" takes the subject (the martyrs).
-    2. A name or actor noun right before the term: "ISIL terrorists" -> "ISIL", "Assad's thugs" ->
+    2. A name inside a multi-word term, before its head ("ISIL terrorists" tagged as one term ->
+       "ISIL"), else a name or actor noun right before the term: "ISIL terrorists" -> "ISIL", "Assad's thugs" ->
        "Assad", "the army's liberation" -> "army". ``X-led`` gives X (the leader is the actor: "the
        Saudi-led aggression" -> "Saudi"); ``X-backed`` gives nothing (the backer is not the target),
        nor does a label before a label ("puppet regime").
@@ -416,6 +417,8 @@ def find_target(
         ...     found = find_target(start, start + len(term), text, Sentence(0, 0, len(text), text))
         ...     return found and found[0]
         >>> target("ISIL terrorists shelled the village.", "terrorists")
+        'ISIL'
+        >>> target("ISIL terrorists shelled the village.", "ISIL terrorists")
         'ISIL'
         >>> target("Foreign-backed militants withdrew from the hills.", "Foreign-backed")
         'militants'
@@ -473,7 +476,11 @@ def find_target(
         if head not in _SELF_NAMING and head not in _QUANTIFIERS and not owner:
             right = _right_run(text, tokens, after, s0, need_name=head in LABEL_NOUNS and head.endswith("s"))
         possessor = first > 0 and tokens[first - 1].text.endswith(("'s", "’s"))
-        span = None if patron or (possessor and right) else _left_run(text, tokens, first, s0, verb=False)
+        inner = _left_run(text, tokens, last, s0, verb=False) if last > first and not patron else None
+        if inner is not None and inner[0] >= start and _has_name(text, tokens, inner, s0):
+            span = inner  # the name inside a multi-word term: "ISIL terrorists" -> "ISIL"
+        else:
+            span = None if patron or (possessor and right) else _left_run(text, tokens, first, s0, verb=False)
         span = span or _copula_subject(text, tokens, first, s0)
         if span is None and right is not None and _has_name(text, tokens, right, s0):
             span = right

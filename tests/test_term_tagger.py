@@ -78,6 +78,36 @@ def test_decode_groups(marks: dict[tuple[int, str], str], expected: list[tuple[s
     assert all(s.polarity == "negative" for s in found)
 
 
+def _inside(probabilities: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Loaded_Language probabilities P(B) + P(I) per token (as I); everything else O."""
+    spans, polarity = _probs({})
+    g = TERM_GROUPS.index("Loaded_Language")
+    for t, p in probabilities.items():
+        spans[t, g] = [1 - p, 0.0, p]
+    return spans, polarity
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "extend", "sentences", "expected"),
+    [
+        pytest.param({4: 0.9, 5: 0.2, 6: 0.8}, None, None, ["shelled", "town"], id="no-growing-two-spans"),
+        pytest.param({4: 0.9, 5: 0.2, 6: 0.8}, 0.1, None, ["shelled the town"], id="grows-through-a-weak-word"),
+        pytest.param({4: 0.9, 5: 0.05, 6: 0.8}, 0.1, None, ["shelled", "town"], id="too-weak-to-join"),
+        pytest.param({4: 0.3, 5: 0.3}, 0.1, None, [], id="no-seed-no-span"),
+        pytest.param({1: 0.2, 2: 0.2, 3: 0.9}, 0.1, None, ["ISIL terrorists"], id="grows-backwards"),
+        pytest.param(
+            {4: 0.9, 5: 0.2, 6: 0.2}, 0.1, (-1, 0, 0, 0, 0, 1, 1, 1, -1), ["shelled"], id="stops-at-a-sentence-end"
+        ),
+    ],
+)
+def test_decode_groups_hysteresis(
+    probabilities: dict[int, float], extend: float | None, sentences: tuple[int, ...] | None, expected: list[str]
+) -> None:
+    spans, polarity = _inside(probabilities)
+    found = decode_groups(_window(sentences), spans, polarity, TEXT, threshold=0.5, extend_threshold=extend)
+    assert [TEXT[s.start : s.end] for s in found] == expected
+
+
 def test_decode_groups_splits_at_sentence_boundaries() -> None:
     spans, polarity = _probs({(t, "Doubt"): "I" for t in range(1, 8)})
     found = decode_groups(_window((-1, 0, 0, 0, 0, 1, 1, 1, -1)), spans, polarity, TEXT)

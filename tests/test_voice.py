@@ -190,6 +190,11 @@ def test_assign_voice_rejects_bad_offsets(start: int, end: int) -> None:
 
 
 TARGET_CASES = [
+    # a name inside a multi-word term (the tagger's span covers it)
+    ("ISIL terrorists shelled the village.", "ISIL terrorists", "ISIL"),
+    ("They fled the brutal Assad regime last year.", "brutal Assad regime", "Assad"),
+    ("Saudi-backed mercenaries shelled the port.", "Saudi-backed mercenaries", None),  # the backer is not the target
+    ("The puppet regime fell.", "puppet regime", None),  # a label inside a label is not a name
     # name or actor noun before the term
     ("ISIL terrorists shelled the village.", "terrorists", "ISIL"),
     ("Assad's thugs beat the detainees.", "thugs", "Assad"),

@@ -69,6 +69,7 @@ class TermTaggerConfig:
     threshold: float = 0.5
     group_thresholds: dict[str, float] = field(default_factory=dict)  # per-group overrides, chosen on dev
     split_on_begin: bool = True  # a predicted B inside a run starts a new span
+    extend_threshold: float | None = None  # a span grows through neighbours at or above this (None: no growing)
     weights_dtype: str = "float16"
     attribution_version: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -310,6 +311,7 @@ class TermTagger:
                 threshold=self.config.threshold,
                 group_thresholds=self.config.group_thresholds,
                 split_on_begin=self.config.split_on_begin,
+                extend_threshold=self.config.extend_threshold,
             )
         ]
         return build_terms(found, text)
@@ -369,15 +371,18 @@ def decode_groups(
     threshold: float = 0.5,
     group_thresholds: Mapping[str, float] | None = None,
     split_on_begin: bool = True,
+    extend_threshold: float | None = None,
 ) -> list[GroupSpan]:
     """Spans per group: a token is inside when P(B) + P(I) >= the group's threshold.
 
     A gap (or, with ``split_on_begin``, a token more likely B than I) starts a new span;
-    ``group_thresholds`` overrides ``threshold`` for the groups it names.
+    ``group_thresholds`` overrides ``threshold`` for the groups it names. With ``extend_threshold``
+    (hysteresis), a span grows through neighbouring tokens whose probability is at least that lower
+    value, so "firestorm" + "of" (0.3) + "outrage" is one span rather than two.
 
-    A span is widened to whole words: one that ends inside a word (the next token continues it
-    without a gap) runs to the end of the word, so "terror" + "##ists" never yields "terror", and
-    one that starts inside a word starts at its beginning ("##ized" of "sanitized").
+    A span is widened to whole words, hyphenated compounds included: "terror" + "##ists" never
+    yields "terror", "##ized" of "sanitized" is "sanitized", "backed" of "foreign-backed" is
+    "foreign-backed".
 
     Example:
         >>> offsets = ((-1, -1), (0, 3), (4, 11), (12, 16), (-1, -1))
@@ -408,8 +413,7 @@ def decode_groups(
                     break
                 last += 1
                 end = offsets[last][1]
-            while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
-                start -= 1  # a span never starts inside a word: "##ized" of "sanitized" -> "sanitized"
+            start, end = _whole_words(text, start, end)
             start, end = _trim(text, start, end)
             if start >= end:
                 return
@@ -424,8 +428,9 @@ def decode_groups(
                 )
             )
 
+        inside = _inside_tokens(inside_prob[:, g], offsets, window.sentence_indices, cut, extend_threshold)
         for t, (a, _) in enumerate(offsets):
-            if a < 0 or inside_prob[t, g] < cut:
+            if a < 0 or not inside[t]:
                 flush(current)
                 current = []
                 continue
@@ -437,6 +442,66 @@ def decode_groups(
             current.append(t)
         flush(current)
     return out
+
+
+def _inside_tokens(
+    probs: np.ndarray,
+    offsets: Sequence[tuple[int, int]],
+    sentence_indices: Sequence[int],
+    cut: float,
+    extend: float | None,
+) -> list[bool]:
+    """Tokens at or above ``cut``, plus (with ``extend``) runs at or above ``extend`` that hold one of them."""
+    inside = [a >= 0 and p >= cut for p, (a, _) in zip(probs, offsets, strict=True)]
+    if extend is None or extend >= cut:
+        return inside
+    run: list[int] = []
+    for t in range(len(offsets) + 1):
+        keep = (
+            t < len(offsets)
+            and offsets[t][0] >= 0
+            and probs[t] >= extend
+            and (not run or sentence_indices[run[-1]] == sentence_indices[t])
+        )
+        if keep:
+            run.append(t)
+            continue
+        if any(inside[k] for k in run):
+            for k in run:
+                inside[k] = True
+        run = [t] if t < len(offsets) and offsets[t][0] >= 0 and probs[t] >= extend else []
+    return inside
+
+
+_HYPHENS = "-‐‑"
+
+
+def _joined(text: str, i: int) -> bool:
+    """Whether ``text[i]`` and ``text[i + 1]`` belong to one word (letters/digits, or a hyphen between them)."""
+    a, b = text[i], text[i + 1]
+    if a.isalnum() and b.isalnum():
+        return True
+    if b in _HYPHENS:
+        return a.isalnum() and i + 2 < len(text) and text[i + 2].isalnum()
+    if a in _HYPHENS:
+        return b.isalnum() and i > 0 and text[i - 1].isalnum()
+    return False
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` to whole words, hyphenated compounds included.
+
+    Example:
+        >>> text = "foreign-backed gunmen sanitized it"
+        >>> [text[slice(*_whole_words(text, s, e))] for s, e in ((8, 14), (7, 14), (0, 7), (26, 31))]
+        ['foreign-backed', 'foreign-backed', 'foreign-backed', 'sanitized']
+
+    """
+    while start > 0 and _joined(text, start - 1):
+        start -= 1
+    while 0 < end < len(text) and _joined(text, end - 1):
+        end += 1
+    return start, end
 
 
 _EDGE = set(" \t\n.,;:!?\"'“”‘’()[]«»")
