@@ -289,3 +289,51 @@ def test_earlier_same_source(sources: list[tuple[str, int]], expected: int | Non
     attributions = [_sourced(text, sentence) for text, sentence in sources]
     sentences = [Sentence(i, i * 100, i * 100 + 99, "") for i in range(8)]
     assert earlier_same_source(len(attributions) - 1, attributions, sentences) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "sources", "expected"),
+    [
+        pytest.param(
+            'A military source told FNA that clashes went on. "We hold the hills," the source said.',
+            [("A military source", "told"), ("the source", "said")],
+            [("FNA",), ("FNA",)],
+            id="the-source-keeps-its-relay",
+        ),
+        pytest.param(
+            'Residents said that clashes went on. "We hold the hills," the source said.',
+            [("Residents", "said"), ("the source", "said")],
+            [(), ()],
+            id="no-earlier-relay",
+        ),
+        pytest.param(
+            'A military source told FNA that clashes went on. "We hold the hills," an officer said.',
+            [("A military source", "told"), ("an officer", "said")],
+            [("FNA",), ()],
+            id="another-speaker-is-not-relayed",
+        ),
+    ],
+)
+def test_relay_carries_to_the_same_unnamed_source(
+    text: str, sources: list[tuple[str, str]], expected: list[tuple[str, ...]]
+) -> None:
+    from attribution.tagging.source_profiler import profile_rules
+
+    sentences = RuleSegmenter()(Article(id="a", text=text))
+    attributions = []
+    for source, cue in sources:
+        s = text.index(source)
+        c = text.index(cue, s + len(source))
+        index = next(x.index for x in sentences if x.start <= c < x.end)
+        attributions.append(
+            Attribution(
+                (Span("CUE", c, c + len(cue), cue, index),),
+                (Span("SOURCE", s, s + len(source), source, index),),
+                (),
+                "indirect",
+                index,
+                1.0,
+            )
+        )
+    found = profile_rules(text, sentences, attributions)
+    assert [tuple(v.text for v in via) for via, _, _ in found] == expected

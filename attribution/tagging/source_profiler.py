@@ -494,6 +494,12 @@ def profile_rules(
 ) -> list[tuple[tuple[Any, ...], Resolution | None, str]]:
     """``(via, resolution, stance)`` per attribution, from the rule components.
 
+    A definite nominal source without a relay of its own that takes up an earlier unnamed source
+    within three sentences (:func:`~attribution.relays.earlier_same_source`) keeps that source's relay:
+    "A military source told FNA ..." then "..., the source said" is relayed by FNA too. (Carrying relays
+    over to later mentions of named speakers, "Caddell said", marked many more relays than the PolNeAR
+    labels have, so it is not done.)
+
     ``resolve_source`` sees the earlier attributions and any attribution whose content holds this
     source (the speaker of a quote, for "I"/"we").
 
@@ -532,5 +538,9 @@ def profile_rules(
         stance = (
             cue_stance(cue_text, sentence.text, cue_offset=offset) if offset is not None and offset >= 0 else "neutral"
         )
+        if not via and attribution.source and resolution is None:  # "the source added": relayed as before
+            same = earlier_same_source(i, attributions, sentences, max_sentences=3)
+            if same is not None:
+                via = out[same][0]
         out.append((via, resolution, stance))
     return out
