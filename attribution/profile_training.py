@@ -435,22 +435,16 @@ def load_init_profiler(config: ProfileTrainingConfig) -> Any:
         ValueError: if it is built on another base model than ``config.base_model``.
 
     """
-    from dataclasses import replace
-
     from attribution.tagging.source_profiler import SourceProfiler
+    from attribution.tagging.weights import load_for_fine_tuning
 
-    path = str(config.init_profiler)
-    profiler = SourceProfiler.from_pretrained(path)
-    if profiler.config.base_model != config.base_model:
-        raise ValueError(
-            f"init_profiler {path} is built on base model {profiler.config.base_model!r}, but base_model is "
-            f"{config.base_model!r}; give the same base model (or leave base_model out)"
-        )
-    for parameter in profiler.model.parameters():
-        parameter.requires_grad_(True)
-    profiler.model.train()
-    profiler.config = replace(profiler.config, max_length=config.max_length, metrics={})
-    return profiler
+    return load_for_fine_tuning(
+        SourceProfiler,
+        str(config.init_profiler),
+        setting="init_profiler",
+        base_model=config.base_model,
+        max_length=config.max_length,
+    )
 
 
 def _load_tagger_encoder(profiler: Any, path: str) -> None:

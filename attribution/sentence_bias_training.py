@@ -417,22 +417,16 @@ def load_init_classifier(config: SentenceBiasConfig) -> Any:
         ValueError: if it is built on another base model than ``config.base_model``.
 
     """
-    from dataclasses import replace
-
     from attribution.tagging.sentence_bias import SentenceBiasClassifier
+    from attribution.tagging.weights import load_for_fine_tuning
 
-    path = str(config.init_classifier)
-    classifier = SentenceBiasClassifier.from_pretrained(path)
-    if classifier.config.base_model != config.base_model:
-        raise ValueError(
-            f"init_classifier {path} is built on base model {classifier.config.base_model!r}, but base_model is "
-            f"{config.base_model!r}; give the same base model (or leave base_model out)"
-        )
-    for parameter in classifier.model.parameters():
-        parameter.requires_grad_(True)
-    classifier.model.train()
-    classifier.config = replace(classifier.config, max_length=config.max_length, metrics={})
-    return classifier
+    return load_for_fine_tuning(
+        SentenceBiasClassifier,
+        str(config.init_classifier),
+        setting="init_classifier",
+        base_model=config.base_model,
+        max_length=config.max_length,
+    )
 
 
 def save_run(

@@ -95,3 +95,30 @@ def quiet_transformers() -> Iterator[None]:
         hf_logging.set_verbosity(previous)
         if bars:
             hf_logging.enable_progress_bar()
+
+
+def load_for_fine_tuning(cls: Any, path: str | Path, *, setting: str, base_model: str, max_length: int) -> Any:
+    """``cls.from_pretrained(path)`` made trainable again, for a training run that starts from it.
+
+    ``from_pretrained`` freezes a model for inference; here every parameter trains (the caller freezes
+    what its settings say) and the training run's ``max_length`` applies. ``setting`` names the option
+    in errors (``init_profiler``, ``init_classifier``).
+
+    Raises:
+        FileNotFoundError: if ``path`` is not a saved model of ``cls``.
+        ValueError: if it is built on another base model than ``base_model``.
+
+    """
+    from dataclasses import replace
+
+    loaded = cls.from_pretrained(path)
+    if loaded.config.base_model != base_model:
+        raise ValueError(
+            f"{setting} {path} is built on base model {loaded.config.base_model!r}, but base_model is "
+            f"{base_model!r}; give the same base model (or leave base_model out)"
+        )
+    for parameter in loaded.model.parameters():
+        parameter.requires_grad_(True)
+    loaded.model.train()
+    loaded.config = replace(loaded.config, max_length=max_length, metrics={})
+    return loaded
