@@ -68,6 +68,7 @@ __all__ = [
     "in_sentence",
     "parse_mention",
     "report_mentions",
+    "singular_noun",
 ]
 
 #: Canonical actor -> (role, aliases in lower case). Keep it small: actors that war reports name often.
@@ -248,11 +249,11 @@ _IRREGULAR_PLURALS = {"men": "man", "militiamen": "militiaman", "gunmen": "gunma
 _KEEP_S = frozenset("isis news us u.s. hamas yes various previous serious analysis ministries".split())
 
 
-def _singular(word: str) -> str:
+def singular_noun(word: str) -> str:
     """A rough singular of a lower-case English noun.
 
     Example:
-        >>> [_singular(w) for w in ("troops", "militias", "authorities", "forces", "gunmen", "isis", "witnesses")]
+        >>> [singular_noun(w) for w in ("troops", "militias", "authorities", "forces", "gunmen", "isis", "witnesses")]
         ['troop', 'militia', 'authority', 'force', 'gunman', 'isis', 'witness']
 
     """
@@ -366,7 +367,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
     words: list[str] = []
     for token in tokens:
         lower = token.lower()
-        singular = _singular(lower)
+        singular = singular_noun(lower)
         if lower in _DETERMINERS or lower.isdigit():
             continue
         if lower in DEMONYMS:
@@ -407,7 +408,7 @@ def _is_name(token: str) -> bool:
     """A capitalised word that is not a common actor word ("Amnesty", "ISIL", "al-Assad"; not "Residents")."""
     first, _, rest = token.partition("-")
     capitalised = token[:1].isupper() or (first.lower() in _NAME_PARTICLES and rest[:1].isupper())
-    return capitalised and _singular(token.lower()) not in _COMMON
+    return capitalised and singular_noun(token.lower()) not in _COMMON
 
 
 def _name_token(token: str) -> str:

@@ -59,19 +59,6 @@ COMPONENT_CONFIGS = {
 }
 
 
-def attribution_records(records: Iterable[LabeledArticle]) -> list[LabeledArticle]:
-    """The records labeled for the attribution layer.
-
-    Raises:
-        ValueError: if there are none.
-
-    """
-    kept = [r for r in records if "attributions" in r.layers]
-    if not kept:
-        raise ValueError("no records with the 'attributions' layer")
-    return kept
-
-
 def folder_kind(folder: str | Path) -> str:
     """What a model folder holds: ``"analyzer"`` or a component kind of :data:`COMPONENT_CONFIGS`.
 
@@ -140,21 +127,6 @@ def model_role(model: ModelSpec) -> str:
         if kind != "analyzer":
             return f"{kind} in {default_model_dir()}"
     return "analyzer"
-
-
-def evaluate_analyzer(
-    analyzer: Any, records: Sequence[LabeledArticle], *, batch_size: int = 32
-) -> AttributionEvaluator:
-    """Analyze ``records`` with ``analyzer`` and score its attributions against their labels.
-
-    Records without the ``attributions`` layer are left out (not analyzed, not scored).
-    """
-    evaluator = AttributionEvaluator()
-    records = [r for r in records if "attributions" in r.layers]
-    articles = (Article(id=r.id, text=r.text) for r in records)
-    for record, report in zip(records, analyzer.analyze_many(articles, batch_size=batch_size), strict=True):
-        evaluator.add(record.text, record.attributions, report.attributions)
-    return evaluator
 
 
 # --- one model on every layer --------------------------------------------------------------------

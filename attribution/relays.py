@@ -35,6 +35,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from attribution.actors import singular_noun
 from attribution.records import Attribution, Sentence, Span
 
 # --- media names --------------------------------------------------------------------------------
@@ -858,7 +859,7 @@ def earlier_same_source(
     words = _source_words(attributions[index])
     if len(words) < 2 or words[0] not in _ANAPHORIC_DETERMINERS:
         return None
-    head = _singular(words[-1])
+    head = singular_noun(words[-1])
     here = attributions[index].source[0].sentence_index
     for j in range(index - 1, -1, -1):
         other = attributions[j]
@@ -867,10 +868,6 @@ def earlier_same_source(
         if here - other.source[0].sentence_index > max_sentences:
             break
         other_words = _source_words(other)
-        if other_words and _singular(other_words[-1]) == head:
+        if other_words and singular_noun(other_words[-1]) == head:
             return j
     return None
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
