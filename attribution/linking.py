@@ -13,6 +13,10 @@ the deal and said talks would go on" (one source, two attributions). On PolNeAR 
 tagger) pairing after the content step and sharing raised source exact F1 0.766 -> 0.780 and
 relation F1 0.739 -> 0.780.
 
+A quote signed after a dash ("..." ― Name) gets the dash as its cue (:func:`dash_cues`): the
+tagger never saw that format in training. On PolNeAR dev (one article of reader quotes signed so)
+it raised cue exact F1 0.735 -> 0.741, source 0.791 -> 0.794 and relation F1 0.783 -> 0.788.
+
 Example:
     >>> from attribution.records import Span
     >>> text = "A military source told FNA that clashes are underway."
@@ -105,6 +109,49 @@ def _plausible_content(cue: Span, pieces: Sequence[Span], text: str) -> list[Spa
     return sorted(keep, key=lambda p: p.start)
 
 
+_DASHES = ("--", "―", "—", "–")
+
+
+def dash_cues(spans: Sequence[Span], text: str) -> list[Span]:
+    """CUE spans for the dash of a quote signed after it: ``"..." ― Sonya Herridge``.
+
+    Web outlets sign reader and witness quotes this way; the dash is the cue (as PolNeAR marks it)
+    but is rare enough in training text that the tagger leaves it out while still tagging the quote
+    and the name. A dash counts when a tagged SOURCE follows it and a closing quote precedes it
+    (spaces between allowed), and no tagged CUE covers it already.
+
+    Example:
+        >>> text = "“We are afraid.” ― Ana Ruiz"
+        >>> spans = [Span("CONTENT", 0, 16, text[:16], 0), Span("SOURCE", 19, 27, "Ana Ruiz", 0, 0.9)]
+        >>> [(c.text, c.start, c.score) for c in dash_cues(spans, text)]
+        [('―', 17, 0.9)]
+        >>> dash_cues([Span("SOURCE", 19, 27, "Ana Ruiz", 0)], "The plan ― says Ana Ruiz")  # no quote before
+        []
+
+    """
+    tagged_cues = [s for s in spans if s.label == "CUE"]
+    found: list[Span] = []
+    for source in spans:
+        if source.label != "SOURCE":
+            continue
+        end = source.start
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        dash = next((d for d in _DASHES if text.endswith(d, 0, end)), None)
+        if dash is None:
+            continue
+        start = end - len(dash)
+        before = start
+        while before > 0 and text[before - 1].isspace():
+            before -= 1
+        if before == 0 or text[before - 1] not in _CLOSE_QUOTES:
+            continue
+        if any(c.start < end and start < c.end for c in [*tagged_cues, *found]):
+            continue
+        found.append(Span("CUE", start, end, text[start:end], source.sentence_index, source.score))
+    return found
+
+
 def link_attributions(
     spans: Sequence[Span], text: str, *, max_sentence_gap: int = 3, require_content: bool = True
 ) -> list[Attribution]:
@@ -118,6 +165,7 @@ def link_attributions(
 
     """
     cues = sorted((s for s in spans if s.label == "CUE"), key=lambda s: s.start)
+    cues = sorted(cues + dash_cues(spans, text), key=lambda s: s.start)
     if not cues:
         return []
     sources = [s for s in spans if s.label == "SOURCE"]

@@ -492,15 +492,16 @@ def _logits(profiler: Any, features: Sequence[dict[str, Any]], pad: int) -> tupl
     from attribution.tagging.source_profiler import collate
 
     type_rows, anonymous_rows = [], []
+    device = next(profiler.model.parameters()).device
     profiler.model.eval()
     with torch.inference_mode():
         for begin in range(0, len(features), 32):
             batch = collate(
                 [{k: v for k, v in f.items() if not k.endswith("_labels")} for f in features[begin : begin + 32]], pad
             )
-            out = profiler.model(**batch)
-            type_rows.append(out["type_logits"].float().numpy())
-            anonymous_rows.append(out["anonymous_logits"].float().numpy())
+            out = profiler.model(**{k: v.to(device) for k, v in batch.items()})
+            type_rows.append(out["type_logits"].float().cpu().numpy())
+            anonymous_rows.append(out["anonymous_logits"].float().cpu().numpy())
     return np.concatenate(type_rows), np.concatenate(anonymous_rows)
 
 

@@ -484,7 +484,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     if not train_records:
         raise ValueError(f"no labeled articles found in {config.train_data}")
     trunk_dir = config.attribution_tagger or str(default_model_dir() / "attribution-tagger")
-    trunk = AttributionTagger.from_pretrained(trunk_dir)
+    trunk = AttributionTagger.from_pretrained(trunk_dir, device="cuda" if torch.cuda.is_available() else None)
     for parameter in trunk.model.parameters():
         parameter.requires_grad_(False)
     if config.init_branch:

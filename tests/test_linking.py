@@ -117,6 +117,24 @@ CASES = [
         ],
         [("He", "said", "the town fell", "indirect")],
     ),
+    # a quote signed after a dash: the dash is the cue
+    (
+        "“We fled at night.” ― Sonya Herridge",
+        [("CONTENT", "“We fled at night.”", 0), ("SOURCE", "Sonya Herridge", 0)],
+        [("Sonya Herridge", "―", "“We fled at night.”", "direct")],
+    ),
+    (
+        '"The shelling never stopped." -- Omar Haddad, a nurse',
+        [("CONTENT", '"The shelling never stopped."', 0), ("SOURCE", "Omar Haddad, a nurse", 0)],
+        [("Omar Haddad, a nurse", "--", '"The shelling never stopped."', "direct")],
+    ),
+    # a dash the tagger already marked is not doubled; a dash without a quote before it is no cue
+    (
+        "“We fled.” — Ana Ruiz",
+        [("CONTENT", "“We fled.”", 0), ("CUE", "—", 0), ("SOURCE", "Ana Ruiz", 0)],
+        [("Ana Ruiz", "—", "“We fled.”", "direct")],
+    ),
+    ("The convoy ― led by Ana Ruiz ― arrived.", [("SOURCE", "Ana Ruiz", 0)], []),
     # negative cases: nothing to link without a cue
     ("Critics of the plan were not convinced.", [], []),
     ('The book "War and Peace" sold well.', [("CONTENT", '"War and Peace"', 0)], []),
