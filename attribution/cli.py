@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--plots",
         default=None,
         metavar="DIR",
-        help="write confusion-matrix PNGs here (technique classification, sentence bias, source type)",
+        help="write confusion-matrix PNGs here (technique classification, sentence bias, source type); with "
+        "--compare also comparison.png (B - A per score with its interval) and each model's matrices in a/ and b/",
     )
     evaluate.add_argument(
         "--bootstrap",
@@ -276,6 +277,14 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     if args.compare:
         result = compare_models(*args.compare, records, **bootstrap)
         print(format_comparison(result))
+        if args.plots:
+            from attribution.plots import save_comparison_plot, save_evaluation_plots
+
+            written = [save_comparison_plot(result, Path(args.plots) / "comparison.png")]
+            for side in ("a", "b"):  # each model's confusion matrices in its own subfolder
+                written += save_evaluation_plots(result[side], Path(args.plots) / side)
+            for path in written:
+                print(f"wrote {path}")
         if args.json:
             Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         return 0

@@ -609,6 +609,18 @@ def _layer_rows(metrics: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, 
     return dict(sorted(grouped.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 
+def comparison_rows(metrics: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """The comparison rows in table order as ``(layer, score label, row)``.
+
+    Example:
+        >>> row = {"a": 0.5, "b": 0.6, "delta": 0.1}
+        >>> [(layer, label) for layer, label, _ in comparison_rows({"sentence_labels.macro_f1": row})]
+        [('sentence_labels', 'macro_f1')]
+
+    """
+    return [(layer, label, row) for layer, rows in _layer_rows(metrics).items() for label, row in rows]
+
+
 def format_comparison(result: dict[str, Any]) -> str:
     """The table of :func:`compare_models`: a row per score, grouped by layer; A, B, B-A, its interval, P(B>A).
 

@@ -120,3 +120,61 @@ def save_evaluation_plots(metrics: Mapping[str, Any], folder: str | Path) -> lis
         path = folder / PLOT_FILES["source_profile"]
         written.append(save_confusion_matrix(types["matrix"], types["labels"], path, title))
     return written
+
+
+def save_comparison_plot(result: Mapping[str, Any], path: str | Path) -> Path:
+    """Draw ``attribution evaluate --compare`` rows as B - A with their intervals, one line per score.
+
+    A dot right of zero means model B scored higher; the bar is the paired-bootstrap interval of
+    B - A (absent with ``--bootstrap 0``). Rows keep the order of
+    :func:`~attribution.comparison.format_comparison`.
+
+    Example:
+        >>> import tempfile
+        >>> row = {"a": 0.5, "b": 0.6, "delta": 0.1, "delta_ci": {"low": -0.05, "high": 0.25}}
+        >>> metrics = {"sentence_labels.macro_f1": row, "loaded_terms.micro.overlap.f1": row}
+        >>> result = {"compare": {"a": "models", "b": "mine", "metrics": metrics}}
+        >>> save_comparison_plot(result, Path(tempfile.mkdtemp()) / "comparison.png").name
+        'comparison.png'
+
+    Raises:
+        ValueError: if ``result`` holds no comparison rows.
+
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from attribution.comparison import comparison_rows
+
+    compare = result["compare"]
+    rows = comparison_rows(compare["metrics"])
+    if not rows:
+        raise ValueError(f"comparison plot {path}: the comparison has no rows")
+    labels = [f"{layer}: {label}" for layer, label, _ in rows]
+    deltas = [row["delta"] for _, _, row in rows]
+    figure = Figure(figsize=(8.0, 1.2 + 0.32 * len(rows)), dpi=110)
+    figure.set_layout_engine("tight")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = list(range(len(rows)))[::-1]  # first row on top
+    for y, (_, _, row) in zip(positions, rows, strict=True):
+        interval = row.get("delta_ci")
+        if interval:
+            axes.plot([interval["low"], interval["high"]], [y, y], color="0.45", linewidth=2)
+    colors = ["tab:green" if d > 0 else "tab:red" if d < 0 else "0.3" for d in deltas]
+    axes.scatter(deltas, positions, color=colors, zorder=3)
+    axes.axvline(0.0, color="black", linewidth=0.8)
+    axes.set_yticks(positions, labels=labels, fontsize=8)
+    axes.set_xlabel("B - A")
+    axes.set_title(
+        f"B - A per score, with its interval\nA: {_short(compare['a'])}\nB: {_short(compare['b'])}", fontsize=9
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png")
+    return path
+
+
+def _short(name: str, width: int = 70) -> str:
+    """``name`` cut from the left to ``width`` characters (model folders are long paths)."""
+    return name if len(name) <= width else "..." + name[-(width - 3) :]

@@ -546,6 +546,40 @@ def test_cli_plots_the_source_type_confusion(
     assert sorted(p.name for p in plots.iterdir()) == sorted(PLOT_FILES.values())
 
 
+@pytest.mark.parametrize("bootstrap", ["20", "0"])  # with and without intervals of B - A
+def test_cli_compare_plots_the_difference_and_each_models_matrices(
+    bootstrap: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import attribution.comparison as comparison
+
+    folders = {}
+    for side in ("model-a", "model-b"):
+        folders[side] = tmp_path / side
+        folders[side].mkdir()
+        (folders[side] / "tagger_config.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(
+        comparison, "load_analyzer", lambda model: FakeAnalyzer("oracle" if Path(model).name == "model-a" else "blank")
+    )
+    data = tmp_path / "labeled.jsonl"
+    write_annotations(RECORDS, data)
+    plots = tmp_path / "plots"
+    argv = ["evaluate", "--data", str(data), "--compare", str(folders["model-a"]), str(folders["model-b"])]
+    assert main([*argv, "--bootstrap", bootstrap, "--plots", str(plots)]) == 0
+    printed = capsys.readouterr().out
+    expected = [plots / "comparison.png", *(plots / side / PLOT_FILES["source_profile"] for side in ("a", "b"))]
+    for path in expected:
+        assert f"wrote {path}" in printed
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_comparison_plot_needs_rows(tmp_path: Path) -> None:
+    from attribution.plots import save_comparison_plot
+
+    with pytest.raises(ValueError, match="the comparison has no rows"):
+        save_comparison_plot({"compare": {"a": "x", "b": "y", "metrics": {}}}, tmp_path / "c.png")
+    assert not (tmp_path / "c.png").exists()
+
+
 # --- the shipped models against themselves ----------------------------------------------------------------------
 
 SHIPPED = ROOT / "models"
