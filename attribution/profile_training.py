@@ -401,6 +401,7 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
         "resolution": config.resolution,
         "torch_threads": torch.get_num_threads(),
         "machine": platform.processor() or platform.machine(),
+        "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu",
     }
     if has_dev:
         type_logits, anonymous_logits = _logits(profiler, dev_features, pad)
@@ -536,6 +537,18 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def _trained_on(metrics: dict[str, Any]) -> str:
+    """Where training ran, for the card: a GPU's name, else the CPU thread count.
+
+    Example:
+        >>> _trained_on({"device": "NVIDIA H200", "torch_threads": 2}), _trained_on({"torch_threads": 1})
+        ('one NVIDIA H200 GPU', '1 CPU thread(s)')
+
+    """
+    device = metrics.get("device", "cpu")
+    return f"{metrics.get('torch_threads')} CPU thread(s)" if device == "cpu" else f"one {device} GPU"
+
+
 def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any]) -> Path:
     """Render and write ``path/README.md`` (the model card); returns the file path."""
     import torch
@@ -570,9 +583,9 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
         "- **PolNeAR v1.0.0** (Newell, Margolin, Ruths, LREC 2018) article texts and attribution spans: US "
         "political news 2015-2016. **The corpus states no licence**: treat these weights as research-use only "
         "until that is clarified. The texts are not part of this package.",
-        "- **Our own labels** of 1,120 PolNeAR attributions (`resources/source_profile/polnear_labels.*.jsonl`, "
-        "offsets and labels only; how they were made: `resources/source_profile/LABELING.md`). The 800 "
-        "`train`-split labels train the model (minus the dev part); the 320 `dev`-split labels are the "
+        "- **Our own labels** of PolNeAR attributions (`resources/source_profile/polnear_labels.*.jsonl`, "
+        "offsets and labels only; how they were made: `resources/source_profile/LABELING.md`). The "
+        "`train`-split labels train the model (minus the dev part); the `dev`-split labels are the "
         "validation part, never used for a choice.",
         "- **Our own hand-written war-reporting sentences** (`resources/source_profile/war_sources.jsonl`): "
         "military, armed groups, international bodies, NGOs, witnesses, media relays and anonymous sources, "
@@ -628,7 +641,7 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
     for key in settings:
         lines.append(f"| {key} | {training.get(key)} |")
     lines += [
-        f"| train time | {metrics.get('train_seconds')} s on {metrics.get('torch_threads')} CPU thread(s) |",
+        f"| train time | {metrics.get('train_seconds')} s on {_trained_on(metrics)} |",
         "",
         "## Limitations",
         "",
