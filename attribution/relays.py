@@ -163,6 +163,11 @@ _INTERVIEW = re.compile(
     r"\bper)\s+",
     re.I,
 )
+#: "told co-host Joe Scarborough": the journalist who took the claim down is the relay, when no outlet is named
+_JOURNALIST = re.compile(
+    r"(?:(?:the|his|her|their)\s+)?(?:co-?host|host|anchor|interviewer|correspondent|moderator)\s+"
+    r"(?P<name>[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3})"
+)
 _ACCORDING = re.compile(r"\baccording\s+to\s+", re.I)
 _QUOTED_AS = re.compile(r"\bquoted\s+(?P<object>.{1,120}?)\s+as\s+(?:saying|telling|stating)\b", re.I | re.S)
 _QUOTED_BY = re.compile(r"\b(?:was|were|is|are|been|being)?\s*quoted\s+by\s+", re.I)
@@ -191,7 +196,8 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
         text: The article text.
         sentence: The sentence that holds the attribution's cue.
 
-    Patterns: "told / speaking to MEDIA", "in an interview with MEDIA", "said on MEDIA", "according to
+    Patterns: "told / speaking to MEDIA", "told co-host NAME" (a host, anchor, interviewer,
+    correspondent or moderator when no outlet is named), "in an interview with MEDIA", "said on MEDIA", "according to
     MEDIA" elsewhere in the sentence than the source itself, "MEDIA quoted SOURCE as saying", "quoted
     by MEDIA", and "MEDIA reported (that) SOURCE said". A span that overlaps the source is never its
     own relay.
@@ -222,6 +228,9 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
     after = _Region(cue_start, min(hi, cue_end + 120))
     for m in _TOLD.finditer(text, after.start, after.end):
         add(_media_at(text, m.end(), hi))
+        journalist = _JOURNALIST.match(text, m.end(), hi)
+        if not found and journalist:
+            add((journalist.start("name"), journalist.end("name")))
         if found:
             break
     if not found:

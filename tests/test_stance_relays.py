@@ -134,7 +134,17 @@ def test_lexicon_missing_file(tmp_path: Path) -> None:
             "told",
             ["Good Morning America"],
         ),
+        ("Sanders told co-host Joe Scarborough that he would stay in.", "Sanders", "told", ["Joe Scarborough"]),
+        ("He told host Hugh Hewitt on Monday the plan was dead.", "He", "told", ["Hugh Hewitt"]),
+        (
+            "Caddell told Breitbart News Daily host Alex Marlow he was surprised.",
+            "Caddell",
+            "told",
+            ["Breitbart News Daily"],
+        ),
         # not relays: audiences, addressees, people
+        ("The minister told the host country that aid would come.", "The minister", "told", []),
+        ("She told her host, a farmer, that she was tired.", "She", "told", []),
         ("One resident told reporters that water was running low.", "One resident", "told", []),
         ("Rubio told a crowd in Miami that he would win.", "Rubio", "told", []),
         ("Pence told Trump that the plan was risky.", "Pence", "told", []),
