@@ -164,8 +164,7 @@ def link_attributions(
         require_content: Drop cues that end up without content.
 
     """
-    cues = sorted((s for s in spans if s.label == "CUE"), key=lambda s: s.start)
-    cues = sorted(cues + dash_cues(spans, text), key=lambda s: s.start)
+    cues = sorted([*(s for s in spans if s.label == "CUE"), *dash_cues(spans, text)], key=lambda s: s.start)
     if not cues:
         return []
     sources = [s for s in spans if s.label == "SOURCE"]
