@@ -2,7 +2,7 @@
 
 Data: the hand-labelled PolNeAR attributions (``resources/source_profile/polnear_labels.*.jsonl``, read
 with the PolNeAR texts by :func:`attribution.profile_evaluation.read_profile_labels`) and the
-hand-written war-reporting records (``resources/source_profile/war_sources.jsonl``). Three disjoint parts:
+hand-written war-reporting records (``resources/source_profile/war_sources*.jsonl``). Three disjoint parts:
 
 - **train**: the ``train``-split labels and the war records, minus
 - **dev**: ``dev_share`` of those articles (by a hash of the article id), which chooses the epoch and the
@@ -44,8 +44,19 @@ TYPE2ID = {name: i for i, name in enumerate(SOURCE_TYPES)}
 
 
 def default_war_sources_path() -> Path:
-    """The packaged, hand-written war-reporting source-profile records."""
+    """The first packaged file of hand-written war-reporting source-profile records."""
     return Path(__file__).resolve().parent / "resources" / "source_profile" / "war_sources.jsonl"
+
+
+def default_war_sources_paths() -> list[Path]:
+    """Every packaged file of hand-written war-reporting source-profile records (``war_sources*.jsonl``).
+
+    Example:
+        >>> [p.name for p in default_war_sources_paths()]
+        ['war_sources.jsonl', 'war_sources.part2.jsonl']
+
+    """
+    return sorted(default_war_sources_path().parent.glob("war_sources*.jsonl"))
 
 
 #: Formats of user records with the ``source_profile`` layer (``extra_train_data``, ``validation_data``).
@@ -72,7 +83,7 @@ class ProfileTrainingConfig:
     out: str
     label_data: list[str] = field(default_factory=lambda: [str(p) for p in default_label_paths()])
     polnear_root: str | None = None
-    extra_train_data: list[str] = field(default_factory=lambda: [str(default_war_sources_path())])
+    extra_train_data: list[str] = field(default_factory=lambda: [str(p) for p in default_war_sources_paths()])
     extra_repeats: int = 1
     validation_data: list[str] = field(default_factory=list)  # more validation records
     data_format: str = "jsonl"  # of extra_train_data and validation_data: jsonl, labelstudio, doccano or conll
@@ -125,7 +136,7 @@ class ProfileTrainingConfig:
             raise ValueError(f"extra_repeats must be >= 0, got {self.extra_repeats}")
         if self.data_format not in _RECORD_FORMATS:
             raise ValueError(f"data_format must be one of {_RECORD_FORMATS}, got {self.data_format!r}")
-        if self.data_format != "jsonl" and str(default_war_sources_path()) in self.extra_train_data:
+        if self.data_format != "jsonl" and {str(p) for p in default_war_sources_paths()} & set(self.extra_train_data):
             raise ValueError(
                 "extra_train_data still lists the packaged war-reporting records (annotation JSONL); "
                 f"name only your {self.data_format} files there when data_format is {self.data_format!r}"
@@ -587,7 +598,7 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
         "offsets and labels only; how they were made: `resources/source_profile/LABELING.md`). The "
         "`train`-split labels train the model (minus the dev part); the `dev`-split labels are the "
         "validation part, never used for a choice.",
-        "- **Our own hand-written war-reporting sentences** (`resources/source_profile/war_sources.jsonl`): "
+        "- **Our own hand-written war-reporting sentences** (`resources/source_profile/war_sources*.jsonl`): "
         "military, armed groups, international bodies, NGOs, witnesses, media relays and anonymous sources, "
         "which PolNeAR barely has.",
         "",

@@ -507,6 +507,25 @@ DOCUMENT_NOUNS = frozenset(
     order ruling decision brief lawsuit complaint email tweet post""".split()
 )
 _AUTHOR_OF = re.compile(r"\b(?:by|from|of)\s+$")
+#: What comes right before a place name: "in Kafr Nasr", "near Hrusk", "the village of Oskal".
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|near|outside|inside|around|towards?|into|across|through|at)|"
+    r"\b(?:village|town|city|province|district|region|area|outskirts|suburbs?|countryside|governorate|camp)s?\s+of)"
+    r"\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _after_locative(text: str, mention: Mention) -> bool:
+    """Whether ``mention`` follows a locative preposition, so it names a place, not a person.
+
+    Example:
+        >>> text = "Oleg Marin fled from Hrusk to the village of Oskal, near Vessa."
+        >>> [(m.text, _after_locative(text, m)) for m in find_mentions(text)]
+        [('Oleg Marin', False), ('Hrusk', False), ('Oskal', True), ('Vessa', True)]
+
+    """
+    return bool(_LOCATIVE_BEFORE.search(text[max(0, mention.start - 40) : mention.start]))
 
 
 def _source_words(attribution: Attribution) -> list[str]:
@@ -715,6 +734,7 @@ def resolve_source_mention(
         if m.kind == target
         and (not gender or _gender(m, earlier_all) in ("", gender))
         and not _overlaps((m.start, m.end), quoted)
+        and not (target == "person" and _after_locative(text, m))  # "near Hrusk": a place, not a "he"
     ]
     if kind == "nominal_org":
         named_like = [m for m in candidates if words[-1] in m.text.lower()]
@@ -727,7 +747,8 @@ def resolve_source_mention(
     if not candidates:
         return None
     sources = _earlier_source_spans(earlier_attributions, src_start)
-    recent_speakers = [m for m in candidates if m.start >= recent_lo and _overlaps((m.start, m.end), sources)]
+    heads = [_source_head([m for m in candidates if _overlaps((m.start, m.end), [span])]) for span in sources]
+    recent_speakers = sorted({m for m in heads if m is not None and m.start >= recent_lo}, key=lambda m: m.start)
     if recent_speakers:
         return _full_form(recent_speakers[-1], earlier_all)
     # a subject (the first name of a sentence) in this or the previous sentence beats a name in passing
@@ -735,6 +756,16 @@ def resolve_source_mention(
     subjects = [m for m in candidates if m.start >= recent_lo and _sentence_initial(text, m, starts)]
     chosen = subjects[-1] if subjects else candidates[-1]
     return _full_form(chosen, earlier_all)
+
+
+def _source_head(mentions: Sequence[Mention]) -> Mention | None:
+    """The name a source phrase is about: its first full name, else its first name.
+
+    "Hamidou Sawadogo", not "Tiabongou", in "Hamidou Sawadogo, a trader from Tiabongou"; "Irina Balash", not
+    "Opposition", in "Opposition MP Irina Balash".
+    """
+    full = [m for m in mentions if len(m.text.split()) > 1]
+    return (full or list(mentions) or [None])[0]
 
 
 def _sentence_initial(text: str, mention: Mention, sentence_starts: set[int]) -> bool:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from attribution.annotations import TECHNIQUE_TO_CATEGORY, LabeledArticle
+from attribution.annotations import LOADED_TERM_CATEGORIES, TECHNIQUE_TO_CATEGORY, LabeledArticle
 from attribution.records import Article
 from attribution.segmenter import RuleSegmenter
 from attribution.tagging.term_tagger import BIO, POLARITY_LABELS, TERM_GROUPS, RawTerms, TermTagger
@@ -77,6 +77,8 @@ class TermTrainingConfig:
     thresholds: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6, 0.7])  # tried on dev after training
     # lower thresholds through which a span may grow (hysteresis), tried on dev with each threshold; None: no growing
     extend_thresholds: list[float | None] = field(default_factory=lambda: [None, 0.3, 0.2, 0.1])
+    # log-odds bonuses for war-lexicon matches tried on dev after the decoding (TermTaggerConfig.lexicon_prior)
+    lexicon_priors: list[float] = field(default_factory=lambda: [0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
     seed: int = 13
     early_stopping_patience: int = 2
     polarity_lexicon: str | None = None  # MPQA subjectivity clues (.tff) for weak polarity labels
@@ -94,6 +96,8 @@ class TermTrainingConfig:
             raise ValueError(f"thresholds must be values in (0, 1), got {self.thresholds}")
         if not self.extend_thresholds or not all(e is None or 0 < e < 1 for e in self.extend_thresholds):
             raise ValueError(f"extend_thresholds must be values in (0, 1) or null, got {self.extend_thresholds}")
+        if not self.lexicon_priors or any(w < 0 for w in self.lexicon_priors):
+            raise ValueError(f"lexicon_priors must be non-negative values, got {self.lexicon_priors}")
         if not 0 <= self.dev_share < 1:
             raise ValueError(f"dev_share must be in [0, 1), got {self.dev_share}")
         if self.extra_repeats < 0:
@@ -435,6 +439,44 @@ def choose_decoding(
     return threshold, extend, scores
 
 
+def lexicon_prior_of(weight: float) -> dict[str, float]:
+    """The same log-odds bonus for every loaded-term category, or no prior at all for 0.
+
+    Example:
+        >>> lexicon_prior_of(1.5)["name_calling"], lexicon_prior_of(0.0)
+        (1.5, {})
+
+    """
+    return {category: weight for category in LOADED_TERM_CATEGORIES} if weight else {}
+
+
+def choose_lexicon_prior(
+    tagger: TermTagger,
+    scored: Sequence[tuple[TermFeatures, Sequence[LabeledArticle]]],
+    weights: Sequence[float],
+    *,
+    tolerance: float = 0.002,
+) -> tuple[float, dict[str, float]]:
+    """The lexicon-prior weight with the best mean :func:`selection_score` over the ``scored`` sets.
+
+    Within ``tolerance`` of the best score the smallest weight wins: the prior is only as strong as
+    the data asks for. Returns the weight and every weight's score.
+    """
+    scores: dict[str, float] = {}
+    original = tagger.config
+    try:
+        for weight in weights:
+            tagger.config = replace(original, lexicon_prior=lexicon_prior_of(weight))
+            per_set = [selection_score(evaluate_features(tagger, features, records)) for features, records in scored]
+            scores[str(weight)] = round(float(np.mean(per_set)), 4)
+    finally:
+        tagger.config = original
+    best = max(scores.values())
+    chosen = min(w for w in weights if scores[str(w)] >= best - tolerance)
+    logger.info("lexicon prior %.2f chosen on dev (scores %s)", chosen, scores)
+    return chosen, scores
+
+
 def selection_score(results: dict[str, Any]) -> float:
     """Model-selection score: mean of SI F1 and the overlap F1 of ``loaded_language`` and ``name_calling``."""
     terms = results.get("loaded_terms", {})
@@ -596,6 +638,13 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
             tagger, dev_features, dev_records, config.thresholds, config.extend_thresholds
         )
         tagger.config = replace(tagger.config, threshold=threshold, extend_threshold=extend)
+    prior_scores: dict[str, float] = {}
+    if dev_features is not None:
+        chosen_sets = [(dev_features, dev_records)]
+        if extra_records:  # the hand-written war set holds most lexicon terms; PTC dev alone hardly tells weights apart
+            chosen_sets.append((build_term_features(extra_records, tagger, cache_dir=cache), extra_records))
+        weight, prior_scores = choose_lexicon_prior(tagger, chosen_sets, config.lexicon_priors)
+        tagger.config = replace(tagger.config, lexicon_prior=lexicon_prior_of(weight))
     metrics: dict[str, Any] = {
         "train_seconds": round(time.time() - started, 1),
         "train_articles": len(train_records),
@@ -609,6 +658,8 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         "threshold": tagger.config.threshold,
         "extend_threshold": tagger.config.extend_threshold,
         "dev_selection_by_decoding": decoding_scores,
+        "lexicon_prior": tagger.config.lexicon_prior,
+        "dev_selection_by_lexicon_prior": prior_scores,
     }
     if validation_features is not None:
         metrics["validation"] = evaluate_features(tagger, validation_features, validation_records)

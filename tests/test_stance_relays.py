@@ -241,6 +241,45 @@ def test_resolve_prefers_an_earlier_speaker() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "speaker", "resolved"),
+    [
+        # the head of the earlier source phrase, not a place or body named inside it
+        (
+            "Hamidou Sawadogo, a trader from Tiabongou, said the road was cut. He said the gunmen left at dawn.",
+            "Hamidou Sawadogo, a trader from Tiabongou,",
+            "Hamidou Sawadogo",
+        ),
+        (
+            "Irina Balash, an opposition MP from Vessa, said the figures were false. She said ministers had lied.",
+            "Irina Balash, an opposition MP from Vessa,",
+            "Irina Balash",
+        ),
+        # negative: a single earlier speaker with nothing else in the phrase stays the answer
+        ("McConnell said the remark was wrong. He said judges must stay neutral.", "McConnell", "McConnell"),
+    ],
+)
+def test_resolve_to_the_head_of_an_earlier_source(text: str, speaker: str, resolved: str) -> None:
+    earlier, sentences = make(text, speaker, "said")
+    pronoun, _ = make(text, "She" if " She " in text else "He", "said")
+    assert resolve_source(pronoun, text, sentences, [earlier]) == resolved
+
+
+@pytest.mark.parametrize(
+    ("text", "resolved"),
+    [
+        # a name after a locative preposition is a place: never a "he"
+        ("Oleg Marin fled to the village of Oskal on Monday. He said the shelling went on all night.", "Oleg Marin"),
+        ("Oleg Marin returned to his house near Vessa. He said the shelling went on all night.", "Oleg Marin"),
+        # negative: only a place is named, so nothing is resolved
+        ("On Monday shells fell on the town of Oskal. He said the shelling went on all night.", None),
+    ],
+)
+def test_resolve_skips_places_for_personal_pronouns(text: str, resolved: str | None) -> None:
+    pronoun, sentences = make(text, "He", "said")
+    assert resolve_source(pronoun, text, sentences, []) == resolved
+
+
+@pytest.mark.parametrize(
     ("source", "kind"),
     [
         ("he", "person"),

@@ -16,8 +16,10 @@ from attribution.tagging.term_tagger import (
     GroupSpan,
     TermTagger,
     TermTaggerConfig,
+    apply_lexicon_prior,
     build_terms,
     decode_groups,
+    lexicon_matches,
 )
 from attribution.tagging.windows import IGNORE_INDEX, TokenWindow
 from attribution.term_training import group_spans, polarity_by_char, window_targets
@@ -106,6 +108,40 @@ def test_decode_groups_hysteresis(
     spans, polarity = _inside(probabilities)
     found = decode_groups(_window(sentences), spans, polarity, TEXT, threshold=0.5, extend_threshold=extend)
     assert [TEXT[s.start : s.end] for s in found] == expected
+
+
+NAME_CALLING = "Name_Calling,Labeling"
+
+
+@pytest.mark.parametrize(
+    ("inside", "prior", "expected"),
+    [
+        (0.34, {"name_calling": 1.0}, ["terrorists"]),  # a hesitant tagger, tipped over by the lexicon
+        (0.34, {}, []),  # no prior: the tagger alone, below the threshold
+        (0.34, {"loaded_language": 3.0}, []),  # a prior for another category changes nothing here
+        (0.02, {"name_calling": 1.0}, []),  # the tagger finds the context neutral: the lexicon cannot overrule it
+        (0.0, {"name_calling": 1.0}, []),  # nothing at all from the tagger
+    ],
+)
+def test_lexicon_prior_shifts_the_odds_but_the_tagger_decides(inside: float, prior: dict, expected: list) -> None:
+    spans, polarity = _probs({})
+    g = TERM_GROUPS.index(NAME_CALLING)
+    for t in (2, 3):  # "terror" "##ists"
+        spans[t, g] = [1 - inside, inside * 0.7, inside * 0.3]
+    window = _window()
+    (shifted,) = apply_lexicon_prior([window], [spans], lexicon_matches(TEXT), prior)
+    assert np.allclose(shifted.sum(axis=-1), 1.0)
+    found = decode_groups(window, shifted, polarity, TEXT, split_on_begin=False)
+    assert [TEXT[s.start : s.end] for s in found if s.group == NAME_CALLING] == expected
+    untouched = [t for t in range(len(OFFSETS)) if t not in (2, 3)]
+    assert np.array_equal(shifted[untouched], spans[untouched])
+
+
+def test_lexicon_prior_starts_a_span_where_the_tagger_gave_nothing() -> None:
+    spans, _ = _probs({})
+    (shifted,) = apply_lexicon_prior([_window()], [spans], [(5, 15, "name_calling")], {"name_calling": 30.0})
+    g = TERM_GROUPS.index(NAME_CALLING)
+    assert shifted[2, g].argmax() == 1 and shifted[3, g].argmax() == 2  # B then I, never a bare I
 
 
 def test_decode_groups_splits_at_sentence_boundaries() -> None:
@@ -218,6 +254,30 @@ def test_save_load_round_trip_and_trunk_check(tiny_terms: TermTagger, tiny_tagge
         TermTagger.from_pretrained(tmp_path / "terms", trunk=AttributionTagger.from_pretrained(saved_trunk))
 
 
+def test_save_keeps_every_decoding_setting(tiny_terms: TermTagger, tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    tagger = TermTagger(
+        tiny_tagger,
+        tiny_terms.branch,
+        replace(
+            tiny_terms.config,
+            threshold=0.4,
+            extend_threshold=0.1,
+            split_on_begin=False,
+            lexicon_prior={"name_calling": 1.5},
+        ),
+    )
+    tagger.save_pretrained(tmp_path / "terms")
+    loaded = TermTagger.from_pretrained(tmp_path / "terms", trunk=tiny_tagger).config
+    assert (loaded.threshold, loaded.extend_threshold, loaded.split_on_begin, loaded.lexicon_prior) == (
+        0.4,
+        0.1,
+        False,
+        {"name_calling": 1.5},
+    )
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -305,10 +365,14 @@ def test_train_smoke(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-un
         checkpoint_dir=str(tmp_path / "ckpt"),
         feature_cache=str(tmp_path / "cache"),
         dev_data=[str(data)],
+        lexicon_priors=[0.0, 1.0],
     )
     metrics = train_term_tagger(config)
     assert metrics["train_windows"] == 4
     assert "si_f1" in metrics["validation"]["techniques"]
+    assert set(metrics["dev_selection_by_lexicon_prior"]) == {"0.0", "1.0"}  # each weight tried on dev
+    saved = json.loads((tmp_path / "out" / "term_tagger_config.json").read_text())
+    assert saved["lexicon_prior"] == metrics["lexicon_prior"]  # the chosen prior ships with the weights
     assert (tmp_path / "out" / "model.safetensors").is_file()
     assert (tmp_path / "out" / "README.md").read_text().startswith("# ")
 

@@ -27,11 +27,12 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
 
@@ -70,6 +71,9 @@ class TermTaggerConfig:
     group_thresholds: dict[str, float] = field(default_factory=dict)  # per-group overrides, chosen on dev
     split_on_begin: bool = True  # a predicted B inside a run starts a new span
     extend_threshold: float | None = None  # a span grows through neighbours at or above this (None: no growing)
+    #: Loaded-term category -> log-odds added to "inside" for tokens of a war-lexicon match of that category
+    #: (:func:`apply_lexicon_prior`); chosen on dev. Empty: the lexicon plays no part in tagging.
+    lexicon_prior: dict[str, float] = field(default_factory=dict)
     weights_dtype: str = "float16"
     attribution_version: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -248,15 +252,11 @@ class TermTagger:
         dtype = getattr(torch, self.config.weights_dtype)
         state = {name: p.detach().to("cpu", dtype).contiguous() for name, p in self.branch.named_parameters()}
         save_file(state, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
-        config = TermTaggerConfig(
-            trunk_layer=self.config.trunk_layer,
+        config = replace(  # every decoding setting is kept (extend_threshold and lexicon_prior were once lost here)
+            self.config,
             trunk_weights_sha256=_trunk_hash(self.trunk),
             base_model=str(self.trunk.config.base_model),
             groups=TERM_GROUPS,
-            threshold=self.config.threshold,
-            group_thresholds=self.config.group_thresholds,
-            split_on_begin=self.config.split_on_begin,
-            weights_dtype=self.config.weights_dtype,
             attribution_version=__version__,
             metrics=metrics if metrics is not None else self.config.metrics,
         )
@@ -300,6 +300,8 @@ class TermTagger:
         self, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray], polarity: Sequence[np.ndarray], text: str
     ) -> RawTerms:
         """Turn one article's window probabilities into loaded terms and technique spans."""
+        if self.config.lexicon_prior:
+            spans = apply_lexicon_prior(windows, spans, lexicon_matches(text), self.config.lexicon_prior)
         found = [
             piece
             for window, span_probs, polarity_probs in zip(windows, spans, polarity, strict=True)
@@ -360,6 +362,76 @@ class GroupSpan:
     sentence_index: int
     score: float
     polarity: str | None
+
+
+def lexicon_matches(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, category)`` of every match of the packaged war lexicon in ``text``.
+
+    Example:
+        >>> lexicon_matches("Takfiri gangs shelled the town.")
+        [(0, 7, 'name_calling')]
+
+    """
+    return [(m.start, m.end, m.entry.category) for m in _packaged_lexicon().find(text)]
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_lexicon() -> Any:
+    from attribution.lexicon import load_lexicon
+
+    return load_lexicon()
+
+
+def apply_lexicon_prior(
+    windows: Sequence[TokenWindow],
+    span_probs: Sequence[np.ndarray],
+    matches: Sequence[tuple[int, int, str]],
+    prior: Mapping[str, float],
+) -> list[np.ndarray]:
+    """Span probabilities with a lexicon prior: the tagger still decides, the lexicon shifts its odds.
+
+    For a token inside a lexicon match of category ``c``, the probability that it is inside a
+    ``c`` span, ``p = P(B) + P(I)``, becomes ``sigmoid(logit(p) + prior[c])``; ``P(B)`` and ``P(I)``
+    keep their ratio (a match's first token is ``B`` and later ones ``I`` where the tagger gave
+    both nothing). A context the tagger finds neutral ("designated a terrorist organization",
+    ``p`` near 0) stays below the threshold; a hesitant one ("the terrorists fled", ``p`` = 0.34)
+    can cross it. Categories missing from ``prior`` and tokens outside matches are unchanged.
+
+    Example:
+        >>> offsets = ((-1, -1), (0, 3), (4, 14), (15, 19), (-1, -1))
+        >>> window = TokenWindow((101, 1, 2, 3, 102), offsets, (-1, 0, 0, 0, -1))
+        >>> probs = np.zeros((5, len(TERM_GROUPS), 3)); probs[:, :, 0] = 1
+        >>> g = TERM_GROUPS.index("Name_Calling,Labeling")
+        >>> probs[2, g] = [0.66, 0.30, 0.04]                 # "terrorists": inside with p = 0.34
+        >>> out = apply_lexicon_prior([window], [probs], [(4, 14, "name_calling")], {"name_calling": 1.0})
+        >>> round(float(out[0][2, g, 1:].sum()), 3), round(float(out[0][3, g, 1:].sum()), 3)  # "fled" untouched
+        (0.583, 0.0)
+
+    """
+    groups = {category: TERM_GROUPS.index(group) for group, category in GROUP_TO_CATEGORY.items()}
+    out = []
+    for window, probs in zip(windows, span_probs, strict=True):
+        probs = probs.copy()
+        for start, end, category in matches:
+            bonus = prior.get(category)
+            if not bonus or category not in groups:
+                continue
+            g = groups[category]
+            first = True
+            for t, (a, b) in enumerate(window.offsets):
+                if a < start or b > end or a < 0 or a >= b:
+                    continue
+                inside = float(probs[t, g, 1] + probs[t, g, 2])
+                p = min(max(inside, 1e-6), 1 - 1e-6)
+                shifted = 1.0 / (1.0 + np.exp(-(np.log(p / (1 - p)) + bonus)))
+                if inside > 1e-6:
+                    probs[t, g, 1:] *= shifted / inside
+                else:
+                    probs[t, g, 1:] = (shifted, 0.0) if first else (0.0, shifted)
+                probs[t, g, 0] = 1.0 - shifted
+                first = False
+        out.append(probs)
+    return out
 
 
 def decode_groups(
