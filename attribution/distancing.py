@@ -319,6 +319,8 @@ def find_distancing(
         if _inside((start, end), direct):
             continue
         word = re.sub(r"[\s-]+", "-", m.group("marker").lower())
+        if word == "alleged" and _alleged_as_verb(text, start, end):  # "groups have long alleged that ..."
+            continue
         if word.endswith("ly"):
             target = _predicate(text, end)
             kind = word[:-2]
@@ -326,7 +328,9 @@ def find_distancing(
             target = _noun_phrase(text, end)
             kind = word
             following = " ".join(text[target[1] : target[1] + 40].split()[:2])  # "so-called quantitative | easing"
-            if kind == "so-called" and _technical(f"{text[target[0] : target[1]]} {following}"):
+            if kind == "so-called" and (
+                _technical(f"{text[target[0] : target[1]]} {following}") or _defines_a_term(text, start, target)
+            ):
                 continue
         if target[0] == target[1]:
             continue
@@ -358,6 +362,47 @@ def find_distancing(
 def _reporting_verbs() -> ReportingVerbLexicon:
     """The packaged reporting-verb lexicon (cached)."""
     return _cached(None)
+
+
+_INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|such)\s+$", re.IGNORECASE)
+_AUXILIARY_BEFORE = re.compile(
+    r"\b(?:has|have|had|having|is|are|was|were|been|long|also|repeatedly|previously|it|they|he|she|we|who)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _defines_a_term(text: str, start: int, target: tuple[int, int]) -> bool:
+    """ "a so-called MUAC band", "such so-called double-tap strikes": an indefinite "so-called" introduces a term.
+
+    Only for a plain common-noun target (its first word in lower case or an acronym, no quotation marks):
+    "a so-called Islamic emirate" and "a so-called “humanitarian corridor”" stay distancing.
+
+    Example:
+        >>> text = "Nurses use a so-called MUAC band. Fighters of a so-called Islamic emirate fled."
+        >>> [_defines_a_term(text, m.start(), (m.end() + 1, m.end() + 10)) for m in re.finditer("so-called", text)]
+        [True, False]
+
+    """
+    if not _INDEFINITE_BEFORE.search(text[max(0, start - 8) : start]):
+        return False
+    words = text[target[0] : target[1]].split()
+    if not words or any(q in text[max(0, target[0] - 1) : target[1] + 1] for q in '“”"‘’'):
+        return False
+    first = words[0]
+    return first[:1].islower() or (first.isupper() and len(first) >= 2)
+
+
+def _alleged_as_verb(text: str, start: int, end: int) -> bool:
+    """ "alleged" as a reporting verb ("rights groups have long alleged that"), not the distancing adjective.
+
+    Example:
+        >>> text = "Rights groups have long alleged that detainees are beaten. The alleged gunman fled."
+        >>> [_alleged_as_verb(text, m.start(), m.end()) for m in re.finditer("alleged", text)]
+        [True, False]
+
+    """
+    after = text[end : end + 6].lstrip()
+    return after.lower().startswith("that") or bool(_AUXILIARY_BEFORE.search(text[max(0, start - 20) : start]))
 
 
 def _technical(target: str) -> bool:

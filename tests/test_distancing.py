@@ -25,6 +25,8 @@ DATA = Path(__file__).resolve().parent.parent / "attribution" / "resources" / "s
         ("Fighters of the self-proclaimed caliphate withdrew.", [("self-proclaimed", "self-proclaimed", "caliphate")]),
         ("The self-styled governor fled.", [("self-styled", "self-styled", "governor")]),
         ("Police arrested the alleged gunman near the station.", [("alleged", "alleged", "gunman")]),
+        ("Fighters of a so-called Islamic emirate withdrew.", [("so-called", "so-called", "Islamic emirate")]),
+        ("Officials opened a so-called “humanitarian corridor”.", [("so-called", "so-called", "humanitarian corridor")]),
         (
             "Rebels allegedly fired mortars at a school, activists said.",
             [("alleged", "allegedly", "fired mortars at a school")],
@@ -52,6 +54,11 @@ DATA = Path(__file__).resolve().parent.parent / "attribution" / "resources" / "s
         ("He called the ceasefire “a lie” and walked out.", []),
         ("Aid workers said the camp was “overwhelmed” and “running out of everything.”", []),
         ("Allegations of torture were sent to the UN committee.", []),
+        # an indefinite "so-called" before a plain term defines it; "alleged" as a reporting verb
+        ("Nurses measure each child's arm with a so-called MUAC band.", []),
+        ("Such so-called double-tap strikes have killed rescuers before.", []),
+        ("Rights groups have long alleged that detainees are beaten.", []),
+        ("Activists alleged that the army used cluster munitions.", []),
         ("“The so-called rebels are terrorists and nothing else,” the minister said.", []),
         ('<tweet author="someone" id="12">Hello</tweet>', []),
     ],
