@@ -56,6 +56,12 @@ def _overlaps(term: str, phrase: str) -> bool:
             {"name_calling", "delegitimizing"},
             id="mercenaries",
         ),
+        pytest.param(  # the tagger alone gave "terrorists" 0.34 here; the lexicon prior lifts it over 0.5
+            "A field commander told the agency that the terrorists suffered heavy losses before fleeing.",
+            "terrorists",
+            {"name_calling"},
+            id="terrorists-indirect-lexicon-prior",
+        ),
     ],
 )
 def test_loaded_terms_found(analyzer, text: str, word: str, categories: set[str]) -> None:  # type: ignore[no-untyped-def]
@@ -71,6 +77,10 @@ def test_loaded_terms_found(analyzer, text: str, word: str, categories: set[str]
         ),
         pytest.param("Rebels and government troops exchanged fire near the border crossing on Monday.", id="neutral"),
         pytest.param("The ministry said 12 militants were detained at a checkpoint north of the city.", id="militants"),
+        pytest.param(  # the tagger gives "terrorist" 0.18 here; a legal designation gets no lexicon prior
+            "The United States designated the militia a terrorist organization in 2019.",
+            id="designation-gets-no-lexicon-prior",
+        ),
     ],
 )
 def test_neutral_wording_has_no_name_calling(analyzer, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -137,6 +137,21 @@ def test_lexicon_prior_shifts_the_odds_but_the_tagger_decides(inside: float, pri
     assert np.array_equal(shifted[untouched], spans[untouched])
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("ISIL terrorists shelled the town.", ["terrorists"]),
+        ("Takfiri gangs and terrorists fled.", ["Takfiri", "terrorists"]),
+        # legal designations: no prior (guidelines section 3), whatever the tagger makes of them
+        ("Washington designated the militia a terrorist organization.", []),
+        ("The group was added to the terrorist list in 2019.", []),
+        ("He faces terrorist financing charges.", []),
+    ],
+)
+def test_lexicon_matches_leave_out_legal_designations(text: str, words: list[str]) -> None:
+    assert [text[start:end] for start, end, _ in lexicon_matches(text)] == words
+
+
 def test_lexicon_prior_starts_a_span_where_the_tagger_gave_nothing() -> None:
     spans, _ = _probs({})
     (shifted,) = apply_lexicon_prior([_window()], [spans], [(5, 15, "name_calling")], {"name_calling": 30.0})

@@ -31,6 +31,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -364,15 +365,38 @@ class GroupSpan:
     polarity: str | None
 
 
+#: A legal designation around "terrorist" (guidelines section 3: not loaded there), before or after the word.
+_DESIGNATION_BEFORE = re.compile(
+    r"\b(?:designat\w*|list(?:ed|s|ing)?|proscri\w*|banned|blacklist\w*|classif\w*|sanction\w*)\b[^.;:!?]{0,40}$",
+    re.IGNORECASE,
+)
+_DESIGNATION_AFTER = re.compile(
+    r"^\W*(?:organi[sz]ations?\s+)?(?:list|designation|financing|charges?)\b", re.IGNORECASE
+)
+
+
 def lexicon_matches(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, category)`` of every match of the packaged war lexicon in ``text``.
+    """``(start, end, category)`` of the packaged war lexicon's matches in ``text`` that may carry a prior.
+
+    "terrorist" in a legal designation ("designated the militia a terrorist organization", "on the
+    terrorist list") gets no prior: the guidelines call it not loaded, so the tagger decides alone.
 
     Example:
         >>> lexicon_matches("Takfiri gangs shelled the town.")
         [(0, 7, 'name_calling')]
+        >>> lexicon_matches("Washington designated the militia a terrorist organization.")
+        []
 
     """
-    return [(m.start, m.end, m.entry.category) for m in _packaged_lexicon().find(text)]
+    out = []
+    for m in _packaged_lexicon().find(text):
+        if m.text.lower().startswith("terror") and (
+            _DESIGNATION_BEFORE.search(text[max(0, m.start - 80) : m.start])
+            or _DESIGNATION_AFTER.search(text[m.end : m.end + 40])
+        ):
+            continue
+        out.append((m.start, m.end, m.entry.category))
+    return out
 
 
 @functools.lru_cache(maxsize=1)
