@@ -86,6 +86,7 @@ _GENERIC_MEDIA = re.compile(
 )
 _NAME_WORD = r"(?:[A-Z][\w&.\-’']*|[0-9]+|al-[A-Z][\w\-]*)"
 _NAME = re.compile(rf"(?:[Tt]he\s+)?{_NAME_WORD}(?:(?:\s+|\s*-\s*)(?:(?:of|and|for|de|el|al)\s+)?{_NAME_WORD})*")
+_GENERIC_THEN_NAME = re.compile(r"\s+([A-Z][\w\-]*(?:\s+(?:al-)?[A-Z][\w\-]*)*)")
 _NOT_RELAY = re.compile(
     r"^(?:reporters?|journalists?|the\s+press|a\s+news\s+conference|a\s+press\s+conference|supporters|"
     r"the\s+crowd|a\s+crowd|an?\s+audience|the\s+audience)\b",
@@ -123,7 +124,10 @@ def _media_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
     while pos < limit and text[pos] in ' \t“"‘':
         pos += 1
     generic = _GENERIC_MEDIA.match(text, pos, limit)
-    if generic:
+    if generic:  # "the news site Nabd al-Shamal", "state news agency SANA": the name when one follows
+        named = _GENERIC_THEN_NAME.match(text, generic.end(), limit)
+        if named and named.group(1).split()[0].lower() not in _NOT_NAMES:  # not "state television Sunday"
+            return named.start(1), named.end(1)
         return generic.start(), generic.end()
     if _NOT_RELAY.match(text[pos:limit]):
         return None
@@ -152,7 +156,9 @@ _SHOW = re.compile(
     r"['’]s\s+(?:(?:[A-Z][\w\-]*\s+)?(?:show|program|programme)\s+)?[“\"‘](?P<title>[A-Z][\w&'’\-]*"
     r"(?:\s+(?:[A-Z][\w&'’\-]*|of|the|and|&))*?)[,.]?[”\"’]"
 )
-_TOLD = re.compile(r"\b(?:told|tells|tell|telling|speaking\s+to|spoke\s+to|speaking\s+with|spoke\s+with)\s+", re.I)
+_TOLD = re.compile(
+    r"\b(?:told|tells|tell|telling|(?:speaking|spoke)(?:\s+by\s+(?:tele)?phone)?\s+(?:to|with))\s+", re.I
+)
 _INTERVIEW = re.compile(
     r"\b(?:in\s+(?:an?|the|a\s+\w+)\s+(?:\w+\s+)?(?:interview|interviews|comments?|statement|remarks?|op-ed|"
     r"column|appearance|conversation|email|e-mail|exchange)\s+(?:with|to|on|for)|in\s+comments\s+to|"
@@ -171,6 +177,9 @@ _JOURNALIST = re.compile(
 _ACCORDING = re.compile(r"\baccording\s+to\s+", re.I)
 _QUOTED_AS = re.compile(r"\bquoted\s+(?P<object>.{1,120}?)\s+as\s+(?:saying|telling|stating)\b", re.I | re.S)
 _QUOTED_BY = re.compile(r"\b(?:was|were|is|are|been|being)?\s*quoted\s+by\s+", re.I)
+_SPEAKING_TO = re.compile(r"\bspeaking(?:\s+by\s+(?:tele)?phone)?\s+(?:to|with)\s+", re.I)
+#: "a statement carried by SANA", "a memo obtained by Kontrapunkt", "a draft seen by Al-Rased"
+_CARRIED_BY = re.compile(r"\b(?:carried|published|broadcast|aired|seen|obtained|reviewed)\s+by\s+", re.I)
 _REPORTED = re.compile(r"\b(?:reported|reports|cited|citing|quoting)\b", re.I)
 
 
@@ -199,7 +208,8 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
     Patterns: "told / speaking to MEDIA", "told co-host NAME" (a host, anchor, interviewer,
     correspondent or moderator when no outlet is named), "in an interview with MEDIA", "said on MEDIA", "according to
     MEDIA" elsewhere in the sentence than the source itself, "MEDIA quoted SOURCE as saying", "quoted
-    by MEDIA", and "MEDIA reported (that) SOURCE said". A span that overlaps the source is never its
+    by MEDIA", "a statement carried by MEDIA" (also published, broadcast, aired, seen, obtained, reviewed
+    by), and "MEDIA reported (that) SOURCE said". A span that overlaps the source is never its
     own relay.
 
     Example:
@@ -233,6 +243,12 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
             add((journalist.start("name"), journalist.end("name")))
         if found:
             break
+    if not found and source:  # "A resident, speaking by telephone to IRNA, said": in or after the source phrase
+        for m in _SPEAKING_TO.finditer(text, source[0][0], cue_start):
+            span = _media_at(text, m.end(), cue_start)
+            if span:
+                found.append(span)
+                break
     if not found:
         for m in _INTERVIEW.finditer(text[lo:hi]):
             add(_media_at(text, lo + m.end(), hi))
@@ -254,8 +270,9 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
         if source and _overlaps((m.start("object"), m.end("object")), source):
             subject = _subject_before(text, lo, m.start())
             add(subject)
-    for m in _QUOTED_BY.finditer(text, lo, hi):
-        add(_media_at(text, m.end(), hi))
+    for pattern in (_QUOTED_BY, _CARRIED_BY):
+        for m in pattern.finditer(text, lo, hi):
+            add(_media_at(text, m.end(), hi))
     # "MEDIA reported that SOURCE said": a media subject before the source
     if source and not found:
         for m in _REPORTED.finditer(text, lo, source[0][0]):

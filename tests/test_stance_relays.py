@@ -144,6 +144,29 @@ def test_lexicon_missing_file(tmp_path: Path) -> None:
         ),
         # not relays: audiences, addressees, people
         ("The minister told the host country that aid would come.", "The minister", "told", []),
+        # "carried by" and its kin; a generic outlet with its name; "speaking by telephone to"
+        ("The governor said in a statement carried by SANA that roads were open.", "The governor", "said", ["SANA"]),
+        (
+            "The group said in a statement carried by the news site Nabd al-Shamal that it had withdrawn.",
+            "The group",
+            "said",
+            ["Nabd al-Shamal"],
+        ),
+        (
+            "The army said in a statement carried by state news agency SANA that it advanced.",
+            "The army",
+            "said",
+            ["SANA"],
+        ),
+        ("A resident, speaking by telephone to IRNA, said the gunfire stopped.", "A resident", "said", ["IRNA"]),
+        (
+            "The minister told state television Sunday that aid would come.",
+            "The minister",
+            "told",
+            ["state television"],
+        ),
+        # negative: "carried by" a person or a crowd is no relay
+        ("The coffin, carried by his brothers, was buried, the imam said.", "the imam", "said", []),
         ("She told her host, a farmer, that she was tired.", "She", "told", []),
         ("One resident told reporters that water was running low.", "One resident", "told", []),
         ("Rubio told a crowd in Miami that he would win.", "Rubio", "told", []),
