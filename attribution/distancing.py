@@ -372,7 +372,7 @@ _AUXILIARY_BEFORE = re.compile(
 
 
 def _defines_a_term(text: str, start: int, target: tuple[int, int]) -> bool:
-    """ "a so-called MUAC band", "such so-called double-tap strikes": an indefinite "so-called" introduces a term.
+    """Whether an indefinite "so-called" introduces a term: "a so-called MUAC band", "such so-called strikes".
 
     Only for a plain common-noun target (its first word in lower case or an acronym, no quotation marks):
     "a so-called Islamic emirate" and "a so-called “humanitarian corridor”" stay distancing.
@@ -393,7 +393,7 @@ def _defines_a_term(text: str, start: int, target: tuple[int, int]) -> bool:
 
 
 def _alleged_as_verb(text: str, start: int, end: int) -> bool:
-    """ "alleged" as a reporting verb ("rights groups have long alleged that"), not the distancing adjective.
+    """Whether "alleged" is a reporting verb ("groups have long alleged that"), not the distancing adjective.
 
     Example:
         >>> text = "Rights groups have long alleged that detainees are beaten. The alleged gunman fled."

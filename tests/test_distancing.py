@@ -26,7 +26,10 @@ DATA = Path(__file__).resolve().parent.parent / "attribution" / "resources" / "s
         ("The self-styled governor fled.", [("self-styled", "self-styled", "governor")]),
         ("Police arrested the alleged gunman near the station.", [("alleged", "alleged", "gunman")]),
         ("Fighters of a so-called Islamic emirate withdrew.", [("so-called", "so-called", "Islamic emirate")]),
-        ("Officials opened a so-called “humanitarian corridor”.", [("so-called", "so-called", "humanitarian corridor")]),
+        (
+            "Officials opened a so-called “humanitarian corridor”.",
+            [("so-called", "so-called", "humanitarian corridor")],
+        ),
         (
             "Rebels allegedly fired mortars at a school, activists said.",
             [("alleged", "allegedly", "fired mortars at a school")],

@@ -30,6 +30,7 @@ from attribution.tagging.source_profiler import (
     ProfilerConfig,
     SourceProfiler,
     build_input,
+    says_anonymous,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -478,3 +479,50 @@ def test_train_from_a_label_studio_export(tiny_base_dir: Path, tmp_path: Path) -
 def test_bad_record_format(settings: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ProfileTrainingConfig(out="m", label_data=[], **settings)
+
+
+def _attribution_at(text: str, source: str, cue: str) -> Attribution:
+    start = text.index(source)
+    cue_start = text.index(cue, start + len(source))
+    return Attribution(
+        (Span("CUE", cue_start, cue_start + len(cue), cue, 0),),
+        (Span("SOURCE", start, start + len(source), source, 0),),
+        (),
+        "indirect",
+        0,
+        1.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "cue", "anonymous"),
+    [
+        (
+            "A spokesman for the militia, who asked not to be named, said the town fell.",
+            "A spokesman for the militia",
+            "said",
+            True,
+        ),
+        # the tagger read ", who | asked | not to be named" as an attribution: the phrase is still seen
+        (
+            "A spokesman for the rebels, who asked not to be named, insisted they would hold.",
+            "A spokesman for the rebels, who",
+            "asked",
+            True,
+        ),
+        ("Two officials, speaking on condition of anonymity, said talks had stalled.", "Two officials", "said", True),
+        (
+            "A shepherd, who asked that his name not be used, said the jets came at night.",
+            "A shepherd, who asked that his name not be used,",
+            "said",
+            True,
+        ),
+        ("The officer, who was not authorized to speak to the media, said ten men died.", "The officer", "said", True),
+        # negatives: declining to comment is not anonymity; a phrase about someone in the content; a plain name
+        ("Smith, who declined to comment further, said the plan was sound.", "Smith", "said", False),
+        ("Officials said a soldier, who asked not to be named, was wounded.", "Officials", "said", False),
+        ("Rami Abdel Rahman said the toll was rising.", "Rami Abdel Rahman", "said", False),
+    ],
+)
+def test_says_anonymous(text: str, source: str, cue: str, anonymous: bool) -> None:
+    assert says_anonymous(text, _attribution_at(text, source, cue)) is anonymous

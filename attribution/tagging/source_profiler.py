@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -55,6 +56,15 @@ WEIGHTS_NAME = "model.safetensors"
 #: The version of the input text layout (markers, second segment); saved models record it.
 INPUT_FORMAT = "v2"
 _CONTEXT_CHARS = 320  # characters of context kept on each side of the source and cue
+#: The text says the source is unnamed on purpose: "who asked not to be named", "speaking on condition of anonymity".
+_ANONYMITY_PHRASE = re.compile(
+    r"\b(?:(?:asked|requested|declined|refused|wished|wanting|did\s+not\s+want)\s+(?:not\s+)?(?:to\s+)?"
+    r"(?:be\s+(?:named|identified)|give\s+(?:his|her|their)\s+(?:full\s+|last\s+)?names?|not\s+be\s+named)|"
+    r"(?:asked|requested)\s+that\s+(?:his|her|their)\s+names?\s+not\s+be\s+(?:used|published|given)|"
+    r"on\s+(?:the\s+)?condition\s+(?:of|that\s+(?:he|she|they)\s+not\s+be\s+named)\s*(?:anonymity)?|"
+    r"(?:speaking|spoke|talking)\s+anonymously|not\s+authori[sz]ed\s+to\s+(?:speak|talk|comment))",
+    re.IGNORECASE,
+)
 _ANTECEDENT_CHARS = 160
 
 
@@ -473,7 +483,7 @@ class SourceProfiler:
                 source_type, anonymous = out[same_as].source_type, out[same_as].anonymous
             elif i in predicted:
                 source_type, _, p_anonymous = predicted[i]
-                anonymous = p_anonymous >= self.config.anonymous_threshold
+                anonymous = p_anonymous >= self.config.anonymous_threshold or says_anonymous(text, attribution)
             else:
                 source_type, anonymous = "unspecified", True
             out.append(
@@ -487,6 +497,36 @@ class SourceProfiler:
                 )
             )
         return tuple(out)
+
+
+def says_anonymous(text: str, attribution: Attribution) -> bool:
+    """Whether the text says outright that the source is unnamed on purpose (guidelines section 1.2).
+
+    The phrase may sit in the source span or right after it, up to the cue or 100 characters on:
+    "A spokesman for the group, who asked not to be named, said", "officials, speaking on condition
+    of anonymity, said". A named source stays named: "Smith, who declined to comment" says nothing.
+
+    Example:
+        >>> from attribution.records import Span
+        >>> text = "A spokesman for the militia, who asked not to be named, said the town had fallen."
+        >>> a = Attribution((Span("CUE", 56, 60, "said", 0),), (Span("SOURCE", 0, 27, text[:27], 0),), (),
+        ...                 "indirect", 0, 1.0)
+        >>> says_anonymous(text, a)
+        True
+
+    """
+    if not attribution.source:
+        return False
+    start, end = attribution.source[0].start, attribution.source[-1].end
+    cue_start = attribution.cue[0].start if attribution.cue else end + 100
+    # a tagger that read ", who | asked | not to be named" as an attribution of its own: look past that cue
+    misread = bool(attribution.cue) and attribution.cue[0].text.lower() in ("asked", "requested", "declined", "refused")
+    stop = cue_start if cue_start > end and not misread else end + 100
+    window = text[start : min(len(text), stop, end + 100)]
+    sentence_end = re.search(r"[.!?](?:\s|$)", window[end - start :])
+    if sentence_end:
+        window = window[: end - start + sentence_end.start()]
+    return bool(_ANONYMITY_PHRASE.search(window))
 
 
 def profile_rules(
