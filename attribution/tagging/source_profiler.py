@@ -56,6 +56,7 @@ WEIGHTS_NAME = "model.safetensors"
 #: The version of the input text layout (markers, second segment); saved models record it.
 INPUT_FORMAT = "v2"
 _CONTEXT_CHARS = 320  # characters of context kept on each side of the source and cue
+_ANTECEDENT_CHARS = 160
 #: The text says the source is unnamed on purpose: "who asked not to be named", "speaking on condition of anonymity".
 _ANONYMITY_PHRASE = re.compile(
     r"\b(?:(?:asked|requested|declined|refused|wished|wanting|did\s+not\s+want)\s+(?:not\s+)?(?:to\s+)?"
@@ -65,7 +66,6 @@ _ANONYMITY_PHRASE = re.compile(
     r"(?:speaking|spoke|talking)\s+anonymously|not\s+authori[sz]ed\s+to\s+(?:speak|talk|comment))",
     re.IGNORECASE,
 )
-_ANTECEDENT_CHARS = 160
 
 
 @dataclass(frozen=True, slots=True)
