@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -180,6 +181,18 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
             raise LexiconError(f"{path}: cannot read lexicon ({exc.strerror})") from None
     version_match = _VERSION.search(Path(name).name)
     return Lexicon(_parse(text, name), version_match.group(1) if version_match else "unversioned")
+
+
+@functools.lru_cache(maxsize=1)
+def packaged_lexicon() -> Lexicon:
+    """The packaged lexicon, read once per process and shared (the analyzer and the term tagger's prior).
+
+    Example:
+        >>> packaged_lexicon() is packaged_lexicon()
+        True
+
+    """
+    return load_lexicon()
 
 
 def _parse(text: str, name: str) -> list[LexiconEntry]:

@@ -88,9 +88,9 @@ class Analyzer:
         self.term_tagger = term_tagger
         self.sentence_bias = sentence_bias
         if lexicon is None and term_tagger is not None:
-            from attribution.lexicon import load_lexicon
+            from attribution.lexicon import packaged_lexicon
 
-            lexicon = load_lexicon()
+            lexicon = packaged_lexicon()
         self.lexicon = lexicon
 
     @classmethod

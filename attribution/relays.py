@@ -156,9 +156,8 @@ _SHOW = re.compile(
     r"['’]s\s+(?:(?:[A-Z][\w\-]*\s+)?(?:show|program|programme)\s+)?[“\"‘](?P<title>[A-Z][\w&'’\-]*"
     r"(?:\s+(?:[A-Z][\w&'’\-]*|of|the|and|&))*?)[,.]?[”\"’]"
 )
-_TOLD = re.compile(
-    r"\b(?:told|tells|tell|telling|(?:speaking|spoke)(?:\s+by\s+(?:tele)?phone)?\s+(?:to|with))\s+", re.I
-)
+_BY_PHONE = r"(?:\s+by\s+(?:tele)?phone)?"
+_TOLD = re.compile(rf"\b(?:told|tells|tell|telling|(?:speaking|spoke){_BY_PHONE}\s+(?:to|with))\s+", re.I)
 _INTERVIEW = re.compile(
     r"\b(?:in\s+(?:an?|the|a\s+\w+)\s+(?:\w+\s+)?(?:interview|interviews|comments?|statement|remarks?|op-ed|"
     r"column|appearance|conversation|email|e-mail|exchange)\s+(?:with|to|on|for)|in\s+comments\s+to|"
@@ -177,7 +176,7 @@ _JOURNALIST = re.compile(
 _ACCORDING = re.compile(r"\baccording\s+to\s+", re.I)
 _QUOTED_AS = re.compile(r"\bquoted\s+(?P<object>.{1,120}?)\s+as\s+(?:saying|telling|stating)\b", re.I | re.S)
 _QUOTED_BY = re.compile(r"\b(?:was|were|is|are|been|being)?\s*quoted\s+by\s+", re.I)
-_SPEAKING_TO = re.compile(r"\bspeaking(?:\s+by\s+(?:tele)?phone)?\s+(?:to|with)\s+", re.I)
+_SPEAKING_TO = re.compile(rf"\bspeaking{_BY_PHONE}\s+(?:to|with)\s+", re.I)
 #: "a statement carried by SANA", "a memo obtained by Kontrapunkt", "a draft seen by Al-Rased"
 _CARRIED_BY = re.compile(r"\b(?:carried|published|broadcast|aired|seen|obtained|reviewed)\s+by\s+", re.I)
 _REPORTED = re.compile(r"\b(?:reported|reports|cited|citing|quoting)\b", re.I)

@@ -27,7 +27,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -389,7 +388,9 @@ def lexicon_matches(text: str) -> list[tuple[int, int, str]]:
 
     """
     out = []
-    for m in _packaged_lexicon().find(text):
+    from attribution.lexicon import packaged_lexicon
+
+    for m in packaged_lexicon().find(text):
         if m.text.lower().startswith("terror") and (
             _DESIGNATION_BEFORE.search(text[max(0, m.start - 80) : m.start])
             or _DESIGNATION_AFTER.search(text[m.end : m.end + 40])
@@ -397,13 +398,6 @@ def lexicon_matches(text: str) -> list[tuple[int, int, str]]:
             continue
         out.append((m.start, m.end, m.entry.category))
     return out
-
-
-@functools.lru_cache(maxsize=1)
-def _packaged_lexicon() -> Any:
-    from attribution.lexicon import load_lexicon
-
-    return load_lexicon()
 
 
 def apply_lexicon_prior(
@@ -436,9 +430,11 @@ def apply_lexicon_prior(
     out = []
     for window, probs in zip(windows, span_probs, strict=True):
         probs = probs.copy()
+        inner = [a for a, _ in window.offsets if a >= 0]
+        lo, hi = (min(inner), max(b for _, b in window.offsets)) if inner else (0, 0)
         for start, end, category in matches:
             bonus = prior.get(category)
-            if not bonus or category not in groups:
+            if not bonus or category not in groups or end <= lo or start >= hi:  # not in this window
                 continue
             g = groups[category]
             first = True
