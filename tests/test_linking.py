@@ -139,6 +139,33 @@ CASES = [
     ("Critics of the plan were not convinced.", [], []),
     ('The book "War and Peace" sold well.', [("CONTENT", '"War and Peace"', 0)], []),
     ("The army set up checkpoints.", [("SOURCE", "The army", 0)], []),
+    # the complementizer "that" is not part of the content (guidelines section 1), whoever tagged it
+    (
+        "A military source told FNA that heavy clashes are underway.",
+        [("SOURCE", "A military source", 0), ("CUE", "told", 0), ("CONTENT", "that heavy clashes are underway", 0)],
+        [("A military source", "told", "heavy clashes are underway", "indirect")],
+    ),
+    (
+        "Officials said that the talks failed.",
+        [("SOURCE", "Officials", 0), ("CUE", "said", 0), ("CONTENT", "that", 0), ("CONTENT", "the talks failed", 0)],
+        [("Officials", "said", "the talks failed", "indirect")],
+    ),
+    # negatives: "That" opening a quote or sentence, and "that" with nothing after it, stay
+    (
+        'He said: "That is a lie."',
+        [("SOURCE", "He", 0), ("CUE", "said", 0), ("CONTENT", '"That is a lie."', 0)],
+        [("He", "said", '"That is a lie."', "direct")],
+    ),
+    (
+        "That plan is dead, the minister said.",
+        [("CONTENT", "That plan is dead", 0), ("SOURCE", "the minister", 0), ("CUE", "said", 0)],
+        [("the minister", "said", "That plan is dead", "indirect")],
+    ),
+    (
+        "The ministry said that.",
+        [("SOURCE", "The ministry", 0), ("CUE", "said", 0), ("CONTENT", "that", 0)],
+        [("The ministry", "said", "that", "indirect")],
+    ),
     # a cue left without content is not an attribution
     (
         "Takfiri groups have repeatedly targeted homes.",

@@ -3,7 +3,8 @@
 PolNeAR marks each attribution as an ``E`` line linking an ``Attribution`` (or
 ``Attribution-no-source``) anchor to ``Source``, ``Cue`` and ``Content`` text-bound ``T``
 annotations. Discontinuous spans use ``;``-separated ranges. Where an article has several
-annotators' files, the first in sorted order is used.
+annotators' files, the first in sorted order is used. A content span's leading complementizer
+"that" is left out, as the annotation guidelines mark content (PolNeAR includes it).
 
 Example:
     >>> ann = "T1\\tSource 0 2\\tHe\\nT2\\tCue 3 7\\tsaid\\nT3\\tContent 8 10\\tno\\n" \\
@@ -11,6 +12,9 @@ Example:
     >>> record = polnear_record("x", "He said no", ann)
     >>> record.attributions[0].source, record.attributions[0].content
     (((0, 2),), ((8, 10),))
+    >>> ann = ann.replace("Content 8 10\\tno", "Content 8 15\\tthat no")
+    >>> polnear_record("x", "He said that no", ann).attributions[0].content
+    ((13, 15),)
 
 """
 
@@ -20,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from attribution.annotations import AnnotationError, GoldAttribution, LabeledArticle
+from attribution.linking import complementizer_end
 
 _ROLE_BY_BRAT = {"Source": "source", "Cue": "cue", "Content": "content", "Content2": "content"}
 
@@ -33,6 +38,20 @@ def _parse_ranges(spec: str, where: str) -> tuple[tuple[int, int], ...]:
             raise AnnotationError(f"{where}: cannot read offsets {spec!r}") from None
         ranges.append((start, end))
     return tuple(ranges)
+
+
+def _without_complementizer(content: list[tuple[int, int]], text: str) -> tuple[tuple[int, int], ...]:
+    """Content fragments without a leading complementizer "that" (annotation guidelines section 1).
+
+    PolNeAR's content spans include it ("said [that the talks failed]"); the project's label
+    contract does not ("said that [the talks failed]"), so converted records follow the contract.
+    """
+    if len(content) > 1 and text[content[0][0] : content[0][1]] == "that":
+        content = content[1:]
+    if not content:
+        return ()
+    start, end = content[0]
+    return ((complementizer_end(text, start, end), end), *content[1:])
 
 
 def polnear_record(article_id: str, text: str, ann: str, *, where: str | None = None) -> LabeledArticle:
@@ -67,7 +86,7 @@ def polnear_record(article_id: str, text: str, ann: str, *, where: str | None = 
             GoldAttribution(
                 cue=tuple(sorted(fragments["cue"])),
                 source=tuple(sorted(fragments["source"])),
-                content=tuple(sorted(fragments["content"])),
+                content=_without_complementizer(sorted(fragments["content"]), text),
             )
         )
     attributions.sort(key=lambda a: a.cue[0])
