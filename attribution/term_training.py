@@ -62,7 +62,7 @@ class TermTrainingConfig:
     validation_format: str = "ptc"
     dev_data: list[str] = field(default_factory=list)
     dev_share: float = 0.1
-    extra_train_data: list[str] = field(default_factory=lambda: [str(default_war_terms_path())])
+    extra_train_data: list[str] = field(default_factory=lambda: [str(p) for p in default_war_terms_paths()])
     extra_repeats: int = 3
     extra_pack: int = 6  # hand-written snippets joined into pseudo-articles, so they are seen in full-size windows
     init_branch: str | None = None  # continue from a saved branch (same trunk) instead of a fresh copy
@@ -112,9 +112,15 @@ class TermTrainingConfig:
         return cls(**data)
 
 
-def default_war_terms_path() -> Path:
-    """The packaged, hand-written war-vocabulary training set."""
-    return Path(__file__).resolve().parent / "resources" / "training" / "war_terms.train.jsonl"
+def default_war_terms_paths() -> list[Path]:
+    """The packaged, hand-written war-vocabulary training files (``war_terms.train*.jsonl``; the test file is apart).
+
+    Example:
+        >>> [p.name for p in default_war_terms_paths()]
+        ['war_terms.train.jsonl', 'war_terms.train.part2.jsonl']
+
+    """
+    return sorted((Path(__file__).resolve().parent / "resources" / "training").glob("war_terms.train*.jsonl"))
 
 
 def read_polarity_lexicon(path: str | Path) -> dict[str, str]:

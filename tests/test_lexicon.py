@@ -146,10 +146,10 @@ def _records(split: str) -> list[LabeledArticle]:
 
 @pytest.fixture(scope="module")
 def war_terms() -> dict[str, list[LabeledArticle]]:
-    return {split: _records(split) for split in ("train", "test")}
+    return {split: _records(split) for split in ("train", "train.part2", "test")}
 
 
-@pytest.mark.parametrize(("split", "minimum"), [("train", 300), ("test", 100)])
+@pytest.mark.parametrize(("split", "minimum"), [("train", 300), ("train.part2", 100), ("test", 100)])
 def test_war_terms_files_parse_with_enough_records(
     war_terms: dict[str, list[LabeledArticle]], split: str, minimum: int
 ) -> None:
@@ -161,7 +161,7 @@ def test_war_terms_files_parse_with_enough_records(
     assert 0.30 <= negatives <= 0.42  # about 35% hard negatives
 
 
-@pytest.mark.parametrize("split", ["train", "test"])
+@pytest.mark.parametrize("split", ["train", "train.part2", "test"])
 def test_war_terms_spans_targets_and_techniques_are_consistent(
     war_terms: dict[str, list[LabeledArticle]], split: str
 ) -> None:
@@ -191,7 +191,7 @@ def _attribution(gold, text: str) -> Attribution:  # type: ignore[no-untyped-def
     )
 
 
-@pytest.mark.parametrize("split", ["train", "test"])
+@pytest.mark.parametrize("split", ["train", "train.part2", "test"])
 def test_war_terms_voices_follow_the_marked_attributions(
     war_terms: dict[str, list[LabeledArticle]], split: str
 ) -> None:
@@ -206,8 +206,9 @@ def test_war_terms_voices_follow_the_marked_attributions(
 
 
 def test_war_terms_train_and_test_are_separate(war_terms: dict[str, list[LabeledArticle]]) -> None:
-    train, test = war_terms["train"], war_terms["test"]
+    train, test = war_terms["train"] + war_terms["train.part2"], war_terms["test"]
     assert not {r.text for r in train} & {r.text for r in test}
+    assert len({r.id for r in train}) == len(train)
 
     def surfaces(records: list[LabeledArticle]) -> set[str]:
         return {r.text[s:e].lower() for r in records for t in r.loaded_terms for s, e in t.span}
