@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -299,6 +299,47 @@ def binary_scores(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str, 
     tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g and p)
     n_pred, n_gold = sum(map(bool, predicted)), sum(map(bool, gold))
     return {**prf(tp, n_pred, tp, n_gold), "n_gold": n_gold, "n_predicted": n_pred}
+
+
+def label_agreement(first: Sequence[tuple[str, bool]], second: Sequence[tuple[str, bool]]) -> dict[str, Any]:
+    """How two labellers (or a labeller and a model) agree on ``(source_type, anonymous)`` pairs.
+
+    Type: observed agreement and Cohen's kappa; anonymity: agreement, kappa, and P/R/F1 of ``second``
+    scored against ``first`` (the same F1 the model is held to).
+
+    Example:
+        >>> first = [("political", False), ("citizen", True), ("media", False), ("political", False)]
+        >>> second = [("political", False), ("citizen", False), ("media", False), ("government", False)]
+        >>> result = label_agreement(first, second)
+        >>> result["type"]["agreement"], result["type"]["kappa"], result["anonymous"]["f1"]
+        (0.75, 0.6667, 0.0)
+
+    """
+    if len(first) != len(second):
+        raise ValueError(f"label_agreement: {len(first)} and {len(second)} labels")
+    if not first:
+        raise ValueError("label_agreement: no labels")
+
+    def kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
+        n = len(a)
+        observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+        count_a, count_b = Counter(a), Counter(b)
+        expected = sum(count_a[label] * count_b[label] for label in count_a) / (n * n)
+        return round((observed - expected) / (1 - expected), 4) if expected < 1 else 1.0
+
+    types_a, types_b = [t for t, _ in first], [t for t, _ in second]
+    anon_a, anon_b = [a for _, a in first], [a for _, a in second]
+    agreement = sum(x == y for x, y in zip(types_a, types_b, strict=True)) / len(first)
+    anon_agreement = sum(x == y for x, y in zip(anon_a, anon_b, strict=True)) / len(first)
+    return {
+        "n": len(first),
+        "type": {"agreement": round(agreement, 4), "kappa": kappa(types_a, types_b)},
+        "anonymous": {
+            "agreement": round(anon_agreement, 4),
+            "kappa": kappa(anon_a, anon_b),
+            **binary_scores(anon_a, anon_b),
+        },
+    }
 
 
 def _normal_name(name: str) -> str:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from attribution.annotations import AnnotationError, GoldAttribution, LabeledArticle, read_annotations
+from attribution.annotations import SOURCE_TYPES, AnnotationError, GoldAttribution, LabeledArticle, read_annotations
 from attribution.profile_evaluation import (
     ProfileEvaluator,
     binary_scores,
     evaluate_profile_layers,
     format_profile_metrics,
     gold_attributions,
+    label_agreement,
     match_by_source,
     names_match,
     read_label_rows,
@@ -269,6 +270,19 @@ def test_packaged_label_files_are_offsets_only() -> None:
         }
         for _, row in rows
     )
+
+
+def test_second_labels_cover_validation_cases_only() -> None:
+    """The blind second labelling (LABELING.md, "Agreement") names existing validation cases, labels only."""
+    dev_cases = {row["case"] for _, row in read_label_rows(sorted(RESOURCES.glob("polnear_labels.*.jsonl")))
+                 if row["split"] == "dev"}  # fmt: skip
+    lines = (RESOURCES / "second_labels.dev.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) == len({row["case"] for row in rows}) >= 150
+    for row in rows:
+        assert set(row) == {"case", "source_type", "anonymous", "note"}
+        assert row["case"] in dev_cases
+        assert row["source_type"] in SOURCE_TYPES and isinstance(row["anonymous"], bool)
 
 
 @pytest.mark.data
@@ -526,3 +540,22 @@ def _attribution_at(text: str, source: str, cue: str) -> Attribution:
 )
 def test_says_anonymous(text: str, source: str, cue: str, anonymous: bool) -> None:
     assert says_anonymous(text, _attribution_at(text, source, cue)) is anonymous
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "type_kappa", "anonymous_f1"),
+    [
+        ([("ngo", True), ("media", False)], [("ngo", True), ("media", False)], 1.0, 1.0),  # full agreement
+        ([("ngo", True), ("media", False)], [("media", False), ("ngo", True)], -1.0, 0.0),  # crossed: below chance
+        ([("ngo", False), ("ngo", False)], [("ngo", False), ("ngo", False)], 1.0, 0.0),  # one label, no positives
+    ],
+)
+def test_label_agreement(first: list, second: list, type_kappa: float, anonymous_f1: float) -> None:
+    result = label_agreement(first, second)
+    assert (result["type"]["kappa"], result["anonymous"]["f1"]) == (type_kappa, anonymous_f1)
+
+
+@pytest.mark.parametrize(("first", "second"), [([], []), ([("ngo", True)], [])])
+def test_label_agreement_rejects_empty_or_unpaired_labels(first: list, second: list) -> None:
+    with pytest.raises(ValueError, match="label_agreement"):
+        label_agreement(first, second)
