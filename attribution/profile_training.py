@@ -26,7 +26,7 @@ import logging
 import platform
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -280,7 +280,7 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
     from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 
     from attribution.profile_evaluation import read_profile_labels
-    from attribution.tagging.source_profiler import SourceProfiler, collate
+    from attribution.tagging.source_profiler import INPUT_FORMAT, SourceProfiler, collate
     from attribution.training import load_labeled
 
     set_seed(config.seed)
@@ -318,6 +318,8 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
         }
     else:
         profiler = SourceProfiler.from_base(config.base_model, max_length=config.max_length)
+    # examples are built in the current input layout, whatever layout an init profiler was trained on
+    profiler.config = replace(profiler.config, input_format=INPUT_FORMAT)
     if config.init_encoder:
         _load_tagger_encoder(profiler, config.init_encoder)
     if config.freeze_embeddings:
@@ -477,8 +479,6 @@ def _load_tagger_encoder(profiler: Any, path: str) -> None:
 
 
 def _with_threshold(config: Any, threshold: float) -> Any:
-    from dataclasses import replace
-
     return replace(config, anonymous_threshold=threshold)
 
 

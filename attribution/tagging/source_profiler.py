@@ -53,8 +53,10 @@ logger = logging.getLogger(__name__)
 
 CONFIG_NAME = "source_profile_config.json"
 WEIGHTS_NAME = "model.safetensors"
-#: The version of the input text layout (markers, second segment); saved models record it.
-INPUT_FORMAT = "v2"
+#: The version of the input text layout (markers, second segment); saved models record it. v3 takes the
+#: "first named" context from the body rather than the headline (v2 models keep their layout).
+INPUT_FORMAT = "v3"
+INPUT_FORMATS = ("v2", "v3")
 _CONTEXT_CHARS = 320  # characters of context kept on each side of the source and cue
 _ANTECEDENT_CHARS = 160
 #: The text says the source is unnamed on purpose: "who asked not to be named", "speaking on condition of anonymity".
@@ -99,9 +101,9 @@ class ProfilerConfig:
             raise ValueError(f"max_length must be at least 16, got {self.max_length}")
         if not 0 < self.anonymous_threshold < 1:
             raise ValueError(f"anonymous_threshold must be in (0, 1), got {self.anonymous_threshold}")
-        if self.input_format != INPUT_FORMAT:
+        if self.input_format not in INPUT_FORMATS:
             raise ValueError(
-                f"input_format {self.input_format!r} is not supported (this version reads {INPUT_FORMAT!r})"
+                f"input_format {self.input_format!r} is not supported (this version reads {list(INPUT_FORMATS)})"
             )
         if self.weights_dtype not in ("float16", "bfloat16", "float32"):
             raise ValueError(f"weights_dtype must be float16, bfloat16 or float32, got {self.weights_dtype!r}")
@@ -186,6 +188,8 @@ def build_input(
     sentences: Sequence[Sentence],
     attribution: Attribution,
     resolution: Resolution | None = None,
+    *,
+    input_format: str = INPUT_FORMAT,
 ) -> ProfileInput:
     """The classifier input for one attribution with a source (see the module docstring).
 
@@ -194,6 +198,8 @@ def build_input(
         sentences: The article's sentences.
         attribution: The attribution (its source must not be empty).
         resolution: What a pronoun or nominal source resolves to, if anything.
+        input_format: The layout the model was trained on (:data:`INPUT_FORMATS`): from ``v3`` on, the
+            "first named" context is the first mention in the body, not in a headline.
 
     Raises:
         ValueError: if the attribution has no source.
@@ -226,7 +232,7 @@ def build_input(
         anchor = None
     # where the article first introduced the same name ("Retired neurosurgeon Ben Carson" for a later "Carson")
     if anchor is not None:
-        intro = _introduction(text, anchor)
+        intro = _introduction(text, anchor, skip_headline=input_format != "v2")
         if intro is not None and not (lo <= intro[0] < hi) and intro[0] != anchor[0]:
             second = f"{second} ; first named: {_mention_context(text, sentences, *intro)}"
     return ProfileInput(first, second, tuple(spans))
@@ -242,16 +248,45 @@ def _mention_context(text: str, sentences: Sequence[Sentence], start: int, end: 
     return context
 
 
-def _introduction(text: str, anchor: tuple[int, int]) -> tuple[int, int] | None:
-    """The first mention in ``text`` (before ``anchor``) of the name at ``anchor``, matched by its last word."""
+def headline_end(text: str) -> int:
+    """Where a headline line at the top of ``text`` ends (0 when the text does not open with one).
+
+    A headline is a first line of at most 200 characters that does not end like a sentence.
+
+    Example:
+        >>> headline_end("Understated Perez raises political profile\\nLabor Secretary Tom Perez said ...")
+        42
+        >>> headline_end("Labor Secretary Tom Perez said on Sunday that talks had failed.\\nHe added ...")
+        0
+
+    """
+    end = text.find("\n")
+    first = text[:end].rstrip() if end > 0 else ""
+    if not first or len(first) > 200 or first[-1] in ".!?:;\"”’'":
+        return 0
+    return end
+
+
+def _introduction(text: str, anchor: tuple[int, int], *, skip_headline: bool = True) -> tuple[int, int] | None:
+    """The first mention in ``text`` (before ``anchor``) of the name at ``anchor``, matched by its last word.
+
+    With ``skip_headline``, a mention in the body comes before one in a headline ("Labor Secretary
+    Tom Perez said" rather than "Understated Perez raises political profile"): headlines seldom say
+    who a person is.
+    """
     name = text[anchor[0] : anchor[1]].split()
     if not name:
         return None
     last = name[-1].lower().strip(".,;:’'")
-    for mention in find_mentions(text, 0, anchor[0], common_words=common_words(text)):
-        if mention.text.split()[-1].lower().strip(".,;:’'") == last:
-            return mention.start, mention.end
-    return None
+    matching = [
+        mention
+        for mention in find_mentions(text, 0, anchor[0], common_words=common_words(text))
+        if mention.text.split()[-1].lower().strip(".,;:’'") == last
+    ]
+    if skip_headline:
+        body = headline_end(text)
+        matching = sorted(matching, key=lambda mention: mention.start < body)  # stable: body mentions first
+    return (matching[0].start, matching[0].end) if matching else None
 
 
 def _inside_any(piece: Any, spans: Sequence[Any]) -> bool:
@@ -473,7 +508,10 @@ class SourceProfiler:
         text = article.text
         rules = profile_rules(text, sentences, attributions)
         with_source = [i for i, a in enumerate(attributions) if a.source]
-        items = [build_input(text, sentences, attributions[i], rules[i][1]) for i in with_source]
+        items = [
+            build_input(text, sentences, attributions[i], rules[i][1], input_format=self.config.input_format)
+            for i in with_source
+        ]
         predicted = dict(zip(with_source, self.predict(items, batch_size=batch_size), strict=True))
         out = []
         for i, attribution in enumerate(attributions):
