@@ -53,7 +53,7 @@ def default_war_sources_paths() -> list[Path]:
 
     Example:
         >>> [p.name for p in default_war_sources_paths()]
-        ['war_sources.jsonl', 'war_sources.part2.jsonl']
+        ['war_sources.jsonl', 'war_sources.part2.jsonl', 'war_sources.part3.jsonl']
 
     """
     return sorted(default_war_sources_path().parent.glob("war_sources*.jsonl"))

@@ -33,9 +33,9 @@ def by_cue(report, cue: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("cue", "source", "content_start"),
     [
-        ("told", "A military source", "that heavy clashes are underway"),
-        ("announced", "the so-called Syrian Observatory for Human Rights", "that Kurdish fighters"),
-        ("claimed", "The Interior Ministry", "that the police had dismantled"),
+        ("told", "A military source", "heavy clashes are underway"),
+        ("announced", "the so-called Syrian Observatory for Human Rights", "Kurdish fighters"),
+        ("claimed", "The Interior Ministry", "the police had dismantled"),
     ],
 )
 def test_example_attributions(example_report, cue: str, source: str, content_start: str) -> None:  # type: ignore[no-untyped-def]
