@@ -355,8 +355,18 @@ def _decode_fallback(data: bytes, encoding: str | None) -> str | None:
         return None
 
 
-def _txt_title(text: str) -> str | None:
-    """Return the first non-empty line if it is short and followed by a blank line and then more text."""
+def title_line(text: str) -> tuple[int, int] | None:
+    """Offsets of a headline: the first non-empty line if it is short and followed by a blank line and more text.
+
+    Example:
+        >>> text = "Understated Perez raises political profile.\\n\\nLabor Secretary Tom Perez said ..."
+        >>> start, end = title_line(text)
+        >>> text[start:end]
+        'Understated Perez raises political profile.'
+        >>> title_line("Labor Secretary Tom Perez said on Sunday that talks had failed.\\nHe added ...") is None
+        True
+
+    """
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None or first + 2 >= len(lines) or lines[first + 1].strip():
@@ -364,7 +374,15 @@ def _txt_title(text: str) -> str | None:
     if not any(line.strip() for line in lines[first + 2 :]):
         return None
     title = lines[first].strip()
-    return title if len(title) < _TITLE_MAX_CHARS and not is_boilerplate_line(title) else None
+    if len(title) >= _TITLE_MAX_CHARS or is_boilerplate_line(title):
+        return None
+    start = sum(len(line) + 1 for line in lines[:first]) + len(lines[first]) - len(lines[first].lstrip())
+    return start, start + len(title)
+
+
+def _txt_title(text: str) -> str | None:
+    span = title_line(text)
+    return text[span[0] : span[1]] if span else None
 
 
 def _read_txt(path: Path, max_bytes: int) -> Article:

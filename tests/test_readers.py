@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from attribution import readers
-from attribution.readers import InputError, find_boilerplate, read_inputs, read_text_article
+from attribution.readers import InputError, find_boilerplate, read_inputs, read_text_article, title_line
 from attribution.records import Article
 
 INPUTS = Path(__file__).parent / "data" / "inputs"
@@ -540,3 +540,19 @@ def test_docstring_examples_are_correct() -> None:
     result = doctest.testmod(readers, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 5
     assert result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Understated Perez raises political profile.\n\nLabor Secretary Tom Perez said ...", (0, 43)),
+        ("\n  Clashes in the north\n\nA military source told FNA ...", (3, 23)),
+        # negatives: no blank line after the first line, nothing after it, an over-long or boilerplate line
+        ("Labor Secretary Tom Perez said on Sunday that talks had failed.\nHe added ...", None),
+        ("Only a title\n\n", None),
+        ("x" * 201 + "\n\nbody", None),
+        ("Advertisement\n\nA source said so.", None),
+    ],
+)
+def test_title_line(text: str, expected: tuple[int, int] | None) -> None:
+    assert title_line(text) == expected

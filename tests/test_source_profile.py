@@ -31,7 +31,6 @@ from attribution.tagging.source_profiler import (
     ProfilerConfig,
     SourceProfiler,
     build_input,
-    headline_end,
     says_anonymous,
 )
 
@@ -103,25 +102,9 @@ def test_build_input_marks_source_and_cue_and_adds_the_antecedent() -> None:
         build_input(TEXT, sentences, attributions[2])
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Understated Perez raises political profile\nLabor Secretary Tom Perez said ...", 42),
-        ("Clashes in the north\n\nA military source told FNA ...", 20),
-        # negatives: a first line that ends like a sentence, no line break, an over-long first line
-        ("Labor Secretary Tom Perez said on Sunday that talks had failed.\nHe added ...", 0),
-        ('He said: "We will win."\nThe army ...', 0),
-        ("No line break at all", 0),
-        ("x" * 201 + "\nbody", 0),
-    ],
-)
-def test_headline_end(text: str, expected: int) -> None:
-    assert headline_end(text) == expected
-
-
 def test_v3_input_introduces_a_name_from_the_body_not_the_headline() -> None:
     text = (
-        "Understated Perez raises political profile\n\n"
+        "Understated Perez raises political profile.\n\n"
         "Labor Secretary Tom Perez spoke in Ohio on Friday. The crowd was small. It rained. Buses were late.\n\n"
         "Perez said the economy had grown."
     )

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from attribution.annotations import SOURCE_TYPES
+from attribution.readers import title_line
 from attribution.records import Article, Attribution, Sentence
 from attribution.relays import (
     Resolution,
@@ -248,31 +249,13 @@ def _mention_context(text: str, sentences: Sequence[Sentence], start: int, end: 
     return context
 
 
-def headline_end(text: str) -> int:
-    """Where a headline line at the top of ``text`` ends (0 when the text does not open with one).
-
-    A headline is a first line of at most 200 characters that does not end like a sentence.
-
-    Example:
-        >>> headline_end("Understated Perez raises political profile\\nLabor Secretary Tom Perez said ...")
-        42
-        >>> headline_end("Labor Secretary Tom Perez said on Sunday that talks had failed.\\nHe added ...")
-        0
-
-    """
-    end = text.find("\n")
-    first = text[:end].rstrip() if end > 0 else ""
-    if not first or len(first) > 200 or first[-1] in ".!?:;\"”’'":
-        return 0
-    return end
-
-
 def _introduction(text: str, anchor: tuple[int, int], *, skip_headline: bool = True) -> tuple[int, int] | None:
     """The first mention in ``text`` (before ``anchor``) of the name at ``anchor``, matched by its last word.
 
-    With ``skip_headline``, a mention in the body comes before one in a headline ("Labor Secretary
-    Tom Perez said" rather than "Understated Perez raises political profile"): headlines seldom say
-    who a person is.
+    With ``skip_headline``, a mention in the body comes before one in a headline
+    (:func:`~attribution.readers.title_line`, the line the report shows as the title): "Labor
+    Secretary Tom Perez said" rather than "Understated Perez raises political profile."; headlines
+    seldom say who a person is.
     """
     name = text[anchor[0] : anchor[1]].split()
     if not name:
@@ -284,7 +267,8 @@ def _introduction(text: str, anchor: tuple[int, int], *, skip_headline: bool = T
         if mention.text.split()[-1].lower().strip(".,;:’'") == last
     ]
     if skip_headline:
-        body = headline_end(text)
+        title = title_line(text)
+        body = title[1] if title else 0
         matching = sorted(matching, key=lambda mention: mention.start < body)  # stable: body mentions first
     return (matching[0].start, matching[0].end) if matching else None
 
