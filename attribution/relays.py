@@ -544,6 +544,52 @@ def _after_locative(text: str, mention: Mention) -> bool:
     return bool(_LOCATIVE_BEFORE.search(text[max(0, mention.start - 40) : mention.start]))
 
 
+#: People named by where they live or work: "residents of Tal Sahwa", "villagers from Oskal".
+_PEOPLE_OF = re.compile(
+    r"\b(?:residents?|inhabitants?|villagers?|people|citizens|civilians|families|farmers|traders|elders)\s+"
+    r"(?:of|from)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_COLLECTIVE_PEOPLE = frozenset(
+    "residents inhabitants villagers people citizens civilians families farmers traders elders witnesses "
+    "shopkeeper trader farmer nurse worker workers officer officers diplomat diplomats delegates".split()
+)
+
+
+def named_only_by_place(attribution: Attribution) -> bool:
+    """Whether the only names in a source are places, so no person or organisation is named (guidelines 1.2).
+
+    "A shopkeeper in Taiz", "Residents of Tal Sahwa", "A police spokesman in Kano" name where the
+    speaker is, not who: such a source is anonymous. A source with any other name ("Hamadou Diallo, a
+    farmer in Ouro Sakal"), or whose speaker belongs to a body ("The rival government in Tripoli", "a
+    spokesman for the army in Goma"), is not covered.
+
+    Example:
+        >>> from attribution.records import Span
+        >>> def a(src): return Attribution((), (Span("SOURCE", 0, len(src), src, 0),), (), "indirect", 0, 1.0)
+        >>> [named_only_by_place(a(s)) for s in ("A shopkeeper in Taiz", "Residents of Tal Sahwa")]
+        [True, True]
+        >>> named = ("Hamadou Diallo, a farmer in Ouro Sakal", "The rival government in Tripoli",
+        ...          "A spokesman for the army in Goma", "officials")
+        >>> [named_only_by_place(a(s)) for s in named]
+        [False, False, False, False]
+
+    """
+    text = " ".join(s.text for s in attribution.source)
+    first, _, rest = text.partition(" ")
+    if first.lower() in _COLLECTIVE_PEOPLE or first.lower() in PERSON_NOUNS:  # "Residents of X" is not one name
+        text = f"{first.lower()} {rest}"
+    mentions = find_mentions(text)
+    if not mentions or not all(
+        _after_locative(text, m) or _PEOPLE_OF.search(text[max(0, m.start - 40) : m.start]) for m in mentions
+    ):
+        return False
+    head = [w.lower().strip(".,“”\"'’") for w in text[: mentions[0].start].split()]
+    if any(w in ORG_NOUNS for w in head):
+        return False
+    return any(w in _COLLECTIVE_PEOPLE or w in PERSON_NOUNS or w.rstrip("s") in PERSON_NOUNS for w in head)
+
+
 def _source_words(attribution: Attribution) -> list[str]:
     return [w.lower().strip(".,“”\"'’") for w in " ".join(s.text for s in attribution.source).split()]
 

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from attribution.records import Article, Attribution, Sentence, Span
-from attribution.relays import earlier_same_source, find_mentions, find_via, is_media_name, resolve_source, source_kind
+from attribution.relays import (
+    earlier_same_source,
+    find_mentions,
+    find_via,
+    is_media_name,
+    named_only_by_place,
+    resolve_source,
+    source_kind,
+)
 from attribution.segmenter import RuleSegmenter
 from attribution.stance import ReportingVerbError, cue_stance, load_reporting_verbs, verb_forms
 
@@ -409,3 +417,27 @@ def test_relay_carries_to_the_same_unnamed_source(
         )
     found = profile_rules(text, sentences, attributions)
     assert [tuple(v.text for v in via) for via, _, _ in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "expected"),
+    [
+        ("Residents of Tal Sahwa said the bakery had closed.", "Residents of Tal Sahwa", True),
+        ("A shopkeeper in Taiz said prices had doubled.", "A shopkeeper in Taiz", True),
+        ("Villagers from Oskal told reporters the bridge was gone.", "Villagers from Oskal", True),
+        ("A police spokesman in Kano said two men were held.", "A police spokesman in Kano", True),
+        # negatives: a person or body is named, the speaker is a body, or there is no name at all
+        (
+            "Hamadou Diallo, a farmer in Ouro Sakal, said the crop had failed.",
+            "Hamadou Diallo, a farmer in Ouro Sakal",
+            False,
+        ),
+        ("The rival government in Tripoli said talks had failed.", "The rival government in Tripoli", False),
+        ("A spokesman for the army in Goma said the road was open.", "A spokesman for the army in Goma", False),
+        ("A resident, speaking to IRNA, said shelling had stopped.", "A resident, speaking to IRNA", False),
+        ("Residents said the water was off.", "Residents", False),
+    ],
+)
+def test_named_only_by_place(text: str, source: str, expected: bool) -> None:
+    attribution, _ = make(text, source, "said" if "said" in text else "told")
+    assert named_only_by_place(attribution) is expected

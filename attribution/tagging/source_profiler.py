@@ -43,6 +43,7 @@ from attribution.relays import (
     earlier_same_source,
     find_mentions,
     find_via,
+    named_only_by_place,
     resolve_source_mention,
     source_kind,
 )
@@ -505,7 +506,11 @@ class SourceProfiler:
                 source_type, anonymous = out[same_as].source_type, out[same_as].anonymous
             elif i in predicted:
                 source_type, _, p_anonymous = predicted[i]
-                anonymous = p_anonymous >= self.config.anonymous_threshold or says_anonymous(text, attribution)
+                anonymous = (
+                    p_anonymous >= self.config.anonymous_threshold
+                    or says_anonymous(text, attribution)
+                    or named_only_by_place(attribution)
+                )
             else:
                 source_type, anonymous = "unspecified", True
             out.append(
