@@ -135,17 +135,31 @@ def complementizer_end(text: str, start: int, end: int) -> int:
     return match.end() if match else start
 
 
+def fragments_without_complementizer(fragments: Sequence[tuple[int, int]], text: str) -> tuple[tuple[int, int], ...]:
+    """Content fragments (in text order) with a leading complementizer "that" left out.
+
+    Example:
+        >>> text = "He said that the talks had failed."
+        >>> fragments_without_complementizer([(8, 12), (13, 33)], text)  # "that" as a fragment of its own
+        ((13, 33),)
+
+    """
+    if len(fragments) > 1 and text[fragments[0][0] : fragments[0][1]] == "that":
+        fragments = fragments[1:]
+    if not fragments:
+        return ()
+    start, end = fragments[0]
+    return ((complementizer_end(text, start, end), end), *fragments[1:])
+
+
 def without_complementizer(content: Sequence[Span], text: str) -> tuple[Span, ...]:
-    """``content`` (pieces in text order) with a leading complementizer "that" left out of its first piece."""
-    if len(content) > 1 and content[0].text == "that":  # "that" tagged as a piece of its own
-        content = content[1:]
-    if not content:
-        return tuple(content)
-    first = content[0]
-    start = complementizer_end(text, first.start, first.end)
-    if start == first.start:
-        return tuple(content)
-    return (replace(first, start=start, text=text[start : first.end]), *content[1:])
+    """``content`` (pieces in text order) with a leading complementizer "that" left out."""
+    kept = fragments_without_complementizer([(piece.start, piece.end) for piece in content], text)
+    pieces = list(content[len(content) - len(kept) :])
+    if pieces and kept[0][0] != pieces[0].start:
+        start = kept[0][0]
+        pieces[0] = replace(pieces[0], start=start, text=text[start : pieces[0].end])
+    return tuple(pieces)
 
 
 _DASHES = ("--", "―", "—", "–")

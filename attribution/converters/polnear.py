@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from attribution.annotations import AnnotationError, GoldAttribution, LabeledArticle
-from attribution.linking import complementizer_end
+from attribution.linking import fragments_without_complementizer
 
 _ROLE_BY_BRAT = {"Source": "source", "Cue": "cue", "Content": "content", "Content2": "content"}
 
@@ -38,20 +38,6 @@ def _parse_ranges(spec: str, where: str) -> tuple[tuple[int, int], ...]:
             raise AnnotationError(f"{where}: cannot read offsets {spec!r}") from None
         ranges.append((start, end))
     return tuple(ranges)
-
-
-def _without_complementizer(content: list[tuple[int, int]], text: str) -> tuple[tuple[int, int], ...]:
-    """Content fragments without a leading complementizer "that" (annotation guidelines section 1).
-
-    PolNeAR's content spans include it ("said [that the talks failed]"); the project's label
-    contract does not ("said that [the talks failed]"), so converted records follow the contract.
-    """
-    if len(content) > 1 and text[content[0][0] : content[0][1]] == "that":
-        content = content[1:]
-    if not content:
-        return ()
-    start, end = content[0]
-    return ((complementizer_end(text, start, end), end), *content[1:])
 
 
 def polnear_record(article_id: str, text: str, ann: str, *, where: str | None = None) -> LabeledArticle:
@@ -86,7 +72,7 @@ def polnear_record(article_id: str, text: str, ann: str, *, where: str | None = 
             GoldAttribution(
                 cue=tuple(sorted(fragments["cue"])),
                 source=tuple(sorted(fragments["source"])),
-                content=_without_complementizer(sorted(fragments["content"]), text),
+                content=fragments_without_complementizer(sorted(fragments["content"]), text),
             )
         )
     attributions.sort(key=lambda a: a.cue[0])
