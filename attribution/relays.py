@@ -556,6 +556,31 @@ _COLLECTIVE_PEOPLE = frozenset(
 )
 
 
+#: A source that is only the word "source(s)" with a determiner or quantifier: nothing says who speaks.
+_BARE_SOURCE = re.compile(
+    r"^(?:(?:a|an|the|another|other|some|several|many|multiple|numerous|two|three|four|these|those)\s+)?"
+    r"(?:other\s+)?sources?$"
+)
+
+
+def is_bare_source(attribution: Attribution) -> bool:
+    """Whether the source is just "sources", "a source", "another source": no identifiable source (guidelines 1.1).
+
+    Such a source is ``unspecified`` and anonymous, unless it takes up an earlier described one ("the source"
+    after "A military source"), which :func:`earlier_same_source` finds first.
+
+    Example:
+        >>> from attribution.records import Span
+        >>> def a(src): return Attribution((), (Span("SOURCE", 0, len(src), src, 0),), (), "indirect", 0, 1.0)
+        >>> [is_bare_source(a(s)) for s in ("sources", "Another source", "the sources", "Two other sources")]
+        [True, True, True, True]
+        >>> [is_bare_source(a(s)) for s in ("A military source", "sources close to the army", "Source", "officials")]
+        [False, False, True, False]
+
+    """
+    return bool(_BARE_SOURCE.match(" ".join(_source_words(attribution))))
+
+
 def named_only_by_place(attribution: Attribution) -> bool:
     """Whether the only names in a source are places, so no person or organisation is named (guidelines 1.2).
 

@@ -135,6 +135,43 @@ def test_profile_fills_every_field(tiny_profiler: SourceProfiler) -> None:
     assert attributions[0].source_type is None and profiled[0].cue == attributions[0].cue
 
 
+@pytest.mark.parametrize(
+    ("text", "source", "expected"),
+    [
+        ("Sources said the talks had stalled.", "Sources", ("unspecified", True)),
+        # the same words after a described source take that source's profile
+        (
+            "A military source told FNA that clashes were underway. The source said more troops came.",
+            "The source",
+            None,
+        ),
+    ],
+)
+def test_bare_sources_are_unspecified(
+    tiny_profiler: SourceProfiler, text: str, source: str, expected: tuple[str, bool] | None
+) -> None:
+    sentences = RuleSegmenter()(Article(id="b", text=text))
+
+    def span(label: str, needle: str, after: int = 0) -> Span:
+        start = text.index(needle, after)
+        index = next(s.index for s in sentences if s.start <= start < s.end)
+        return Span(label, start, start + len(needle), needle, index)  # type: ignore[arg-type]
+
+    attributions = []
+    for src, cue in (("A military source", "told"), (source, "said")):
+        if src in text:
+            s_span = span("SOURCE", src)
+            c_span = span("CUE", cue, s_span.end)
+            attributions.append(Attribution((c_span,), (s_span,), (), "indirect", c_span.sentence_index, 1.0))
+    profiled = tiny_profiler.profile(Article(id="b", text=text), sentences, attributions)
+    last = profiled[-1]
+    if expected is not None:
+        assert (last.source_type, last.anonymous) == expected
+    else:  # "The source" repeats the first source's type, whatever the (untrained) classifier gave it
+        assert (last.source_type, last.anonymous) == (profiled[0].source_type, profiled[0].anonymous)
+        assert profiled[0].source_type != "unspecified"  # so the rule for bare sources did not decide it
+
+
 def test_profile_rejects_a_single_attribution(tiny_profiler: SourceProfiler) -> None:
     sentences, attributions = _attributions()
     with pytest.raises(TypeError, match="sequence of attributions"):

@@ -11,6 +11,7 @@ from attribution.relays import (
     earlier_same_source,
     find_mentions,
     find_via,
+    is_bare_source,
     is_media_name,
     named_only_by_place,
     resolve_source,
@@ -441,3 +442,23 @@ def test_relay_carries_to_the_same_unnamed_source(
 def test_named_only_by_place(text: str, source: str, expected: bool) -> None:
     attribution, _ = make(text, source, "said" if "said" in text else "told")
     assert named_only_by_place(attribution) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "expected"),
+    [
+        ("Sources said the talks had stalled.", "Sources", True),
+        ("Another source said the convoy had left.", "Another source", True),
+        ("Two other sources told the paper the deal was off.", "Two other sources", True),
+        ("The sources said nothing more.", "The sources", True),
+        # negatives: the source says who speaks, or is not the word "source"
+        ("A military source told FNA that clashes were underway.", "A military source", False),
+        ("Sources close to the army said the road was open.", "Sources close to the army", False),
+        ("Diplomatic sources said the vote was delayed.", "Diplomatic sources", False),
+        ("Officials said the road was open.", "Officials", False),
+        ("Resource managers said water was short.", "Resource managers", False),
+    ],
+)
+def test_is_bare_source(text: str, source: str, expected: bool) -> None:
+    attribution, _ = make(text, source, "said" if "said" in text else "told")
+    assert is_bare_source(attribution) is expected

@@ -43,6 +43,7 @@ from attribution.relays import (
     earlier_same_source,
     find_mentions,
     find_via,
+    is_bare_source,
     named_only_by_place,
     resolve_source_mention,
     source_kind,
@@ -481,8 +482,9 @@ class SourceProfiler:
         A pronoun or nominal source takes the type and anonymity the classifier gives it in the light of
         what it resolves to (the resolved name is part of the input); a definite nominal source that takes
         up an earlier unnamed one ("the source" after "A military source") takes that one's type and
-        anonymity (:func:`~attribution.relays.earlier_same_source`). Attributions without a source are
-        ``unspecified`` and anonymous.
+        anonymity (:func:`~attribution.relays.earlier_same_source`); any other bare "sources", "a source" is
+        ``unspecified`` and anonymous (:func:`~attribution.relays.is_bare_source`), as are attributions without a
+        source.
 
         Raises:
             TypeError: if ``attributions`` is a single :class:`Attribution` instead of a sequence.
@@ -504,6 +506,8 @@ class SourceProfiler:
             same_as = earlier_same_source(i, attributions, sentences) if resolution is None else None
             if same_as is not None:  # "the source" after "A military source": the same speaker
                 source_type, anonymous = out[same_as].source_type, out[same_as].anonymous
+            elif is_bare_source(attribution):  # "sources said": nothing says who speaks (guidelines 1.1)
+                source_type, anonymous = "unspecified", True
             elif i in predicted:
                 source_type, _, p_anonymous = predicted[i]
                 anonymous = (
