@@ -139,17 +139,22 @@ def test_profile_fills_every_field(tiny_profiler: SourceProfiler) -> None:
     ("text", "source", "expected"),
     [
         ("Sources said the talks had stalled.", "Sources", ("unspecified", True)),
-        # the same words after a described source take that source's profile
+        ("Two other sources said the talks had stalled.", "Two other sources", ("unspecified", True)),
+        # the same words after a described source take that source's profile (here the stub's)
         (
             "A military source told FNA that clashes were underway. The source said more troops came.",
             "The source",
-            None,
+            ("military", False),
         ),
+        # negatives: a described source is the classifier's to type
+        ("Diplomatic sources said the talks had stalled.", "Diplomatic sources", ("military", False)),
     ],
 )
 def test_bare_sources_are_unspecified(
-    tiny_profiler: SourceProfiler, text: str, source: str, expected: tuple[str, bool] | None
+    tiny_profiler: SourceProfiler, monkeypatch: pytest.MonkeyPatch, text: str, source: str, expected: tuple
 ) -> None:
+    # the classifier says "military, named" for every source, so only the rules can say otherwise
+    monkeypatch.setattr(tiny_profiler, "predict", lambda items, batch_size=32: [("military", 0.9, 0.1)] * len(items))
     sentences = RuleSegmenter()(Article(id="b", text=text))
 
     def span(label: str, needle: str, after: int = 0) -> Span:
@@ -164,12 +169,7 @@ def test_bare_sources_are_unspecified(
             c_span = span("CUE", cue, s_span.end)
             attributions.append(Attribution((c_span,), (s_span,), (), "indirect", c_span.sentence_index, 1.0))
     profiled = tiny_profiler.profile(Article(id="b", text=text), sentences, attributions)
-    last = profiled[-1]
-    if expected is not None:
-        assert (last.source_type, last.anonymous) == expected
-    else:  # "The source" repeats the first source's type, whatever the (untrained) classifier gave it
-        assert (last.source_type, last.anonymous) == (profiled[0].source_type, profiled[0].anonymous)
-        assert profiled[0].source_type != "unspecified"  # so the rule for bare sources did not decide it
+    assert (profiled[-1].source_type, profiled[-1].anonymous) == expected
 
 
 def test_profile_rejects_a_single_attribution(tiny_profiler: SourceProfiler) -> None:
