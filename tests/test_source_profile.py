@@ -44,13 +44,18 @@ TEXT = (
 )
 
 
+def _span_in(text: str, sentences: list[Sentence], label: str, needle: str, after: int = 0) -> Span:
+    """A span over the first ``needle`` in ``text`` at or after ``after``, with its sentence index."""
+    start = text.index(needle, after)
+    index = next(s.index for s in sentences if s.start <= start < s.end)
+    return Span(label, start, start + len(needle), needle, index)  # type: ignore[arg-type]
+
+
 def _attributions(text: str = TEXT) -> tuple[list[Sentence], list[Attribution]]:
     sentences = RuleSegmenter()(Article(id="a", text=text))
 
     def span(label: str, needle: str, after: int = 0) -> Span:
-        start = text.index(needle, after)
-        index = next(s.index for s in sentences if s.start <= start < s.end)
-        return Span(label, start, start + len(needle), needle, index)  # type: ignore[arg-type]
+        return _span_in(text, sentences, label, needle, after)
 
     it, said = span("SOURCE", "It said"), span("CUE", "said")
     it = replace(it, end=it.start + 2, text="It")
@@ -156,17 +161,11 @@ def test_bare_sources_are_unspecified(
     # the classifier says "military, named" for every source, so only the rules can say otherwise
     monkeypatch.setattr(tiny_profiler, "predict", lambda items, batch_size=32: [("military", 0.9, 0.1)] * len(items))
     sentences = RuleSegmenter()(Article(id="b", text=text))
-
-    def span(label: str, needle: str, after: int = 0) -> Span:
-        start = text.index(needle, after)
-        index = next(s.index for s in sentences if s.start <= start < s.end)
-        return Span(label, start, start + len(needle), needle, index)  # type: ignore[arg-type]
-
     attributions = []
     for src, cue in (("A military source", "told"), (source, "said")):
         if src in text:
-            s_span = span("SOURCE", src)
-            c_span = span("CUE", cue, s_span.end)
+            s_span = _span_in(text, sentences, "SOURCE", src)
+            c_span = _span_in(text, sentences, "CUE", cue, s_span.end)
             attributions.append(Attribution((c_span,), (s_span,), (), "indirect", c_span.sentence_index, 1.0))
     profiled = tiny_profiler.profile(Article(id="b", text=text), sentences, attributions)
     assert (profiled[-1].source_type, profiled[-1].anonymous) == expected
