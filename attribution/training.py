@@ -58,6 +58,11 @@ class TrainingConfig:
     max_train_articles: int | None = None
     max_steps: int = -1
     init_tagger: str | None = None  # start from a saved tagger folder (e.g. the shipped one) instead of the bare base
+    #: LoRA adapters instead of full fine-tuning (0: full). For large bases (all-mpnet-base-v2) whose trained
+    #: weights would not fit a 25 MB file; alpha defaults to twice the rank.
+    lora_rank: int = 0
+    lora_alpha: int | None = None
+    lora_dropout: float = 0.1
     checkpoint_dir: str = "checkpoints/attribution-tagger"
 
     def __post_init__(self) -> None:
@@ -69,6 +74,8 @@ class TrainingConfig:
             raise ValueError("epochs, batch_size and learning_rate must be positive")
         if not 0 <= self.warmup_ratio < 1:
             raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
+        if self.lora_rank < 0:
+            raise ValueError(f"lora_rank must be >= 0 (0: full fine-tuning), got {self.lora_rank}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainingConfig:
@@ -175,6 +182,7 @@ def train_attribution_tagger(config: TrainingConfig) -> dict[str, Any]:
 
     from attribution.model_card import write_model_card
     from attribution.tagging.attribution_tagger import AttributionTagger
+    from attribution.tagging.lora import LoraSettings
 
     set_seed(config.seed)
     train_records = load_labeled(config.train_data, config.data_format)
@@ -185,7 +193,7 @@ def train_attribution_tagger(config: TrainingConfig) -> dict[str, Any]:
         raise ValueError(f"no labeled articles found in {config.train_data}")
 
     if config.init_tagger:
-        tagger = AttributionTagger.from_pretrained(config.init_tagger)
+        tagger = AttributionTagger.from_pretrained(config.init_tagger, merge=False)  # a LoRA tagger's adapters go on
         if tagger.config.base_model != config.base_model:
             logger.info(
                 "Overriding base_model from %s to %s (the base of %s)",
@@ -196,7 +204,11 @@ def train_attribution_tagger(config: TrainingConfig) -> dict[str, Any]:
             config.base_model = tagger.config.base_model
     else:
         tagger = AttributionTagger.from_base(config.base_model, max_length=config.max_length)
-    if config.freeze_embeddings:
+        if config.lora_rank:
+            tagger.add_lora(LoraSettings(config.lora_rank, config.lora_alpha, config.lora_dropout))
+    if tagger.config.lora:
+        logger.info("LoRA adapters %s: the base encoder stays frozen", tagger.config.lora)
+    elif config.freeze_embeddings:
         tagger.model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
     # the tagger's own window size: a saved tagger (init_tagger) keeps the one it was trained with
     max_length = tagger.config.max_length

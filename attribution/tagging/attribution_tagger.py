@@ -3,7 +3,9 @@
 A standard ``AutoModelForTokenClassification`` on the base encoder. Only the weights that
 training changed (encoder layers and head; the word-embedding matrix stays frozen) are
 saved, in float16 safetensors, next to ``tagger_config.json``; loading rebuilds the base
-from its package and lays the saved weights over it.
+from its package and lays the saved weights over it. A tagger trained with LoRA adapters
+(``lora`` in its config; see :mod:`attribution.tagging.lora`) saves the adapters and the head,
+and loading merges the adapters into the base.
 
 Example:
     >>> tagger = AttributionTagger.from_pretrained("models/attribution-tagger")  # doctest: +SKIP
@@ -27,6 +29,7 @@ import numpy as np
 from attribution.records import Article, Sentence, Span
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
 from attribution.tagging.decoding import decode_window
+from attribution.tagging.lora import LoraSettings, add_lora, is_lora, merge_lora
 from attribution.tagging.weights import load_trained, quiet_transformers, save_trained, warn_if_other_version
 from attribution.tagging.windows import LABEL2ID, LABELS, TokenWindow, build_windows
 
@@ -45,6 +48,7 @@ class TaggerConfig:
     max_length: int = 128
     weights_dtype: str = "float16"
     frozen_parameters: tuple[str, ...] = ()
+    lora: dict[str, Any] = field(default_factory=dict)  # LoRA settings when the weights are adapters; else empty
     attribution_version: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
 
@@ -90,6 +94,7 @@ class AttributionTagger:
         self.tokenizer = tokenizer
         self.config = config
         self.name = name
+        self._saved_adapters: dict[str, Any] | None = None  # a loaded LoRA tagger's file, merged into ``model``
 
     @classmethod
     def from_base(cls, base_model: str = DEFAULT_BASE_MODEL, *, max_length: int = 128) -> Self:
@@ -103,9 +108,18 @@ class AttributionTagger:
         )
         return cls(model, tokenizer, TaggerConfig(base_model=base_model, max_length=max_length))
 
+    def add_lora(self, settings: LoraSettings) -> None:
+        """Wrap the model with fresh LoRA adapters: from here on only they and the head train."""
+        from dataclasses import replace
+
+        self.model = add_lora(self.model, settings)
+        self.config = replace(self.config, lora=settings.to_dict())
+
     @classmethod
-    def from_pretrained(cls, path: str | Path, *, device: str | None = None) -> Self:
+    def from_pretrained(cls, path: str | Path, *, device: str | None = None, merge: bool = True) -> Self:
         """Load a saved tagger folder (``tagger_config.json`` + ``model.safetensors``).
+
+        A LoRA tagger's adapters are merged into the base unless ``merge`` is false (to train them further).
 
         Raises:
             FileNotFoundError: if the folder lacks either file.
@@ -120,7 +134,14 @@ class AttributionTagger:
         config = TaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
         with quiet_transformers():  # the base's head is replaced below: its load report is noise here
             tagger = cls.from_base(config.base_model, max_length=config.max_length)
+        if config.lora:
+            tagger.model = add_lora(tagger.model, LoraSettings.from_dict(config.lora))
         load_trained(tagger.model, weights_path, frozen=config.frozen_parameters, base=config.base_model)
+        if config.lora and merge:
+            from safetensors.torch import load_file
+
+            tagger._saved_adapters = load_file(str(weights_path))
+            tagger.model = merge_lora(tagger.model)
         warn_if_other_version(config.attribution_version, "The tagger", path)
         tagger.config = config
         tagger.name = str(path)
@@ -135,13 +156,22 @@ class AttributionTagger:
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        frozen = save_trained(self.model, path / WEIGHTS_NAME, self.config.weights_dtype)
+        if self._saved_adapters is not None:  # merged on load: write the adapters it was loaded from
+            from safetensors.torch import save_file
+
+            save_file(self._saved_adapters, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
+            frozen = self.config.frozen_parameters
+        else:
+            frozen = save_trained(self.model, path / WEIGHTS_NAME, self.config.weights_dtype)
+            if is_lora(self.model):  # loading rebuilds the frozen base; only the adapters and head are named
+                frozen = ()
         config = TaggerConfig(
             base_model=self.config.base_model,
             labels=LABELS,
             max_length=self.config.max_length,
             weights_dtype=self.config.weights_dtype,
             frozen_parameters=frozen,
+            lora=self.config.lora,
             attribution_version=__version__,
             metrics=metrics if metrics is not None else self.config.metrics,
         )

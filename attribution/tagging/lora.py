@@ -1,0 +1,80 @@
+"""LoRA adapters (peft) for a token classifier on a large base encoder.
+
+A base such as all-mpnet-base-v2 (110M parameters) is too large to save whole in a model
+folder (at most 25 MB a weight file). With LoRA, training changes only low-rank adapters on
+every linear layer of the encoder plus the classification head; those are what the model
+folder keeps. Loading rebuilds the adapters on a fresh base, lays the saved weights over them
+and merges them into the base's matrices, so inference runs a plain model at full speed.
+
+Example:
+    >>> settings = LoraSettings(rank=16)
+    >>> settings.to_dict()
+    {'rank': 16, 'alpha': 32, 'dropout': 0.1}
+    >>> LoraSettings.from_dict({"rank": 8, "alpha": 8, "dropout": 0.0}).alpha
+    8
+
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class LoraSettings:
+    """Rank, scaling (``alpha``; default twice the rank) and dropout of the adapters."""
+
+    rank: int
+    alpha: int | None = None
+    dropout: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.rank <= 0:
+            raise ValueError(f"LoRA rank must be positive, got {self.rank}")
+        if self.alpha is None:
+            object.__setattr__(self, "alpha", 2 * self.rank)
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"LoRA dropout must be in [0, 1), got {self.dropout}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as saved in a model's config file."""
+        return {"rank": self.rank, "alpha": self.alpha, "dropout": self.dropout}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LoraSettings:
+        """Settings read back from a config file."""
+        return cls(rank=int(data["rank"]), alpha=int(data["alpha"]), dropout=float(data.get("dropout", 0.0)))
+
+
+def add_lora(model: Any, settings: LoraSettings) -> Any:
+    """``model`` (a token classifier) wrapped with adapters on every encoder linear layer.
+
+    Only the adapters and the classification head train; every base weight is frozen.
+    """
+    import torch
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    config = LoraConfig(
+        task_type=TaskType.TOKEN_CLS,  # the classifier head trains whole (peft's modules_to_save)
+        r=settings.rank,
+        lora_alpha=settings.alpha,
+        lora_dropout=settings.dropout,
+        target_modules=encoder_linear_layers(model, torch.nn.Linear),
+    )
+    return get_peft_model(model, config)
+
+
+def encoder_linear_layers(model: Any, linear: type) -> list[str]:
+    """Names of the linear layers inside ``model``'s encoder blocks (attention and feed-forward)."""
+    return [name for name, module in model.named_modules() if isinstance(module, linear) and ".encoder." in name]
+
+
+def is_lora(model: Any) -> bool:
+    """Whether ``model`` carries peft adapters that are not merged yet."""
+    return hasattr(model, "merge_and_unload") and hasattr(model, "peft_config")
+
+
+def merge_lora(model: Any) -> Any:
+    """The plain model with the adapters merged into its weights (no peft at inference)."""
+    return model.merge_and_unload()
