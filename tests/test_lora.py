@@ -57,7 +57,7 @@ def _lora_tagger(base: Path) -> Any:
     tagger.add_lora(LoraSettings(rank=4, dropout=0.0))
     generator = torch.Generator().manual_seed(3)
     with torch.no_grad():
-        for name, parameter in tagger.model.named_parameters():
+        for parameter in tagger.model.parameters():
             if parameter.requires_grad:
                 parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.5)
     return tagger
