@@ -10,7 +10,10 @@ Examples::
     attribution evaluate --data dev.jsonl --compare models/ my-tagger/ --bootstrap 1000
     attribution evaluate --data ptc-dev.jsonl babe-dev.jsonl --json metrics.json --plots plots/
     attribution train --task attribution --data ../shared/data/polnear/train --dev ../shared/data/polnear/dev \\
-        --format polnear --out models/attribution-tagger
+        --format polnear --out models/attribution-tagger-minilm
+    attribution train --task attribution --data ../shared/data/polnear/train --dev ../shared/data/polnear/dev \\
+        --format polnear --base-model sentence-transformers/all-mpnet-base-v2 --config lora.json \\
+        --out models/attribution-tagger    # lora.json: {"lora_rank": 32, ...}; a GPU run (model card)
     attribution train --task loaded-terms --data ../shared/data/ptc_semeval2020 --format ptc --out models/term-tagger
     attribution train --task sentence-bias --data ../shared/data/babe/final_labels_SG2.csv --format babe \\
         --out models/sentence-bias

@@ -52,8 +52,10 @@ def started_from(init: str | None, what: str, base_model: str | None) -> str:
     return f"- started from: the base encoder `{base_model}` (new task head)"
 
 
-def write_model_card(path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any]) -> Path:
-    """Render and write ``path/README.md``; returns the file path."""
+def write_model_card(
+    path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any], lora: dict[str, Any] | None = None
+) -> Path:
+    """Render and write ``path/README.md``; returns the file path (``lora``: the adapters' settings, if any)."""
     import torch
     import transformers
 
@@ -61,12 +63,18 @@ def write_model_card(path: str | Path, *, training: dict[str, Any], metrics: dic
 
     path = Path(path)
     data_format = training.get("data_format", "jsonl")
+    weights = (
+        f"Weights here are LoRA adapters (rank {lora['rank']}, alpha {lora['alpha']}) on every linear layer of the "
+        "encoder's blocks and the classification head, in float16; the base encoder comes from its package."
+        if lora
+        else "Weights here are the fine-tuned encoder layers and head in float16; the frozen word embeddings come "
+        "from the base encoder's package."
+    )
     lines = [
         "# Attribution tagger (SOURCE / CUE / CONTENT)",
         "",
         "A BIO token classifier fine-tuned from the base encoder "
-        f"`{training.get('base_model')}` for the `attribution` package. Weights here are the fine-tuned "
-        "encoder layers and head in float16; the frozen word embeddings come from the base encoder's package.",
+        f"`{training.get('base_model')}` for the `attribution` package. {weights}",
         "",
         "## Intended use",
         "",

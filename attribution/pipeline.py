@@ -56,6 +56,19 @@ def default_model_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "models"
 
 
+def default_term_trunk_dir(root: Path | None = None) -> Path:
+    """The attribution tagger the analyzer folder's loaded-term branch runs on.
+
+    That is ``term_tagger_trunk`` in ``analyzer_config.json`` when the analyzer's own attribution tagger is
+    another one (the shipped analyzer tags attributions with all-mpnet-base-v2 and runs the branch on the
+    MiniLM tagger), else its ``attribution_tagger``.
+    """
+    root = root if root is not None else default_model_dir()
+    config_path = root / ANALYZER_CONFIG
+    settings = json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
+    return root / (settings.get("term_tagger_trunk") or settings.get("attribution_tagger", "attribution-tagger"))
+
+
 class Analyzer:
     """Composes the pipeline stages.
 

@@ -508,7 +508,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 
     from attribution.model_card import write_term_model_card
-    from attribution.pipeline import default_model_dir
+    from attribution.pipeline import default_term_trunk_dir
     from attribution.tagging.attribution_tagger import AttributionTagger
 
     set_seed(config.seed)
@@ -530,7 +530,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     extra_records = pack_records(extra_records, config.extra_pack)
     if not train_records:
         raise ValueError(f"no labeled articles found in {config.train_data}")
-    trunk_dir = config.attribution_tagger or str(default_model_dir() / "attribution-tagger")
+    trunk_dir = config.attribution_tagger or str(default_term_trunk_dir())
     trunk = AttributionTagger.from_pretrained(trunk_dir, device="cuda" if torch.cuda.is_available() else None)
     for parameter in trunk.model.parameters():
         parameter.requires_grad_(False)

@@ -270,6 +270,6 @@ def train_attribution_tagger(config: TrainingConfig) -> dict[str, Any]:
         metrics["dev"] = evaluate_tagger(tagger, dev_records)
         metrics["dev_articles"] = len(dev_records)
     tagger.save_pretrained(config.out, metrics=metrics)
-    write_model_card(config.out, training=asdict(config), metrics=metrics)
+    write_model_card(config.out, training=asdict(config), metrics=metrics, lora=tagger.config.lora)
     Path(config.out, "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics

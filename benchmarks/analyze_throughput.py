@@ -7,7 +7,8 @@ Usage::
 Uses the .txt articles in ``--data`` when that folder exists, else the bundled example repeated.
 Prints one line per run and the median; the first (warm-up) run is not counted.
 ``--components`` times the same articles with the attribution tagger alone, then with the
-loaded-term branch (sharing its encoder pass), then with the sentence-bias classifier too.
+loaded-term branch (sharing its encoder pass when the branch runs on that tagger; the shipped
+analyzer runs it on the MiniLM tagger, an extra pass), then with the other classifiers too.
 """
 
 from __future__ import annotations

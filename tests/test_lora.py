@@ -130,7 +130,32 @@ def test_training_with_lora_rank_saves_a_lora_tagger(tiny_base_dir: Path, tmp_pa
     train_attribution_tagger(config)
     saved = json.loads((tmp_path / "out" / "tagger_config.json").read_text())
     assert saved["lora"] == {"rank": 4, "alpha": 8, "dropout": 0.1}
+    assert "LoRA adapters (rank 4, alpha 8)" in (tmp_path / "out" / "README.md").read_text()
     assert _probabilities(AttributionTagger.from_pretrained(tmp_path / "out")).shape[1] == 7
+
+
+def test_training_from_a_lora_tagger_continues_its_adapters(tiny_base_dir: Path, tmp_path: Path) -> None:
+    from attribution.tagging.attribution_tagger import AttributionTagger
+    from attribution.training import TrainingConfig, train_attribution_tagger
+
+    _lora_tagger(tiny_base_dir).save_pretrained(tmp_path / "init")
+    gold = GoldAttribution(((4, 8),), ((0, 3),), ((9, 44),))
+    write_annotations([LabeledArticle("a", TEXT, ("attributions",), (gold,))], tmp_path / "d")
+    config = TrainingConfig(
+        train_data=[str(tmp_path / "d")],
+        out=str(tmp_path / "out"),
+        base_model=str(tiny_base_dir),
+        init_tagger=str(tmp_path / "init"),
+        learning_rate=1e-12,  # the adapters stay put: the output must predict what the init predicts
+        max_steps=1,
+        batch_size=2,
+        checkpoint_dir=str(tmp_path / "ckpt"),
+    )
+    train_attribution_tagger(config)
+    saved = json.loads((tmp_path / "out" / "tagger_config.json").read_text())
+    assert saved["lora"] == {"rank": 4, "alpha": 8, "dropout": 0.0}
+    init = _probabilities(AttributionTagger.from_pretrained(tmp_path / "init"))
+    np.testing.assert_allclose(_probabilities(AttributionTagger.from_pretrained(tmp_path / "out")), init, atol=1e-2)
 
 
 def test_negative_lora_rank_is_rejected() -> None:

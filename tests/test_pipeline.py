@@ -6,7 +6,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from attribution.pipeline import ANALYZER_CONFIG, Analyzer
+from attribution.pipeline import ANALYZER_CONFIG, Analyzer, default_term_trunk_dir
 from attribution.records import Article
 from attribution.report.json_report import report_schema, report_to_dict
 from attribution.report.markdown_report import render_markdown
@@ -116,3 +116,18 @@ def test_sentence_bias_confidence_is_that_of_the_label(tiny_tagger, p_biased, bi
     analyzer = Analyzer(tiny_tagger, sentence_bias=_FixedBias([p_biased]))
     (label,) = analyzer.analyze(Article(id="a", text=text)).sentence_labels
     assert (label.biased, label.bias_confidence) == (biased, confidence)
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"attribution_tagger": "mpnet", "term_tagger_trunk": "minilm"}, "minilm"),  # the branch has its own trunk
+        ({"attribution_tagger": "mpnet"}, "mpnet"),  # the branch runs on the analyzer's tagger
+        ({}, "attribution-tagger"),
+        (None, "attribution-tagger"),  # no analyzer config at all
+    ],
+)
+def test_term_trunk_of_an_analyzer_folder(settings: dict[str, str] | None, expected: str, tmp_path: Path) -> None:
+    if settings is not None:
+        (tmp_path / ANALYZER_CONFIG).write_text(json.dumps(settings), encoding="utf-8")
+    assert default_term_trunk_dir(tmp_path) == tmp_path / expected

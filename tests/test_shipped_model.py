@@ -55,3 +55,15 @@ def test_every_span_matches_its_slice(example_report) -> None:  # type: ignore[n
     for a in example_report.attributions:
         for span in (*a.cue, *a.source, *a.content):
             assert text[span.start : span.end] == span.text
+
+
+def test_shipped_taggers_are_the_mpnet_adapters_and_the_minilm_term_trunk(analyzer: Analyzer) -> None:
+    """The analyzer tags attributions with LoRA adapters on all-mpnet-base-v2; the term branch runs on MiniLM."""
+    models = default_model_dir()
+    assert analyzer.tagger.config.base_model == "sentence-transformers/all-mpnet-base-v2"
+    assert analyzer.tagger.config.lora["rank"] == 32
+    assert analyzer.term_tagger is not None
+    assert analyzer.term_tagger.trunk.config.base_model == "sentence-transformers/all-MiniLM-L6-v2"
+    assert Path(analyzer.term_tagger.trunk.name).resolve() == (models / "attribution-tagger-minilm").resolve()
+    for folder in ("attribution-tagger", "attribution-tagger-minilm"):
+        assert (models / folder / "model.safetensors").stat().st_size <= 25 * 1024 * 1024
