@@ -96,6 +96,17 @@ def test_loaded_lora_tagger_predicts_what_it_was_trained_to(tiny_base_dir: Path,
     np.testing.assert_allclose(_probabilities(unmerged), before, atol=1e-2)
 
 
+def test_loading_a_lora_tagger_warns_nothing(tiny_base_dir: Path, tmp_path: Path) -> None:
+    import warnings
+
+    from attribution.tagging.attribution_tagger import AttributionTagger
+
+    _lora_tagger(tiny_base_dir).save_pretrained(tmp_path / "lora")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a user of `attribution analyze` sees no library deprecation noise
+        AttributionTagger.from_pretrained(tmp_path / "lora")
+
+
 def test_a_loaded_lora_tagger_saves_its_adapters_again(tiny_base_dir: Path, tmp_path: Path) -> None:
     from attribution.tagging.attribution_tagger import AttributionTagger
 

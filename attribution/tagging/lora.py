@@ -52,6 +52,8 @@ def add_lora(model: Any, settings: LoraSettings) -> Any:
 
     Only the adapters and the classification head train; every base weight is frozen.
     """
+    import warnings
+
     import torch
     from peft import LoraConfig, TaskType, get_peft_model
 
@@ -62,7 +64,9 @@ def add_lora(model: Any, settings: LoraSettings) -> Any:
         lora_dropout=settings.dropout,
         target_modules=encoder_linear_layers(model, torch.nn.Linear),
     )
-    return get_peft_model(model, config)
+    with warnings.catch_warnings():  # peft asks transformers a deprecated question; the warning is noise to users
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        return get_peft_model(model, config)
 
 
 def encoder_linear_layers(model: Any, linear: type) -> list[str]:
