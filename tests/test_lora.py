@@ -119,27 +119,29 @@ def test_a_loaded_lora_tagger_saves_its_adapters_again(tiny_base_dir: Path, tmp_
     np.testing.assert_allclose(_probabilities(again), _probabilities(loaded), atol=1e-6)
 
 
-def test_training_with_lora_rank_saves_a_lora_tagger(tiny_base_dir: Path, tmp_path: Path) -> None:
-    from attribution.tagging.attribution_tagger import AttributionTagger
+def _train(base: Path, tmp: Path, **settings: Any) -> dict[str, Any]:
+    """Train a tagger on one labeled article for a step or two; returns its saved config."""
     from attribution.training import TrainingConfig, train_attribution_tagger
 
-    def at(words: str) -> tuple[tuple[int, int]]:
-        return ((TEXT.index(words), TEXT.index(words) + len(words)),)
-
-    gold = GoldAttribution(at("said"), at("The army"), at("that the source told officials"))
-    write_annotations([LabeledArticle(f"a{i}", TEXT, ("attributions",), (gold,)) for i in range(2)], tmp_path / "d")
+    gold = GoldAttribution(((9, 13),), ((0, 8),), ((14, 44),))  # said / The army / that the source told officials
+    write_annotations([LabeledArticle("a", TEXT, ("attributions",), (gold,))], tmp / "d")
     config = TrainingConfig(
-        train_data=[str(tmp_path / "d")],
-        out=str(tmp_path / "out"),
-        base_model=str(tiny_base_dir),
+        train_data=[str(tmp / "d")],
+        out=str(tmp / "out"),
+        base_model=str(base),
         max_length=32,
-        max_steps=2,
         batch_size=2,
-        lora_rank=4,
-        checkpoint_dir=str(tmp_path / "ckpt"),
+        checkpoint_dir=str(tmp / "ckpt"),
+        **settings,
     )
     train_attribution_tagger(config)
-    saved = json.loads((tmp_path / "out" / "tagger_config.json").read_text())
+    return json.loads((tmp / "out" / "tagger_config.json").read_text())
+
+
+def test_training_with_lora_rank_saves_a_lora_tagger(tiny_base_dir: Path, tmp_path: Path) -> None:
+    from attribution.tagging.attribution_tagger import AttributionTagger
+
+    saved = _train(tiny_base_dir, tmp_path, max_steps=2, lora_rank=4)
     assert saved["lora"] == {"rank": 4, "alpha": 8, "dropout": 0.1}
     assert "LoRA adapters (rank 4, alpha 8)" in (tmp_path / "out" / "README.md").read_text()
     assert _probabilities(AttributionTagger.from_pretrained(tmp_path / "out")).shape[1] == 7
@@ -147,23 +149,10 @@ def test_training_with_lora_rank_saves_a_lora_tagger(tiny_base_dir: Path, tmp_pa
 
 def test_training_from_a_lora_tagger_continues_its_adapters(tiny_base_dir: Path, tmp_path: Path) -> None:
     from attribution.tagging.attribution_tagger import AttributionTagger
-    from attribution.training import TrainingConfig, train_attribution_tagger
 
     _lora_tagger(tiny_base_dir).save_pretrained(tmp_path / "init")
-    gold = GoldAttribution(((4, 8),), ((0, 3),), ((9, 44),))
-    write_annotations([LabeledArticle("a", TEXT, ("attributions",), (gold,))], tmp_path / "d")
-    config = TrainingConfig(
-        train_data=[str(tmp_path / "d")],
-        out=str(tmp_path / "out"),
-        base_model=str(tiny_base_dir),
-        init_tagger=str(tmp_path / "init"),
-        learning_rate=1e-12,  # the adapters stay put: the output must predict what the init predicts
-        max_steps=1,
-        batch_size=2,
-        checkpoint_dir=str(tmp_path / "ckpt"),
-    )
-    train_attribution_tagger(config)
-    saved = json.loads((tmp_path / "out" / "tagger_config.json").read_text())
+    # the adapters stay put at this learning rate: the output must predict what the init predicts
+    saved = _train(tiny_base_dir, tmp_path, max_steps=1, init_tagger=str(tmp_path / "init"), learning_rate=1e-12)
     assert saved["lora"] == {"rank": 4, "alpha": 8, "dropout": 0.0}
     init = _probabilities(AttributionTagger.from_pretrained(tmp_path / "init"))
     np.testing.assert_allclose(_probabilities(AttributionTagger.from_pretrained(tmp_path / "out")), init, atol=1e-2)
