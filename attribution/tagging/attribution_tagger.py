@@ -30,7 +30,14 @@ from attribution.records import Article, Sentence, Span
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
 from attribution.tagging.decoding import decode_window
 from attribution.tagging.lora import LoraSettings, add_lora, is_lora, merge_lora
-from attribution.tagging.weights import load_trained, quiet_transformers, save_trained, warn_if_other_version
+from attribution.tagging.weights import (
+    load_trained,
+    quiet_transformers,
+    save_state,
+    save_trained,
+    trained_state,
+    warn_if_other_version,
+)
 from attribution.tagging.windows import LABEL2ID, LABELS, TokenWindow, build_windows
 
 logger = logging.getLogger(__name__)
@@ -137,10 +144,8 @@ class AttributionTagger:
         if config.lora:
             tagger.model = add_lora(tagger.model, LoraSettings.from_dict(config.lora))
         load_trained(tagger.model, weights_path, frozen=config.frozen_parameters, base=config.base_model)
-        if config.lora and merge:
-            from safetensors.torch import load_file
-
-            tagger._saved_adapters = load_file(str(weights_path))
+        if config.lora and merge:  # keep the adapters as loaded: a later save writes them, not the merged model
+            tagger._saved_adapters = trained_state(tagger.model, config.weights_dtype)
             tagger.model = merge_lora(tagger.model)
         warn_if_other_version(config.attribution_version, "The tagger", path)
         tagger.config = config
@@ -157,9 +162,7 @@ class AttributionTagger:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         if self._saved_adapters is not None:  # merged on load: write the adapters it was loaded from
-            from safetensors.torch import save_file
-
-            save_file(self._saved_adapters, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
+            save_state(self._saved_adapters, path / WEIGHTS_NAME)
             frozen = self.config.frozen_parameters
         else:
             frozen = save_trained(self.model, path / WEIGHTS_NAME, self.config.weights_dtype)

@@ -28,19 +28,28 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 
-def save_trained(model: Any, path: str | Path, dtype: str) -> tuple[str, ...]:
-    """Write ``model``'s trainable parameters to ``path`` in ``dtype``; returns the frozen parameters' names."""
+def trained_state(model: Any, dtype: str) -> dict[str, Any]:
+    """``model``'s trainable parameters as CPU tensors in ``dtype``: what :func:`save_trained` writes."""
     import torch
-    from safetensors.torch import save_file
 
-    frozen = tuple(name for name, p in model.named_parameters() if not p.requires_grad)
-    state = {
+    return {
         name: p.detach().to("cpu", getattr(torch, dtype)).contiguous()
         for name, p in model.named_parameters()
         if p.requires_grad
     }
+
+
+def save_state(state: dict[str, Any], path: str | Path) -> None:
+    """Write tensors to a safetensors file (no pickles)."""
+    from safetensors.torch import save_file
+
     save_file(state, str(path), metadata={"format": "pt"})
-    return frozen
+
+
+def save_trained(model: Any, path: str | Path, dtype: str) -> tuple[str, ...]:
+    """Write ``model``'s trainable parameters to ``path`` in ``dtype``; returns the frozen parameters' names."""
+    save_state(trained_state(model, dtype), path)
+    return tuple(name for name, p in model.named_parameters() if not p.requires_grad)
 
 
 def load_trained(model: Any, path: str | Path, *, frozen: Sequence[str], base: str) -> None:
