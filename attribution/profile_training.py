@@ -36,6 +36,7 @@ from attribution.records import Article
 from attribution.relays import Resolution, resolve_source_mention
 from attribution.segmenter import RuleSegmenter
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL
+from attribution.tagging.lora import LoraSettings
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,9 @@ class ProfileTrainingConfig:
     seed: int = 13
     freeze_embeddings: bool = True
     freeze_layers: int = 0  # the lowest N encoder layers stay frozen (faster on CPU, smaller weights file)
+    lora_rank: int = 0  # > 0: train LoRA adapters of this rank on the encoder (plus the heads) instead of all of it
+    lora_alpha: int | None = None  # adapter scaling (None: twice the rank)
+    lora_dropout: float = 0.1
     max_train_examples: int | None = None
     max_steps: int = -1
     num_threads: int | None = None  # torch CPU threads for training (None: torch's default)
@@ -134,6 +138,13 @@ class ProfileTrainingConfig:
             )
         if self.extra_repeats < 0:
             raise ValueError(f"extra_repeats must be >= 0, got {self.extra_repeats}")
+        if self.lora_rank < 0:
+            raise ValueError(f"lora_rank must be >= 0 (0: full fine-tuning), got {self.lora_rank}")
+        if self.lora_rank and self.init_encoder:
+            raise ValueError(
+                f"lora_rank and init_encoder ({self.init_encoder}) exclude each other: adapters are saved against "
+                "the base model, which loading rebuilds without the tagger's encoder"
+            )
         if self.data_format not in _RECORD_FORMATS:
             raise ValueError(f"data_format must be one of {_RECORD_FORMATS}, got {self.data_format!r}")
         if self.data_format != "jsonl" and {str(p) for p in default_war_sources_paths()} & set(self.extra_train_data):
@@ -314,10 +325,16 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
     if config.init_profiler:
         profiler = load_init_profiler(config)
         saved_by_init = {
-            name for name, _ in profiler.model.named_parameters() if name not in profiler.config.frozen_parameters
+            name
+            for name, _ in profiler.model.named_parameters()
+            if name not in profiler.config.frozen_parameters and not profiler.config.lora
         }
     else:
         profiler = SourceProfiler.from_base(config.base_model, max_length=config.max_length)
+        if config.lora_rank:
+            profiler.add_lora(LoraSettings(config.lora_rank, config.lora_alpha, config.lora_dropout))
+    if profiler.config.lora:
+        logger.info("LoRA adapters %s: the base encoder stays frozen", profiler.config.lora)
     # examples are built in the current input layout, whatever layout an init profiler was trained on
     profiler.config = replace(profiler.config, input_format=INPUT_FORMAT)
     if config.init_encoder:
@@ -449,9 +466,22 @@ def load_init_profiler(config: ProfileTrainingConfig) -> Any:
         ValueError: if it is built on another base model than ``config.base_model``.
 
     """
-    from attribution.tagging.source_profiler import SourceProfiler
+    from attribution.tagging.source_profiler import CONFIG_NAME, SourceProfiler
     from attribution.tagging.weights import load_for_fine_tuning
 
+    saved = Path(config.init_profiler, CONFIG_NAME)
+    if saved.is_file() and json.loads(saved.read_text(encoding="utf-8")).get("lora"):
+        profiler = SourceProfiler.from_pretrained(config.init_profiler, merge=False)  # its adapters train on
+        if profiler.config.base_model != config.base_model:
+            raise ValueError(
+                f"init_profiler {config.init_profiler} is built on base model {profiler.config.base_model!r}, but "
+                f"base_model is {config.base_model!r}; give the same base model (or leave base_model out)"
+            )
+        for name, parameter in profiler.model.named_parameters():
+            parameter.requires_grad_("lora_" in name or not name.startswith("encoder."))
+        profiler.model.train()
+        profiler.config = replace(profiler.config, max_length=config.max_length, metrics={})
+        return profiler
     return load_for_fine_tuning(
         SourceProfiler,
         str(config.init_profiler),

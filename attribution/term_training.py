@@ -33,6 +33,7 @@ import numpy as np
 from attribution.annotations import LOADED_TERM_CATEGORIES, TECHNIQUE_TO_CATEGORY, LabeledArticle
 from attribution.records import Article
 from attribution.segmenter import RuleSegmenter
+from attribution.tagging.lora import LoraSettings
 from attribution.tagging.term_tagger import BIO, POLARITY_LABELS, TERM_GROUPS, RawTerms, TermTagger
 from attribution.tagging.windows import IGNORE_INDEX, TokenWindow
 
@@ -68,6 +69,9 @@ class TermTrainingConfig:
     init_branch: str | None = None  # continue from a saved branch (same trunk) instead of a fresh copy
     attribution_tagger: str | None = None  # the trunk; default: the shipped one
     trunk_layer: int = 3
+    lora_rank: int = 0  # > 0: the branch's layers stay frozen copies of the trunk's and train LoRA adapters
+    lora_alpha: int | None = None  # adapter scaling (None: twice the rank)
+    lora_dropout: float = 0.1
     epochs: float = 8.0
     batch_size: int = 16
     learning_rate: float = 2e-4
@@ -102,6 +106,8 @@ class TermTrainingConfig:
             raise ValueError(f"dev_share must be in [0, 1), got {self.dev_share}")
         if self.extra_repeats < 0:
             raise ValueError(f"extra_repeats must be >= 0, got {self.extra_repeats}")
+        if self.lora_rank < 0:
+            raise ValueError(f"lora_rank must be >= 0 (0: the branch's layers train whole), got {self.lora_rank}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TermTrainingConfig:
@@ -535,10 +541,11 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     for parameter in trunk.model.parameters():
         parameter.requires_grad_(False)
     if config.init_branch:
-        tagger = TermTagger.from_pretrained(config.init_branch, trunk=trunk)
+        tagger = TermTagger.from_pretrained(config.init_branch, trunk=trunk, merge=False)  # adapters train on
         tagger.config = replace(tagger.config, metrics={})
     else:
-        tagger = TermTagger.from_trunk(trunk, trunk_layer=config.trunk_layer)
+        lora = LoraSettings(config.lora_rank, config.lora_alpha, config.lora_dropout) if config.lora_rank else None
+        tagger = TermTagger.from_trunk(trunk, trunk_layer=config.trunk_layer, lora=lora)
     tagger.branch.positive_weight = config.positive_weight
     lexicon = read_polarity_lexicon(config.polarity_lexicon) if config.polarity_lexicon else None
 

@@ -22,7 +22,13 @@ from attribution.profile_evaluation import (
     read_profile_labels,
     type_scores,
 )
-from attribution.profile_training import ProfileTrainingConfig, in_dev_part, profile_examples, train_source_profiler
+from attribution.profile_training import (
+    ProfileTrainingConfig,
+    in_dev_part,
+    load_init_profiler,
+    profile_examples,
+    train_source_profiler,
+)
 from attribution.records import Article, Attribution, Sentence, Span
 from attribution.segmenter import RuleSegmenter
 from attribution.tagging.source_profiler import (
@@ -197,6 +203,42 @@ def test_save_and_load_round_trip(tiny_profiler: SourceProfiler, tmp_path: Path)
         SourceProfiler.from_pretrained(tmp_path)
 
 
+def test_lora_profiler_saves_adapters_and_heads_and_loads_merged(tiny_base_dir: Path, tmp_path: Path) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    from attribution.tagging.lora import LoraSettings, has_injected_lora
+
+    profiler = SourceProfiler.from_base(str(tiny_base_dir), max_length=48)
+    profiler.add_lora(LoraSettings(rank=4, dropout=0.0))
+    generator = torch.Generator().manual_seed(2)
+    with torch.no_grad():  # adapters away from their zero start, so merging them changes the encoder
+        for parameter in profiler.model.parameters():
+            if parameter.requires_grad:
+                parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.5)
+    profiler.model.eval()
+    sentences, attributions = _attributions()
+    items = [build_input(TEXT, sentences, a) for a in attributions[:2]]
+    before = profiler.predict(items)
+    profiler.save_pretrained(tmp_path / "first")
+    names = set(load_file(str(tmp_path / "first" / WEIGHTS_NAME)))
+    assert names and all("lora_" in name or name.split(".")[0] in ("type_head", "anonymous_head") for name in names)
+    config = json.loads((tmp_path / "first" / CONFIG_NAME).read_text(encoding="utf-8"))
+    assert config["lora"] == {"rank": 4, "alpha": 8, "dropout": 0.0} and config["frozen_parameters"] == []
+
+    loaded = SourceProfiler.from_pretrained(tmp_path / "first")
+    assert not has_injected_lora(loaded.model)
+    for (t1, p1, a1), (t2, p2, a2) in zip(before, loaded.predict(items), strict=True):
+        assert t1 == t2 and abs(p1 - p2) < 1e-2 and abs(a1 - a2) < 1e-2
+    base_weights = SourceProfiler.from_base(str(tiny_base_dir)).model.encoder.state_dict()
+    merged_weights = loaded.model.encoder.state_dict()
+    assert set(merged_weights) == set(base_weights)  # the plain encoder again ...
+    assert any(not torch.equal(base_weights[k], merged_weights[k]) for k in base_weights)  # ... with adapters merged
+    loaded.save_pretrained(tmp_path / "second")
+    assert (tmp_path / "first" / WEIGHTS_NAME).read_bytes() == (tmp_path / "second" / WEIGHTS_NAME).read_bytes()
+    assert has_injected_lora(SourceProfiler.from_pretrained(tmp_path / "first", merge=False).model)
+
+
 # --- training -------------------------------------------------------------------------------------
 
 
@@ -208,6 +250,10 @@ def test_training_config() -> None:
     with pytest.raises(ValueError, match="dev_share"):
         ProfileTrainingConfig(out="m", dev_share=1.0)
     assert ProfileTrainingConfig(out="m").extra_train_data[0].endswith("war_sources.jsonl")
+    with pytest.raises(ValueError, match="lora_rank must be >= 0"):
+        ProfileTrainingConfig(out="m", lora_rank=-1)
+    with pytest.raises(ValueError, match="lora_rank and init_encoder"):
+        ProfileTrainingConfig(out="m", lora_rank=8, init_encoder="models/attribution-tagger")
 
 
 def test_dev_part_is_stable_and_about_the_share() -> None:
@@ -239,8 +285,11 @@ def test_profile_examples_from_war_sources() -> None:
     assert examples[0][1:] == (1, 1)  # military, anonymous
 
 
-@pytest.mark.parametrize("dev_share", [0.3, 0.0])  # 0.0: no dev part, nothing is chosen, the last step is saved
-def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path, dev_share: float) -> None:
+@pytest.mark.parametrize(
+    ("dev_share", "lora_rank"),
+    [(0.3, 0), (0.0, 0), (0.3, 4)],  # dev_share 0.0: no dev part, nothing is chosen, the last step is saved
+)
+def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path, dev_share: float, lora_rank: int) -> None:
     validation = tmp_path / "validation.jsonl"
     records = list(read_annotations(RESOURCES / "war_sources.jsonl"))
     validation.write_text("\n".join(json.dumps(r.to_dict()) for r in records[:4]) + "\n", encoding="utf-8")
@@ -254,6 +303,7 @@ def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path, dev_share: floa
         max_length=48,
         max_train_examples=24,
         dev_share=dev_share,
+        lora_rank=lora_rank,
         checkpoint_dir=str(tmp_path / "ckpt"),
     )
     metrics = train_source_profiler(config)
@@ -264,7 +314,12 @@ def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path, dev_share: floa
     for name in (CONFIG_NAME, WEIGHTS_NAME, "README.md", "training_metrics.json"):
         assert (tmp_path / "model" / name).is_file()
     assert "PolNeAR" in (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
-    SourceProfiler.from_pretrained(tmp_path / "model")
+    saved = SourceProfiler.from_pretrained(tmp_path / "model")
+    assert saved.config.lora == ({"rank": 4, "alpha": 8, "dropout": 0.1} if lora_rank else {})
+    if lora_rank:  # continuing a LoRA profiler trains its adapters and heads, nothing else
+        profiler = load_init_profiler(replace(config, init_profiler=str(tmp_path / "model"), lora_rank=0))
+        trainable = [n for n, p in profiler.model.named_parameters() if p.requires_grad]
+        assert trainable and all("lora_" in n or not n.startswith("encoder.") for n in trainable)
 
 
 # --- label files and metrics --------------------------------------------------------------------------

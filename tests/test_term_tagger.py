@@ -348,8 +348,10 @@ def test_saved_analyzer_with_a_swapped_tagger_keeps_the_branch_trunk(tiny_tagger
     assert "term_tagger_trunk" not in json.loads((tmp_path / "same" / ANALYZER_CONFIG).read_text())
 
 
-def test_train_smoke(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("lora_rank", [0, 4])
+def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # type: ignore[no-untyped-def]
     from attribution.annotations import write_annotations
+    from attribution.tagging.attribution_tagger import AttributionTagger
     from attribution.term_training import TermTrainingConfig, train_term_tagger
 
     records = [
@@ -381,6 +383,7 @@ def test_train_smoke(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-un
         feature_cache=str(tmp_path / "cache"),
         dev_data=[str(data)],
         lexicon_priors=[0.0, 1.0],
+        lora_rank=lora_rank,
     )
     metrics = train_term_tagger(config)
     assert metrics["train_windows"] == 4
@@ -390,6 +393,8 @@ def test_train_smoke(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-un
     assert saved["lexicon_prior"] == metrics["lexicon_prior"]  # the chosen prior ships with the weights
     assert (tmp_path / "out" / "model.safetensors").is_file()
     assert (tmp_path / "out" / "README.md").read_text().startswith("# ")
+    assert saved["lora"] == ({"rank": 4, "alpha": 8, "dropout": 0.1} if lora_rank else {})
+    TermTagger.from_pretrained(tmp_path / "out", trunk=AttributionTagger.from_pretrained(trunk_dir))
 
 
 def test_branch_continues_the_trunk_and_trains_even_on_a_frozen_trunk(tiny_tagger) -> None:  # type: ignore[no-untyped-def]
@@ -410,3 +415,120 @@ def test_branch_continues_the_trunk_and_trains_even_on_a_frozen_trunk(tiny_tagge
     finally:
         for name, parameter in tiny_tagger.model.named_parameters():
             parameter.requires_grad_("word_embeddings" not in name)
+
+
+def _lora_terms(trunk):  # type: ignore[no-untyped-def]
+    """A LoRA branch whose adapters and heads moved away from their start, so merging them changes the layers."""
+    import torch
+
+    from attribution.tagging.lora import LoraSettings
+
+    tagger = TermTagger.from_trunk(trunk, trunk_layer=1, lora=LoraSettings(rank=4, dropout=0.0))
+    generator = torch.Generator().manual_seed(5)
+    with torch.no_grad():
+        for parameter in tagger.branch.parameters():
+            if parameter.requires_grad:
+                parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.5)
+    return tagger
+
+
+def _branch_probabilities(terms: TermTagger, trunk) -> np.ndarray:  # type: ignore[no-untyped-def]
+    windows = trunk.windows(RuleSegmenter()(Article("a", "ISIL terrorists fled. The puppet regime said so.")))
+    return np.concatenate(terms.predict_windows(windows)[1])
+
+
+def test_lora_branch_saves_adapters_and_heads_and_loads_merged(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from safetensors.torch import load_file
+
+    from attribution.tagging.lora import has_injected_lora
+
+    terms = _lora_terms(tiny_tagger)
+    before = _branch_probabilities(terms, tiny_tagger)
+    terms.save_pretrained(tmp_path / "first")
+    names = set(load_file(str(tmp_path / "first" / "model.safetensors")))
+    assert names and all("lora_" in name or name.split(".")[0] in ("span_head", "polarity_head") for name in names)
+    config = json.loads((tmp_path / "first" / "term_tagger_config.json").read_text())
+    assert config["lora"] == {"rank": 4, "alpha": 8, "dropout": 0.0}
+
+    loaded = TermTagger.from_pretrained(tmp_path / "first", trunk=tiny_tagger)
+    assert not has_injected_lora(loaded.branch)  # merged: inference runs plain layers
+    np.testing.assert_allclose(_branch_probabilities(loaded, tiny_tagger), before, atol=1e-2)  # float16 adapters
+    fresh = TermTagger.from_trunk(tiny_tagger, trunk_layer=1)
+    assert np.abs(_branch_probabilities(fresh, tiny_tagger) - before).max() > 0.05  # the adapters mattered
+    loaded.save_pretrained(tmp_path / "second")
+    first, second = (tmp_path / name / "model.safetensors" for name in ("first", "second"))
+    assert first.read_bytes() == second.read_bytes()
+    unmerged = TermTagger.from_pretrained(tmp_path / "first", trunk=tiny_tagger, merge=False)
+    assert has_injected_lora(unmerged.branch)
+    assert {n for n, p in unmerged.branch.named_parameters() if p.requires_grad} == names  # it trains on
+
+
+def test_lora_branch_trains_only_adapters_and_heads(tiny_tagger) -> None:  # type: ignore[no-untyped-def]
+    from attribution.tagging.lora import LoraSettings
+    from attribution.tagging.term_tagger import build_branch
+
+    branch = build_branch(tiny_tagger, trunk_layer=1, lora=LoraSettings(rank=2))
+    trainable = [name for name, p in branch.named_parameters() if p.requires_grad]
+    frozen = [name for name, p in branch.named_parameters() if not p.requires_grad]
+    assert trainable and all("lora_" in name or "_head." in name for name in trainable)
+    assert any("LayerNorm" in name for name in frozen) and any("base_layer" in name for name in frozen)
+
+
+@pytest.fixture(scope="module")
+def tiny_mpnet_tagger(tiny_base_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A two-layer MPNet tagger (the tiny BERT's vocabulary): MPNet layers need the relative position bias."""
+    import torch
+    from transformers import BertTokenizerFast, MPNetConfig, MPNetForTokenClassification
+
+    from attribution.tagging.attribution_tagger import AttributionTagger
+    from attribution.tagging.windows import LABEL2ID, LABELS
+
+    folder = tmp_path_factory.mktemp("tiny-mpnet")
+    tokenizer = BertTokenizerFast.from_pretrained(tiny_base_dir)
+    tokenizer.save_pretrained(folder)
+    config = MPNetConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=37,
+        max_position_embeddings=256,
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id=LABEL2ID,
+    )
+    torch.manual_seed(0)
+    model = MPNetForTokenClassification(config)
+    with torch.no_grad():  # a position bias far from zero, so leaving it out changes the layer's output
+        model.mpnet.encoder.relative_attention_bias.weight.normal_(0.0, 3.0)
+    model.save_pretrained(folder)
+    tagger = AttributionTagger.from_base(str(folder), max_length=32)
+    tagger.model.eval()
+    return tagger
+
+
+@pytest.mark.parametrize("lora", [False, True])
+def test_branch_on_an_mpnet_trunk_continues_it(tiny_mpnet_tagger, lora: bool) -> None:  # type: ignore[no-untyped-def]
+    import torch
+
+    from attribution.tagging.lora import LoraSettings
+    from attribution.tagging.term_tagger import build_branch
+
+    branch = build_branch(tiny_mpnet_tagger, trunk_layer=1, lora=LoraSettings(rank=2) if lora else None).eval()
+    ids = torch.tensor([tiny_mpnet_tagger.tokenizer("the army said the town fell")["input_ids"]])
+    with torch.inference_mode():
+        states = tiny_mpnet_tagger.model(input_ids=ids, output_hidden_states=True).hidden_states
+        bias = type(tiny_mpnet_tagger.model.mpnet.encoder).compute_position_bias(branch, states[1])
+        continued = branch.layers[0](states[1], None, position_bias=bias)[0]
+        without_bias = branch.layers[0](states[1], None)[0]
+    assert torch.allclose(continued, states[2], atol=1e-5)  # with the copied bias: the trunk's own layer 2
+    assert not torch.allclose(without_bias, states[2], atol=1e-3)  # the bias is not optional
+    assert not any(p.requires_grad for p in branch.relative_attention_bias.parameters())
+
+
+def test_mpnet_branch_predicts_the_same_after_save_and_load(tiny_mpnet_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    terms = _lora_terms(tiny_mpnet_tagger)
+    before = _branch_probabilities(terms, tiny_mpnet_tagger)
+    terms.save_pretrained(tmp_path / "terms")
+    loaded = TermTagger.from_pretrained(tmp_path / "terms", trunk=tiny_mpnet_tagger)
+    np.testing.assert_allclose(_branch_probabilities(loaded, tiny_mpnet_tagger), before, atol=1e-2)

@@ -70,8 +70,48 @@ def add_lora(model: Any, settings: LoraSettings) -> Any:
 
 
 def encoder_linear_layers(model: Any, linear: type) -> list[str]:
-    """Names of the linear layers inside ``model``'s encoder blocks (attention and feed-forward)."""
-    return [name for name, module in model.named_modules() if isinstance(module, linear) and ".encoder." in name]
+    """Names of the linear layers inside ``model``'s encoder blocks (attention and feed-forward).
+
+    ``model`` may be a task model (``bert.encoder.layer.0...``) or a bare encoder (``encoder.layer.0...``).
+    """
+    return [name for name, module in model.named_modules() if isinstance(module, linear) and ".encoder." in f".{name}"]
+
+
+def inject_lora(module: Any, settings: LoraSettings, target_modules: list[str]) -> None:
+    """Put adapters on ``target_modules`` (linear layers of ``module``) in place and freeze their base weights.
+
+    Unlike :func:`add_lora`, no wrapper is added: the module keeps its class and attributes, and every
+    parameter outside the targets (a task head beside them) keeps training as before.
+    """
+    import warnings
+
+    from peft import LoraConfig, inject_adapter_in_model
+
+    config = LoraConfig(
+        r=settings.rank, lora_alpha=settings.alpha, lora_dropout=settings.dropout, target_modules=target_modules
+    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        inject_adapter_in_model(config, module)
+
+
+def has_injected_lora(module: Any) -> bool:
+    """Whether :func:`inject_lora` put adapters in ``module`` that :func:`unload_injected_lora` has not merged."""
+    from peft.tuners.tuners_utils import BaseTunerLayer
+
+    return any(isinstance(child, BaseTunerLayer) for child in module.modules())
+
+
+def unload_injected_lora(module: Any) -> None:
+    """Merge injected adapters into their base layers and put the plain layers back (no peft at inference)."""
+    from peft.tuners.tuners_utils import BaseTunerLayer
+
+    wrapped = [(name, child) for name, child in module.named_modules() if isinstance(child, BaseTunerLayer)]
+    for name, child in wrapped:
+        child.merge()
+        parent_name, _, attribute = name.rpartition(".")
+        parent = module.get_submodule(parent_name) if parent_name else module
+        setattr(parent, attribute, child.get_base_layer())
 
 
 def is_lora(model: Any) -> bool:

@@ -50,7 +50,21 @@ from attribution.relays import (
 )
 from attribution.stance import cue_stance
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
-from attribution.tagging.weights import load_trained, quiet_transformers, save_trained, warn_if_other_version
+from attribution.tagging.lora import (
+    LoraSettings,
+    encoder_linear_layers,
+    has_injected_lora,
+    inject_lora,
+    unload_injected_lora,
+)
+from attribution.tagging.weights import (
+    load_trained,
+    quiet_transformers,
+    save_state,
+    save_trained,
+    trained_state,
+    warn_if_other_version,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +108,7 @@ class ProfilerConfig:
     input_format: str = INPUT_FORMAT
     weights_dtype: str = "float16"
     frozen_parameters: tuple[str, ...] = ()
+    lora: dict[str, Any] = field(default_factory=dict)  # LoRA settings when the encoder weights are adapters
     attribution_version: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
 
@@ -286,6 +301,7 @@ def build_model(base_path: str, n_types: int = len(SOURCE_TYPES)) -> Any:
     from transformers import AutoModel
 
     encoder = AutoModel.from_pretrained(base_path, add_pooling_layer=False)
+    uses_token_types = getattr(encoder.config, "type_vocab_size", 0) > 1  # BERT-like; MPNet has no segment ids
 
     class SourceProfileModel(nn.Module):
         """Encoder + [source mean ; CLS] -> type logits (softmax) and anonymity logit (sigmoid)."""
@@ -309,9 +325,8 @@ def build_model(base_path: str, n_types: int = len(SOURCE_TYPES)) -> Any:
             type_labels: torch.Tensor | None = None,
             anonymous_labels: torch.Tensor | None = None,
         ) -> dict[str, torch.Tensor]:
-            hidden = self.encoder(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
+            segments = {"token_type_ids": token_type_ids} if uses_token_types else {}
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **segments).last_hidden_state
             weights = source_mask.unsqueeze(-1).to(hidden.dtype)
             source = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
             pooled = self.dropout(torch.cat([source, hidden[:, 0]], dim=-1))
@@ -390,6 +405,7 @@ class SourceProfiler:
         self.tokenizer = tokenizer
         self.config = config
         self.name = name
+        self._saved_adapters: dict[str, Any] | None = None  # a loaded LoRA profiler's file, merged into ``model``
 
     @classmethod
     def from_base(cls, base_model: str = DEFAULT_BASE_MODEL, *, max_length: int = 160) -> Self:
@@ -402,9 +418,18 @@ class SourceProfiler:
             model = build_model(path)
         return cls(model, tokenizer, ProfilerConfig(base_model=base_model, max_length=max_length))
 
+    def add_lora(self, settings: LoraSettings) -> None:
+        """Put fresh LoRA adapters on the encoder's linear layers: from here on only they and the heads train."""
+        import torch
+
+        inject_lora(self.model.encoder, settings, encoder_linear_layers(self.model.encoder, torch.nn.Linear))
+        self.config = replace(self.config, lora=settings.to_dict())
+
     @classmethod
-    def from_pretrained(cls, path: str | Path, *, device: str | None = None) -> Self:
+    def from_pretrained(cls, path: str | Path, *, device: str | None = None, merge: bool = True) -> Self:
         """Load a saved profiler folder (``source_profile_config.json`` + ``model.safetensors``).
+
+        A LoRA profiler's adapters are merged into the encoder unless ``merge`` is false (to train them further).
 
         Raises:
             FileNotFoundError: if the folder lacks either file.
@@ -418,7 +443,12 @@ class SourceProfiler:
                 raise FileNotFoundError(f"{path}: not a saved source profiler ({required.name} is missing)")
         config = ProfilerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
         profiler = cls.from_base(config.base_model, max_length=config.max_length)
+        if config.lora:
+            profiler.add_lora(LoraSettings.from_dict(config.lora))
         load_trained(profiler.model, weights_path, frozen=config.frozen_parameters, base=config.base_model)
+        if config.lora and merge:  # keep the adapters as loaded (a later save writes them), run the merged encoder
+            profiler._saved_adapters = trained_state(profiler.model, config.weights_dtype)
+            unload_injected_lora(profiler.model.encoder)
         warn_if_other_version(config.attribution_version, "The source profiler", path)
         profiler.config = config
         profiler.name = str(path)
@@ -433,7 +463,13 @@ class SourceProfiler:
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        frozen = save_trained(self.model, path / WEIGHTS_NAME, self.config.weights_dtype)
+        if self._saved_adapters is not None:  # merged on load: write the adapters and heads it was loaded from
+            save_state(self._saved_adapters, path / WEIGHTS_NAME)
+            frozen = self.config.frozen_parameters
+        else:
+            frozen = save_trained(self.model, path / WEIGHTS_NAME, self.config.weights_dtype)
+            if has_injected_lora(self.model):  # loading rebuilds the frozen base: only adapters and heads are named
+                frozen = ()
         config = replace(
             self.config,
             frozen_parameters=frozen,

@@ -40,6 +40,7 @@ import numpy as np
 
 from attribution.annotations import TECHNIQUES
 from attribution.records import Article, LoadedTerm, Sentence, TechniqueSpan
+from attribution.tagging.lora import LoraSettings, inject_lora, unload_injected_lora
 from attribution.tagging.windows import TokenWindow
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class TermTaggerConfig:
     #: (:func:`apply_lexicon_prior`); chosen on dev. Empty: the lexicon plays no part in tagging.
     lexicon_prior: dict[str, float] = field(default_factory=dict)
     weights_dtype: str = "float16"
+    #: LoRA settings when the branch's encoder layers are saved as adapters over the trunk's layers; else empty
+    lora: dict[str, Any] = field(default_factory=dict)
     attribution_version: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
 
@@ -107,14 +110,23 @@ def weights_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def build_branch(trunk: Any, trunk_layer: int, n_groups: int = len(TERM_GROUPS)) -> Any:
-    """A fresh branch: copies of the trunk's encoder layers after ``trunk_layer`` plus new heads."""
+def build_branch(
+    trunk: Any, trunk_layer: int, n_groups: int = len(TERM_GROUPS), *, lora: LoraSettings | None = None
+) -> Any:
+    """A fresh branch: copies of the trunk's encoder layers after ``trunk_layer`` plus new heads.
+
+    With ``lora``, the copied layers stay frozen and get adapters (:func:`~attribution.tagging.lora.inject_lora`):
+    a branch on a large trunk (MPNet layers are 14 MB each in float16) then saves only adapters and heads.
+    An MPNet trunk's relative position bias is copied too (frozen): its layers take it as an input.
+    """
     import copy
 
     import torch
     from torch import nn
 
-    encoder_layers = trunk.model.base_model.encoder.layer
+    trunk_encoder = trunk.model.base_model.encoder
+    encoder_layers = trunk_encoder.layer
+    position_bias_of = getattr(type(trunk_encoder), "compute_position_bias", None)  # MPNet
     if not 0 <= trunk_layer < len(encoder_layers):
         raise ValueError(f"trunk_layer must be in [0, {len(encoder_layers) - 1}], got {trunk_layer}")
     bert_config = trunk.model.config
@@ -133,6 +145,10 @@ def build_branch(trunk: Any, trunk_layer: int, n_groups: int = len(TERM_GROUPS))
             self.positive_weight = 1.0  # training sets it: loss weight of B and I against O
             for parameter in self.parameters():  # the copied layers may come from a frozen trunk
                 parameter.requires_grad_(True)
+            if position_bias_of is not None:
+                self.relative_attention_bias = copy.deepcopy(trunk_encoder.relative_attention_bias)
+                self.relative_attention_bias.requires_grad_(False)  # the trunk's, never trained here
+                self.relative_position_bucket = trunk_encoder.relative_position_bucket
 
         def forward(
             self,
@@ -145,8 +161,11 @@ def build_branch(trunk: Any, trunk_layer: int, n_groups: int = len(TERM_GROUPS))
 
             hidden = hidden_states.float()
             mask = create_bidirectional_mask(config=self.config, inputs_embeds=hidden, attention_mask=attention_mask)
+            extra = {} if position_bias_of is None else {"position_bias": position_bias_of(self, hidden)}
             for layer in self.layers:
-                hidden = layer(hidden, mask)
+                hidden = layer(hidden, mask, **extra)
+                if isinstance(hidden, tuple):  # MPNet layers return (hidden, attentions...)
+                    hidden = hidden[0]
             hidden = self.dropout(hidden)
             batch, width, _ = hidden.shape
             span_logits = self.span_head(hidden).view(batch, width, self.n_groups, len(BIO))
@@ -166,7 +185,10 @@ def build_branch(trunk: Any, trunk_layer: int, n_groups: int = len(TERM_GROUPS))
                 out["loss"] = loss
             return out
 
-    return TermBranch()
+    branch = TermBranch()
+    if lora is not None:
+        inject_lora(branch.layers, lora, [n for n, m in branch.layers.named_modules() if isinstance(m, nn.Linear)])
+    return branch
 
 
 class TermTagger:
@@ -188,20 +210,24 @@ class TermTagger:
         self.branch = branch
         self.config = config
         self.name = name
+        self._saved_adapters: dict[str, Any] | None = None  # a loaded LoRA branch's file, merged into ``branch``
 
     @classmethod
-    def from_trunk(cls, trunk: Any, *, trunk_layer: int = 4) -> Self:
-        """A fresh, untrained branch on ``trunk`` (its layers after ``trunk_layer`` copied)."""
+    def from_trunk(cls, trunk: Any, *, trunk_layer: int = 4, lora: LoraSettings | None = None) -> Self:
+        """A fresh, untrained branch on ``trunk`` (its layers after ``trunk_layer`` copied; adapters with ``lora``)."""
         config = TermTaggerConfig(
             trunk_layer=trunk_layer,
             trunk_weights_sha256=_trunk_hash(trunk),
             base_model=str(trunk.config.base_model),
+            lora=lora.to_dict() if lora else {},
         )
-        return cls(trunk, build_branch(trunk, trunk_layer), config)
+        return cls(trunk, build_branch(trunk, trunk_layer, lora=lora), config)
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, *, trunk: Any, strict_trunk: bool = True) -> Self:
+    def from_pretrained(cls, path: str | Path, *, trunk: Any, strict_trunk: bool = True, merge: bool = True) -> Self:
         """Load a saved branch folder onto ``trunk``.
+
+        A LoRA branch's adapters are merged into its layers unless ``merge`` is false (to train them further).
 
         Raises:
             FileNotFoundError: if the folder lacks its config or weights.
@@ -227,9 +253,10 @@ class TermTagger:
             if strict_trunk:
                 raise ValueError(message)
             logger.warning(message)
-        branch = build_branch(trunk, config.trunk_layer, len(config.groups))
+        lora = LoraSettings.from_dict(config.lora) if config.lora else None
+        branch = build_branch(trunk, config.trunk_layer, len(config.groups), lora=lora)
         state = load_file(str(weights_path))
-        params = dict(branch.named_parameters())
+        params = {name: p for name, p in branch.named_parameters() if p.requires_grad}  # what a save writes
         if set(state) != set(params):
             raise ValueError(f"{weights_path}: weights do not fit a branch at layer {config.trunk_layer}")
         with torch.no_grad():
@@ -237,8 +264,12 @@ class TermTagger:
                 if params[key].shape != tensor.shape:
                     raise ValueError(f"{weights_path}: {key} has shape {tuple(tensor.shape)}")
                 params[key].copy_(tensor.to(params[key].dtype))
+        tagger = cls(trunk, branch, config, name=str(path))
+        if lora is not None and merge:  # keep the adapters as loaded (a later save writes them), run merged layers
+            tagger._saved_adapters = state
+            unload_injected_lora(branch.layers)
         branch.eval()
-        return cls(trunk, branch, config, name=str(path))
+        return tagger
 
     def save_pretrained(self, path: str | Path, *, metrics: dict[str, Any] | None = None) -> None:
         """Save the branch weights (float16 safetensors) and ``term_tagger_config.json``."""
@@ -250,7 +281,14 @@ class TermTagger:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         dtype = getattr(torch, self.config.weights_dtype)
-        state = {name: p.detach().to("cpu", dtype).contiguous() for name, p in self.branch.named_parameters()}
+        if self._saved_adapters is not None:  # merged on load: write the adapters and heads it was loaded from
+            state = self._saved_adapters
+        else:  # every trainable weight: all of a plain branch; a LoRA branch's adapters and heads
+            state = {
+                name: p.detach().to("cpu", dtype).contiguous()
+                for name, p in self.branch.named_parameters()
+                if p.requires_grad
+            }
         save_file(state, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
         config = replace(  # every decoding setting is kept (extend_threshold and lexicon_prior were once lost here)
             self.config,
