@@ -600,6 +600,17 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
 
     path = Path(path)
     validation = metrics.get("validation") or {}
+    if training.get("lora_rank"):
+        weights = (
+            f"Weights here are LoRA adapters (rank {training['lora_rank']}) on every linear layer of the encoder "
+            "blocks and the two heads, in float16; loading merges the adapters into the base encoder, which comes "
+            "from its package."
+        )
+    else:
+        weights = (
+            "Weights here are the fine-tuned encoder layers and the two heads in float16; the frozen word "
+            "embeddings come from the base encoder's package."
+        )
     lines = [
         "# Source profiler (source type and anonymity)",
         "",
@@ -607,8 +618,7 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
         "each attribution's source, one of 12 source types (annotation guidelines §1.1) and whether the source "
         "is anonymous (§1.2). The input is the sentence(s) with the source marked `[S] ... [/S]` and the cue "
         "`[C] ... [/C]`, plus how the source refers (a rule: named, pronoun, nominal) and, for pronouns and "
-        "nominals, the name the rule resolver found with its sentence. Weights here are the fine-tuned encoder "
-        "layers and the two heads in float16; the frozen word embeddings come from the base encoder's package.",
+        f"nominals, the name the rule resolver found with its sentence. {weights}",
         "",
         "`via`, `resolved_source` and `stance` are filled by rules (`attribution/relays.py`, `attribution/stance.py` "
         "with `resources/lexicon/reporting_verbs.v1.tsv`), not by this model; their scores are below too.",
@@ -677,7 +687,7 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
     settings = (
         "epochs", "batch_size", "learning_rate", "head_learning_rate", "warmup_ratio", "weight_decay", "max_length",
         "anonymous_weight", "resolution", "freeze_layers", "init_encoder", "init_profiler", "dev_share",
-        "extra_repeats", "seed", "num_threads",
+        "extra_repeats", "seed", "num_threads", "lora_rank", "lora_alpha", "lora_dropout",
     )  # fmt: skip
     for key in settings:
         lines.append(f"| {key} | {training.get(key)} |")

@@ -313,7 +313,9 @@ def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path, dev_share: floa
     assert 0.0 <= metrics["validation"]["type_accuracy"] <= 1.0
     for name in (CONFIG_NAME, WEIGHTS_NAME, "README.md", "training_metrics.json"):
         assert (tmp_path / "model" / name).is_file()
-    assert "PolNeAR" in (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
+    card = (tmp_path / "model" / "README.md").read_text(encoding="utf-8")
+    assert "PolNeAR" in card
+    assert ("LoRA adapters (rank 4)" in card) == bool(lora_rank)
     saved = SourceProfiler.from_pretrained(tmp_path / "model")
     assert saved.config.lora == ({"rank": 4, "alpha": 8, "dropout": 0.1} if lora_rank else {})
     if lora_rank:  # continuing a LoRA profiler trains its adapters and heads, nothing else
