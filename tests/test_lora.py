@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from model_helpers import nudge_trainable
 
 from attribution.annotations import GoldAttribution, LabeledArticle, write_annotations
 from attribution.records import Article
@@ -49,17 +50,11 @@ def _probabilities(tagger: Any) -> np.ndarray:
 
 def _lora_tagger(base: Path) -> Any:
     """A tagger with adapters moved away from their zero start, so merging them changes the weights."""
-    import torch
-
     from attribution.tagging.attribution_tagger import AttributionTagger
 
     tagger = AttributionTagger.from_base(str(base), max_length=32)
     tagger.add_lora(LoraSettings(rank=4, dropout=0.0))
-    generator = torch.Generator().manual_seed(3)
-    with torch.no_grad():
-        for parameter in tagger.model.parameters():
-            if parameter.requires_grad:
-                parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.5)
+    nudge_trainable(tagger.model, seed=3)
     return tagger
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from model_helpers import nudge_trainable
 
 from attribution.annotations import SOURCE_TYPES, AnnotationError, GoldAttribution, LabeledArticle, read_annotations
 from attribution.profile_evaluation import (
@@ -211,11 +212,7 @@ def test_lora_profiler_saves_adapters_and_heads_and_loads_merged(tiny_base_dir: 
 
     profiler = SourceProfiler.from_base(str(tiny_base_dir), max_length=48)
     profiler.add_lora(LoraSettings(rank=4, dropout=0.0))
-    generator = torch.Generator().manual_seed(2)
-    with torch.no_grad():  # adapters away from their zero start, so merging them changes the encoder
-        for parameter in profiler.model.parameters():
-            if parameter.requires_grad:
-                parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.5)
+    nudge_trainable(profiler.model, seed=2)  # adapters away from their zero start: merging changes the encoder
     profiler.model.eval()
     sentences, attributions = _attributions()
     items = [build_input(TEXT, sentences, a) for a in attributions[:2]]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from model_helpers import TINY_ENCODER, nudge_trainable
 
 from attribution.annotations import GoldLoadedTerm, GoldTechnique, LabeledArticle
 from attribution.records import Article
@@ -419,16 +420,10 @@ def test_branch_continues_the_trunk_and_trains_even_on_a_frozen_trunk(tiny_tagge
 
 def _lora_terms(trunk):  # type: ignore[no-untyped-def]
     """A LoRA branch whose adapters and heads moved away from their start, so merging them changes the layers."""
-    import torch
-
     from attribution.tagging.lora import LoraSettings
 
     tagger = TermTagger.from_trunk(trunk, trunk_layer=1, lora=LoraSettings(rank=4, dropout=0.0))
-    generator = torch.Generator().manual_seed(5)
-    with torch.no_grad():
-        for parameter in tagger.branch.parameters():
-            if parameter.requires_grad:
-                parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.5)
+    nudge_trainable(tagger.branch, seed=5)
     return tagger
 
 
@@ -488,11 +483,7 @@ def tiny_mpnet_tagger(tiny_base_dir: Path, tmp_path_factory: pytest.TempPathFact
     tokenizer.save_pretrained(folder)
     config = MPNetConfig(
         vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=37,
-        max_position_embeddings=256,
+        **TINY_ENCODER,
         num_labels=len(LABELS),
         id2label=dict(enumerate(LABELS)),
         label2id=LABEL2ID,
