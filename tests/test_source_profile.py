@@ -559,10 +559,19 @@ def test_cli_evaluate_and_train(
 
 
 @pytest.mark.skipif(not (SHIPPED / CONFIG_NAME).is_file(), reason="models/source-profile is absent")
-def test_shipped_profiler() -> None:
-    assert (SHIPPED / WEIGHTS_NAME).stat().st_size <= 25 * 1024 * 1024
-    assert (SHIPPED / "README.md").is_file()
-    profiler = SourceProfiler.from_pretrained(SHIPPED)
+@pytest.mark.parametrize(
+    ("folder", "base", "lora"),
+    [
+        (SHIPPED, "sentence-transformers/all-mpnet-base-v2", True),  # the default: adapters, merged on load
+        (SHIPPED.parent / "source-profile-minilm", "sentence-transformers/all-MiniLM-L6-v2", False),  # the fast one
+    ],
+    ids=["default", "minilm"],
+)
+def test_shipped_profiler(folder: Path, base: str, lora: bool) -> None:
+    assert (folder / WEIGHTS_NAME).stat().st_size <= 25 * 1024 * 1024
+    assert (folder / "README.md").is_file()
+    profiler = SourceProfiler.from_pretrained(folder)
+    assert profiler.config.base_model == base and bool(profiler.config.lora) == lora
     sentences, attributions = _attributions()
     profiled = profiler.profile(Article(id="a", text=TEXT), sentences, attributions)
     assert profiled[1].source_type == "military" and profiled[1].anonymous is True
