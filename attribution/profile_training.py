@@ -466,22 +466,9 @@ def load_init_profiler(config: ProfileTrainingConfig) -> Any:
         ValueError: if it is built on another base model than ``config.base_model``.
 
     """
-    from attribution.tagging.source_profiler import CONFIG_NAME, SourceProfiler
+    from attribution.tagging.source_profiler import SourceProfiler
     from attribution.tagging.weights import load_for_fine_tuning
 
-    saved = Path(config.init_profiler, CONFIG_NAME)
-    if saved.is_file() and json.loads(saved.read_text(encoding="utf-8")).get("lora"):
-        profiler = SourceProfiler.from_pretrained(config.init_profiler, merge=False)  # its adapters train on
-        if profiler.config.base_model != config.base_model:
-            raise ValueError(
-                f"init_profiler {config.init_profiler} is built on base model {profiler.config.base_model!r}, but "
-                f"base_model is {config.base_model!r}; give the same base model (or leave base_model out)"
-            )
-        for name, parameter in profiler.model.named_parameters():
-            parameter.requires_grad_("lora_" in name or not name.startswith("encoder."))
-        profiler.model.train()
-        profiler.config = replace(profiler.config, max_length=config.max_length, metrics={})
-        return profiler
     return load_for_fine_tuning(
         SourceProfiler,
         str(config.init_profiler),

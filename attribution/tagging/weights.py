@@ -110,8 +110,9 @@ def load_for_fine_tuning(cls: Any, path: str | Path, *, setting: str, base_model
     """``cls.from_pretrained(path)`` made trainable again, for a training run that starts from it.
 
     ``from_pretrained`` freezes a model for inference; here every parameter trains (the caller freezes
-    what its settings say) and the training run's ``max_length`` applies. ``setting`` names the option
-    in errors (``init_profiler``, ``init_classifier``).
+    what its settings say) and the training run's ``max_length`` applies. A model saved as LoRA adapters
+    (``lora`` in its config) is loaded unmerged instead: its adapters and heads train on, its base stays
+    frozen. ``setting`` names the option in errors (``init_profiler``, ``init_classifier``).
 
     Raises:
         FileNotFoundError: if ``path`` is not a saved model of ``cls``.
@@ -126,8 +127,11 @@ def load_for_fine_tuning(cls: Any, path: str | Path, *, setting: str, base_model
             f"{setting} {path} is built on base model {loaded.config.base_model!r}, but base_model is "
             f"{base_model!r}; give the same base model (or leave base_model out)"
         )
-    for parameter in loaded.model.parameters():
-        parameter.requires_grad_(True)
+    if getattr(loaded.config, "lora", None):  # adapters go on: reload them unmerged, the base stays frozen
+        loaded = cls.from_pretrained(path, merge=False)
+    else:
+        for parameter in loaded.model.parameters():
+            parameter.requires_grad_(True)
     loaded.model.train()
     loaded.config = replace(loaded.config, max_length=max_length, metrics={})
     return loaded
