@@ -41,6 +41,7 @@ import numpy as np
 from attribution.annotations import TECHNIQUES
 from attribution.records import Article, LoadedTerm, Sentence, TechniqueSpan
 from attribution.tagging.lora import LoraSettings, inject_lora, unload_injected_lora
+from attribution.tagging.weights import save_state, trained_state
 from attribution.tagging.windows import TokenWindow
 
 logger = logging.getLogger(__name__)
@@ -273,23 +274,15 @@ class TermTagger:
 
     def save_pretrained(self, path: str | Path, *, metrics: dict[str, Any] | None = None) -> None:
         """Save the branch weights (float16 safetensors) and ``term_tagger_config.json``."""
-        import torch
-        from safetensors.torch import save_file
-
         from attribution import __version__
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        dtype = getattr(torch, self.config.weights_dtype)
         if self._saved_adapters is not None:  # merged on load: write the adapters and heads it was loaded from
             state = self._saved_adapters
         else:  # every trainable weight: all of a plain branch; a LoRA branch's adapters and heads
-            state = {
-                name: p.detach().to("cpu", dtype).contiguous()
-                for name, p in self.branch.named_parameters()
-                if p.requires_grad
-            }
-        save_file(state, str(path / WEIGHTS_NAME), metadata={"format": "pt"})
+            state = trained_state(self.branch, self.config.weights_dtype)
+        save_state(state, path / WEIGHTS_NAME)
         config = replace(  # every decoding setting is kept (extend_threshold and lexicon_prior were once lost here)
             self.config,
             trunk_weights_sha256=_trunk_hash(self.trunk),
