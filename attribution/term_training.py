@@ -78,7 +78,8 @@ class TermTrainingConfig:
     warmup_ratio: float = 0.06
     weight_decay: float = 0.01
     positive_weight: float = 4.0  # loss weight of B and I against O (spans are a few % of tokens)
-    thresholds: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6, 0.7])  # tried on dev after training
+    # decision thresholds tried on dev after each epoch (the epoch's score is its best) and after training
+    thresholds: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6, 0.7])
     # lower thresholds through which a span may grow (hysteresis), tried on dev with each threshold; None: no growing
     extend_thresholds: list[float | None] = field(default_factory=lambda: [None, 0.3, 0.2, 0.1])
     # log-odds bonuses for war-lexicon matches tried on dev after the decoding (TermTaggerConfig.lexicon_prior)
@@ -380,8 +381,20 @@ def collate_branch(items: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {"hidden_states": hidden, "attention_mask": mask, "span_labels": spans, "polarity_labels": polarity}
 
 
-def predict_features(tagger: TermTagger, features: TermFeatures, texts: Sequence[str], *, batch_size: int = 32):
-    """Raw terms per article index (``features.article_of_window``) from the precomputed trunk states."""
+@dataclass(frozen=True)
+class BranchOutputs:
+    """The branch's per-token probabilities for every window of a :class:`TermFeatures`, in window order.
+
+    Computed once, they can be decoded at many settings (thresholds, growing, lexicon prior) without
+    running the branch again.
+    """
+
+    spans: tuple[np.ndarray, ...]
+    polarity: tuple[np.ndarray, ...]
+
+
+def branch_outputs(tagger: TermTagger, features: TermFeatures, *, batch_size: int = 32) -> BranchOutputs:
+    """Run the branch over the precomputed trunk states of ``features`` (shortest windows batched together)."""
     order = sorted(range(len(features.windows)), key=lambda i: features.hidden[i].shape[0])
     spans: list[np.ndarray] = [np.zeros(0)] * len(order)
     polarity: list[np.ndarray] = [np.zeros(0)] * len(order)
@@ -392,12 +405,32 @@ def predict_features(tagger: TermTagger, features: TermFeatures, texts: Sequence
         for row, i in enumerate(chunk):
             n = features.hidden[i].shape[0]
             spans[i], polarity[i] = span_probs[row, :n], polarity_probs[row, :n]
+    return BranchOutputs(spans=tuple(spans), polarity=tuple(polarity))
+
+
+def predict_features(
+    tagger: TermTagger,
+    features: TermFeatures,
+    texts: Sequence[str],
+    *,
+    batch_size: int = 32,
+    outputs: BranchOutputs | None = None,
+) -> dict[int, RawTerms]:
+    """Raw terms per article index (``features.article_of_window``), decoded with ``tagger.config``.
+
+    ``outputs`` are the branch's probabilities from :func:`branch_outputs`; without them the branch runs here.
+    """
+    if outputs is None:
+        outputs = branch_outputs(tagger, features, batch_size=batch_size)
     per_article: dict[int, list[int]] = {}
     for i, article in enumerate(features.article_of_window):
         per_article.setdefault(article, []).append(i)
     return {
         article: tagger.decode(
-            [features.windows[i] for i in rows], [spans[i] for i in rows], [polarity[i] for i in rows], texts[article]
+            [features.windows[i] for i in rows],
+            [outputs.spans[i] for i in rows],
+            [outputs.polarity[i] for i in rows],
+            texts[article],
         )
         for article, rows in per_article.items()
     }
@@ -412,11 +445,17 @@ def _unlabelled(features: TermFeatures, i: int) -> dict[str, Any]:
     }
 
 
-def evaluate_features(tagger: TermTagger, features: TermFeatures, records: Sequence[LabeledArticle]) -> dict[str, Any]:
-    """Loaded-term and technique scores of the branch on precomputed validation windows."""
+def evaluate_features(
+    tagger: TermTagger,
+    features: TermFeatures,
+    records: Sequence[LabeledArticle],
+    *,
+    outputs: BranchOutputs | None = None,
+) -> dict[str, Any]:
+    """Loaded-term and technique scores of the branch on precomputed windows (``outputs``: :func:`predict_features`)."""
     from attribution.term_evaluation import TermEvaluator
 
-    raw = predict_features(tagger, features, [r.text for r in records])
+    raw = predict_features(tagger, features, [r.text for r in records], outputs=outputs)
     evaluator = TermEvaluator()
     nothing = RawTerms(loaded_terms=(), techniques=())
     for index, record in enumerate(records):
@@ -438,16 +477,47 @@ def choose_decoding(
     """
     scores: dict[str, float] = {}
     pairs = [(t, e) for t in thresholds for e in extend_thresholds if e is None or e < t]
+    outputs = branch_outputs(tagger, features)
     original = tagger.config
     try:
         for threshold, extend in pairs:
             tagger.config = replace(original, threshold=threshold, extend_threshold=extend)
-            scores[f"{threshold}/{extend}"] = round(selection_score(evaluate_features(tagger, features, records)), 4)
+            results = evaluate_features(tagger, features, records, outputs=outputs)
+            scores[f"{threshold}/{extend}"] = round(selection_score(results), 4)
     finally:
         tagger.config = original
     threshold, extend = max(pairs, key=lambda pair: scores[f"{pair[0]}/{pair[1]}"])
     logger.info("decision threshold %.2f, growing threshold %s chosen on dev (scores %s)", threshold, extend, scores)
     return threshold, extend, scores
+
+
+def best_threshold_score(
+    tagger: TermTagger,
+    features: TermFeatures,
+    records: Sequence[LabeledArticle],
+    thresholds: Sequence[float],
+) -> tuple[float, float, dict[str, Any]]:
+    """The decision threshold with the best :func:`selection_score`, that score and its results (one branch pass).
+
+    Scoring each epoch at its best threshold, not at a fixed 0.5, keeps a branch whose probabilities are still
+    low but rising from looking as if it had stopped learning (and from being stopped early). Spans do not grow
+    here; :func:`choose_decoding` chooses the growing threshold once, after training.
+    """
+    outputs = branch_outputs(tagger, features)
+    original = tagger.config
+    best: tuple[float, float, dict[str, Any]] | None = None
+    try:
+        for threshold in thresholds:
+            tagger.config = replace(original, threshold=threshold, extend_threshold=None)
+            results = evaluate_features(tagger, features, records, outputs=outputs)
+            score = selection_score(results)
+            if best is None or score > best[1]:
+                best = (threshold, score, results)
+    finally:
+        tagger.config = original
+    if best is None:
+        raise ValueError("thresholds is empty: there is nothing to score")
+    return best
 
 
 def lexicon_prior_of(weight: float) -> dict[str, float]:
@@ -474,11 +544,15 @@ def choose_lexicon_prior(
     the data asks for. Returns the weight and every weight's score.
     """
     scores: dict[str, float] = {}
+    outputs = [branch_outputs(tagger, features) for features, _ in scored]
     original = tagger.config
     try:
         for weight in weights:
             tagger.config = replace(original, lexicon_prior=lexicon_prior_of(weight))
-            per_set = [selection_score(evaluate_features(tagger, features, records)) for features, records in scored]
+            per_set = [
+                selection_score(evaluate_features(tagger, features, records, outputs=out))
+                for (features, records), out in zip(scored, outputs, strict=True)
+            ]
             scores[str(weight)] = round(float(np.mean(per_set)), 4)
     finally:
         tagger.config = original
@@ -586,20 +660,21 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         def on_epoch_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
             if dev_features is None:
                 return control
-            results = evaluate_features(tagger, dev_features, dev_records)
-            score = selection_score(results)
+            threshold, score, results = best_threshold_score(tagger, dev_features, dev_records, config.thresholds)
             tagger.branch.train()
             history.append(
                 {
                     "epoch": round(float(state.epoch or 0), 2),
                     "selection_score": round(score, 4),
+                    "threshold": threshold,
                     "si_f1": results["techniques"]["si_f1"],
                 }
             )
             logger.info(
-                "epoch %.1f: dev selection score %.4f (SI F1 %.4f)",
+                "epoch %.1f: dev selection score %.4f at threshold %.2f (SI F1 %.4f)",
                 state.epoch or 0,
                 score,
+                threshold,
                 results["techniques"]["si_f1"],
             )
             if score > best["score"]:

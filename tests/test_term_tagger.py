@@ -349,6 +349,53 @@ def test_saved_analyzer_with_a_swapped_tagger_keeps_the_branch_trunk(tiny_tagger
     assert "term_tagger_trunk" not in json.loads((tmp_path / "same" / ANALYZER_CONFIG).read_text())
 
 
+def _scored_records() -> list[LabeledArticle]:
+    return [
+        LabeledArticle(
+            f"s{i}",
+            "The puppet regime shelled the town. Militants fled to the hills.",
+            ("loaded_terms", "techniques"),
+            loaded_terms=(GoldLoadedTerm(((4, 17),), "name_calling", polarity="negative"),),
+            techniques=(GoldTechnique(((4, 17),), "Name_Calling,Labeling"),),
+        )
+        for i in range(2)
+    ]
+
+
+def test_each_epoch_is_scored_at_its_best_threshold(tiny_terms: TermTagger) -> None:
+    from dataclasses import replace
+
+    from attribution.term_training import best_threshold_score, build_term_features, evaluate_features, selection_score
+
+    records = _scored_records()
+    features = build_term_features(records, tiny_terms)
+    original = tiny_terms.config
+    by_threshold = {}
+    for threshold in (0.05, 0.5, 0.95):
+        tiny_terms.config = replace(original, threshold=threshold)
+        by_threshold[threshold] = selection_score(evaluate_features(tiny_terms, features, records))
+    tiny_terms.config = original
+    assert len(set(by_threshold.values())) > 1  # the thresholds decode differently, so the choice matters
+
+    threshold, score, results = best_threshold_score(tiny_terms, features, records, list(by_threshold))
+    assert score == max(by_threshold.values()) == by_threshold[threshold]
+    assert selection_score(results) == score
+    assert tiny_terms.config == original  # the tagger's own decoding is left as it was
+
+
+def test_decoding_stored_branch_outputs_equals_running_the_branch(tiny_terms: TermTagger) -> None:
+    from attribution.term_training import branch_outputs, build_term_features, predict_features
+
+    records = _scored_records()
+    features = build_term_features(records, tiny_terms)
+    texts = [r.text for r in records]
+    outputs = branch_outputs(tiny_terms, features)
+    assert len(outputs.spans) == len(outputs.polarity) == len(features.windows)
+    assert predict_features(tiny_terms, features, texts, outputs=outputs) == predict_features(
+        tiny_terms, features, texts
+    )
+
+
 @pytest.mark.parametrize("lora_rank", [0, 4])
 def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # type: ignore[no-untyped-def]
     from attribution.annotations import write_annotations
@@ -390,6 +437,7 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     assert metrics["train_windows"] == 4
     assert "si_f1" in metrics["validation"]["techniques"]
     assert set(metrics["dev_selection_by_lexicon_prior"]) == {"0.0", "1.0"}  # each weight tried on dev
+    assert all(epoch["threshold"] in config.thresholds for epoch in metrics["history"])  # scored at its best
     saved = json.loads((tmp_path / "out" / "term_tagger_config.json").read_text())
     assert saved["lexicon_prior"] == metrics["lexicon_prior"]  # the chosen prior ships with the weights
     assert (tmp_path / "out" / "model.safetensors").is_file()
