@@ -100,6 +100,9 @@ class ProfileTrainingConfig:
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
     max_length: int = 160
+    # input lengths tried on dev after training (those under max_length): the profiler ships with the shortest
+    # that scores as well as max_length does (it runs faster; longer inputs are truncated). Empty: max_length.
+    inference_max_lengths: list[int] = field(default_factory=lambda: [128, 112, 96])
     anonymous_weight: float = 1.0
     thresholds: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6, 0.7])
     seed: int = 13
@@ -130,6 +133,8 @@ class ProfileTrainingConfig:
             raise ValueError(f"thresholds must be values in (0, 1), got {self.thresholds}")
         if self.freeze_layers < 0:
             raise ValueError(f"freeze_layers must be >= 0, got {self.freeze_layers}")
+        if any(length < 16 for length in self.inference_max_lengths):
+            raise ValueError(f"inference_max_lengths must be at least 16 tokens, got {self.inference_max_lengths}")
         if self.init_profiler and self.init_encoder:
             raise ValueError(
                 f"init_profiler ({self.init_profiler}) and init_encoder ({self.init_encoder}) exclude each other: "
@@ -446,6 +451,12 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
         metrics["dev_anonymous_f1_by_threshold"] = {str(t): f for t, f in by_threshold.items()}
         metrics["anonymous_threshold"] = best
         profiler.config = _with_threshold(profiler.config, best)
+        shorter = [length for length in config.inference_max_lengths if length < config.max_length]
+        if shorter:
+            length, by_length = choose_inference_length(profiler, dev_examples, [config.max_length, *shorter], best)
+            metrics["inference_max_length"] = length
+            metrics["dev_score_by_max_length"] = {str(k): v for k, v in by_length.items()}
+            profiler.config = replace(profiler.config, max_length=length)
     if validation:
         metrics["validation"] = evaluate_profiler(profiler, validation)
         metrics["validation_articles"] = len(validation)
@@ -454,6 +465,42 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
     write_profile_card(config.out, training=training, metrics=metrics)
     Path(config.out, "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics
+
+
+def choose_inference_length(
+    profiler: Any, examples: Sequence[tuple[Any, int, int]], lengths: Sequence[int], threshold: float
+) -> tuple[int, dict[int, float]]:
+    """The shortest input length whose dev score (type accuracy + anonymous F1) equals the first length's, or beats it.
+
+    ``lengths[0]`` is the length the profiler trained at; the others are tried as shorter inputs at inference.
+    Returns the chosen length and the dev score of each length.
+    """
+    import numpy as np
+
+    gold_types = np.array([type_id for _, type_id, _ in examples])
+    gold_anonymous = np.array([anonymous for _, _, anonymous in examples])
+    pad = profiler.tokenizer.pad_token_id or 0
+    by_length: dict[int, float] = {}
+    for length in dict.fromkeys(lengths):
+        type_logits, anonymous_logits = _logits(profiler, _features(profiler.tokenizer, examples, length), pad)
+        scores = _scores(type_logits, anonymous_logits, gold_types, gold_anonymous, threshold)
+        by_length[length] = round(scores["type_accuracy"] + scores["anonymous"]["f1"], 4)
+    chosen = shortest_as_good(by_length, lengths[0])
+    logger.info("inference max length %d chosen on dev (scores %s)", chosen, by_length)
+    return chosen, by_length
+
+
+def shortest_as_good(score_by_length: dict[int, float], reference: int) -> int:
+    """The shortest length that scores at least what ``reference`` scores.
+
+    Example:
+        >>> shortest_as_good({160: 1.79, 128: 1.79, 96: 1.78}, 160)
+        128
+        >>> shortest_as_good({160: 1.79, 128: 1.78}, 160)
+        160
+
+    """
+    return min(length for length, score in score_by_length.items() if score >= score_by_length[reference])
 
 
 def load_init_profiler(config: ProfileTrainingConfig) -> Any:
@@ -637,7 +684,9 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
         if training.get("init_encoder")
         else started_from(training.get("init_profiler"), "source profiler", training.get("base_model")),
         f"- best epoch {metrics.get('best_epoch')} of {training.get('epochs')}; anonymity threshold "
-        f"{metrics.get('anonymous_threshold', 0.5)} (both chosen on the dev part)",
+        f"{metrics.get('anonymous_threshold', 0.5)}; input length at inference "
+        f"{metrics.get('inference_max_length', training.get('max_length'))} tokens, trained at "
+        f"{training.get('max_length')} (all chosen on the dev part)",
         "",
         "## Metrics on the validation part (PolNeAR dev-split labels, given gold spans)",
         "",
@@ -673,8 +722,8 @@ def write_profile_card(path: str | Path, *, training: dict[str, Any], metrics: d
     ]
     settings = (
         "epochs", "batch_size", "learning_rate", "head_learning_rate", "warmup_ratio", "weight_decay", "max_length",
-        "anonymous_weight", "resolution", "freeze_layers", "init_encoder", "init_profiler", "dev_share",
-        "extra_repeats", "seed", "num_threads", "lora_rank", "lora_alpha", "lora_dropout",
+        "inference_max_lengths", "anonymous_weight", "resolution", "freeze_layers", "init_encoder", "init_profiler",
+        "dev_share", "extra_repeats", "seed", "num_threads", "lora_rank", "lora_alpha", "lora_dropout",
     )  # fmt: skip
     for key in settings:
         lines.append(f"| {key} | {training.get(key)} |")

@@ -28,6 +28,7 @@ from attribution.profile_training import (
     in_dev_part,
     load_init_profiler,
     profile_examples,
+    shortest_as_good,
     train_source_profiler,
 )
 from attribution.records import Article, Attribution, Sentence, Span
@@ -251,6 +252,21 @@ def test_training_config() -> None:
         ProfileTrainingConfig(out="m", lora_rank=-1)
     with pytest.raises(ValueError, match="lora_rank and init_encoder"):
         ProfileTrainingConfig(out="m", lora_rank=8, init_encoder="models/attribution-tagger")
+    with pytest.raises(ValueError, match="inference_max_lengths must be at least 16"):
+        ProfileTrainingConfig(out="m", inference_max_lengths=[128, 8])
+
+
+@pytest.mark.parametrize(
+    ("scores", "chosen"),
+    [
+        ({160: 1.79, 128: 1.79, 112: 1.78, 96: 1.78}, 128),  # the shortest that loses nothing
+        ({160: 1.79, 128: 1.78, 96: 1.80}, 96),  # a gap is fine: any length as good counts
+        ({160: 1.79, 128: 1.78, 96: 1.77}, 160),  # every shorter input scores lower: keep the trained length
+        ({160: 1.79}, 160),
+    ],
+)
+def test_inference_length_is_the_shortest_as_good_on_dev(scores: dict[int, float], chosen: int) -> None:
+    assert shortest_as_good(scores, 160) == chosen
 
 
 def test_dev_part_is_stable_and_about_the_share() -> None:
@@ -298,15 +314,19 @@ def test_train_on_tiny_base(tiny_base_dir: Path, tmp_path: Path, dev_share: floa
         epochs=1,
         max_steps=2,
         max_length=48,
+        inference_max_lengths=[32, 128],  # 128 is not shorter than max_length: not tried
         max_train_examples=24,
         dev_share=dev_share,
         lora_rank=lora_rank,
         checkpoint_dir=str(tmp_path / "ckpt"),
     )
     metrics = train_source_profiler(config)
-    chosen = {"dev", "anonymous_threshold"}
+    chosen = {"dev", "anonymous_threshold", "inference_max_length"}
     assert {"train_seconds", "validation"} | (chosen if dev_share else set()) <= set(metrics)
     assert dev_share or not chosen & set(metrics)
+    if dev_share:
+        assert set(metrics["dev_score_by_max_length"]) == {"48", "32"}
+        assert SourceProfiler.from_pretrained(tmp_path / "model").config.max_length == metrics["inference_max_length"]
     assert 0.0 <= metrics["validation"]["type_accuracy"] <= 1.0
     for name in (CONFIG_NAME, WEIGHTS_NAME, "README.md", "training_metrics.json"):
         assert (tmp_path / "model" / name).is_file()
