@@ -452,7 +452,7 @@ def evaluate_features(
     *,
     outputs: BranchOutputs | None = None,
 ) -> dict[str, Any]:
-    """Loaded-term and technique scores of the branch on precomputed windows (``outputs``: :func:`predict_features`)."""
+    """Loaded-term and technique scores of the branch on precomputed windows (``outputs``: see predict_features)."""
     from attribution.term_evaluation import TermEvaluator
 
     raw = predict_features(tagger, features, [r.text for r in records], outputs=outputs)
