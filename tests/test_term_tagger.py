@@ -349,16 +349,17 @@ def test_saved_analyzer_with_a_swapped_tagger_keeps_the_branch_trunk(tiny_tagger
     assert "term_tagger_trunk" not in json.loads((tmp_path / "same" / ANALYZER_CONFIG).read_text())
 
 
-def _scored_records() -> list[LabeledArticle]:
+def _puppet_regime_records(count: int, category: str = "name_calling") -> list[LabeledArticle]:
+    """``count`` copies of one two-sentence article whose "puppet regime" is a loaded term of ``category``."""
     return [
         LabeledArticle(
-            f"s{i}",
+            f"r{i}",
             "The puppet regime shelled the town. Militants fled to the hills.",
             ("loaded_terms", "techniques"),
-            loaded_terms=(GoldLoadedTerm(((4, 17),), "name_calling", polarity="negative"),),
+            loaded_terms=(GoldLoadedTerm(((4, 17),), category, polarity="negative"),),
             techniques=(GoldTechnique(((4, 17),), "Name_Calling,Labeling"),),
         )
-        for i in range(2)
+        for i in range(count)
     ]
 
 
@@ -367,7 +368,7 @@ def test_each_epoch_is_scored_at_its_best_threshold(tiny_terms: TermTagger) -> N
 
     from attribution.term_training import best_threshold_score, build_term_features, evaluate_features, selection_score
 
-    records = _scored_records()
+    records = _puppet_regime_records(2)
     features = build_term_features(records, tiny_terms)
     original = tiny_terms.config
     by_threshold = {}
@@ -386,7 +387,7 @@ def test_each_epoch_is_scored_at_its_best_threshold(tiny_terms: TermTagger) -> N
 def test_decoding_stored_branch_outputs_equals_running_the_branch(tiny_terms: TermTagger) -> None:
     from attribution.term_training import branch_outputs, build_term_features, predict_features
 
-    records = _scored_records()
+    records = _puppet_regime_records(2)
     features = build_term_features(records, tiny_terms)
     texts = [r.text for r in records]
     outputs = branch_outputs(tiny_terms, features)
@@ -402,16 +403,7 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     from attribution.tagging.attribution_tagger import AttributionTagger
     from attribution.term_training import TermTrainingConfig, train_term_tagger
 
-    records = [
-        LabeledArticle(
-            f"w{i}",
-            "The puppet regime shelled the town. Militants fled.",
-            ("loaded_terms", "techniques"),
-            loaded_terms=(GoldLoadedTerm(((4, 17),), "delegitimizing", polarity="negative"),),
-            techniques=(GoldTechnique(((4, 17),), "Name_Calling,Labeling"),),
-        )
-        for i in range(4)
-    ]
+    records = _puppet_regime_records(4, "delegitimizing")
     data = tmp_path / "train.jsonl"
     write_annotations(records, data)
     trunk_dir = tmp_path / "trunk"
