@@ -453,7 +453,10 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
         profiler.config = _with_threshold(profiler.config, best)
         shorter = [length for length in config.inference_max_lengths if length < config.max_length]
         if shorter:
-            length, by_length = choose_inference_length(profiler, dev_examples, [config.max_length, *shorter], best)
+            trained_score = round(metrics["dev"]["type_accuracy"] + metrics["dev"]["anonymous"]["f1"], 4)
+            length, by_length = choose_inference_length(
+                profiler, dev_examples, (config.max_length, trained_score), shorter, best
+            )
             metrics["inference_max_length"] = length
             metrics["dev_score_by_max_length"] = {str(k): v for k, v in by_length.items()}
             profiler.config = replace(profiler.config, max_length=length)
@@ -468,24 +471,28 @@ def _train(config: ProfileTrainingConfig) -> dict[str, Any]:
 
 
 def choose_inference_length(
-    profiler: Any, examples: Sequence[tuple[Any, int, int]], lengths: Sequence[int], threshold: float
+    profiler: Any,
+    examples: Sequence[tuple[Any, int, int]],
+    trained: tuple[int, float],
+    lengths: Sequence[int],
+    threshold: float,
 ) -> tuple[int, dict[int, float]]:
-    """The shortest input length whose dev score (type accuracy + anonymous F1) equals the first length's, or beats it.
+    """The shortest input length whose dev score (type accuracy + anonymous F1) is at least the trained length's.
 
-    ``lengths[0]`` is the length the profiler trained at; the others are tried as shorter inputs at inference.
-    Returns the chosen length and the dev score of each length.
+    ``trained`` is the length the profiler trained at and its dev score (already measured); ``lengths`` are the
+    shorter inputs tried at inference. Returns the chosen length and the dev score of each length.
     """
     import numpy as np
 
     gold_types = np.array([type_id for _, type_id, _ in examples])
     gold_anonymous = np.array([anonymous for _, _, anonymous in examples])
     pad = profiler.tokenizer.pad_token_id or 0
-    by_length: dict[int, float] = {}
+    by_length = {trained[0]: trained[1]}
     for length in dict.fromkeys(lengths):
         type_logits, anonymous_logits = _logits(profiler, _features(profiler.tokenizer, examples, length), pad)
         scores = _scores(type_logits, anonymous_logits, gold_types, gold_anonymous, threshold)
         by_length[length] = round(scores["type_accuracy"] + scores["anonymous"]["f1"], 4)
-    chosen = shortest_as_good(by_length, lengths[0])
+    chosen = shortest_as_good(by_length, trained[0])
     logger.info("inference max length %d chosen on dev (scores %s)", chosen, by_length)
     return chosen, by_length
 

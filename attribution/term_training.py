@@ -463,6 +463,25 @@ def evaluate_features(
     return evaluator.results()
 
 
+def evaluate_decoded(
+    tagger: TermTagger,
+    features: TermFeatures,
+    records: Sequence[LabeledArticle],
+    outputs: BranchOutputs,
+    **settings: Any,
+) -> dict[str, Any]:
+    """:func:`evaluate_features` with decoding ``settings`` (``threshold=0.4``, ...) in place of the tagger's own.
+
+    The tagger's config is put back afterwards, also when scoring fails.
+    """
+    original = tagger.config
+    tagger.config = replace(original, **settings)
+    try:
+        return evaluate_features(tagger, features, records, outputs=outputs)
+    finally:
+        tagger.config = original
+
+
 def choose_decoding(
     tagger: TermTagger,
     features: TermFeatures,
@@ -478,14 +497,9 @@ def choose_decoding(
     scores: dict[str, float] = {}
     pairs = [(t, e) for t in thresholds for e in extend_thresholds if e is None or e < t]
     outputs = branch_outputs(tagger, features)
-    original = tagger.config
-    try:
-        for threshold, extend in pairs:
-            tagger.config = replace(original, threshold=threshold, extend_threshold=extend)
-            results = evaluate_features(tagger, features, records, outputs=outputs)
-            scores[f"{threshold}/{extend}"] = round(selection_score(results), 4)
-    finally:
-        tagger.config = original
+    for threshold, extend in pairs:
+        results = evaluate_decoded(tagger, features, records, outputs, threshold=threshold, extend_threshold=extend)
+        scores[f"{threshold}/{extend}"] = round(selection_score(results), 4)
     threshold, extend = max(pairs, key=lambda pair: scores[f"{pair[0]}/{pair[1]}"])
     logger.info("decision threshold %.2f, growing threshold %s chosen on dev (scores %s)", threshold, extend, scores)
     return threshold, extend, scores
@@ -504,17 +518,12 @@ def best_threshold_score(
     here; :func:`choose_decoding` chooses the growing threshold once, after training.
     """
     outputs = branch_outputs(tagger, features)
-    original = tagger.config
     best: tuple[float, float, dict[str, Any]] | None = None
-    try:
-        for threshold in thresholds:
-            tagger.config = replace(original, threshold=threshold, extend_threshold=None)
-            results = evaluate_features(tagger, features, records, outputs=outputs)
-            score = selection_score(results)
-            if best is None or score > best[1]:
-                best = (threshold, score, results)
-    finally:
-        tagger.config = original
+    for threshold in thresholds:
+        results = evaluate_decoded(tagger, features, records, outputs, threshold=threshold, extend_threshold=None)
+        score = selection_score(results)
+        if best is None or score > best[1]:
+            best = (threshold, score, results)
     if best is None:
         raise ValueError("thresholds is empty: there is nothing to score")
     return best
@@ -545,17 +554,12 @@ def choose_lexicon_prior(
     """
     scores: dict[str, float] = {}
     outputs = [branch_outputs(tagger, features) for features, _ in scored]
-    original = tagger.config
-    try:
-        for weight in weights:
-            tagger.config = replace(original, lexicon_prior=lexicon_prior_of(weight))
-            per_set = [
-                selection_score(evaluate_features(tagger, features, records, outputs=out))
-                for (features, records), out in zip(scored, outputs, strict=True)
-            ]
-            scores[str(weight)] = round(float(np.mean(per_set)), 4)
-    finally:
-        tagger.config = original
+    for weight in weights:
+        per_set = [
+            selection_score(evaluate_decoded(tagger, features, records, out, lexicon_prior=lexicon_prior_of(weight)))
+            for (features, records), out in zip(scored, outputs, strict=True)
+        ]
+        scores[str(weight)] = round(float(np.mean(per_set)), 4)
     best = max(scores.values())
     chosen = min(w for w in weights if scores[str(w)] >= best - tolerance)
     logger.info("lexicon prior %.2f chosen on dev (scores %s)", chosen, scores)
