@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +110,36 @@ def test_decode_groups_hysteresis(
     spans, polarity = _inside(probabilities)
     found = decode_groups(_window(sentences), spans, polarity, TEXT, threshold=0.5, extend_threshold=extend)
     assert [TEXT[s.start : s.end] for s in found] == expected
+
+
+CLITIC_TEXT = "Awan’s alleged swindling, she’s sure, isn’t news; he said 'sorry'."
+#: Word pieces as the tokenizer splits them: 0 Awan, 1 ’, 2 s, 3 alleged, 4 swindling, 5 ",", 6 she, 7 ’, 8 s, 9 sure,
+#: 10 ",", 11 isn, 12 ’, 13 t, 14 news, 15 ";", 16 he, 17 said, 18 ', 19 sorry, 20 ', 21 "."
+CLITIC_OFFSETS = tuple(m.span() for m in re.finditer(r"\w+|[^\w\s]", CLITIC_TEXT))
+
+
+@pytest.mark.parametrize(
+    ("inside_tokens", "expected"),
+    [
+        pytest.param((2, 3, 4), ["alleged swindling"], id="possessive-s-dropped"),
+        pytest.param((0, 1, 2, 3, 4), ["Awan’s alleged swindling"], id="whole-possessive-kept"),
+        pytest.param((8, 9), ["sure"], id="contraction-s-dropped"),
+        pytest.param((13, 14), ["news"], id="negation-t-dropped"),
+        pytest.param((2,), [], id="clitic-alone-is-no-span"),
+        pytest.param((6, 7, 8), ["she’s"], id="clitic-at-the-end-kept"),
+        pytest.param((18, 19, 20), ["sorry"], id="quote-mark-is-no-apostrophe"),
+    ],
+)
+def test_decode_groups_never_starts_on_a_clitic(inside_tokens: tuple[int, ...], expected: list[str]) -> None:
+    offsets = ((-1, -1), *CLITIC_OFFSETS, (-1, -1))
+    window = TokenWindow(tuple(range(len(offsets))), offsets, (-1, *([0] * len(CLITIC_OFFSETS)), -1))
+    spans = np.zeros((len(offsets), len(TERM_GROUPS), 3))
+    spans[:, :, 0] = 1.0
+    for t in inside_tokens:
+        spans[t + 1, TERM_GROUPS.index("Loaded_Language")] = [0.1, 0.1, 0.8]
+    polarity = np.tile([0.8, 0.2], (len(offsets), 1))
+    found = decode_groups(window, spans, polarity, CLITIC_TEXT, split_on_begin=False)
+    assert [CLITIC_TEXT[s.start : s.end] for s in found] == expected
 
 
 NAME_CALLING = "Name_Calling,Labeling"

@@ -628,12 +628,29 @@ def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _EDGE = set(" \t\n.,;:!?\"'“”‘’()[]«»")
+#: The clitic of a contraction or possessive ("’s", "’re", "n’t"): a span never starts with it.
+_CLITIC = re.compile(r"(?:s|d|ll|re|ve|m|t)(?![^\W_])", re.IGNORECASE)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop spaces, punctuation and quote marks at either edge ("guy," -> "guy"; a term never ends in a comma)."""
+    """Drop spaces, punctuation and quote marks at either edge ("guy," -> "guy"; a term never ends in a comma).
+
+    A span that starts on the clitic after an apostrophe starts after it instead, so the possessive of
+    "Awan’s alleged swindling" does not leave a stray "s alleged swindling".
+
+    Example:
+        >>> text = "Awan’s alleged swindling, she said"
+        >>> text[slice(*_trim(text, 5, 25))], text[slice(*_trim(text, 0, 6))], _trim(text, 5, 6)
+        ('alleged swindling', 'Awan’s', (6, 6))
+
+    """
     while start < end and text[start] in _EDGE:
         start += 1
+    clitic = _CLITIC.match(text, start, end)
+    if clitic and start >= 2 and text[start - 1] in "'’" and text[start - 2].isalpha():
+        start = clitic.end()
+        while start < end and text[start] in _EDGE:
+            start += 1
     while end > start and text[end - 1] in _EDGE:
         end -= 1
     return start, end
