@@ -75,12 +75,15 @@ _MEDIA_WORDS = (
     r"Dispatch|Bulletin|Weekly|Media|Broadcasting|Broadcaster|Star-Ledger|Star|Sun|Mirror|Express"
 )
 _MEDIA_WORD = re.compile(rf"\b(?:{_MEDIA_WORDS})\b")
+#: A US station's call sign ("WTMJ", "KNX-AM"), taken as an outlet only before a quoted show title
+_CALL_SIGN = re.compile(r"[WK][A-Z]{2,3}(?:-(?:AM|FM|TV))?")
 #: Lower-case generic relays: "state television", "the newspaper", "local media".
 _GENERIC_MEDIA = re.compile(
     r"(?:(?:the\s+)?(?:state|state-run|official|local|pro-government|opposition|Iranian|Syrian|Russian|Iraqi|"
     r"Turkish|Kurdish|Israeli|Lebanese|Egyptian|Saudi|Chinese|Ukrainian|Arab|Western|foreign|national|public)"
     r"\s+(?:television|TV|tv|media|radio|news\s+agency|broadcaster|news\s+outlets?|newspapers?|daily|outlets?)"
-    r"|the\s+(?:newspaper|paper|network|channel|broadcaster|outlet|news\s+agency|station|magazine|daily|"
+    r"|the\s+(?:(?:cable|news|television|TV|radio)\s+)?(?:network|channel|station)"
+    r"|the\s+(?:newspaper|paper|broadcaster|outlet|news\s+agency|magazine|daily|"
     r"news\s+site|website|tabloid))\b",
     re.IGNORECASE,
 )
@@ -114,15 +117,34 @@ def is_media_name(name: str) -> bool:
         return True
     words = lowered.split()
     for size in range(min(4, len(words)), 0, -1):
-        if " ".join(words[:size]) in MEDIA_NAMES and (size == len(words) or name.split()[size][:1].isupper()):
+        following = name.split()[size][:1] if size < len(words) else ""
+        if " ".join(words[:size]) in MEDIA_NAMES and (not following or following.isupper() or following.isdigit()):
             return True
     return bool(_MEDIA_WORD.search(name)) and (name[:1].isupper() or name.startswith("the "))
 
 
 def _media_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
-    """The span of a media name starting at ``pos`` (spaces skipped), or ``None``."""
-    while pos < limit and text[pos] in ' \t“"‘':
+    """The span of a media name starting at ``pos`` (spaces skipped), or ``None``.
+
+    Also a programme: the title of "the podcast “Here’s the Thing”", "Glenn Beck’s radio program", and a name
+    with a lower-case media word, "Latina magazine".
+
+    Example:
+        >>> text = "said on the podcast “Here’s the Thing” and on Glenn Beck’s radio program to Latina magazine"
+        >>> [text[slice(*_media_at(text, text.index(w), len(text)))] for w in ("the podcast", "Glenn", "Latina")]
+        ['Here’s the Thing', 'Glenn Beck’s radio program', 'Latina magazine']
+
+    """
+    while pos < limit and text[pos].isspace():
         pos += 1
+    quoted = _QUOTED.match(text, pos, limit)
+    if quoted and is_media_name(quoted.group("title")):  # on “Meet the Press”: a programme known by name
+        return quoted.start("title"), quoted.end("title")
+    while pos < limit and text[pos] in '“"‘':
+        pos += 1
+    programme = _PROGRAMME.match(text, pos, limit)
+    if programme:
+        return programme.start("title"), programme.end("title")
     generic = _GENERIC_MEDIA.match(text, pos, limit)
     if generic:  # "the news site Nabd al-Shamal", "state news agency SANA": the name when one follows
         named = _GENERIC_THEN_NAME.match(text, generic.end(), limit)
@@ -141,8 +163,15 @@ def _media_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
         if cut > start:
             end = cut
     show = _SHOW.match(text, end, limit)
-    if show and is_media_name(text[start:end]):
+    owner = text[start:end]
+    if show and (is_media_name(owner) or _CALL_SIGN.fullmatch(owner) or is_media_name(show.group("title"))):
         return show.start("title"), show.end("title")  # the programme: "ABC's “Good Morning America”"
+    hosts = _HOSTS_PROGRAMME.match(text, end, limit)
+    if hosts:  # "Glenn Beck’s radio program": the host's programme, whoever the host is
+        return start, hosts.end()
+    media_word = _MEDIA_NOUN_AFTER.match(text, end, limit)
+    if media_word and text[start:end].split()[-1].lower() not in _NOT_NAMES:  # "Latina magazine"
+        return start, media_word.end()
     while end > start and text[end - 1] in ".,":
         end -= 1
     if text[start:end].lower() in ("the", ""):
@@ -152,12 +181,26 @@ def _media_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
 
 # --- relays -----------------------------------------------------------------------------------
 
-_SHOW = re.compile(
-    r"['’]s\s+(?:(?:[A-Z][\w\-]*\s+)?(?:show|program|programme)\s+)?[“\"‘](?P<title>[A-Z][\w&'’\-]*"
-    r"(?:\s+(?:[A-Z][\w&'’\-]*|of|the|and|&))*?)[,.]?[”\"’]"
+_QUOTED_TITLE = r"(?:[“\"‘]|'')(?P<title>[A-Z][^”\"\n]{0,60}?)[,.]?(?:[”\"’]|'')(?!\w)"
+_QUOTED = re.compile(_QUOTED_TITLE)
+#: "the podcast “Here’s the Thing”", "his radio show “X”": a programme named in quotes
+_PROGRAMME = re.compile(
+    r"(?:(?:the|his|her|their|its|a)\s+)?(?:(?:radio|TV|television|weekly|daily|online|cable)\s+)?"
+    rf"(?:podcast|program|programme|show)\s+{_QUOTED_TITLE}"
 )
+_HOSTS_PROGRAMME = re.compile(
+    r"['’]s\s+(?:(?:radio|TV|television|weekly|daily|online)\s+)?(?:program|programme|show|podcast)\b"
+)
+_MEDIA_NOUN_AFTER = re.compile(r"\s+(?:magazine|newspaper|weekly|website|radio|television|podcast)\b")
+
+#: "CNN's “New Day”", "Sirius XM's "Breitbart News Daily"": an outlet's programme
+_SHOW = re.compile(rf"['’]s\s+(?:(?:[A-Z][\w\-]*\s+)?(?:show|program|programme)\s+)?{_QUOTED_TITLE}")
 _BY_PHONE = r"(?:\s+by\s+(?:tele)?phone)?"
-_TOLD = re.compile(rf"\b(?:told|tells|tell|telling|(?:speaking|spoke){_BY_PHONE}\s+(?:to|with))\s+", re.I)
+_TOLD = re.compile(
+    rf"\b(?:told|tells|tell|telling|(?:speaking|spoke){_BY_PHONE}\s+(?:to|with)|"
+    r"(?:admit|acknowledg|confirm|conced|explain)(?:s|ted|ed|d|ting|ing|e|es)?\s+to)\s+",
+    re.I,
+)
 _INTERVIEW = re.compile(
     r"\b(?:in\s+(?:an?|the|a\s+\w+)\s+(?:\w+\s+)?(?:interview|interviews|comments?|statement|remarks?|op-ed|"
     r"column|appearance|conversation|email|e-mail|exchange)\s+(?:with|to|on|for)|in\s+comments\s+to|"
@@ -165,12 +208,13 @@ _INTERVIEW = re.compile(
     r"(?:\s+(?!on\b|in\b)[\w.]+){0,3}\s+(?:on|in)|\bon|"
     r"during\s+an?\s+(?:\w+\s+)?(?:interview|appearance)\s+(?:with|on)|\binterview\s+(?:\w+\s+)?with|"
     r"(?:opinion\s+piece|op-ed|column|essay)\s+(?:appearing\s+)?(?:in|for)|^(?:\w+\s+)?on|questions\s+from|"
-    r"\bper)\s+",
+    r"\b(?:broadcast|edition|episode)\s+of|\bper)\s+",
     re.I,
 )
 #: "told co-host Joe Scarborough": the journalist who took the claim down is the relay, when no outlet is named
 _JOURNALIST = re.compile(
-    r"(?:(?:the|his|her|their)\s+)?(?:co-?host|host|anchor|interviewer|correspondent|moderator)\s+"
+    r"(?:(?:the|his|her|their)\s+)?(?:co-?host|host|anchor|interviewer|correspondent|moderator|journalist|"
+    r"reporter|columnist)\s+"
     r"(?P<name>[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3})"
 )
 _ACCORDING = re.compile(r"\baccording\s+to\s+", re.I)
@@ -178,7 +222,7 @@ _QUOTED_AS = re.compile(r"\bquoted\s+(?P<object>.{1,120}?)\s+as\s+(?:saying|tell
 _QUOTED_BY = re.compile(r"\b(?:was|were|is|are|been|being)?\s*quoted\s+by\s+", re.I)
 _SPEAKING_TO = re.compile(rf"\bspeaking{_BY_PHONE}\s+(?:to|with)\s+", re.I)
 #: "a statement carried by SANA", "a memo obtained by Kontrapunkt", "a draft seen by Al-Rased"
-_CARRIED_BY = re.compile(r"\b(?:carried|published|broadcast|aired|seen|obtained|reviewed)\s+by\s+", re.I)
+_CARRIED_BY = re.compile(r"\b(?:carried|published|broadcast|aired|seen|obtained|reviewed|reported)\s+by\s+", re.I)
 _REPORTED = re.compile(r"\b(?:reported|reports|cited|citing|quoting)\b", re.I)
 
 
@@ -204,12 +248,14 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
         text: The article text.
         sentence: The sentence that holds the attribution's cue.
 
-    Patterns: "told / speaking to MEDIA", "told co-host NAME" (a host, anchor, interviewer,
-    correspondent or moderator when no outlet is named), "in an interview with MEDIA", "said on MEDIA", "according to
-    MEDIA" elsewhere in the sentence than the source itself, "MEDIA quoted SOURCE as saying", "quoted
-    by MEDIA", "a statement carried by MEDIA" (also published, broadcast, aired, seen, obtained, reviewed
-    by), and "MEDIA reported (that) SOURCE said". A span that overlaps the source is never its
-    own relay.
+    Patterns: "told / speaking to MEDIA" (also admitted, acknowledged, confirmed, conceded, explained to),
+    "told co-host NAME" (a host, anchor, interviewer, correspondent, moderator, journalist, reporter or columnist,
+    only when no outlet or show is named in the sentence), "in an interview with MEDIA", "said on MEDIA", a
+    programme ("on the podcast “TITLE”", "on HOST’s radio program", "on WTMJ’s “TITLE”", "on Monday’s broadcast
+    of “TITLE”"), "according to MEDIA" elsewhere in the sentence than the source itself, "MEDIA quoted
+    SOURCE as saying", "quoted by MEDIA", "a statement carried by MEDIA" (also published, broadcast, aired,
+    seen, obtained, reviewed, reported by), and "MEDIA reported (that) SOURCE said". A span that overlaps
+    the source is never its own relay.
 
     Example:
         >>> from attribution.records import Sentence
@@ -235,11 +281,12 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
 
     # after the cue (and inside a long cue such as "told Reuters in a rare interview"): told X, interview with X
     after = _Region(cue_start, min(hi, cue_end + 120))
+    journalists: list[tuple[int, int]] = []  # the relay only when no outlet or programme is named
     for m in _TOLD.finditer(text, after.start, after.end):
         add(_media_at(text, m.end(), hi))
         journalist = _JOURNALIST.match(text, m.end(), hi)
-        if not found and journalist:
-            add((journalist.start("name"), journalist.end("name")))
+        if journalist:
+            journalists.append((journalist.start("name"), journalist.end("name")))
         if found:
             break
     if not found and source:  # "A resident, speaking by telephone to IRNA, said": in or after the source phrase
@@ -251,6 +298,9 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
     if not found:
         for m in _INTERVIEW.finditer(text[lo:hi]):
             add(_media_at(text, lo + m.end(), hi))
+            journalist = _JOURNALIST.match(text, lo + m.end(), hi)
+            if journalist:
+                journalists.append((journalist.start("name"), journalist.end("name")))
             if found:
                 break
     if not found:  # "in an ABC News interview", "a Fox interview"
@@ -259,6 +309,8 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
             if span and re.match(r"\s*(?:TV\s+|radio\s+|television\s+)?interview", text[span[1] : span[1] + 30]):
                 add(span)
                 break
+    if not found and journalists:  # "told co-host Joe Scarborough" with no outlet named in the sentence
+        add(journalists[0])
     # "according to X" where X is not this attribution's source
     for m in _ACCORDING.finditer(text, lo, hi):
         span = _media_at(text, m.end(), hi)

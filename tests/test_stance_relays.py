@@ -181,6 +181,70 @@ def test_lexicon_missing_file(tmp_path: Path) -> None:
         ("Rubio told a crowd in Miami that he would win.", "Rubio", "told", []),
         ("Pence told Trump that the plan was risky.", "Pence", "told", []),
         ("Politico reported that the deal was close.", "Politico", "reported", []),
+        # programmes: a show in quotes, a host's programme, a show on a station known by its call sign
+        (
+            "Weiner said in May on the podcast “Here’s the Thing” that he was a dad.",
+            "Weiner",
+            "said",
+            ["Here’s the Thing"],
+        ),
+        (
+            "As Cruz said on Glenn Beck’s radio program, the race is close.",
+            "Cruz",
+            "said",
+            ["Glenn Beck’s radio program"],
+        ),
+        ("He said on “Meet the Press” that he expected to be vetted.", "He", "said", ["Meet the Press"]),
+        (
+            "Tuesday on WTMJ’s “Midday with Charlie Sykes,” Ryan said the tweet was wrong.",
+            "Ryan",
+            "said",
+            ["Midday with Charlie Sykes"],
+        ),
+        (
+            "Blumenthal said he had no idea on Wednesday’s broadcast of CNN’s “New Day.”",
+            "Blumenthal",
+            "said",
+            ["New Day"],
+        ),
+        # an outlet named in the sentence comes before the host it has ("told host Chris Cuomo")
+        (
+            "Friday on CNN’s “New Day,” Gillibrand told host Chris Cuomo she was sure.",
+            "Gillibrand",
+            "told",
+            ["New Day"],
+        ),
+        # more verbs that take the outlet as their addressee; a generic outlet with a name; a channel number
+        ("Weiner admitted to the newspaper that they were friends.", "Weiner", "admitted", ["the newspaper"]),
+        (
+            "He slipped after errors, including an adviser acknowledging to the New York Times that he erred.",
+            "an adviser",
+            "acknowledging",
+            ["the New York Times"],
+        ),
+        ("Speaking on the cable channel CNBC, Ubben said things were resolved.", "Ubben", "said", ["CNBC"]),
+        (
+            "The foundation declined, telling Fox 35 that it was focused on ending violence.",
+            "The foundation",
+            "telling",
+            ["Fox 35"],
+        ),
+        (
+            "Saldana said in an interview with Latina magazine that she supports them.",
+            "Saldana",
+            "said",
+            ["Latina magazine"],
+        ),
+        (
+            "Lazar said in an interview with journalist Matei Rosca that he would plead guilty.",
+            "Lazar",
+            "said",
+            ["Matei Rosca"],
+        ),
+        # negative: a quoted title that is no programme, a bill on a vote, a show word without a title
+        ("He voted on “Medicare for All” and said it would pass.", "He", "said", []),
+        ("She said on the show that she was tired.", "She", "said", []),
+        ("He admitted to the committee that he had lied.", "He", "admitted", []),
     ],
 )
 def test_find_via(text: str, source: str, cue: str, via: list[str]) -> None:
@@ -200,6 +264,8 @@ def test_find_via(text: str, source: str, cue: str, via: list[str]) -> None:
         ("Fox News", True),
         ("Rubio", False),
         ("reporters", False),
+        ("Fox 35", True),  # a channel number after a known name
+        ("WHO", False),  # a call sign only counts before a quoted show title (find_via)
         ("", False),
     ],
 )
