@@ -371,7 +371,8 @@ _NOT_NAMES = frozenset(
     """the a an and but or so if in on at for to from by with as of it its he she they we i you his her their
     our my your this that these those there here then when while after before since meanwhile however also
     yet still now today yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday january
-    february march april may june july august september october november december what who why how where
+    february march april may june july august september october november december feb mar apr jun jul aug
+    sep sept oct nov dec later such citing what who why how where
     which whose not no yes mr mrs ms dr one two three some many most all both each every other another
     according asked said says told but although though because despite during under over about into
     republican republicans democrat democrats democratic gop american americans u.s us america united states
@@ -526,9 +527,13 @@ def _bare(word: str) -> str:
     return word.rstrip(".").replace("’", "'").removesuffix("'s").lower()
 
 
+#: A party and state after a politician's name: "(I-Vt.)", "(R-Ky)"
+_PARTY_STATE = re.compile(r"[DRI]-[A-Z][A-Za-z]{0,3}\.?")
+
+
 def _name_word(word: str, common_words: frozenset[str]) -> bool:
     """Whether ``word`` can start or continue a name."""
-    if not _capitalised(word):
+    if not _capitalised(word) or _PARTY_STATE.fullmatch(word):
         return False
     bare = _bare(word)
     if bare in _ORG_WORDS:

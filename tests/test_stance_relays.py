@@ -414,6 +414,19 @@ def test_find_mentions_titles_and_kinds() -> None:
     assert mentions[0].gender == "f"
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Sen. Bernie Sanders (I-Vt.) spoke in Iowa.", ["Bernie Sanders"]),  # a party and state is no name
+        ("Rep. Hal Rogers (R-Ky) and Jan Brewer met.", ["Hal Rogers", "Jan Brewer"]),
+        ("Feb. 3 was cold, Ryan said.", ["Ryan"]),  # a month's abbreviation is no name
+        ("Later, Ryan said no. Such talk, Cruz said, is cheap.", ["Ryan", "Cruz"]),
+    ],
+)
+def test_find_mentions_skips_words_that_are_no_names(text: str, names: list[str]) -> None:
+    assert [m.text for m in find_mentions(text)] == names
+
+
 def _sourced(source: str, sentence: int) -> Attribution:
     at = sentence * 100
     return Attribution((), (Span("SOURCE", at, at + len(source), source, sentence),), (), "indirect", sentence, 1.0)
