@@ -84,6 +84,8 @@ class TermTrainingConfig:
     extend_thresholds: list[float | None] = field(default_factory=lambda: [None, 0.3, 0.2, 0.1])
     # log-odds bonuses for war-lexicon matches tried on dev after the decoding (TermTaggerConfig.lexicon_prior)
     lexicon_priors: list[float] = field(default_factory=lambda: [0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
+    # score margins for overlapping name_calling / loaded_language terms tried on dev last (None: keep both)
+    category_margins: list[float | None] = field(default_factory=lambda: [None, 0.1, 0.2, 0.3])
     seed: int = 13
     early_stopping_patience: int = 2
     polarity_lexicon: str | None = None  # MPQA subjectivity clues (.tff) for weak polarity labels
@@ -103,6 +105,8 @@ class TermTrainingConfig:
             raise ValueError(f"extend_thresholds must be values in (0, 1) or null, got {self.extend_thresholds}")
         if not self.lexicon_priors or any(w < 0 for w in self.lexicon_priors):
             raise ValueError(f"lexicon_priors must be non-negative values, got {self.lexicon_priors}")
+        if not self.category_margins or any(m is not None and m < 0 for m in self.category_margins):
+            raise ValueError(f"category_margins must be values >= 0 or null, got {self.category_margins}")
         if not 0 <= self.dev_share < 1:
             raise ValueError(f"dev_share must be in [0, 1), got {self.dev_share}")
         if self.extra_repeats < 0:
@@ -566,6 +570,29 @@ def choose_lexicon_prior(
     return chosen, scores
 
 
+def choose_category_margin(
+    tagger: TermTagger,
+    features: TermFeatures,
+    records: Sequence[LabeledArticle],
+    margins: Sequence[float | None],
+) -> tuple[float | None, dict[str, float]]:
+    """The :attr:`~attribution.tagging.term_tagger.TermTaggerConfig.category_margin` with the best dev score.
+
+    On a tie the earlier of ``margins`` wins (list ``None`` first to keep both terms unless a margin helps).
+    Returns the margin and every margin's score, keyed by ``str(margin)``.
+    """
+    outputs = branch_outputs(tagger, features)
+    scores = {
+        str(margin): round(
+            selection_score(evaluate_decoded(tagger, features, records, outputs, category_margin=margin)), 4
+        )
+        for margin in margins
+    }
+    chosen = max(margins, key=lambda margin: scores[str(margin)])  # max keeps the first of equals
+    logger.info("category margin %s chosen on dev (scores %s)", chosen, scores)
+    return chosen, scores
+
+
 def selection_score(results: dict[str, Any]) -> float:
     """Model-selection score: mean of SI F1 and the overlap F1 of ``loaded_language`` and ``name_calling``."""
     terms = results.get("loaded_terms", {})
@@ -736,6 +763,10 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
             chosen_sets.append((build_term_features(extra_records, tagger, cache_dir=cache), extra_records))
         weight, prior_scores = choose_lexicon_prior(tagger, chosen_sets, config.lexicon_priors)
         tagger.config = replace(tagger.config, lexicon_prior=lexicon_prior_of(weight))
+    margin_scores: dict[str, float] = {}
+    if dev_features is not None:
+        margin, margin_scores = choose_category_margin(tagger, dev_features, dev_records, config.category_margins)
+        tagger.config = replace(tagger.config, category_margin=margin)
     metrics: dict[str, Any] = {
         "train_seconds": round(time.time() - started, 1),
         "train_articles": len(train_records),
@@ -751,6 +782,8 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         "dev_selection_by_decoding": decoding_scores,
         "lexicon_prior": tagger.config.lexicon_prior,
         "dev_selection_by_lexicon_prior": prior_scores,
+        "category_margin": tagger.config.category_margin,
+        "dev_selection_by_category_margin": margin_scores,
     }
     if validation_features is not None:
         metrics["validation"] = evaluate_features(tagger, validation_features, validation_records)

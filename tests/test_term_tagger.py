@@ -217,6 +217,31 @@ def test_build_terms_prefers_delegitimizing_and_keeps_techniques() -> None:
     assert all(t.text == text[t.start : t.end] for t in raw.loaded_terms + raw.techniques)
 
 
+@pytest.mark.parametrize(
+    ("scores", "margin", "expected"),
+    [
+        pytest.param((0.9, 0.6), None, ["loaded_language", "name_calling"], id="no-margin-keeps-both"),
+        pytest.param((0.9, 0.6), 0.2, ["name_calling"], id="clearly-name-calling"),
+        pytest.param((0.6, 0.9), 0.2, ["loaded_language"], id="clearly-loaded-language"),
+        pytest.param((0.8, 0.7), 0.2, ["loaded_language", "name_calling"], id="too-close-to-call-keeps-both"),
+        pytest.param((0.9, 0.6), 0.0, ["name_calling"], id="zero-margin-keeps-the-likelier"),
+    ],
+)
+def test_build_terms_category_margin(scores: tuple[float, float], margin: float | None, expected: list[str]) -> None:
+    text = "the thugs attacked, a heinous raid"
+    found = [
+        GroupSpan("Name_Calling,Labeling", 4, 9, 0, scores[0], "negative"),
+        GroupSpan("Loaded_Language", 4, 9, 0, scores[1], "negative"),
+        GroupSpan("Loaded_Language", 22, 29, 0, 0.5, "negative"),  # overlaps nothing: always kept
+        GroupSpan("Exaggeration,Minimisation", 4, 9, 0, 0.99, None),  # another category: neither drops nor is dropped
+    ]
+    raw = build_terms(found, text, category_margin=margin)
+    on_thugs = sorted(t.category for t in raw.loaded_terms if t.text == "thugs")
+    assert on_thugs == sorted([*expected, "exaggeration"])
+    assert [t.text for t in raw.loaded_terms if t.text != "thugs"] == ["heinous"]
+    assert len(raw.techniques) == 4  # the technique spans keep every group
+
+
 def test_group_spans_marks_unannotated_groups() -> None:
     record = LabeledArticle(
         "r",
@@ -330,6 +355,8 @@ def test_save_keeps_every_decoding_setting(tiny_terms: TermTagger, tiny_tagger, 
     [
         pytest.param({"surprise": 1}, "unknown key", id="unknown-key"),
         pytest.param({"groups": ["Doubt"]}, "differ from the supported", id="wrong-groups"),
+        pytest.param({"category_margin": -0.1}, "category_margin", id="negative-margin"),
+        pytest.param({"category_margin": "wide"}, "category_margin", id="margin-not-a-number"),
     ],
 )
 def test_bad_config_is_rejected(change: dict, message: str, tiny_tagger) -> None:  # type: ignore[no-untyped-def]
@@ -460,9 +487,11 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     assert metrics["train_windows"] == 4
     assert "si_f1" in metrics["validation"]["techniques"]
     assert set(metrics["dev_selection_by_lexicon_prior"]) == {"0.0", "1.0"}  # each weight tried on dev
+    assert set(metrics["dev_selection_by_category_margin"]) == {"None", "0.1", "0.2", "0.3"}
     assert all(epoch["threshold"] in config.thresholds for epoch in metrics["history"])  # scored at its best
     saved = json.loads((tmp_path / "out" / "term_tagger_config.json").read_text())
     assert saved["lexicon_prior"] == metrics["lexicon_prior"]  # the chosen prior ships with the weights
+    assert saved["category_margin"] == metrics["category_margin"]
     assert (tmp_path / "out" / "model.safetensors").is_file()
     assert (tmp_path / "out" / "README.md").read_text().startswith("# ")
     assert saved["lora"] == ({"rank": 4, "alpha": 8, "dropout": 0.1} if lora_rank else {})

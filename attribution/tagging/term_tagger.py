@@ -76,6 +76,9 @@ class TermTaggerConfig:
     #: Loaded-term category -> log-odds added to "inside" for tokens of a war-lexicon match of that category
     #: (:func:`apply_lexicon_prior`); chosen on dev. Empty: the lexicon plays no part in tagging.
     lexicon_prior: dict[str, float] = field(default_factory=dict)
+    #: Where a name_calling and a loaded_language term overlap, the one whose score is more than this below the
+    #: other's is dropped (:func:`build_terms`); chosen on dev. None: both are kept.
+    category_margin: float | None = None
     weights_dtype: str = "float16"
     #: LoRA settings when the branch's encoder layers are saved as adapters over the trunk's layers; else empty
     lora: dict[str, Any] = field(default_factory=dict)
@@ -91,6 +94,9 @@ class TermTaggerConfig:
         values = dict(data)
         if "groups" in values:
             values["groups"] = tuple(values["groups"])
+        margin = values.get("category_margin")
+        if margin is not None and not (isinstance(margin, int | float) and margin >= 0):
+            raise ValueError(f"{where}: category_margin must be a number >= 0 or null, got {margin!r}")
         return cls(**values)
 
 
@@ -347,7 +353,7 @@ class TermTagger:
                 extend_threshold=self.config.extend_threshold,
             )
         ]
-        return build_terms(found, text)
+        return build_terms(found, text, category_margin=self.config.category_margin)
 
     def tag(self, article: Article, sentences: Sequence[Sentence], *, batch_size: int = 32) -> RawTerms:
         """Loaded terms and technique spans for one article (voice and target not yet assigned)."""
@@ -661,11 +667,23 @@ def _continues_word(offsets: Sequence[tuple[int, int]], t: int, text: str) -> bo
     return previous_end == offsets[t][0] and previous_end > 0 and text[previous_end - 1].isalnum()
 
 
-def build_terms(found: Sequence[GroupSpan], text: str) -> RawTerms:
+def build_terms(found: Sequence[GroupSpan], text: str, *, category_margin: float | None = None) -> RawTerms:
     """Loaded terms (the category groups) and technique spans (the 14 techniques) from decoded spans.
 
     Where a ``delegitimizing`` span overlaps a ``name_calling`` one, the term is reported once,
-    as ``delegitimizing`` (the more specific category).
+    as ``delegitimizing`` (the more specific category). With ``category_margin``, a ``name_calling``
+    and a ``loaded_language`` term that overlap are both kept only when their scores are within the
+    margin; otherwise the weaker one goes (the technique spans keep both).
+
+    Example:
+        >>> text = "the thugs attacked"
+        >>> found = [GroupSpan("Name_Calling,Labeling", 4, 9, 0, 0.9, "negative"),
+        ...          GroupSpan("Loaded_Language", 4, 9, 0, 0.6, "negative")]
+        >>> [t.category for t in build_terms(found, text).loaded_terms]
+        ['loaded_language', 'name_calling']
+        >>> [t.category for t in build_terms(found, text, category_margin=0.2).loaded_terms]
+        ['name_calling']
+
     """
     techniques = tuple(
         TechniqueSpan(s.group, s.start, s.end, text[s.start : s.end], s.sentence_index, s.score)
@@ -689,7 +707,24 @@ def build_terms(found: Sequence[GroupSpan], text: str) -> RawTerms:
                 polarity=s.polarity,
             )
         )
+    if category_margin is not None:
+        terms = [t for t in terms if not _outscored(t, terms, category_margin)]
     return RawTerms(loaded_terms=tuple(terms), techniques=techniques)
+
+
+_CONFUSED_CATEGORIES = frozenset({"name_calling", "loaded_language"})
+
+
+def _outscored(term: LoadedTerm, terms: Sequence[LoadedTerm], margin: float) -> bool:
+    """Whether an overlapping term of the other confusable category scores more than ``margin`` above ``term``."""
+    return term.category in _CONFUSED_CATEGORIES and any(
+        other.category in _CONFUSED_CATEGORIES
+        and other.category != term.category
+        and other.start < term.end
+        and term.start < other.end
+        and other.score > term.score + margin
+        for other in terms
+    )
 
 
 def _trunk_hash(trunk: Any) -> str:
