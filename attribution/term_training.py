@@ -757,14 +757,13 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         )
         tagger.config = replace(tagger.config, threshold=threshold, extend_threshold=extend)
     prior_scores: dict[str, float] = {}
+    margin_scores: dict[str, float] = {}
     if dev_features is not None:
         chosen_sets = [(dev_features, dev_records)]
         if extra_records:  # the hand-written war set holds most lexicon terms; PTC dev alone hardly tells weights apart
             chosen_sets.append((build_term_features(extra_records, tagger, cache_dir=cache), extra_records))
         weight, prior_scores = choose_lexicon_prior(tagger, chosen_sets, config.lexicon_priors)
         tagger.config = replace(tagger.config, lexicon_prior=lexicon_prior_of(weight))
-    margin_scores: dict[str, float] = {}
-    if dev_features is not None:
         margin, margin_scores = choose_category_margin(tagger, dev_features, dev_records, config.category_margins)
         tagger.config = replace(tagger.config, category_margin=margin)
     metrics: dict[str, Any] = {
