@@ -492,15 +492,19 @@ def choose_decoding(
     records: Sequence[LabeledArticle],
     thresholds: Sequence[float],
     extend_thresholds: Sequence[float | None] = (None,),
+    *,
+    outputs: BranchOutputs | None = None,
 ) -> tuple[float, float | None, dict[str, float]]:
     """The decision threshold and growing threshold with the best :func:`selection_score` on ``records`` (dev).
 
     Returns the chosen pair and every pair's score, keyed ``"threshold/extend"`` (``extend`` ``None`` when
     spans do not grow). A growing threshold at or above the decision threshold is skipped (it changes nothing).
+    ``outputs`` are the branch's probabilities on ``features`` (:func:`branch_outputs`); without them the
+    branch runs here.
     """
     scores: dict[str, float] = {}
     pairs = [(t, e) for t in thresholds for e in extend_thresholds if e is None or e < t]
-    outputs = branch_outputs(tagger, features)
+    outputs = outputs if outputs is not None else branch_outputs(tagger, features)
     for threshold, extend in pairs:
         results = evaluate_decoded(tagger, features, records, outputs, threshold=threshold, extend_threshold=extend)
         scores[f"{threshold}/{extend}"] = round(selection_score(results), 4)
@@ -550,18 +554,24 @@ def choose_lexicon_prior(
     weights: Sequence[float],
     *,
     tolerance: float = 0.002,
+    outputs: Sequence[BranchOutputs | None] | None = None,
 ) -> tuple[float, dict[str, float]]:
     """The lexicon-prior weight with the best mean :func:`selection_score` over the ``scored`` sets.
 
     Within ``tolerance`` of the best score the smallest weight wins: the prior is only as strong as
-    the data asks for. Returns the weight and every weight's score.
+    the data asks for. Returns the weight and every weight's score. ``outputs``, one per set (``None``
+    where not yet computed), as in :func:`choose_decoding`.
     """
     scores: dict[str, float] = {}
-    outputs = [branch_outputs(tagger, features) for features, _ in scored]
+    given = list(outputs) if outputs is not None else [None] * len(scored)
+    stored = [
+        out if out is not None else branch_outputs(tagger, features)
+        for (features, _), out in zip(scored, given, strict=True)
+    ]
     for weight in weights:
         per_set = [
             selection_score(evaluate_decoded(tagger, features, records, out, lexicon_prior=lexicon_prior_of(weight)))
-            for (features, records), out in zip(scored, outputs, strict=True)
+            for (features, records), out in zip(scored, stored, strict=True)
         ]
         scores[str(weight)] = round(float(np.mean(per_set)), 4)
     best = max(scores.values())
@@ -575,13 +585,15 @@ def choose_category_margin(
     features: TermFeatures,
     records: Sequence[LabeledArticle],
     margins: Sequence[float | None],
+    *,
+    outputs: BranchOutputs | None = None,
 ) -> tuple[float | None, dict[str, float]]:
     """The :attr:`~attribution.tagging.term_tagger.TermTaggerConfig.category_margin` with the best dev score.
 
     On a tie the earlier of ``margins`` wins (list ``None`` first to keep both terms unless a margin helps).
-    Returns the margin and every margin's score, keyed by ``str(margin)``.
+    Returns the margin and every margin's score, keyed by ``str(margin)``. ``outputs`` as in :func:`choose_decoding`.
     """
-    outputs = branch_outputs(tagger, features)
+    outputs = outputs if outputs is not None else branch_outputs(tagger, features)
     scores = {
         str(margin): round(
             selection_score(evaluate_decoded(tagger, features, records, outputs, category_margin=margin)), 4
@@ -751,20 +763,24 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         tagger.branch.load_state_dict(best["state"])
     tagger.branch.eval()
     decoding_scores: dict[str, float] = {}
-    if dev_features is not None:
-        threshold, extend, decoding_scores = choose_decoding(
-            tagger, dev_features, dev_records, config.thresholds, config.extend_thresholds
-        )
-        tagger.config = replace(tagger.config, threshold=threshold, extend_threshold=extend)
     prior_scores: dict[str, float] = {}
     margin_scores: dict[str, float] = {}
-    if dev_features is not None:
+    if dev_features is not None:  # decoding choices, in turn, all from one pass of the branch over dev
+        dev_outputs = branch_outputs(tagger, dev_features)
+        threshold, extend, decoding_scores = choose_decoding(
+            tagger, dev_features, dev_records, config.thresholds, config.extend_thresholds, outputs=dev_outputs
+        )
+        tagger.config = replace(tagger.config, threshold=threshold, extend_threshold=extend)
         chosen_sets = [(dev_features, dev_records)]
         if extra_records:  # the hand-written war set holds most lexicon terms; PTC dev alone hardly tells weights apart
             chosen_sets.append((build_term_features(extra_records, tagger, cache_dir=cache), extra_records))
-        weight, prior_scores = choose_lexicon_prior(tagger, chosen_sets, config.lexicon_priors)
+        weight, prior_scores = choose_lexicon_prior(
+            tagger, chosen_sets, config.lexicon_priors, outputs=[dev_outputs] + [None] * (len(chosen_sets) - 1)
+        )
         tagger.config = replace(tagger.config, lexicon_prior=lexicon_prior_of(weight))
-        margin, margin_scores = choose_category_margin(tagger, dev_features, dev_records, config.category_margins)
+        margin, margin_scores = choose_category_margin(
+            tagger, dev_features, dev_records, config.category_margins, outputs=dev_outputs
+        )
         tagger.config = replace(tagger.config, category_margin=margin)
     metrics: dict[str, Any] = {
         "train_seconds": round(time.time() - started, 1),
