@@ -30,6 +30,7 @@ Example (the shipped term tagger against itself, swapped in from its folder: eve
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,21 +90,22 @@ def folder_kind(folder: str | Path) -> str:
     )
 
 
-def load_analyzer(model: ModelSpec) -> Any:
+def load_analyzer(model: ModelSpec, *, precision: str = "float32") -> Any:
     """An :class:`~attribution.pipeline.Analyzer` from a :data:`ModelSpec`.
 
     ``None``: the shipped models; an analyzer folder: that analyzer; a component folder (:func:`folder_kind`):
-    the default analyzer with that component swapped in; anything else is taken to be a loaded analyzer.
+    the default analyzer with that component swapped in; anything else is taken to be a loaded analyzer (and
+    keeps its own precision). ``precision``: the encoders' (:mod:`attribution.tagging.precision`).
     """
     from attribution.pipeline import Analyzer
 
     if model is None:
-        return Analyzer.from_pretrained()
+        return Analyzer.from_pretrained(precision=precision)
     if isinstance(model, str | Path):
         kind = folder_kind(model)
         if kind == "analyzer":
-            return Analyzer.from_pretrained(model)
-        return Analyzer.from_pretrained(None, **{kind: model})
+            return Analyzer.from_pretrained(model, precision=precision)
+        return Analyzer.from_pretrained(None, precision=precision, **{kind: model})
     return model
 
 
@@ -226,13 +228,19 @@ def evaluate_model(analyzer: Any, records: Sequence[LabeledArticle], *, batch_si
     distancing markers as :func:`~attribution.profile_evaluation.evaluate_profile_layers` scores them (the
     same profiler: the analyzer's, else the shipped one). One :class:`ReportCache` serves all of them.
     """
+    cached = analyzer if isinstance(analyzer, ReportCache) else ReportCache(analyzer)
+    precision_context = getattr(cached.analyzer, "precision_context", contextlib.nullcontext)
+    with precision_context():  # the components called directly below run at the analyzer's precision too
+        return _evaluate_model(cached, records, batch_size)
+
+
+def _evaluate_model(cached: ReportCache, records: Sequence[LabeledArticle], batch_size: int) -> ModelEvaluation:
     from attribution.distancing import find_distancing
     from attribution.profile_evaluation import DistancingEvaluator, gold_attributions, gold_distancing, profiler_of
     from attribution.segmenter import RuleSegmenter
     from attribution.term_evaluation import evaluate_layers
 
-    cached = analyzer if isinstance(analyzer, ReportCache) else ReportCache(analyzer)
-    has_terms = getattr(analyzer, "term_tagger", None) is not None
+    has_terms = getattr(cached.analyzer, "term_tagger", None) is not None
     needs_report = [
         r
         for r in records
@@ -541,6 +549,7 @@ def compare_models(
     seed: int = 0,
     confidence: float = 0.95,
     batch_size: int = 32,
+    precision: str = "float32",
 ) -> dict[str, Any]:
     """Evaluate two analyzers on the same labeled articles, every layer, and compare them with a paired bootstrap.
 
@@ -553,6 +562,7 @@ def compare_models(
         seed: Seed of the resampling (the same draws for both models).
         confidence: Level of the percentile intervals.
         batch_size: Encoder windows per forward pass.
+        precision: The encoders' numeric precision for the models loaded here (see :func:`load_analyzer`).
 
     Returns:
         ``{"compare": {"a", "b", "roles", "n_articles", "layers", "n_resamples", "confidence", "seed",
@@ -567,7 +577,10 @@ def compare_models(
 
     """
     records = scoreable_records(records)
-    evaluations = [evaluate_model(load_analyzer(model), records, batch_size=batch_size) for model in (model_a, model_b)]
+    evaluations = [
+        evaluate_model(load_analyzer(model, precision=precision), records, batch_size=batch_size)
+        for model in (model_a, model_b)
+    ]
     a, b = evaluations
     metrics = paired_layer_metrics(a, b, n=n_bootstrap, seed=seed, confidence=confidence)
     skipped = [f"{side}: {line}" for side, evaluation in (("A", a), ("B", b)) for line in evaluation.skipped]

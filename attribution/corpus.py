@@ -56,6 +56,7 @@ from attribution.output_folder import ANNOTATIONS, INDEX, LEDGER, OutputFolder
 from attribution.readers import InputError, input_files, read_inputs
 from attribution.records import Article
 from attribution.report.index_page import IndexRow
+from attribution.tagging.precision import PRECISIONS
 
 if TYPE_CHECKING:
     from attribution.pipeline import Analyzer
@@ -98,6 +99,8 @@ class CorpusOptions:
         workers: Worker processes; 1 analyzes in this process.
         force: Reanalyze articles that the ledger lists as done.
         progress: Show a progress bar on the message stream.
+        precision: The encoders' numeric precision: ``float32``, ``bfloat16`` or ``auto``
+            (:mod:`attribution.tagging.precision`).
 
     Example:
         >>> CorpusOptions(formats=("json",), workers=2).chunk_size
@@ -116,6 +119,7 @@ class CorpusOptions:
     workers: int = 1
     force: bool = False
     progress: bool = False
+    precision: str = "float32"
 
     def component_overrides(self) -> dict[str, str | None]:
         """The component folders to swap in, as ``Analyzer.from_pretrained`` keyword arguments.
@@ -135,6 +139,16 @@ class CorpusOptions:
             )
         }
 
+    def analyzer_options(self) -> dict[str, str | None]:
+        """All ``Analyzer.from_pretrained`` keyword arguments: the component overrides and the precision.
+
+        Example:
+            >>> CorpusOptions(precision="auto").analyzer_options()["precision"]
+            'auto'
+
+        """
+        return {**self.component_overrides(), "precision": self.precision}
+
     def __post_init__(self) -> None:
         unknown = sorted(set(self.formats) - set(FORMATS))
         if unknown or not self.formats:
@@ -142,6 +156,8 @@ class CorpusOptions:
         for name in ("batch_size", "chunk_size", "workers"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1 (got {getattr(self, name)})")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)} (got {self.precision!r})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,7 +423,7 @@ def analyze_corpus(
     if options.workers == 1 and analyzer is None:
         from attribution.pipeline import Analyzer
 
-        analyzer = Analyzer.from_pretrained(options.model, **options.component_overrides())
+        analyzer = Analyzer.from_pretrained(options.model, **options.analyzer_options())
     output = OutputFolder(folder, options.formats)
     started = time.perf_counter()
     exclude = [folder]

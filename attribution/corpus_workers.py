@@ -104,7 +104,7 @@ def _init_worker(
     threads: int,
     log_level: int,
 ) -> None:
-    """Worker process initializer: load the analyzer once (``overrides``: components to swap in)."""
+    """Worker process initializer: load the analyzer once (``overrides``: components to swap in, precision)."""
     global _WORKER
     import signal
 
@@ -150,7 +150,7 @@ def _run_workers(chunks: Iterator[list[Article]], run: _Run, options: CorpusOpti
     threads = max(1, (os.cpu_count() or 1) // options.workers)
     initargs = (
         None if options.model is None else str(options.model),
-        options.component_overrides(),
+        options.analyzer_options(),
         options.formats,
         options.batch_size,
         threads,

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Self
 
@@ -82,6 +83,9 @@ class Analyzer:
         source_profiler: A :class:`~attribution.tagging.source_profiler.SourceProfiler`, or ``None``
             (the attributions' profile fields then stay empty).
         lexicon: The war-vocabulary lexicon (polarity fallback); default: the packaged one.
+        precision: ``float32``, ``bfloat16`` (the encoders run under bfloat16 autocast) or ``auto``
+            (bfloat16 where the hardware has fast bfloat16, see :mod:`attribution.tagging.precision`);
+            the one used is ``self.precision`` and goes into each report's provenance.
 
     """
 
@@ -94,7 +98,10 @@ class Analyzer:
         sentence_bias: Any | None = None,
         source_profiler: Any | None = None,
         lexicon: Any | None = None,
+        precision: str = "float32",
     ) -> None:
+        from attribution.tagging.precision import resolve_precision
+
         self.tagger = tagger
         self.source_profiler = source_profiler
         self.segmenter = segmenter or RuleSegmenter()
@@ -105,6 +112,8 @@ class Analyzer:
 
             lexicon = packaged_lexicon()
         self.lexicon = lexicon
+        self.device_type = _device_type(tagger)
+        self.precision = resolve_precision(precision, self.device_type)
 
     @classmethod
     def from_pretrained(
@@ -115,6 +124,7 @@ class Analyzer:
         term_tagger: str | Path | None = None,
         sentence_bias: str | Path | None = None,
         source_profile: str | Path | None = None,
+        precision: str = "float32",
     ) -> Self:
         """Load an analyzer folder (with ``analyzer_config.json``) or a bare attribution-tagger folder.
 
@@ -126,6 +136,7 @@ class Analyzer:
             term_tagger: Swap in another loaded-term tagger folder.
             sentence_bias: Swap in another sentence-bias classifier folder.
             source_profile: Swap in another source-profile classifier folder.
+            precision: ``float32``, ``bfloat16`` or ``auto`` (see the class).
 
         Raises:
             FileNotFoundError: if the folder holds neither an analyzer nor a tagger.
@@ -164,6 +175,7 @@ class Analyzer:
             term_tagger=_load_term_tagger(terms, tagger, shipped_tagger_dir) if terms else None,
             sentence_bias=_load_sentence_bias(bias) if bias else None,
             source_profiler=_load_source_profiler(profile) if profile else None,
+            precision=precision,
         )
 
     def save_pretrained(self, path: str | Path) -> None:
@@ -210,6 +222,7 @@ class Analyzer:
             term_tagger=str(self.term_tagger.name) if self.term_tagger is not None else None,
             sentence_bias=str(self.sentence_bias.name) if self.sentence_bias is not None else None,
             source_profile=str(self.source_profiler.name) if self.source_profiler is not None else None,
+            precision=self.precision,
         )
 
     def analyze(self, article: Article) -> ArticleReport:
@@ -229,28 +242,42 @@ class Analyzer:
         if chunk:
             yield from self._analyze_chunk(chunk, batch_size)
 
+    def precision_context(self) -> AbstractContextManager[None]:
+        """A context whose model calls run at :attr:`precision` (bfloat16 autocast or nothing).
+
+        The analyzer enters it around its own model calls; code that calls the components directly
+        (evaluation given gold spans) enters it too, so that every number comes from the same arithmetic.
+        """
+        from attribution.tagging.precision import inference_precision
+
+        return inference_precision(self.precision, self.device_type)
+
     def _analyze_chunk(self, articles: Sequence[Article], batch_size: int) -> Iterator[ArticleReport]:
         segmented: list[list[Sentence]] = [self.segmenter(article) for article in articles]
         windows = [self.tagger.windows(sentences) for sentences in segmented]
         flat = [window for article_windows in windows for window in article_windows]
         raw_terms: list[Any] | None = None
-        if self.term_tagger is not None and self.term_tagger.trunk is self.tagger:
-            probabilities, span_probs, polarity_probs = self.term_tagger.predict_windows(flat, batch_size=batch_size)
-            raw_terms = _split_terms(self.term_tagger, articles, windows, span_probs, polarity_probs)
-        else:
-            probabilities = self.tagger.predict_windows(flat, batch_size=batch_size)
-            if self.term_tagger is not None:  # a branch trained on another attribution tagger: its own pass
-                term_windows = [self.term_tagger.trunk.windows(sentences) for sentences in segmented]
-                term_flat = [w for article_windows in term_windows for w in article_windows]
-                _, span_probs, polarity_probs = self.term_tagger.predict_windows(term_flat, batch_size=batch_size)
-                raw_terms = _split_terms(self.term_tagger, articles, term_windows, span_probs, polarity_probs)
+        with self.precision_context():  # around the model calls only, never around a yield
+            if self.term_tagger is not None and self.term_tagger.trunk is self.tagger:
+                probabilities, span_probs, polarity_probs = self.term_tagger.predict_windows(
+                    flat, batch_size=batch_size
+                )
+                raw_terms = _split_terms(self.term_tagger, articles, windows, span_probs, polarity_probs)
+            else:
+                probabilities = self.tagger.predict_windows(flat, batch_size=batch_size)
+                if self.term_tagger is not None:  # a branch trained on another attribution tagger: its own pass
+                    term_windows = [self.term_tagger.trunk.windows(sentences) for sentences in segmented]
+                    term_flat = [w for article_windows in term_windows for w in article_windows]
+                    _, span_probs, polarity_probs = self.term_tagger.predict_windows(term_flat, batch_size=batch_size)
+                    raw_terms = _split_terms(self.term_tagger, articles, term_windows, span_probs, polarity_probs)
+            bias = self._sentence_bias(segmented, batch_size)
         tagged = self.tagger.decode_many(articles, windows, probabilities)
-        bias = self._sentence_bias(segmented, batch_size)
         provenance = self.provenance
         for i, (article, sentences, spans) in enumerate(zip(articles, segmented, tagged, strict=True)):
             attributions = link_attributions(spans, article.text)
             if self.source_profiler is not None:
-                attributions = self.source_profiler.profile(article, sentences, attributions, batch_size=batch_size)
+                with self.precision_context():
+                    attributions = self.source_profiler.profile(article, sentences, attributions, batch_size=batch_size)
             distancing = find_distancing(article.text, sentences, attributions)
             terms = techniques = None
             if raw_terms is not None:
@@ -284,6 +311,14 @@ class Analyzer:
             out.append(flat[begin : begin + len(sentences)])
             begin += len(sentences)
         return out
+
+
+def _device_type(tagger: Any) -> str:
+    """``cpu`` or ``cuda``: where the attribution tagger's weights are (``cpu`` for a model without parameters)."""
+    model = getattr(tagger, "model", None)
+    parameters = model.parameters() if model is not None and hasattr(model, "parameters") else iter(())
+    first = next(iter(parameters), None)
+    return first.device.type if first is not None else "cpu"
 
 
 def _split_terms(

@@ -184,7 +184,11 @@ class SentenceLabel:
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """What produced a report: package version, model and schema."""
+    """What produced a report: package version, models, schema, and the encoders' numeric precision.
+
+    ``precision`` is ``float32`` or ``bfloat16`` (the encoders ran under bfloat16 autocast; see
+    :mod:`attribution.tagging.precision`).
+    """
 
     attribution_version: str
     tagger: str
@@ -193,6 +197,7 @@ class Provenance:
     term_tagger: str | None = None
     sentence_bias: str | None = None
     source_profile: str | None = None
+    precision: str = "float32"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,12 +3,16 @@
 Usage::
 
     python benchmarks/analyze_throughput.py [--data ../shared/data/polnear/dev/text] [--limit 40] [--repeat 2]
+        [--precision float32 bfloat16]
 
 Uses the .txt articles in ``--data`` when that folder exists, else the bundled example repeated.
 Prints one line per run and the median; the first (warm-up) run is not counted.
 ``--components`` times the same articles with the attribution tagger alone, then with the
 loaded-term branch (sharing its encoder pass when the branch runs on that tagger; the shipped
 analyzer runs it on the MiniLM tagger, an extra pass), then with the other classifiers too.
+``--precision`` times each precision given (``auto`` resolves as ``analyze --precision auto`` would) and,
+after the first, how many of the first's attributions (spans, type, anonymity), loaded terms and sentence labels
+(attributed, biased) it does not find again, and how many new ones it finds.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from pathlib import Path
 
 from attribution.pipeline import Analyzer
 from attribution.readers import read_inputs
+from attribution.records import ArticleReport
+from attribution.tagging.precision import PRECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +40,7 @@ def main() -> None:
     parser.add_argument(
         "--components", action="store_true", help="time attribution only, + loaded terms, + sentence bias"
     )
+    parser.add_argument("--precision", nargs="+", choices=PRECISIONS, default=["float32"], help="one run each")
     args = parser.parse_args()
 
     data = Path(args.data)
@@ -44,24 +51,56 @@ def main() -> None:
     full = Analyzer.from_pretrained(args.model)
     n_sentences = sum(len(full.segmenter(a)) for a in articles)
     print(f"{len(articles)} articles, {n_sentences} sentences from {data if data.is_dir() else 'the bundled example'}")
-    configurations = [("as configured", full)]
+    parts = {"term_tagger": full.term_tagger, "sentence_bias": full.sentence_bias}
+    parts |= {"source_profiler": full.source_profiler}
+    configurations = [("as configured", parts)]
     if args.components:
         configurations = [
-            ("attribution only", Analyzer(full.tagger, full.segmenter)),
-            ("+ loaded terms", Analyzer(full.tagger, full.segmenter, term_tagger=full.term_tagger)),
-            ("+ sentence bias", full),
+            ("attribution only", {}),
+            ("+ loaded terms", {"term_tagger": full.term_tagger}),
+            ("+ sentence bias and source profile", parts),
         ]
-    for name, analyzer in configurations:
-        print(f"== {name}")
-        _time(analyzer, articles, n_sentences, args.repeat)
+    for name, components in configurations:
+        first: list[ArticleReport] | None = None
+        for precision in args.precision:
+            analyzer = Analyzer(full.tagger, full.segmenter, precision=precision, **components)
+            print(f"== {name}, {analyzer.precision}")
+            reports = _time(analyzer, articles, n_sentences, args.repeat)
+            if first is None:
+                first = reports
+            else:
+                print(_differences(first, reports))
 
 
-def _time(analyzer: Analyzer, articles: list, n_sentences: int, repeat: int) -> None:
+def _differences(first: list[ArticleReport], other: list[ArticleReport]) -> str:
+    """How many attributions, loaded terms and sentence labels of ``other`` differ from ``first``'s."""
+
+    def attributions(report: ArticleReport) -> set[tuple]:
+        return {
+            tuple((s.start, s.end) for s in a.source + a.cue + a.content) + (a.source_type, a.anonymous)
+            for a in report.attributions
+        }
+
+    def terms(report: ArticleReport) -> set[tuple]:
+        return {(t.category, t.start, t.end) for t in report.loaded_terms}
+
+    def sentences(report: ArticleReport) -> set[tuple]:
+        return {(s.sentence_index, s.attributed, s.biased) for s in report.sentence_labels}
+
+    parts = []
+    for what, key in (("attributions", attributions), ("loaded terms", terms), ("sentence labels", sentences)):
+        pairs = [(key(a), key(b)) for a, b in zip(first, other, strict=True)]
+        lost, gained = sum(len(a - b) for a, b in pairs), sum(len(b - a) for a, b in pairs)
+        parts.append(f"{what}: {sum(len(a) for a, _ in pairs)}, {lost} of them not found again, {gained} new")
+    return "against the first precision's reports: " + "; ".join(parts)
+
+
+def _time(analyzer: Analyzer, articles: list, n_sentences: int, repeat: int) -> list[ArticleReport]:
     rates = []
+    reports: list[ArticleReport] = []
     for run in range(repeat + 1):
         started = time.perf_counter()
-        for _ in analyzer.analyze_many(articles):
-            pass
+        reports = list(analyzer.analyze_many(articles))
         seconds = time.perf_counter() - started
         label = "warm-up" if run == 0 else f"run {run}"
         rate = f"{len(articles) / seconds:.2f} articles/s, {n_sentences / seconds:.1f} sentences/s"
@@ -72,6 +111,7 @@ def _time(analyzer: Analyzer, articles: list, n_sentences: int, repeat: int) -> 
         f"median: {statistics.median(r[0] for r in rates):.2f} articles/s, "
         f"{statistics.median(r[1] for r in rates):.1f} sentences/s"
     )
+    return reports
 
 
 if __name__ == "__main__":

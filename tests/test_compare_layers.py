@@ -475,10 +475,12 @@ def test_a_component_folder_replaces_that_component_of_the_default_analyzer(
     config = "analyzer_config.json" if kind == "analyzer" else COMPONENT_CONFIGS[kind]
     (tmp_path / config).write_text("{}", encoding="utf-8")
     assert load_analyzer(tmp_path) == "loaded"
+    assert load_analyzer(tmp_path, precision="bfloat16") == "loaded"
     if kind == "analyzer":
-        assert calls == [((tmp_path,), {})] and model_role(tmp_path) == "analyzer"
+        assert calls == [((tmp_path,), {"precision": p}) for p in ("float32", "bfloat16")]
+        assert model_role(tmp_path) == "analyzer"
     else:
-        assert calls == [((None,), {kind: tmp_path})]
+        assert calls == [((None,), {"precision": p, kind: tmp_path}) for p in ("float32", "bfloat16")]
         assert model_role(tmp_path) == f"{kind} in /shipped"
 
 
@@ -558,7 +560,9 @@ def test_cli_compare_plots_the_difference_and_each_models_matrices(
         folders[side].mkdir()
         (folders[side] / "tagger_config.json").write_text("{}", encoding="utf-8")
     monkeypatch.setattr(
-        comparison, "load_analyzer", lambda model: FakeAnalyzer("oracle" if Path(model).name == "model-a" else "blank")
+        comparison,
+        "load_analyzer",
+        lambda model, precision: FakeAnalyzer("oracle" if Path(model).name == "model-a" else "blank"),
     )
     data = tmp_path / "labeled.jsonl"
     write_annotations(RECORDS, data)

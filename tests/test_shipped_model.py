@@ -8,6 +8,7 @@ import pytest
 
 from attribution.pipeline import Analyzer, default_model_dir
 from attribution.readers import read_inputs
+from attribution.tagging.precision import resolve_precision
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "frontline_report.txt"
 pytestmark = pytest.mark.slow
@@ -67,3 +68,26 @@ def test_shipped_taggers_are_the_mpnet_adapters_and_the_minilm_term_trunk(analyz
     assert Path(analyzer.term_tagger.trunk.name).resolve() == (models / "attribution-tagger-minilm").resolve()
     for folder in ("attribution-tagger", "attribution-tagger-minilm"):
         assert (models / folder / "model.safetensors").stat().st_size <= 25 * 1024 * 1024
+
+
+@pytest.mark.skipif(
+    resolve_precision("auto") != "bfloat16", reason="this CPU has no fast bfloat16 (AVX-512 BF16 or AMX)"
+)
+def test_bfloat16_finds_the_same_attributions_and_terms_in_the_example(analyzer: Analyzer, example_report) -> None:  # type: ignore[no-untyped-def]
+    """The shipped models under bfloat16 autocast mark the bundled example as float32 does."""
+    fast = Analyzer(
+        analyzer.tagger,
+        analyzer.segmenter,
+        term_tagger=analyzer.term_tagger,
+        sentence_bias=analyzer.sentence_bias,
+        source_profiler=analyzer.source_profiler,
+        precision="bfloat16",
+    )
+    report = fast.analyze(example_report.article)
+    assert report.provenance.precision == "bfloat16" and example_report.provenance.precision == "float32"
+
+    def marked(r):  # type: ignore[no-untyped-def]
+        attributions = [(a.cue_text, a.source_text, a.content_text, a.source_type, a.anonymous) for a in r.attributions]
+        return attributions, [(t.category, t.text, t.voice) for t in r.loaded_terms]
+
+    assert marked(report) == marked(example_report)

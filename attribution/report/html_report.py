@@ -636,7 +636,8 @@ def _footer_html(data: Mapping[str, Any]) -> str:
     p = data["provenance"]
     return (
         f"<footer>attribution {escape(p['attribution_version'])} · tagger {escape(p['tagger'])}"
-        f" · base model {escape(p['base_model'])} · schema v{escape(p['schema_version'])}</footer>"
+        f" · base model {escape(p['base_model'])} · schema v{escape(p['schema_version'])}"
+        f"{' · encoders in ' + escape(p['precision']) if p.get('precision', 'float32') != 'float32' else ''}</footer>"
     )
 
 

@@ -211,6 +211,7 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
             "term_tagger": report.provenance.term_tagger,
             "sentence_bias": report.provenance.sentence_bias,
             "source_profile": report.provenance.source_profile,
+            "precision": report.provenance.precision,
         },
         "sentences": [
             {

@@ -290,7 +290,8 @@ def render_markdown(report: ArticleReport) -> str:
     p = report.provenance
     lines += [
         "",
-        f"_attribution {p.attribution_version}, tagger `{p.tagger}`, base `{p.base_model}`, schema {p.schema_version}_",
+        f"_attribution {p.attribution_version}, tagger `{p.tagger}`, base `{p.base_model}`, schema {p.schema_version}"
+        + (f", encoders in {p.precision}_" if p.precision != "float32" else "_"),
         "",
     ]
     return "\n".join(lines)
