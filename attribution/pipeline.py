@@ -272,12 +272,12 @@ class Analyzer:
                     raw_terms = _split_terms(self.term_tagger, articles, term_windows, span_probs, polarity_probs)
             bias = self._sentence_bias(segmented, batch_size)
         tagged = self.tagger.decode_many(articles, windows, probabilities)
+        linked = [link_attributions(spans, article.text) for article, spans in zip(articles, tagged, strict=True)]
+        if self.source_profiler is not None:  # one classifier run over the sources of the whole chunk
+            with self.precision_context():
+                linked = self.source_profiler.profile_many(articles, segmented, linked, batch_size=batch_size)
         provenance = self.provenance
-        for i, (article, sentences, spans) in enumerate(zip(articles, segmented, tagged, strict=True)):
-            attributions = link_attributions(spans, article.text)
-            if self.source_profiler is not None:
-                with self.precision_context():
-                    attributions = self.source_profiler.profile(article, sentences, attributions, batch_size=batch_size)
+        for i, (article, sentences, attributions) in enumerate(zip(articles, segmented, linked, strict=True)):
             distancing = find_distancing(article.text, sentences, attributions)
             terms = techniques = None
             if raw_terms is not None:

@@ -186,6 +186,26 @@ def test_profile_rejects_a_single_attribution(tiny_profiler: SourceProfiler) -> 
     assert tiny_profiler.profile(Article(id="a", text=TEXT), sentences, []) == ()
 
 
+def test_profile_many_equals_profile_one_article_at_a_time(
+    tiny_profiler: SourceProfiler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sentences, attributions = _attributions()
+    quiet = "It rained all day in the north."
+    articles = [Article(id="a", text=TEXT), Article(id="q", text=quiet), Article(id="a2", text=TEXT)]
+    segmented = [sentences, RuleSegmenter()(articles[1]), sentences]
+    linked = [attributions, [], attributions[1:]]  # no attributions at all; an article's later ones only
+    one_by_one = [tiny_profiler.profile(*args) for args in zip(articles, segmented, linked, strict=True)]
+    calls = []
+    predict = tiny_profiler.predict
+    monkeypatch.setattr(
+        tiny_profiler, "predict", lambda items, batch_size=32: calls.append(len(items)) or predict(items)
+    )
+    assert tiny_profiler.profile_many(articles, segmented, linked) == one_by_one
+    assert calls == [sum(1 for atts in linked for a in atts if a.source)]  # one classifier run for all the articles
+    with pytest.raises(ValueError, match="3 articles, 3 sentence lists and 2 attribution lists"):
+        tiny_profiler.profile_many(articles, segmented, linked[:2])
+
+
 def test_save_and_load_round_trip(tiny_profiler: SourceProfiler, tmp_path: Path) -> None:
     tiny_profiler.model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     tiny_profiler.save_pretrained(tmp_path / "p", metrics={"note": 1})
