@@ -315,9 +315,8 @@ class Analyzer:
 
 def _device_type(tagger: Any) -> str:
     """``cpu`` or ``cuda``: where the attribution tagger's weights are (``cpu`` for a model without parameters)."""
-    model = getattr(tagger, "model", None)
-    parameters = model.parameters() if model is not None and hasattr(model, "parameters") else iter(())
-    first = next(iter(parameters), None)
+    parameters = getattr(getattr(tagger, "model", None), "parameters", None)
+    first = next(iter(parameters()), None) if parameters is not None else None
     return first.device.type if first is not None else "cpu"
 
 

@@ -51,8 +51,11 @@ def main() -> None:
     full = Analyzer.from_pretrained(args.model)
     n_sentences = sum(len(full.segmenter(a)) for a in articles)
     print(f"{len(articles)} articles, {n_sentences} sentences from {data if data.is_dir() else 'the bundled example'}")
-    parts = {"term_tagger": full.term_tagger, "sentence_bias": full.sentence_bias}
-    parts |= {"source_profiler": full.source_profiler}
+    parts = {
+        "term_tagger": full.term_tagger,
+        "sentence_bias": full.sentence_bias,
+        "source_profiler": full.source_profiler,
+    }
     configurations = [("as configured", parts)]
     if args.components:
         configurations = [

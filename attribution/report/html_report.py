@@ -634,10 +634,11 @@ def _legend_html(data: Mapping[str, Any]) -> str:
 
 def _footer_html(data: Mapping[str, Any]) -> str:
     p = data["provenance"]
+    precision = p.get("precision", "float32")  # float32, the default, goes unsaid
     return (
         f"<footer>attribution {escape(p['attribution_version'])} · tagger {escape(p['tagger'])}"
         f" · base model {escape(p['base_model'])} · schema v{escape(p['schema_version'])}"
-        f"{' · encoders in ' + escape(p['precision']) if p.get('precision', 'float32') != 'float32' else ''}</footer>"
+        f"{'' if precision == 'float32' else ' · encoders in ' + escape(precision)}</footer>"
     )
 
 

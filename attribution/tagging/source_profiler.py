@@ -539,8 +539,8 @@ class SourceProfiler:
         """:meth:`profile` for several articles at once; their sources share length-sorted batches.
 
         One classifier run over the sources of all the articles pads less and fills its batches better
-        than one run per article (measured: 1.8 times faster on 20 PolNeAR articles); the results are
-        the same.
+        than one run per article, with the same results (measured on 16 PolNeAR dev articles: 1.5-1.6 times
+        faster in float32, 1.1-1.3 times in bfloat16).
 
         Raises:
             TypeError: if an article's attributions are a single :class:`Attribution` instead of a sequence.
