@@ -229,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="loaded-terms: the attribution tagger whose encoder pass the branch reuses (default: the shipped one)",
     )
     train.add_argument("--trunk-layer", type=int, default=None, help="loaded-terms: branch after this encoder layer")
+    train.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=None,
+        help="training arithmetic (default: the config's, float32): bfloat16 autocast, or auto for bfloat16 where "
+        "the CPU has AVX-512 BF16 or AMX or on a GPU that supports it",
+    )
 
     convert = sub.add_parser(
         "convert",
@@ -435,6 +442,7 @@ def _run_train(args: argparse.Namespace) -> int:
         ("batch_size", "batch_size"),
         ("max_train_articles", "max_train_articles"),
         ("max_steps", "max_steps"),
+        ("precision", "precision"),
     ):
         if getattr(args, flag) is not None:
             settings[key] = getattr(args, flag)
@@ -463,6 +471,7 @@ def _run_train_loaded_terms(args: argparse.Namespace) -> int:
         ("batch_size", "batch_size"),
         ("max_train_articles", "max_train_articles"),
         ("max_steps", "max_steps"),
+        ("precision", "precision"),
         ("attribution_tagger", "attribution_tagger"),
         ("trunk_layer", "trunk_layer"),
     ):
@@ -508,6 +517,7 @@ def _run_train_source_profile(args: argparse.Namespace) -> int:
         ("batch_size", "batch_size"),
         ("max_train_articles", "max_train_examples"),
         ("max_steps", "max_steps"),
+        ("precision", "precision"),
     ):
         if getattr(args, flag) is not None:
             settings[key] = getattr(args, flag)
@@ -535,6 +545,7 @@ def _run_train_sentence_bias(args: argparse.Namespace) -> int:
         ("batch_size", "batch_size"),
         ("max_train_articles", "max_train_records"),
         ("max_steps", "max_steps"),
+        ("precision", "precision"),
     ):
         if getattr(args, flag) is not None:
             settings[key] = getattr(args, flag)

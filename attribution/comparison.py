@@ -236,7 +236,7 @@ def evaluate_model(analyzer: Any, records: Sequence[LabeledArticle], *, batch_si
 
 def _evaluate_model(cached: ReportCache, records: Sequence[LabeledArticle], batch_size: int) -> ModelEvaluation:
     from attribution.distancing import find_distancing
-    from attribution.profile_evaluation import DistancingEvaluator, gold_attributions, gold_distancing, profiler_of
+    from attribution.profile_evaluation import DistancingEvaluator, gold_distancing, profile_gold, profiler_of
     from attribution.segmenter import RuleSegmenter
     from attribution.term_evaluation import evaluate_layers
 
@@ -263,12 +263,8 @@ def _evaluate_model(cached: ReportCache, records: Sequence[LabeledArticle], batc
         else:
             segmenter = getattr(cached.analyzer, "segmenter", None) or RuleSegmenter()
             profile_pairs = []
-            for record in profile_records:
-                article = Article(id=record.id, text=record.text)
-                sentences = segmenter(article)
-                profiled = profiler.profile(
-                    article, sentences, gold_attributions(record.text, sentences, record.attributions)
-                )
+            profiled_records = profile_gold(profiler, profile_records, segmenter, batch_size=batch_size)
+            for record, (_, _, profiled) in zip(profile_records, profiled_records, strict=True):
                 pairs = zip(record.attributions, profiled, strict=True)
                 profile_pairs.append([(g, p) for g, p in pairs if g.source_type is not None])
 

@@ -32,7 +32,7 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -251,6 +251,35 @@ def gold_attributions(text: str, sentences: Sequence[Sentence], gold: Sequence[G
             )
         )
     return out
+
+
+def profile_gold(
+    profiler: Any,
+    records: Sequence[LabeledArticle],
+    segmenter: Any,
+    *,
+    batch_size: int = 32,
+    chunk_size: int = 64,
+) -> Iterator[tuple[Article, list[Sentence], tuple[Attribution, ...]]]:
+    """Each record's article, sentences and gold attributions with the profile fields ``profiler`` gives them.
+
+    The sources of ``chunk_size`` records at a time share one classifier run
+    (:meth:`~attribution.tagging.source_profiler.SourceProfiler.profile_many`), which gives the same
+    results as profiling one article at a time, faster. ``segmenter`` splits each article into sentences.
+
+    Example:
+        >>> for article, sentences, profiled in profile_gold(profiler, records, RuleSegmenter()):  # doctest: +SKIP
+        ...     print(article.id, [a.source_type for a in profiled])
+        a1 ['government', 'unspecified']
+
+    """
+    for start in range(0, len(records), chunk_size):
+        chunk = records[start : start + chunk_size]
+        articles = [Article(id=r.id, text=r.text) for r in chunk]
+        sentences = [segmenter(article) for article in articles]
+        gold = [gold_attributions(r.text, s, r.attributions) for r, s in zip(chunk, sentences, strict=True)]
+        profiled = profiler.profile_many(articles, sentences, gold, batch_size=batch_size)
+        yield from zip(articles, sentences, profiled, strict=True)
 
 
 # --- metrics ---------------------------------------------------------------------------------------
@@ -645,12 +674,8 @@ def evaluate_profile_layers(
     if profile_records and profiler is not None:
         given = ProfileEvaluator()
         e2e = ProfileEvaluator()
-        for record in profile_records:
-            article = Article(id=record.id, text=record.text)
-            sentences = segmenter(article)
-            profiled = profiler.profile(
-                article, sentences, gold_attributions(record.text, sentences, record.attributions)
-            )
+        profiled_records = profile_gold(profiler, profile_records, segmenter, batch_size=batch_size)
+        for record, (article, _, profiled) in zip(profile_records, profiled_records, strict=True):
             for gold, predicted in zip(record.attributions, profiled, strict=True):
                 given.add(gold, predicted)
             report = reports.get(id(record))

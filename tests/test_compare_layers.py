@@ -167,7 +167,9 @@ class FakeAnalyzer:
         self.tagger = SimpleNamespace(name=f"fake-{quality}")
         self.term_tagger = SimpleNamespace(classify_spans=self._classify_spans) if terms else None
         self.sentence_bias = SimpleNamespace(predict=self._predict_bias) if bias else None
-        self.source_profiler = SimpleNamespace(profile=self._profile) if profiler else None
+        self.source_profiler = (
+            SimpleNamespace(profile=self._profile, profile_many=self._profile_many) if profiler else None
+        )
         self.analyzed: Counter[str] = Counter()
 
     @property
@@ -231,7 +233,10 @@ class FakeAnalyzer:
         }
         return [(gold[t] if self.oracle else not gold[t], 0.8) for t in texts]
 
-    def _profile(self, article: Article, sentences: Any, attributions: Sequence[Attribution], **_: Any) -> Any:
+    def _profile_many(self, articles: Sequence[Article], sentences: Any, attributions: Any, **_: Any) -> list[Any]:
+        return [self._profile(a, s, atts) for a, s, atts in zip(articles, sentences, attributions, strict=True)]
+
+    def _profile(self, article: Article, sentences: Any, attributions: Sequence[Attribution]) -> Any:
         record = self.gold[article.text]
         by_cue = {g.cue: g for g in record.attributions}
         out = []

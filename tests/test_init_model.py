@@ -64,7 +64,7 @@ def _tagger_predictions(folder: Path) -> np.ndarray:
     return np.concatenate(tagger.predict_windows(tagger.windows(RuleSegmenter()(Article("a", TEXT)))))
 
 
-def _train_tagger(base: Path, data: Path, tmp: Path, init: Path | None, **_: Any) -> Path:
+def _train_tagger(base: Path, data: Path, tmp: Path, init: Path | None, precision: str = "float32", **_: Any) -> Path:
     from attribution.training import TrainingConfig, train_attribution_tagger
 
     config = TrainingConfig(
@@ -77,6 +77,7 @@ def _train_tagger(base: Path, data: Path, tmp: Path, init: Path | None, **_: Any
         max_steps=1,
         batch_size=2,
         checkpoint_dir=str(tmp / "ckpt"),
+        precision=precision,
     )
     train_attribution_tagger(config)
     return tmp / "out"
@@ -112,7 +113,7 @@ def _terms_predictions(folder: Path) -> np.ndarray:
     return np.concatenate([np.concatenate(spans).ravel(), np.concatenate(polarity).ravel()])
 
 
-def _train_terms(base: Path, data: Path, tmp: Path, init: Path | None, **_: Any) -> Path:
+def _train_terms(base: Path, data: Path, tmp: Path, init: Path | None, precision: str = "float32", **_: Any) -> Path:
     from attribution.term_training import TermTrainingConfig, train_term_tagger
 
     config = TermTrainingConfig(
@@ -129,6 +130,7 @@ def _train_terms(base: Path, data: Path, tmp: Path, init: Path | None, **_: Any)
         batch_size=2,
         checkpoint_dir=str(tmp / "ckpt"),
         feature_cache=None,
+        precision=precision,
     )
     train_term_tagger(config)
     return tmp / "out"
@@ -149,7 +151,9 @@ def _classifier_predictions(folder: Path) -> np.ndarray:
     return np.array(SentenceBiasClassifier.from_pretrained(folder).predict_proba(TEXT.split(". ")))
 
 
-def _train_classifier(base: Path, data: Path, tmp: Path, init: Path | None, **_: Any) -> Path:
+def _train_classifier(
+    base: Path, data: Path, tmp: Path, init: Path | None, precision: str = "float32", **_: Any
+) -> Path:
     config = SentenceBiasConfig(
         train_data=[str(data)],
         out=str(tmp / "out"),
@@ -162,6 +166,7 @@ def _train_classifier(base: Path, data: Path, tmp: Path, init: Path | None, **_:
         max_steps=1,
         batch_size=2,
         checkpoint_dir=str(tmp / "ckpt"),
+        precision=precision,
     )
     train_sentence_bias(config)
     return tmp / "out"
@@ -209,9 +214,12 @@ def _profile_config(base: Path, tmp: Path, **settings: Any) -> ProfileTrainingCo
     )
 
 
-def _train_profiler(base: Path, data: Path, tmp: Path, init: Path | None, freeze_layers: int = 0, **_: Any) -> Path:
+def _train_profiler(
+    base: Path, data: Path, tmp: Path, init: Path | None, freeze_layers: int = 0, precision: str = "float32", **_: Any
+) -> Path:
+    init_profiler = str(init) if init else None
     train_source_profiler(
-        _profile_config(base, tmp, init_profiler=str(init) if init else None, freeze_layers=freeze_layers)
+        _profile_config(base, tmp, init_profiler=init_profiler, freeze_layers=freeze_layers, precision=precision)
     )
     return tmp / "out"
 
@@ -281,6 +289,44 @@ def test_without_init_the_run_starts_from_the_base(task: str, tiny_base_dir: Pat
     out = train(tiny_base_dir, _data(tmp_path), tmp_path, None)
     assert not np.allclose(predictions(out), predictions(tmp_path / "init"), atol=1e-3)
     assert f"started from: the base encoder `{tiny_base_dir}`" in (out / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("task", "precision", "flags", "bf16"),
+    [
+        *((task, "float32", {"amx_bf16"}, False) for task in TASKS),
+        *((task, "bfloat16", set(), True) for task in TASKS),
+        ("loaded-terms", "auto", {"avx2", "amx_bf16"}, True),
+        ("loaded-terms", "auto", {"avx2", "avx512f"}, False),  # emulated bfloat16 would be many times slower
+    ],
+)
+def test_training_precision_reaches_the_trainer(
+    task: str,
+    precision: str,
+    flags: set[str],
+    bf16: bool,
+    tiny_base_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each trainer asks the HF ``Trainer`` for bfloat16 autocast exactly when the setting resolves to it."""
+    import torch
+    import transformers
+
+    from attribution.tagging import precision as precision_module
+
+    asked: list[bool] = []
+
+    class RecordingArguments(transformers.TrainingArguments):
+        def __post_init__(self) -> None:
+            asked.append(self.bf16)
+            super().__post_init__()
+
+    monkeypatch.setattr(transformers, "TrainingArguments", RecordingArguments)
+    monkeypatch.setattr(precision_module, "cpu_flags", lambda: frozenset(flags))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    TASKS[task][2](tiny_base_dir, _data(tmp_path), tmp_path, None, precision=precision)
+    assert asked == [bf16]
 
 
 # --- negative cases ---------------------------------------------------------------------------------------------------
@@ -373,6 +419,24 @@ def test_cli_init_model_fills_the_setting_of_each_task(
     assert getattr(config, setting) == str(folder)
     if base is not None:  # --base-model defaults to the folder's own base
         assert config.base_model == base
+
+
+@pytest.mark.parametrize("task", TRAINERS)
+@pytest.mark.parametrize(("flags", "expected"), [([], "float32"), (["--precision", "bfloat16"], "bfloat16")])
+def test_cli_precision_reaches_every_task(
+    task: str, flags: list[str], expected: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    status, [config] = _run_train(monkeypatch, tmp_path, task, flags)
+    assert status == 0
+    assert config.precision == expected
+
+
+def test_cli_rejects_an_unknown_training_precision(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        _run_train(monkeypatch, tmp_path, "loaded-terms", ["--precision", "fp16"])
+    assert "invalid choice: 'fp16'" in capsys.readouterr().err
 
 
 def test_cli_base_model_flag_wins_over_the_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

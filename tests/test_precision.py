@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -136,3 +137,78 @@ def test_analyze_rejects_an_unknown_precision(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit):
         main(["analyze", "x", "--out", "y", "--precision", "fp16"])
     assert "invalid choice: 'fp16'" in capsys.readouterr().err
+
+
+# --- training: the precision setting of every trainer ------------------------------------------------------------
+
+
+def _training_configs(precision: str) -> list[Callable[[], object]]:
+    """One builder per trainer's config (attribution, loaded terms, sentence bias, source profile)."""
+    from attribution.profile_training import ProfileTrainingConfig
+    from attribution.sentence_bias_training import SentenceBiasConfig
+    from attribution.term_training import TermTrainingConfig
+    from attribution.training import TrainingConfig
+
+    return [
+        lambda: TrainingConfig(train_data=["d.jsonl"], out="m", precision=precision),
+        lambda: TermTrainingConfig(train_data=["ptc"], out="m", precision=precision),
+        lambda: SentenceBiasConfig(train_data=["babe.csv"], out="m", precision=precision),
+        lambda: ProfileTrainingConfig(out="m", precision=precision),
+    ]
+
+
+@pytest.mark.parametrize("precision", ["auto", "float32", "bfloat16"])
+def test_every_training_config_takes_a_precision(precision: str) -> None:
+    assert [build().precision for build in _training_configs(precision)] == [precision] * 4  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("precision", ["fp16", "bf16", "half"])
+def test_every_training_config_rejects_an_unknown_precision(precision: str) -> None:
+    for build in _training_configs(precision):
+        with pytest.raises(ValueError, match=f"precision must be one of auto, float32, bfloat16, got '{precision}'"):
+            build()
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"bf16": True}, "bfloat16"),  # config files written before the precision setting
+        ({"bf16": False}, "float32"),
+        ({"precision": "auto"}, "auto"),
+        ({}, "float32"),
+    ],
+)
+def test_attribution_training_reads_the_older_bf16_setting(settings: dict[str, object], expected: str) -> None:
+    from attribution.training import TrainingConfig
+
+    config = TrainingConfig.from_dict({"train_data": ["d.jsonl"], "out": "m", **settings})
+    assert config.precision == expected
+
+
+def test_attribution_training_rejects_both_precision_settings() -> None:
+    from attribution.training import TrainingConfig
+
+    with pytest.raises(ValueError, match="give precision or the older bf16 setting, not both"):
+        TrainingConfig.from_dict({"train_data": ["d.jsonl"], "out": "m", "bf16": True, "precision": "float32"})
+
+
+@pytest.mark.parametrize(
+    ("precision", "cuda", "bf16_gpu", "flags", "expected"),
+    [
+        ("float32", False, False, AMX, False),
+        ("bfloat16", False, False, AVX2_ONLY, True),  # asked for: kept, however slow
+        ("auto", False, False, AMX, True),
+        ("auto", False, False, AVX2_ONLY, False),
+        ("auto", True, True, AVX2_ONLY, True),  # training runs on the GPU when there is one
+        ("auto", True, False, AMX, False),  # a GPU without bfloat16: the CPU's flags do not count
+    ],
+)
+def test_training_uses_bf16_where_the_training_device_has_it(
+    precision: str, cuda: bool, bf16_gpu: bool, flags: set[str], expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attribution.tagging import precision as precision_module
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: bf16_gpu)
+    monkeypatch.setattr(precision_module, "cpu_flags", lambda: frozenset(flags))
+    assert precision_module.training_uses_bf16(precision) is expected

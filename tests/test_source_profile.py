@@ -19,6 +19,7 @@ from attribution.profile_evaluation import (
     label_agreement,
     match_by_source,
     names_match,
+    profile_gold,
     read_label_rows,
     read_profile_labels,
     type_scores,
@@ -204,6 +205,41 @@ def test_profile_many_equals_profile_one_article_at_a_time(
     assert calls == [sum(1 for atts in linked for a in atts if a.source)]  # one classifier run for all the articles
     with pytest.raises(ValueError, match="3 articles, 3 sentence lists and 2 attribution lists"):
         tiny_profiler.profile_many(articles, segmented, linked[:2])
+
+
+def test_profile_gold_profiles_chunks_of_records_as_one_at_a_time_would(
+    tiny_profiler: SourceProfiler, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def at(needle: str) -> tuple[tuple[int, int]]:
+        return ((TEXT.index(needle), TEXT.index(needle) + len(needle)),)
+
+    said = GoldAttribution(at("said"), ((TEXT.index("It said"), TEXT.index("It said") + 2),))
+    told = GoldAttribution(at("told"), at("A military source"), at("that clashes were underway"))
+    unsourced = GoldAttribution(at("was reported"), ())
+    records = [
+        LabeledArticle("r1", TEXT, ("source_profile",), (said, told)),
+        LabeledArticle("r2", TEXT, ("source_profile",), (unsourced,)),  # no source: nothing to classify
+        LabeledArticle("r3", TEXT, ("source_profile",), (told, unsourced, said)),
+    ]
+    segmenter = RuleSegmenter()
+    one_by_one = []
+    for record in records:
+        sentences = segmenter(Article(id=record.id, text=record.text))
+        one_by_one.append(
+            tiny_profiler.profile(
+                Article(record.id, record.text), sentences, gold_attributions(TEXT, sentences, record.attributions)
+            )
+        )
+    calls = []
+    predict = tiny_profiler.predict
+    monkeypatch.setattr(
+        tiny_profiler, "predict", lambda items, batch_size=32: calls.append(len(items)) or predict(items)
+    )
+    profiled = list(profile_gold(tiny_profiler, records, segmenter, chunk_size=2))
+    assert [article.id for article, _, _ in profiled] == ["r1", "r2", "r3"]
+    assert [attributions for _, _, attributions in profiled] == one_by_one
+    assert [a.source_type is not None for _, _, attributions in profiled for a in attributions] == [True] * 6
+    assert calls == [2, 2]  # one classifier run per chunk of two records: r1 + r2, then r3
 
 
 def test_save_and_load_round_trip(tiny_profiler: SourceProfiler, tmp_path: Path) -> None:

@@ -54,6 +54,21 @@ def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> frozenset[str]:
     return frozenset()
 
 
+def check_precision(precision: str) -> None:
+    """Raise ValueError, naming the value, when ``precision`` is not one of :data:`PRECISIONS`.
+
+    Example:
+        >>> check_precision("auto")
+        >>> check_precision("bf16")
+        Traceback (most recent call last):
+        ...
+        ValueError: precision must be one of auto, float32, bfloat16, got 'bf16'
+
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+
+
 def resolve_precision(precision: str, device_type: str = "cpu", *, flags: Collection[str] | None = None) -> str:
     """``float32`` or ``bfloat16`` for ``precision`` (one of :data:`PRECISIONS`) on ``device_type``.
 
@@ -72,8 +87,7 @@ def resolve_precision(precision: str, device_type: str = "cpu", *, flags: Collec
         ValueError: precision must be one of auto, float32, bfloat16, got 'fp16'
 
     """
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    check_precision(precision)
     if precision != "auto":
         return precision
     if device_type == "cuda":
@@ -99,3 +113,22 @@ def inference_precision(precision: str, device_type: str = "cpu") -> Iterator[No
 
     with torch.autocast(device_type=device_type, dtype=torch.bfloat16):
         yield
+
+
+def training_uses_bf16(precision: str) -> bool:
+    """Whether a training run asked for ``precision`` trains under bfloat16 autocast (``TrainingArguments.bf16``).
+
+    Resolved for the device the trainers use: a CUDA GPU when there is one, else the CPU. The optimiser
+    and the master weights stay float32; only the forward and backward matrix products run in bfloat16.
+
+    Example:
+        >>> training_uses_bf16("float32")
+        False
+        >>> training_uses_bf16("bfloat16")
+        True
+
+    """
+    import torch
+
+    device_type = "cuda" if torch.cuda.is_available() else "cpu"
+    return resolve_precision(precision, device_type) == "bfloat16"
