@@ -701,7 +701,7 @@ def evaluate_profile_layers(
                     "type_macro_f1",
                     "type_accuracy_all",
                 )
-            } | {"anonymous": scores["anonymous"], "stance_accuracy": scores["stance_accuracy"]}
+            } | {key: scores[key] for key in ("anonymous", "stance_accuracy", "via", "resolution")}
     if distancing_records:
         if analyzer is None:
             skipped.append("distancing: skipped, no analyzer to find the attributions")
@@ -750,7 +750,9 @@ def format_profile_metrics(metrics: Mapping[str, Any]) -> str:
                 f"source profile, end to end: {e2e['n_attributions']} of {e2e['n_gold']} labeled sources found "
                 f"(coverage {e2e['coverage']:.4f}); type accuracy {e2e['type_accuracy']:.4f} on those "
                 f"({e2e['type_accuracy_all']:.4f} counting misses), macro-F1 {e2e['type_macro_f1']:.4f}; "
-                f"anonymous F1 {e2e['anonymous']['f1']:.4f}"
+                f"anonymous F1 {e2e['anonymous']['f1']:.4f}; via accuracy {e2e['via']['accuracy']:.4f} "
+                f"(P {e2e['via']['precision']:.4f} R {e2e['via']['recall']:.4f}); resolution accuracy "
+                f"{e2e['resolution']['accuracy']:.4f}"
             )
     dist = metrics.get("distancing")
     if dist:

@@ -568,10 +568,13 @@ def test_evaluate_profile_layers(tiny_profiler: SourceProfiler) -> None:
     profile, distancing = evaluation.metrics["source_profile"], evaluation.metrics["distancing"]
     assert profile["n_attributions"] == sum(len(r.attributions) for r in records)
     assert profile["end_to_end"]["coverage"] == 1.0
+    for key in ("type_accuracy", "anonymous", "stance_accuracy", "via", "resolution"):  # the analyzer found the gold
+        assert profile["end_to_end"][key] == profile[key], key
     assert profile["via"]["accuracy"] > 0.5 and profile["stance_accuracy"] > 0.5
     assert distancing["n_gold"] == 10 and distancing["f1"] == 1.0
     text = format_profile_metrics(evaluation.metrics)
     assert "type accuracy" in text and "distancing markers" in text
+    assert text.count("via accuracy") == 2 and text.count("resolution accuracy") == 2  # given gold spans, end to end
     assert evaluation.n_articles == {"source_profile": 5, "distancing": 10}
 
 
