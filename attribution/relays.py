@@ -67,6 +67,9 @@ MEDIA_NAMES = frozenset(
         "meet the press", "face the nation", "this week", "state of the union", "the kelly file",
         "morning joe", "hardball", "fox & friends", "fox and friends", "good morning america", "today",
         "60 minutes", "the view", "the tonight show", "real time", "the daily show", "cnn's",
+        "al-monitor", "al monitor", "middle east eye", "the new arab", "enab baladi", "syria direct",
+        "north press", "north press agency", "daily sabah", "kcna", "ukrinform", "unian", "the kyiv independent",
+        "kyiv independent", "meduza", "izvestia", "kommersant", "nhk", "cctv", "global times", "bernama", "antara",
     }
 )  # fmt: skip
 _MEDIA_WORDS = (
@@ -86,6 +89,12 @@ _GENERIC_MEDIA = re.compile(
     r"|the\s+(?:newspaper|paper|broadcaster|outlet|news\s+agency|magazine|daily|"
     r"news\s+site|website|tabloid))\b",
     re.IGNORECASE,
+)
+#: "told the agency": a news agency taken up again, counted only where the article has named one before
+_THE_AGENCY = re.compile(r"the\s+agency\b")
+_NEWS_AGENCY_NAMED = re.compile(
+    r"\bnews\s+agency\b|\b[A-Z][\w\-]*\s+(?:News\s+)?Agency\b|\b(?:Reuters|AFP|AP|Xinhua|TASS|Interfax|FNA|SANA|"
+    r"IRNA|ISNA|Tasnim|Mehr|Anadolu|Yonhap|Kyodo|WAFA|Petra|MENA|KUNA|QNA|WAM|DPA|EFE|ANSA|KCNA|Bernama|Antara)\b"
 )
 _NAME_WORD = r"(?:[A-Z][\w&.\-’']*|[0-9]+|al-[A-Z][\w\-]*)"
 _NAME = re.compile(rf"(?:[Tt]he\s+)?{_NAME_WORD}(?:(?:\s+|\s*-\s*)(?:(?:of|and|for|de|el|al)\s+)?{_NAME_WORD})*")
@@ -151,6 +160,9 @@ def _media_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
         if named and named.group(1).split()[0].lower() not in _NOT_NAMES:  # not "state television Sunday"
             return named.start(1), named.end(1)
         return generic.start(), generic.end()
+    agency = _THE_AGENCY.match(text, pos, limit)
+    if agency and _NEWS_AGENCY_NAMED.search(text, 0, pos):
+        return agency.start(), agency.end()
     if _NOT_RELAY.match(text[pos:limit]):
         return None
     name = _NAME.match(text, pos, limit)
@@ -224,6 +236,13 @@ _SPEAKING_TO = re.compile(rf"\bspeaking{_BY_PHONE}\s+(?:to|with)\s+", re.I)
 #: "a statement carried by SANA", "a memo obtained by Kontrapunkt", "a draft seen by Al-Rased"
 _CARRIED_BY = re.compile(r"\b(?:carried|published|broadcast|aired|seen|obtained|reviewed|reported)\s+by\s+", re.I)
 _REPORTED = re.compile(r"\b(?:reported|reports|cited|citing|quoting)\b", re.I)
+#: "Yuri Belkov, quoted by TASS, said": a relay in an apposition to the source, so inside a source span that has it
+_APPOSITIVE_BY = re.compile(r",\s*(?:quoted|interviewed|cited|contacted|reached)\s+by\s+", re.I)
+#: An agency known by an acronym the name list lacks ("carried by KCNA"), taken only after "carried by", "quoted
+#: by" and their kin and before a clause boundary (not "carried by UN officials")
+_ACRONYM = re.compile(r"[A-Z]{2,6}(?=\s*(?:[,.;:]|$)|\s+(?:that|as|on|in|and)\b)")
+#: "Tasnim news agency quoted ...": a name and the kind of outlet it is
+_NAME_THEN_MEDIA_NOUN = re.compile(r"\s+(?:news\s+agency|news\s+website|newspaper|daily|magazine|television|radio)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,8 +273,10 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
     programme ("on the podcast “TITLE”", "on HOST’s radio program", "on WTMJ’s “TITLE”", "on Monday’s broadcast
     of “TITLE”"), "according to MEDIA" elsewhere in the sentence than the source itself, "MEDIA quoted
     SOURCE as saying", "quoted by MEDIA", "a statement carried by MEDIA" (also published, broadcast, aired,
-    seen, obtained, reviewed, reported by), and "MEDIA reported (that) SOURCE said". A span that overlaps
-    the source is never its own relay.
+    seen, obtained, reviewed, reported by; there also an agency's acronym the name list lacks, "carried by
+    KCNA that"), "MEDIA reported (that) SOURCE said" (also "Tasnim news agency quoted"), "Speaking to MEDIA,"
+    before the source, and "the agency" once the article has named a news agency. A span that overlaps the
+    source is never its own relay, except an apposition inside it ("Yuri Belkov, quoted by TASS, said").
 
     Example:
         >>> from attribution.records import Sentence
@@ -289,8 +310,8 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
             journalists.append((journalist.start("name"), journalist.end("name")))
         if found:
             break
-    if not found and source:  # "A resident, speaking by telephone to IRNA, said": in or after the source phrase
-        for m in _SPEAKING_TO.finditer(text, source[0][0], cue_start):
+    if not found and source:  # "A resident, speaking by telephone to IRNA, said", "Speaking to Al Jazeera, X said"
+        for m in _SPEAKING_TO.finditer(text, lo, cue_start):
             span = _media_at(text, m.end(), cue_start)
             if span:
                 found.append(span)
@@ -323,12 +344,24 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
             add(subject)
     for pattern in (_QUOTED_BY, _CARRIED_BY):
         for m in pattern.finditer(text, lo, hi):
-            add(_media_at(text, m.end(), hi))
+            add(_media_at(text, m.end(), hi) or _acronym_at(text, m.end(), hi))
+    for m in _APPOSITIVE_BY.finditer(text, lo, cue_start):  # may lie inside the source span: still its relay
+        span = _media_at(text, m.end(), hi) or _acronym_at(text, m.end(), hi)
+        if span and span not in found:
+            found.append(span)
     # "MEDIA reported that SOURCE said": a media subject before the source
     if source and not found:
         for m in _REPORTED.finditer(text, lo, source[0][0]):
             add(_subject_before(text, lo, m.start()))
     return tuple(Span("SOURCE", s, e, text[s:e], attribution.sentence_index) for s, e in found)
+
+
+def _acronym_at(text: str, pos: int, limit: int) -> tuple[int, int] | None:
+    """An outlet's acronym at ``pos`` (spaces skipped) before a clause boundary, "KCNA" in "carried by KCNA that"."""
+    while pos < limit and text[pos].isspace():
+        pos += 1
+    m = _ACRONYM.match(text, pos, limit)
+    return (m.start(), m.end()) if m else None
 
 
 def _subject_before(text: str, lo: int, verb_start: int) -> tuple[int, int] | None:
@@ -341,6 +374,8 @@ def _subject_before(text: str, lo: int, verb_start: int) -> tuple[int, int] | No
     for m in _NAME.finditer(region):
         if not region[m.end() :].strip() and is_media_name(m.group(0)):
             return clause_start + m.start(), clause_start + m.end()
+        if _NAME_THEN_MEDIA_NOUN.match(region, m.end()):  # "Tasnim news agency", "the Kayhan newspaper"
+            return clause_start + m.start(), clause_start + len(region.rstrip())
     return None
 
 

@@ -241,6 +241,54 @@ def test_lexicon_missing_file(tmp_path: Path) -> None:
             "said",
             ["Matei Rosca"],
         ),
+        # outlets in wire copy: named before the source, in an apposition inside the source phrase, by an acronym
+        # after "carried by", by a name and its kind, by "the agency" once the article has named a news agency
+        (
+            "Speaking to Al Jazeera, rebel commander Abu Yasser said his fighters had withdrawn.",
+            "rebel commander Abu Yasser",
+            "said",
+            ["Al Jazeera"],
+        ),
+        (
+            "Deputy Minister Yuri Belkov, quoted by TASS, said units would be deployed.",
+            "Deputy Minister Yuri Belkov, quoted by TASS,",
+            "said",
+            ["TASS"],
+        ),
+        (
+            "A cartel lieutenant, interviewed by the newspaper El Vigía, denied the killings.",
+            "A cartel lieutenant, interviewed by the newspaper El Vigía,",
+            "denied",
+            ["El Vigía"],
+        ),
+        (
+            "The ministry said in a statement carried by KCNA that the drills were a rehearsal.",
+            "The ministry",
+            "said",
+            ["KCNA"],
+        ),
+        (
+            "Tasnim news agency quoted a senior commander as saying the drills would continue.",
+            "a senior commander",
+            "as saying",
+            ["Tasnim news agency"],
+        ),
+        (
+            "A local journalist told Al-Monitor that boys were being recruited.",
+            "A local journalist",
+            "told",
+            ["Al-Monitor"],
+        ),
+        (
+            "Anadolu Agency reported the strike. A security official told the agency that 11 militants were killed.",
+            "A security official",
+            "told",
+            ["the agency"],
+        ),
+        # negative: "the agency" with no news agency named before it; an acronym that modifies a noun
+        ("A security official told the agency that the audit was late.", "A security official", "told", []),
+        ("The supplies were carried by NATO troops, the officer said.", "the officer", "said", []),
+        ("The envoy, flanked by UN monitors, said the truce held.", "The envoy, flanked by UN monitors,", "said", []),
         # negative: a quoted title that is no programme, a bill on a vote, a show word without a title
         ("He voted on “Medicare for All” and said it would pass.", "He", "said", []),
         ("She said on the show that she was tired.", "She", "said", []),
@@ -266,6 +314,10 @@ def test_find_via(text: str, source: str, cue: str, via: list[str]) -> None:
         ("reporters", False),
         ("Fox 35", True),  # a channel number after a known name
         ("WHO", False),  # a call sign only counts before a quoted show title (find_via)
+        ("Al-Monitor", True),
+        ("Middle East Eye", True),
+        ("KCNA", True),
+        ("Middle East", False),
         ("", False),
     ],
 )
