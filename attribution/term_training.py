@@ -89,7 +89,7 @@ class TermTrainingConfig:
     category_margins: list[float | None] = field(default_factory=lambda: [None, 0.1, 0.2, 0.3])
     seed: int = 13
     precision: str = "float32"  # or bfloat16 (autocast: fast on GPUs and CPUs with AVX-512 BF16 or AMX) or auto
-    early_stopping_patience: int = 2
+    early_stopping_patience: int = 2  # counted from the first epoch whose dev spans score above zero
     polarity_lexicon: str | None = None  # MPQA subjectivity clues (.tff) for weak polarity labels
     max_train_articles: int | None = None
     max_steps: int = -1
@@ -516,6 +516,21 @@ def choose_decoding(
     return threshold, extend, scores
 
 
+def patience_spent(epoch: float, best_epoch: float, best_score: float, patience: int) -> bool:
+    """Whether early stopping ends the run after ``epoch``: ``patience`` epochs without a better dev score.
+
+    The clock starts at the first epoch whose dev score is above zero. Until then the branch has not
+    fired (no span at any threshold), which a LoRA branch on all-mpnet-base-v2 does for its first 2-4
+    epochs, so it trains on; a run whose head never fires ends at ``epochs``.
+
+    >>> patience_spent(epoch=4, best_epoch=1, best_score=0.0, patience=3)   # head silent since epoch 1
+    False
+    >>> patience_spent(epoch=6, best_epoch=3, best_score=0.24, patience=3)  # no gain for 3 epochs
+    True
+    """
+    return best_score > 0 and epoch - best_epoch >= patience
+
+
 def best_threshold_score(
     tagger: TermTagger,
     features: TermFeatures,
@@ -701,7 +716,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     best: dict[str, Any] = {"score": -1.0, "state": None, "epoch": 0}
 
     class SelectBest(TrainerCallback):
-        """Score dev after each epoch, keep the best branch, stop after ``patience`` worse epochs."""
+        """Score dev after each epoch, keep the best branch, stop when :func:`patience_spent` says so."""
 
         def on_epoch_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
             if dev_features is None:
@@ -731,7 +746,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
                 )
                 # a run stopped later still leaves its best branch so far (the final save replaces it)
                 tagger.save_pretrained(config.out, metrics={"interim": True, "history": history})
-            elif (state.epoch or 0) - best["epoch"] >= config.early_stopping_patience:
+            elif patience_spent(state.epoch or 0, best["epoch"], best["score"], config.early_stopping_patience):
                 control.should_training_stop = True
             return control
 

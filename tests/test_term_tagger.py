@@ -442,6 +442,26 @@ def test_each_epoch_is_scored_at_its_best_threshold(tiny_terms: TermTagger) -> N
     assert tiny_terms.config == original  # the tagger's own decoding is left as it was
 
 
+@pytest.mark.parametrize(
+    ("epoch", "best_epoch", "best_score", "patience", "stops"),
+    [
+        (4, 1, 0.0, 3, False),  # the head has not fired yet (dev score 0 since epoch 1): train on
+        (9, 1, 0.0, 3, False),  # still silent: only the epoch count ends such a run
+        (4, 3, 0.24, 3, False),  # fired at epoch 3, one epoch without gain
+        (5, 3, 0.24, 3, False),
+        (6, 3, 0.24, 3, True),  # three epochs without gain
+        (4, 2, 0.31, 2, True),
+        (2, 2, 0.31, 2, False),  # this epoch was the best
+    ],
+)
+def test_early_stopping_waits_for_the_first_spans(
+    epoch: float, best_epoch: float, best_score: float, patience: int, stops: bool
+) -> None:
+    from attribution.term_training import patience_spent
+
+    assert patience_spent(epoch, best_epoch, best_score, patience) is stops
+
+
 def test_decoding_stored_branch_outputs_equals_running_the_branch(tiny_terms: TermTagger) -> None:
     from attribution.term_training import branch_outputs, build_term_features, predict_features
 
