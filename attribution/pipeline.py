@@ -49,6 +49,9 @@ _ALLOWED_SETTINGS = {
 }
 
 
+MINILM_TAGGER = "attribution-tagger-minilm"  # the fast attribution tagger, trunk of the CPU branch recipe
+
+
 def default_model_dir() -> Path:
     """The shipped models folder (``$ATTRIBUTION_MODEL_DIR`` overrides it)."""
     override = os.environ.get(MODEL_DIR_ENV)
@@ -68,6 +71,47 @@ def default_term_trunk_dir(root: Path | None = None) -> Path:
     config_path = root / ANALYZER_CONFIG
     settings = json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
     return root / (settings.get("term_tagger_trunk") or settings.get("attribution_tagger", "attribution-tagger"))
+
+
+def find_branch_trunk(branch_dir: str | Path, root: Path | None = None) -> Path | None:
+    """The attribution tagger in the models folder ``root`` that the term branch in ``branch_dir`` was trained on.
+
+    Matched by the trunk weight hash the branch records (``trunk_weights_sha256``); None when the branch records
+    none or no tagger folder in ``root`` matches. The shipped folder holds two: the all-mpnet-base-v2 tagger, the
+    trunk of ``models/term-tagger``, and the MiniLM one, the trunk of ``models/term-tagger-minilm``.
+    """
+    from attribution.tagging.attribution_tagger import CONFIG_NAME, WEIGHTS_NAME
+    from attribution.tagging.term_tagger import CONFIG_NAME as TERM_CONFIG_NAME
+    from attribution.tagging.term_tagger import weights_sha256
+
+    config_path = Path(branch_dir) / TERM_CONFIG_NAME
+    if not config_path.is_file():
+        return None
+    wanted = json.loads(config_path.read_text(encoding="utf-8")).get("trunk_weights_sha256")
+    root = root if root is not None else default_model_dir()
+    if not wanted or not root.is_dir():
+        return None
+    for folder in sorted(root.iterdir()):
+        weights = folder / WEIGHTS_NAME
+        if (folder / CONFIG_NAME).is_file() and weights.is_file() and weights_sha256(weights) == wanted:
+            return folder
+    return None
+
+
+def default_training_trunk(init_branch: str | Path | None = None, root: Path | None = None) -> Path:
+    """The attribution tagger ``train --task loaded-terms`` puts the branch on when its config names none.
+
+    With ``init_branch``, the tagger that branch was trained on (:func:`find_branch_trunk`); otherwise the MiniLM
+    tagger (``attribution-tagger-minilm``), on which the default branch recipe trains on a 2-core CPU. A models
+    folder without it gives the analyzer's own term trunk (:func:`default_term_trunk_dir`).
+    """
+    root = root if root is not None else default_model_dir()
+    if init_branch is not None:
+        found = find_branch_trunk(init_branch, root)
+        if found is not None:
+            return found
+    minilm = root / MINILM_TAGGER
+    return minilm if minilm.is_dir() else default_term_trunk_dir(root)
 
 
 class Analyzer:
@@ -172,7 +216,7 @@ class Analyzer:
         return cls(
             tagger,
             RuleSegmenter(max_chars=int(settings.get("segmenter_max_chars", 1500))),
-            term_tagger=_load_term_tagger(terms, tagger, shipped_tagger_dir) if terms else None,
+            term_tagger=_load_term_tagger(terms, tagger, shipped_tagger_dir, root) if terms else None,
             sentence_bias=_load_sentence_bias(bias) if bias else None,
             source_profiler=_load_source_profiler(profile) if profile else None,
             precision=precision,
@@ -342,18 +386,23 @@ def _component_dir(root: Path, settings: dict[str, Any], key: str, override: str
     return root / settings[key] if settings.get(key) else None
 
 
-def _load_term_tagger(path: Path, tagger: Any, shipped_tagger_dir: Path) -> Any:
-    """The branch on ``tagger`` when it was trained on it; otherwise on the attribution tagger it was trained on."""
+def _load_term_tagger(path: Path, tagger: Any, shipped_tagger_dir: Path, root: Path) -> Any:
+    """The branch on ``tagger`` when it was trained on it; otherwise on the attribution tagger it was trained on.
+
+    That is the tagger folder in ``root`` whose weights match the branch's record (a MiniLM branch next to the
+    mpnet tagger), else the folder's ``term_tagger_trunk`` or, when ``tagger`` was swapped in, its own tagger.
+    """
     from attribution.tagging.attribution_tagger import AttributionTagger
     from attribution.tagging.term_tagger import TermTagger
 
     try:
         return TermTagger.from_pretrained(path, trunk=tagger)
     except ValueError as error:
-        if Path(tagger.name).resolve() == Path(shipped_tagger_dir).resolve():
+        trunk_dir = find_branch_trunk(path, root) or Path(shipped_tagger_dir)
+        if trunk_dir.resolve() == Path(tagger.name).resolve():
             raise
-        logger.info("%s; running it on %s in a separate encoder pass", error, shipped_tagger_dir)
-        return TermTagger.from_pretrained(path, trunk=AttributionTagger.from_pretrained(shipped_tagger_dir))
+        logger.info("%s; running it on %s in a separate encoder pass", error, trunk_dir)
+        return TermTagger.from_pretrained(path, trunk=AttributionTagger.from_pretrained(trunk_dir))
 
 
 def _load_source_profiler(path: Path) -> Any:

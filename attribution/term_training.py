@@ -68,7 +68,7 @@ class TermTrainingConfig:
     extra_repeats: int = 3
     extra_pack: int = 6  # hand-written snippets joined into pseudo-articles, so they are seen in full-size windows
     init_branch: str | None = None  # continue from a saved branch (same trunk) instead of a fresh copy
-    attribution_tagger: str | None = None  # the trunk; default: the shipped one
+    attribution_tagger: str | None = None  # the trunk; default: init_branch's own, else the MiniLM tagger
     trunk_layer: int = 3
     lora_rank: int = 0  # > 0: the branch's layers stay frozen copies of the trunk's and train LoRA adapters
     lora_alpha: int | None = None  # adapter scaling (None: twice the rank)
@@ -649,7 +649,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 
     from attribution.model_card import write_term_model_card
-    from attribution.pipeline import default_term_trunk_dir
+    from attribution.pipeline import default_training_trunk
     from attribution.tagging.attribution_tagger import AttributionTagger
 
     set_seed(config.seed)
@@ -671,7 +671,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     extra_records = pack_records(extra_records, config.extra_pack)
     if not train_records:
         raise ValueError(f"no labeled articles found in {config.train_data}")
-    trunk_dir = config.attribution_tagger or str(default_term_trunk_dir())
+    trunk_dir = config.attribution_tagger or str(default_training_trunk(config.init_branch))
     trunk = AttributionTagger.from_pretrained(trunk_dir, device="cuda" if torch.cuda.is_available() else None)
     for parameter in trunk.model.parameters():
         parameter.requires_grad_(False)

@@ -407,6 +407,76 @@ def test_saved_analyzer_with_a_swapped_tagger_keeps_the_branch_trunk(tiny_tagger
     assert "term_tagger_trunk" not in json.loads((tmp_path / "same" / ANALYZER_CONFIG).read_text())
 
 
+@pytest.fixture
+def two_trunk_models(tiny_tagger, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """A models folder as shipped: the analyzer's tagger with its branch, and a MiniLM-like tagger with its own."""
+    import torch
+
+    from attribution.pipeline import ANALYZER_CONFIG, MINILM_TAGGER
+    from attribution.tagging.attribution_tagger import AttributionTagger
+
+    models = tmp_path / "models"
+    tiny_tagger.save_pretrained(models / "attribution-tagger")
+    other = AttributionTagger.from_pretrained(models / "attribution-tagger")
+    with torch.no_grad():  # other weights, so another hash
+        next(other.model.parameters()).add_(0.5)
+    other.save_pretrained(models / MINILM_TAGGER)
+    for trunk_folder, branch_folder in (("attribution-tagger", "term-tagger"), (MINILM_TAGGER, "term-tagger-minilm")):
+        trunk = AttributionTagger.from_pretrained(models / trunk_folder)
+        TermTagger.from_trunk(trunk, trunk_layer=1).save_pretrained(models / branch_folder)
+    settings = {"attribution_tagger": "attribution-tagger", "term_tagger": "term-tagger"}
+    (models / ANALYZER_CONFIG).write_text(json.dumps(settings), encoding="utf-8")
+    return models
+
+
+@pytest.mark.parametrize(
+    ("branch", "trunk"),
+    [
+        ("term-tagger", "attribution-tagger"),
+        ("term-tagger-minilm", "attribution-tagger-minilm"),
+        ("attribution-tagger", None),  # not a term branch
+        ("missing", None),
+    ],
+)
+def test_find_branch_trunk_matches_the_recorded_weight_hash(
+    two_trunk_models: Path, branch: str, trunk: str | None
+) -> None:
+    from attribution.pipeline import find_branch_trunk
+
+    found = find_branch_trunk(two_trunk_models / branch, two_trunk_models)
+    assert (found.name if found else None) == trunk
+
+
+@pytest.mark.parametrize(
+    ("init_branch", "trunk"),
+    [
+        (None, "attribution-tagger-minilm"),  # a fresh branch: the CPU recipe's trunk
+        ("term-tagger", "attribution-tagger"),  # fine-tuning a branch keeps its own trunk
+        ("term-tagger-minilm", "attribution-tagger-minilm"),
+    ],
+)
+def test_training_puts_the_branch_on_its_own_trunk(two_trunk_models: Path, init_branch: str | None, trunk: str) -> None:
+    from attribution.pipeline import default_training_trunk
+
+    branch = two_trunk_models / init_branch if init_branch else None
+    assert default_training_trunk(branch, two_trunk_models).name == trunk
+
+
+def test_analyzer_runs_a_swapped_in_branch_on_the_trunk_it_was_trained_on(two_trunk_models: Path) -> None:
+    from attribution.pipeline import Analyzer
+
+    shared = Analyzer.from_pretrained(two_trunk_models)
+    assert shared.term_tagger.trunk is shared.tagger  # one encoder pass serves both
+    swapped = Analyzer.from_pretrained(two_trunk_models, term_tagger=two_trunk_models / "term-tagger-minilm")
+    assert Path(swapped.term_tagger.trunk.name).name == "attribution-tagger-minilm"
+    fast = Analyzer.from_pretrained(
+        two_trunk_models,
+        attribution_tagger=two_trunk_models / "attribution-tagger-minilm",
+        term_tagger=two_trunk_models / "term-tagger-minilm",
+    )
+    assert fast.term_tagger.trunk is fast.tagger
+
+
 def _puppet_regime_records(count: int, category: str = "name_calling") -> list[LabeledArticle]:
     """``count`` copies of one two-sentence article whose "puppet regime" is a loaded term of ``category``."""
     return [
