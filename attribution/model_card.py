@@ -178,11 +178,16 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
     path = Path(path)
     data_format = training.get("data_format", "jsonl")
     validation = metrics.get("validation") or {}
+    trained = (
+        f"copied, with LoRA adapters (rank {training['lora_rank']}) trained on them and merged at loading"
+        if training.get("lora_rank")
+        else "copied and fine-tuned"
+    )
     lines = [
         "# Loaded-term and persuasion-technique tagger (branch on the attribution tagger)",
         "",
         "Encoder layers after layer "
-        f"{training.get('trunk_layer')} of the attribution tagger, copied and fine-tuned, with two heads: "
+        f"{training.get('trunk_layer')} of the attribution tagger, {trained}, with two heads: "
         "an O/B/I decision per token for each of the 14 SemEval-2020 techniques and `delegitimizing`, and a "
         "token polarity head. The hidden states up to that layer come from the attribution tagger's own "
         "forward pass, so one encoder pass serves both models. Weights in float16.",

@@ -583,7 +583,10 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     assert saved["lexicon_prior"] == metrics["lexicon_prior"]  # the chosen prior ships with the weights
     assert saved["category_margin"] == metrics["category_margin"]
     assert (tmp_path / "out" / "model.safetensors").is_file()
-    assert (tmp_path / "out" / "README.md").read_text().startswith("# ")
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert card.startswith("# ")
+    assert ("LoRA adapters (rank 4)" in card) is bool(lora_rank)
+    assert ("copied and fine-tuned" in card) is not bool(lora_rank)
     assert saved["lora"] == ({"rank": 4, "alpha": 8, "dropout": 0.1} if lora_rank else {})
     TermTagger.from_pretrained(tmp_path / "out", trunk=AttributionTagger.from_pretrained(trunk_dir))
 
