@@ -8,8 +8,8 @@ Usage::
 Uses the .txt articles in ``--data`` when that folder exists, else the bundled example repeated.
 Prints one line per run and the median; the first (warm-up) run is not counted.
 ``--components`` times the same articles with the attribution tagger alone, then with the
-loaded-term branch (sharing its encoder pass when the branch runs on that tagger; the shipped
-analyzer runs it on the MiniLM tagger, an extra pass), then with the other classifiers too.
+loaded-term branch (the shipped branch starts from the tagger's embeddings and runs its own copy of the
+12 mpnet layers; the MiniLM branch shares the MiniLM tagger's whole pass), then with the other classifiers too.
 ``--precision`` times each precision given (``auto`` resolves as ``analyze --precision auto`` would) and,
 after the first, how many of the first's attributions (spans, type, anonymity), loaded terms and sentence labels
 (attributed, biased) it does not find again, and how many new ones it finds.

@@ -58,15 +58,22 @@ def test_every_span_matches_its_slice(example_report) -> None:  # type: ignore[n
             assert text[span.start : span.end] == span.text
 
 
-def test_shipped_taggers_are_the_mpnet_adapters_and_the_minilm_term_trunk(analyzer: Analyzer) -> None:
-    """The analyzer tags attributions with LoRA adapters on all-mpnet-base-v2; the term branch runs on MiniLM."""
+def test_shipped_term_branch_shares_the_mpnet_tagger_and_the_minilm_one_stays_the_fast_option(
+    analyzer: Analyzer,
+) -> None:
+    """The analyzer tags attributions with LoRA adapters on all-mpnet-base-v2, and its term branch runs on them."""
     models = default_model_dir()
     assert analyzer.tagger.config.base_model == "sentence-transformers/all-mpnet-base-v2"
     assert analyzer.tagger.config.lora["rank"] == 32
     assert analyzer.term_tagger is not None
-    assert analyzer.term_tagger.trunk.config.base_model == "sentence-transformers/all-MiniLM-L6-v2"
-    assert Path(analyzer.term_tagger.trunk.name).resolve() == (models / "attribution-tagger-minilm").resolve()
-    for folder in ("attribution-tagger", "attribution-tagger-minilm"):
+    assert analyzer.term_tagger.trunk is analyzer.tagger  # no second attribution tagger loaded
+    assert analyzer.term_tagger.config.lora["rank"] == 32
+    fast = Analyzer.from_pretrained(
+        attribution_tagger=models / "attribution-tagger-minilm", term_tagger=models / "term-tagger-minilm"
+    )
+    assert fast.term_tagger is not None and fast.term_tagger.trunk is fast.tagger
+    assert fast.tagger.config.base_model == "sentence-transformers/all-MiniLM-L6-v2"
+    for folder in ("attribution-tagger", "attribution-tagger-minilm", "term-tagger", "term-tagger-minilm"):
         assert (models / folder / "model.safetensors").stat().st_size <= 25 * 1024 * 1024
 
 
