@@ -218,15 +218,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIR",
         help="fine-tune this saved model (e.g. the shipped one in models/) instead of starting from the base "
-        "encoder: attribution: an attribution tagger folder; loaded-terms: a term tagger folder (on the trunk of "
-        "--attribution-tagger); sentence-bias: a sentence-bias classifier folder; source-profile: a source profiler "
-        "folder, or an attribution tagger folder whose encoder starts a new profiler. --base-model defaults to the "
-        "folder's own base",
+        "encoder: attribution: an attribution tagger folder; loaded-terms: a term tagger folder (on the tagger in "
+        "models/ its weight hash names, or --attribution-tagger); sentence-bias: a sentence-bias classifier "
+        "folder; source-profile: a source profiler folder, or an attribution tagger folder whose encoder starts a "
+        "new profiler. --base-model defaults to the folder's own base",
     )
     train.add_argument(
         "--attribution-tagger",
         default=None,
-        help="loaded-terms: the attribution tagger whose encoder pass the branch reuses (default: the shipped one)",
+        help="loaded-terms: the attribution tagger whose encoder pass the branch reuses (default: with --init-model, "
+        "the one that branch was trained on; else the MiniLM tagger, whose branch trains on a CPU)",
     )
     train.add_argument("--trunk-layer", type=int, default=None, help="loaded-terms: branch after this encoder layer")
     train.add_argument(

@@ -64,8 +64,8 @@ def default_term_trunk_dir(root: Path | None = None) -> Path:
     """The attribution tagger the analyzer folder's loaded-term branch runs on.
 
     That is ``term_tagger_trunk`` in ``analyzer_config.json`` when the analyzer's own attribution tagger is
-    another one (the shipped analyzer tags attributions with all-mpnet-base-v2 and runs the branch on the
-    MiniLM tagger), else its ``attribution_tagger``.
+    another one (an analyzer saved with a swapped-in tagger), else its ``attribution_tagger`` (the shipped
+    analyzer: its branch runs on the all-mpnet-base-v2 tagger it tags attributions with).
     """
     root = root if root is not None else default_model_dir()
     config_path = root / ANALYZER_CONFIG
