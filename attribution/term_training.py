@@ -85,6 +85,9 @@ class TermTrainingConfig:
     extend_thresholds: list[float | None] = field(default_factory=lambda: [None, 0.3, 0.2, 0.1])
     # log-odds bonuses for war-lexicon matches tried on dev after the decoding (TermTaggerConfig.lexicon_prior)
     lexicon_priors: list[float] = field(default_factory=lambda: [0.0, 0.5, 1.0, 1.5, 2.0, 3.0])
+    # whether a token more likely B than I starts a new span (TermTaggerConfig.split_on_begin), tried on dev
+    # after the thresholds; the first wins a tie
+    split_on_begin_choices: list[bool] = field(default_factory=lambda: [True, False])
     # score margins for overlapping name_calling / loaded_language terms tried on dev last (None: keep both)
     category_margins: list[float | None] = field(default_factory=lambda: [None, 0.1, 0.2, 0.3])
     seed: int = 13
@@ -108,6 +111,8 @@ class TermTrainingConfig:
             raise ValueError(f"extend_thresholds must be values in (0, 1) or null, got {self.extend_thresholds}")
         if not self.lexicon_priors or any(w < 0 for w in self.lexicon_priors):
             raise ValueError(f"lexicon_priors must be non-negative values, got {self.lexicon_priors}")
+        if not self.split_on_begin_choices or not all(isinstance(c, bool) for c in self.split_on_begin_choices):
+            raise ValueError(f"split_on_begin_choices must be true and/or false, got {self.split_on_begin_choices}")
         if not self.category_margins or any(m is not None and m < 0 for m in self.category_margins):
             raise ValueError(f"category_margins must be values >= 0 or null, got {self.category_margins}")
         if not 0 <= self.dev_share < 1:
@@ -598,6 +603,78 @@ def choose_lexicon_prior(
     return chosen, scores
 
 
+def choose_span_splitting(
+    tagger: TermTagger,
+    features: TermFeatures,
+    records: Sequence[LabeledArticle],
+    choices: Sequence[bool] = (True, False),
+    *,
+    outputs: BranchOutputs | None = None,
+) -> tuple[bool, dict[str, float]]:
+    """The :attr:`~attribution.tagging.term_tagger.TermTaggerConfig.split_on_begin` with the best dev score.
+
+    True: a token the branch finds more likely a beginning than an inside starts a new span ("ISIL" and
+    "terrorists" apart); False: consecutive marked tokens form one span ("ISIL terrorists"), as PTC marks
+    phrases. On a tie the first of ``choices`` wins. Returns the choice and every choice's score, keyed by
+    ``str(choice)``. ``outputs`` as in :func:`choose_decoding`.
+    """
+    outputs = outputs if outputs is not None else branch_outputs(tagger, features)
+    scores = {
+        str(choice): round(
+            selection_score(evaluate_decoded(tagger, features, records, outputs, split_on_begin=choice)), 4
+        )
+        for choice in choices
+    }
+    chosen = max(choices, key=lambda choice: scores[str(choice)])  # max keeps the first of equals
+    logger.info("split_on_begin %s chosen on dev (scores %s)", chosen, scores)
+    return chosen, scores
+
+
+def choose_decoding_settings(
+    tagger: TermTagger,
+    dev_features: TermFeatures,
+    dev_records: Sequence[LabeledArticle],
+    config: TermTrainingConfig,
+    extra: tuple[TermFeatures, Sequence[LabeledArticle]] | None = None,
+) -> dict[str, Any]:
+    """Choose the branch's decoding on dev, in turn, and set it on ``tagger.config``; returns what was chosen.
+
+    The thresholds (:func:`choose_decoding`), then ``split_on_begin`` (:func:`choose_span_splitting`), then
+    the lexicon prior on dev and ``extra`` (the hand-written war set, where most lexicon terms are;
+    :func:`choose_lexicon_prior`), then the category margin (:func:`choose_category_margin`), each with the
+    earlier choices in place. The branch runs once over dev.
+    """
+    dev_outputs = branch_outputs(tagger, dev_features)
+    threshold, extend, decoding_scores = choose_decoding(
+        tagger, dev_features, dev_records, config.thresholds, config.extend_thresholds, outputs=dev_outputs
+    )
+    tagger.config = replace(tagger.config, threshold=threshold, extend_threshold=extend)
+    split, split_scores = choose_span_splitting(
+        tagger, dev_features, dev_records, config.split_on_begin_choices, outputs=dev_outputs
+    )
+    tagger.config = replace(tagger.config, split_on_begin=split)
+    chosen_sets = [(dev_features, dev_records)] + ([extra] if extra is not None else [])
+    weight, prior_scores = choose_lexicon_prior(
+        tagger, chosen_sets, config.lexicon_priors, outputs=[dev_outputs] + [None] * (len(chosen_sets) - 1)
+    )
+    tagger.config = replace(tagger.config, lexicon_prior=lexicon_prior_of(weight))
+    margin, margin_scores = choose_category_margin(
+        tagger, dev_features, dev_records, config.category_margins, outputs=dev_outputs
+    )
+    tagger.config = replace(tagger.config, category_margin=margin)
+    return {
+        "threshold": tagger.config.threshold,
+        "extend_threshold": tagger.config.extend_threshold,
+        "dev_selection_by_decoding": decoding_scores,
+        "split_on_begin": tagger.config.split_on_begin,
+        "dev_selection_by_split_on_begin": split_scores,
+        "lexicon_prior": tagger.config.lexicon_prior,
+        "dev_selection_by_lexicon_prior": prior_scores,
+        "category_margin": tagger.config.category_margin,
+        "dev_selection_by_category_margin": margin_scores,
+    }
+
+
 def choose_category_margin(
     tagger: TermTagger,
     features: TermFeatures,
@@ -781,26 +858,10 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     if best["state"] is not None:
         tagger.branch.load_state_dict(best["state"])
     tagger.branch.eval()
-    decoding_scores: dict[str, float] = {}
-    prior_scores: dict[str, float] = {}
-    margin_scores: dict[str, float] = {}
-    if dev_features is not None:  # decoding choices, in turn, all from one pass of the branch over dev
-        dev_outputs = branch_outputs(tagger, dev_features)
-        threshold, extend, decoding_scores = choose_decoding(
-            tagger, dev_features, dev_records, config.thresholds, config.extend_thresholds, outputs=dev_outputs
-        )
-        tagger.config = replace(tagger.config, threshold=threshold, extend_threshold=extend)
-        chosen_sets = [(dev_features, dev_records)]
-        if extra_records:  # the hand-written war set holds most lexicon terms; PTC dev alone hardly tells weights apart
-            chosen_sets.append((build_term_features(extra_records, tagger, cache_dir=cache), extra_records))
-        weight, prior_scores = choose_lexicon_prior(
-            tagger, chosen_sets, config.lexicon_priors, outputs=[dev_outputs] + [None] * (len(chosen_sets) - 1)
-        )
-        tagger.config = replace(tagger.config, lexicon_prior=lexicon_prior_of(weight))
-        margin, margin_scores = choose_category_margin(
-            tagger, dev_features, dev_records, config.category_margins, outputs=dev_outputs
-        )
-        tagger.config = replace(tagger.config, category_margin=margin)
+    decoding: dict[str, Any] = {}
+    if dev_features is not None:  # with the hand-written war set, where most lexicon terms are
+        extra = (build_term_features(extra_records, tagger, cache_dir=cache), extra_records) if extra_records else None
+        decoding = choose_decoding_settings(tagger, dev_features, dev_records, config, extra)
     metrics: dict[str, Any] = {
         "train_seconds": round(time.time() - started, 1),
         "train_articles": len(train_records),
@@ -813,11 +874,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         "dev_articles": len(dev_records),
         "threshold": tagger.config.threshold,
         "extend_threshold": tagger.config.extend_threshold,
-        "dev_selection_by_decoding": decoding_scores,
-        "lexicon_prior": tagger.config.lexicon_prior,
-        "dev_selection_by_lexicon_prior": prior_scores,
-        "category_margin": tagger.config.category_margin,
-        "dev_selection_by_category_margin": margin_scores,
+        **decoding,
     }
     if validation_features is not None:
         metrics["validation"] = evaluate_features(tagger, validation_features, validation_records)

@@ -532,6 +532,44 @@ def test_early_stopping_waits_for_the_first_spans(
     assert patience_spent(epoch, best_epoch, best_score, patience) is stops
 
 
+@pytest.mark.parametrize(
+    ("choices", "error"),
+    [
+        ([True, False], None),
+        ([False], None),
+        ([], "split_on_begin_choices"),
+        (["yes"], "split_on_begin_choices"),
+        ([1, 0], "split_on_begin_choices"),  # JSON numbers are not booleans here
+    ],
+)
+def test_training_config_checks_the_span_splitting_choices(choices: list, error: str | None) -> None:
+    from attribution.term_training import TermTrainingConfig
+
+    settings = {"train_data": ["ptc"], "out": "m", "split_on_begin_choices": choices}
+    if error is None:
+        assert TermTrainingConfig.from_dict(settings).split_on_begin_choices == choices
+    else:
+        with pytest.raises(ValueError, match=error):
+            TermTrainingConfig.from_dict(settings)
+
+
+def test_span_splitting_is_chosen_on_dev_and_a_tie_keeps_the_first(tiny_terms: TermTagger) -> None:
+    from attribution.term_training import branch_outputs, build_term_features, choose_span_splitting
+
+    records = _puppet_regime_records(2)
+    features = build_term_features(records, tiny_terms)
+    outputs = branch_outputs(tiny_terms, features)
+    original = tiny_terms.config
+    chosen, scores = choose_span_splitting(tiny_terms, features, records, (True, False), outputs=outputs)
+    assert set(scores) == {"True", "False"}
+    assert scores[str(chosen)] == max(scores.values())
+    if scores["True"] == scores["False"]:
+        assert chosen is True
+    only, _ = choose_span_splitting(tiny_terms, features, records, (False,), outputs=outputs)
+    assert only is False
+    assert tiny_terms.config == original  # choosing leaves the tagger's own decoding as it was
+
+
 def test_decoding_stored_branch_outputs_equals_running_the_branch(tiny_terms: TermTagger) -> None:
     from attribution.term_training import branch_outputs, build_term_features, predict_features
 
@@ -578,10 +616,12 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     assert "si_f1" in metrics["validation"]["techniques"]
     assert set(metrics["dev_selection_by_lexicon_prior"]) == {"0.0", "1.0"}  # each weight tried on dev
     assert set(metrics["dev_selection_by_category_margin"]) == {"None", "0.1", "0.2", "0.3"}
+    assert set(metrics["dev_selection_by_split_on_begin"]) == {"True", "False"}
     assert all(epoch["threshold"] in config.thresholds for epoch in metrics["history"])  # scored at its best
     saved = json.loads((tmp_path / "out" / "term_tagger_config.json").read_text())
     assert saved["lexicon_prior"] == metrics["lexicon_prior"]  # the chosen prior ships with the weights
     assert saved["category_margin"] == metrics["category_margin"]
+    assert saved["split_on_begin"] is metrics["split_on_begin"]
     assert (tmp_path / "out" / "model.safetensors").is_file()
     card = (tmp_path / "out" / "README.md").read_text()
     assert card.startswith("# ")
