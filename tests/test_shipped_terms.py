@@ -88,6 +88,10 @@ def test_loaded_terms_found(analyzer, text: str, word: str, categories: set[str]
             "The United States designated the militia a terrorist organization in 2019.",
             id="designation-gets-no-lexicon-prior",
         ),
+        pytest.param(  # unmarked here; beside "terrorists" the mpnet branch marks it (its card, Limitations)
+            "Government forces killed dozens of fighters in the eastern countryside, the ministry said.",
+            id="government-forces",
+        ),
     ],
 )
 def test_neutral_wording_has_no_name_calling(analyzer, text: str) -> None:  # type: ignore[no-untyped-def]
