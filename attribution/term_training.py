@@ -618,16 +618,7 @@ def choose_span_splitting(
     phrases. On a tie the first of ``choices`` wins. Returns the choice and every choice's score, keyed by
     ``str(choice)``. ``outputs`` as in :func:`choose_decoding`.
     """
-    outputs = outputs if outputs is not None else branch_outputs(tagger, features)
-    scores = {
-        str(choice): round(
-            selection_score(evaluate_decoded(tagger, features, records, outputs, split_on_begin=choice)), 4
-        )
-        for choice in choices
-    }
-    chosen = max(choices, key=lambda choice: scores[str(choice)])  # max keeps the first of equals
-    logger.info("split_on_begin %s chosen on dev (scores %s)", chosen, scores)
-    return chosen, scores
+    return _choose_setting(tagger, features, records, "split_on_begin", choices, outputs)
 
 
 def choose_decoding_settings(
@@ -688,15 +679,25 @@ def choose_category_margin(
     On a tie the earlier of ``margins`` wins (list ``None`` first to keep both terms unless a margin helps).
     Returns the margin and every margin's score, keyed by ``str(margin)``. ``outputs`` as in :func:`choose_decoding`.
     """
+    return _choose_setting(tagger, features, records, "category_margin", margins, outputs)
+
+
+def _choose_setting(
+    tagger: TermTagger,
+    features: TermFeatures,
+    records: Sequence[LabeledArticle],
+    name: str,
+    values: Sequence[Any],
+    outputs: BranchOutputs | None,
+) -> tuple[Any, dict[str, float]]:
+    """The value of the decoding setting ``name`` with the best :func:`selection_score`; the first wins a tie."""
     outputs = outputs if outputs is not None else branch_outputs(tagger, features)
     scores = {
-        str(margin): round(
-            selection_score(evaluate_decoded(tagger, features, records, outputs, category_margin=margin)), 4
-        )
-        for margin in margins
+        str(value): round(selection_score(evaluate_decoded(tagger, features, records, outputs, **{name: value})), 4)
+        for value in values
     }
-    chosen = max(margins, key=lambda margin: scores[str(margin)])  # max keeps the first of equals
-    logger.info("category margin %s chosen on dev (scores %s)", chosen, scores)
+    chosen = max(values, key=lambda value: scores[str(value)])  # max keeps the first of equals
+    logger.info("%s %s chosen on dev (scores %s)", name, chosen, scores)
     return chosen, scores
 
 
