@@ -186,11 +186,22 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
     lines = [
         "# Loaded-term and persuasion-technique tagger (branch on the attribution tagger)",
         "",
-        "Encoder layers after layer "
-        f"{training.get('trunk_layer')} of the attribution tagger, {trained}, with two heads: "
+        (
+            "All encoder layers of the attribution tagger (after its embeddings)"
+            if training.get("trunk_layer") == 0
+            else f"Encoder layers after layer {training.get('trunk_layer')} of the attribution tagger"
+        )
+        + f", {trained}, with two heads: "
         "an O/B/I decision per token for each of the 14 SemEval-2020 techniques and `delegitimizing`, and a "
-        "token polarity head. The hidden states up to that layer come from the attribution tagger's own "
-        "forward pass, so one encoder pass serves both models. Weights in float16.",
+        "token polarity head. "
+        + (
+            "The branch starts from the attribution tagger's embedding output: only the embedding lookup is "
+            "shared, and its own layers are a second encoder pass."
+            if training.get("trunk_layer") == 0
+            else "The hidden states up to that layer come from the attribution tagger's own forward pass, so "
+            "one encoder pass serves both models."
+        )
+        + " Weights in float16.",
         "",
         "## Intended use",
         "",

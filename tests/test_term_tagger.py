@@ -627,6 +627,7 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     assert card.startswith("# ")
     assert ("LoRA adapters (rank 4)" in card) is bool(lora_rank)
     assert ("copied and fine-tuned" in card) is not bool(lora_rank)
+    assert "one encoder pass serves both models" in card  # trunk_layer 1: the trunk's first layer is shared
     assert saved["lora"] == ({"rank": 4, "alpha": 8, "dropout": 0.1} if lora_rank else {})
     TermTagger.from_pretrained(tmp_path / "out", trunk=AttributionTagger.from_pretrained(trunk_dir))
 
