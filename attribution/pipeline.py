@@ -312,7 +312,9 @@ class Analyzer:
                 if self.term_tagger is not None:  # a branch trained on another attribution tagger: its own pass
                     term_windows = [self.term_tagger.trunk.windows(sentences) for sentences in segmented]
                     term_flat = [w for article_windows in term_windows for w in article_windows]
-                    _, span_probs, polarity_probs = self.term_tagger.predict_windows(term_flat, batch_size=batch_size)
+                    _, span_probs, polarity_probs = self.term_tagger.predict_windows(
+                        term_flat, batch_size=batch_size, attribution_labels=False
+                    )
                     raw_terms = _split_terms(self.term_tagger, articles, term_windows, span_probs, polarity_probs)
             bias = self._sentence_bias(segmented, batch_size)
         tagged = self.tagger.decode_many(articles, windows, probabilities)

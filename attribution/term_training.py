@@ -276,7 +276,8 @@ def build_term_features(
         logger.info("trunk hidden states read from %s", cache)
         return TermFeatures(windows, hidden, span_labels, polarity_labels, article_of_window)
     hidden = [None] * len(windows)
-    for batch in tagger.trunk.encode(windows, batch_size=batch_size, hidden_layer=tagger.config.trunk_layer):
+    batches = tagger.trunk.encode(windows, batch_size=batch_size, hidden_layer=tagger.config.trunk_layer, labels=False)
+    for batch in batches:
         for row, index in enumerate(batch.indices):
             hidden[index] = batch.hidden[row, : batch.lengths[row]].to("cpu").half().clone()
     if cache is not None:

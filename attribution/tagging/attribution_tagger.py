@@ -78,7 +78,7 @@ class EncodedBatch:
 
     indices: tuple[int, ...]
     lengths: tuple[int, ...]
-    probabilities: np.ndarray
+    probabilities: np.ndarray | None  # None when the pass stopped at ``hidden_layer`` (``labels=False``)
     attention_mask: Any
     hidden: Any | None = None
 
@@ -194,15 +194,25 @@ class AttributionTagger:
         return results
 
     def encode(
-        self, windows: Sequence[TokenWindow], *, batch_size: int = 32, hidden_layer: int | None = None
+        self,
+        windows: Sequence[TokenWindow],
+        *,
+        batch_size: int = 32,
+        hidden_layer: int | None = None,
+        labels: bool = True,
     ) -> Iterator[EncodedBatch]:
         """Run the encoder over length-sorted batches of ``windows``.
 
         With ``hidden_layer`` set, each batch also carries the hidden states after that
-        encoder layer, so another head (the loaded-term branch) can reuse this pass.
+        encoder layer (0: the embeddings), so another head (the loaded-term branch) can reuse
+        this pass. With ``labels=False`` as well, the pass stops at that layer and the batch
+        has no label probabilities: the loaded-term branch on its own (training features, a
+        branch whose trunk is not the analyzer's tagger) then skips the layers it never reads.
         """
         import torch
 
+        if not labels and hidden_layer is None:
+            raise ValueError("encode(labels=False) needs a hidden_layer: there is nothing else to return")
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
         device = next(self.model.parameters()).device
         pad = self.tokenizer.pad_token_id or 0
@@ -217,6 +227,11 @@ class AttributionTagger:
                 for row, w in enumerate(batch):
                     ids[row, : len(w.input_ids)] = torch.tensor(w.input_ids)
                     mask[row, : len(w.input_ids)] = 1
+                lengths = tuple(len(w.input_ids) for w in batch)
+                if not labels:
+                    hidden = self._hidden_states(ids.to(device), mask.to(device), hidden_layer)  # type: ignore[arg-type]
+                    yield EncodedBatch(tuple(indices), lengths, None, attention_mask=mask, hidden=hidden)
+                    continue
                 output = self.model(
                     input_ids=ids.to(device),
                     attention_mask=mask.to(device),
@@ -224,11 +239,27 @@ class AttributionTagger:
                 )
                 yield EncodedBatch(
                     indices=tuple(indices),
-                    lengths=tuple(len(w.input_ids) for w in batch),
+                    lengths=lengths,
                     probabilities=torch.softmax(output.logits.float(), dim=-1).cpu().numpy(),
                     attention_mask=mask,
                     hidden=None if hidden_layer is None else output.hidden_states[hidden_layer],
                 )
+
+    def _hidden_states(self, input_ids: Any, attention_mask: Any, layer: int) -> Any:
+        """The hidden states after encoder layer ``layer`` (0: the embeddings), running no layer after it.
+
+        The encoder's layer list is cut to its first ``layer`` layers for this one call and put back
+        afterwards, also when the call fails; the output equals ``hidden_states[layer]`` of a full pass.
+        """
+        encoder = self.model.base_model.encoder
+        layers = encoder.layer
+        if not 0 <= layer <= len(layers):
+            raise ValueError(f"hidden_layer must be in 0..{len(layers)}, got {layer}")
+        encoder.layer = layers[:layer]
+        try:
+            return self.model.base_model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        finally:
+            encoder.layer = layers
 
     def tag(self, article: Article, sentences: Sequence[Sentence], *, batch_size: int = 32) -> list[Span]:
         """SOURCE / CUE / CONTENT spans for ``article``, sorted by start offset."""

@@ -313,22 +313,27 @@ class TermTagger:
         return spans, polarity
 
     def predict_windows(
-        self, windows: Sequence[TokenWindow], *, batch_size: int = 32
+        self, windows: Sequence[TokenWindow], *, batch_size: int = 32, attribution_labels: bool = True
     ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
         """Attribution label probabilities, span-group probabilities and polarity probabilities per window.
 
         One trunk pass serves both: the attribution tagger's probabilities come back too, so
-        the analyzer does not run the encoder twice.
+        the analyzer does not run the encoder twice. With ``attribution_labels=False`` the trunk
+        stops at the branch's ``trunk_layer`` and the first list holds empty arrays.
         """
         n = len(windows)
         attribution: list[np.ndarray] = [np.zeros(0)] * n
         spans: list[np.ndarray] = [np.zeros(0)] * n
         polarity: list[np.ndarray] = [np.zeros(0)] * n
-        for batch in self.trunk.encode(windows, batch_size=batch_size, hidden_layer=self.config.trunk_layer):
+        batches = self.trunk.encode(
+            windows, batch_size=batch_size, hidden_layer=self.config.trunk_layer, labels=attribution_labels
+        )
+        for batch in batches:
             span_probs, polarity_probs = self.branch_probabilities(batch.hidden, batch.attention_mask)
             for row, index in enumerate(batch.indices):
                 length = batch.lengths[row]
-                attribution[index] = batch.probabilities[row, :length]
+                if batch.probabilities is not None:
+                    attribution[index] = batch.probabilities[row, :length]
                 spans[index] = span_probs[row, :length]
                 polarity[index] = polarity_probs[row, :length]
         return attribution, spans, polarity
@@ -358,7 +363,7 @@ class TermTagger:
     def tag(self, article: Article, sentences: Sequence[Sentence], *, batch_size: int = 32) -> RawTerms:
         """Loaded terms and technique spans for one article (voice and target not yet assigned)."""
         windows = self.trunk.windows(sentences)
-        _, spans, polarity = self.predict_windows(windows, batch_size=batch_size)
+        _, spans, polarity = self.predict_windows(windows, batch_size=batch_size, attribution_labels=False)
         return self.decode(windows, spans, polarity, article.text)
 
     def classify_spans(
@@ -370,7 +375,7 @@ class TermTagger:
         technique's group, normalised over the 14 techniques.
         """
         windows = self.trunk.windows(sentences)
-        _, probs, _ = self.predict_windows(windows, batch_size=batch_size)
+        _, probs, _ = self.predict_windows(windows, batch_size=batch_size, attribution_labels=False)
         technique_columns = [TERM_GROUPS.index(t) for t in TECHNIQUES]
         results = []
         for start, end in spans:
