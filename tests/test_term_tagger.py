@@ -757,3 +757,38 @@ def test_mpnet_branch_predicts_the_same_after_save_and_load(tiny_mpnet_tagger, t
     terms.save_pretrained(tmp_path / "terms")
     loaded = TermTagger.from_pretrained(tmp_path / "terms", trunk=tiny_mpnet_tagger)
     np.testing.assert_allclose(_branch_probabilities(loaded, tiny_mpnet_tagger), before, atol=1e-2)
+
+
+@pytest.mark.parametrize("trunk_name", ["tiny_tagger", "tiny_mpnet_tagger"])
+@pytest.mark.parametrize("layer", [0, 1, 2])
+def test_a_pass_that_stops_at_the_branch_layer_gives_the_full_pass_states(
+    request: pytest.FixtureRequest, trunk_name: str, layer: int
+) -> None:
+    trunk = request.getfixturevalue(trunk_name)
+    windows = trunk.windows(RuleSegmenter()(Article("a", "The army said that ISIL terrorists fled. Troops left.")))
+    full = list(trunk.encode(windows, batch_size=1, hidden_layer=layer))
+    cut = list(trunk.encode(windows, batch_size=1, hidden_layer=layer, labels=False))
+    assert [b.indices for b in cut] == [b.indices for b in full]
+    assert all(b.probabilities is None for b in cut) and all(b.probabilities is not None for b in full)
+    assert all(np.allclose(c.hidden, f.hidden, atol=1e-6) for c, f in zip(cut, full, strict=True))
+    assert len(trunk.model.base_model.encoder.layer) == 2  # the layer list is put back
+
+
+@pytest.mark.parametrize(
+    ("layer", "labels", "message"),
+    [(None, False, "needs a hidden_layer"), (3, False, "must be in 0..2"), (-1, False, "must be in 0..2")],
+)
+def test_a_stopped_pass_needs_a_layer_the_trunk_has(tiny_tagger, layer: int | None, labels: bool, message: str) -> None:  # type: ignore[no-untyped-def]
+    windows = tiny_tagger.windows(RuleSegmenter()(Article("a", "Troops left.")))
+    with pytest.raises(ValueError, match=message):
+        list(tiny_tagger.encode(windows, hidden_layer=layer, labels=labels))
+    assert len(tiny_tagger.model.base_model.encoder.layer) == 2
+
+
+def test_a_branch_alone_skips_the_attribution_labels(tiny_terms: TermTagger, tiny_tagger) -> None:  # type: ignore[no-untyped-def]
+    windows = tiny_tagger.windows(RuleSegmenter()(Article("a", "The army said that ISIL terrorists fled.")))
+    _, spans, polarity = tiny_terms.predict_windows(windows)
+    attribution, spans_alone, polarity_alone = tiny_terms.predict_windows(windows, attribution_labels=False)
+    assert all(a.size == 0 for a in attribution)
+    assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(spans, spans_alone, strict=True))
+    assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(polarity, polarity_alone, strict=True))
