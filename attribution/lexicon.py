@@ -247,13 +247,48 @@ NEUTRAL_TERMS = frozenset(
 )
 
 
+#: Words that leave a neutral armed-actor noun neutral when they stand before it: "government forces",
+#: "the security forces", "armed opposition fighters". A word outside this set ("Zionist forces",
+#: "rebel thugs") leaves the phrase to the tagger.
+NEUTRAL_MODIFIERS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "government",
+        "pro-government",
+        "security",
+        "opposition",
+        "armed",
+        "rebel",
+        "army",
+        "military",
+        "coalition",
+        "allied",
+        "state",
+        "police",
+        "local",
+        "foreign",
+    }
+)
+
+
 def is_neutral_term(text: str) -> bool:
-    """Whether ``text`` is only a neutral newsroom word (any case, singular or plural), which is never loaded.
+    """Whether ``text`` is only a neutral newsroom phrase for armed actors, which is never loaded.
+
+    That is a neutral noun (any case, singular or plural) with, at most, words of
+    :data:`NEUTRAL_MODIFIERS` before it.
 
     Example:
         >>> [is_neutral_term(t) for t in ("Rebels", "militants", "armed groups", "terrorists", "rebel thugs")]
         [True, True, True, False, False]
+        >>> [is_neutral_term(t) for t in ("Government forces", "the security forces", "Zionist forces")]
+        [True, True, False]
 
     """
-    words = " ".join(text.lower().split())
-    return words in NEUTRAL_TERMS or words.removesuffix("s") in NEUTRAL_TERMS
+    words = text.lower().split()
+    for start in range(len(words)):  # words[:start] are modifiers, the rest the noun
+        noun = " ".join(words[start:])
+        if noun in NEUTRAL_TERMS or noun.removesuffix("s") in NEUTRAL_TERMS:
+            return all(word in NEUTRAL_MODIFIERS for word in words[:start])
+    return False

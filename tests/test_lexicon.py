@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from attribution.annotations import LOADED_TERM_CATEGORIES, LabeledArticle, read_annotations
-from attribution.lexicon import Lexicon, LexiconError, load_lexicon, word_forms
+from attribution.lexicon import Lexicon, LexiconError, is_neutral_term, load_lexicon, word_forms
 from attribution.records import Attribution, Span
 from attribution.voice import assign_voice
 
@@ -37,6 +37,30 @@ def test_packaged_lexicon_is_versioned_and_covers_every_category(lexicon: Lexico
 @pytest.mark.parametrize("neutral", ["militants", "rebels", "fighters", "forces", "troops", "insurgents", "jihadists"])
 def test_neutral_newsroom_terms_are_not_entries(lexicon: Lexicon, neutral: str) -> None:
     assert lexicon.find(f"The {neutral} withdrew.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "neutral"),
+    [
+        ("Rebels", True),
+        ("armed groups", True),
+        ("Government forces", True),
+        ("the security forces", True),
+        ("armed opposition fighters", True),
+        ("pro-government militia", True),
+        ("foreign fighters", True),
+        ("Zionist forces", False),  # a modifier outside the neutral set leaves the phrase to the tagger
+        ("Zionist armed groups", False),
+        ("rebel thugs", False),  # the noun is not neutral
+        ("terrorists", False),
+        ("forces of darkness", False),  # words after the noun
+        ("government", False),  # a modifier alone
+        ("foreign-backed militants", False),
+        ("", False),
+    ],
+)
+def test_neutral_armed_actor_phrases(text: str, neutral: bool) -> None:
+    assert is_neutral_term(text) is neutral
 
 
 def test_every_entry_finds_its_own_base_form(lexicon: Lexicon) -> None:

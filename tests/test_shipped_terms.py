@@ -88,7 +88,7 @@ def test_loaded_terms_found(analyzer, text: str, word: str, categories: set[str]
             "The United States designated the militia a terrorist organization in 2019.",
             id="designation-gets-no-lexicon-prior",
         ),
-        pytest.param(  # unmarked here; beside "terrorists" the mpnet branch marks it (its card, Limitations)
+        pytest.param(  # unmarked here; beside "terrorists", see test_neutral_actor_beside_a_loaded_one
             "Government forces killed dozens of fighters in the eastern countryside, the ministry said.",
             id="government-forces",
         ),
@@ -97,6 +97,23 @@ def test_loaded_terms_found(analyzer, text: str, word: str, categories: set[str]
 def test_neutral_wording_has_no_name_calling(analyzer, text: str) -> None:  # type: ignore[no-untyped-def]
     found = _terms(analyzer, text)
     assert not [t for t in found if t[1] == "name_calling"], found
+
+
+@pytest.mark.parametrize(
+    ("text", "loaded", "neutral"),
+    [
+        (  # the branch alone marks "Government forces" too (0.53, session 14); the neutral-phrase rule drops it
+            "Government forces killed dozens of terrorists in the eastern countryside, the ministry said.",
+            "terrorists",
+            "government forces",
+        ),
+        ("Zionist forces shelled the camp, the agency said, and the security forces withdrew.", "zionist", "security"),
+    ],
+)
+def test_neutral_actor_beside_a_loaded_one(analyzer, text: str, loaded: str, neutral: str) -> None:  # type: ignore[no-untyped-def]
+    found = _terms(analyzer, text)
+    assert any(loaded in term for term, _, _ in found), found
+    assert not any(neutral in term or term in neutral for term, _, _ in found), found
 
 
 def test_voice_follows_the_attribution(analyzer) -> None:  # type: ignore[no-untyped-def]
