@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -772,6 +773,18 @@ def test_a_pass_that_stops_at_the_branch_layer_gives_the_full_pass_states(
     assert all(b.probabilities is None for b in cut) and all(b.probabilities is not None for b in full)
     assert all(np.allclose(c.hidden, f.hidden, atol=1e-6) for c, f in zip(cut, full, strict=True))
     assert len(trunk.model.base_model.encoder.layer) == 2  # the layer list is put back
+
+
+def test_a_trunk_with_unmerged_adapters_gives_the_same_states_by_a_full_pass(tiny_tagger) -> None:  # type: ignore[no-untyped-def]
+    from attribution.tagging.attribution_tagger import AttributionTagger
+    from attribution.tagging.lora import LoraSettings, add_lora
+
+    model = add_lora(copy.deepcopy(tiny_tagger.model), LoraSettings(rank=2))
+    wrapped = AttributionTagger(model, tiny_tagger.tokenizer, tiny_tagger.config)
+    windows = tiny_tagger.windows(RuleSegmenter()(Article("a", "The army said that ISIL terrorists fled.")))
+    full = list(tiny_tagger.encode(windows, hidden_layer=1))
+    cut = list(wrapped.encode(windows, hidden_layer=1, labels=False))  # B = 0: the adapters change nothing yet
+    assert all(np.allclose(c.hidden, f.hidden, atol=1e-5) for c, f in zip(cut, full, strict=True))
 
 
 @pytest.mark.parametrize(

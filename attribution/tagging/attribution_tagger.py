@@ -250,9 +250,16 @@ class AttributionTagger:
 
         The encoder's layer list is cut to its first ``layer`` layers for this one call and put back
         afterwards, also when the call fails; the output equals ``hidden_states[layer]`` of a full pass.
+        A model whose layer list is not at ``base_model.encoder.layer`` (one still wrapped with
+        unmerged adapters) runs the full pass instead.
         """
-        encoder = self.model.base_model.encoder
-        layers = encoder.layer
+        import torch
+
+        encoder = getattr(getattr(self.model, "base_model", None), "encoder", None)
+        layers = getattr(encoder, "layer", None)
+        if not isinstance(layers, torch.nn.ModuleList):
+            output = self.model(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+            return output.hidden_states[layer]
         if not 0 <= layer <= len(layers):
             raise ValueError(f"hidden_layer must be in 0..{len(layers)}, got {layer}")
         encoder.layer = layers[:layer]
