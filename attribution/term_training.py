@@ -722,6 +722,33 @@ def load_term_records(paths: Sequence[str], data_format: str, *, split: str | No
     return records
 
 
+def branch_settings(config: TermTrainingConfig, tagger: TermTagger, trunk_dir: str) -> dict[str, Any]:
+    """The training settings as the model card lists them, with the branch's shape as trained.
+
+    A branch continued from ``init_branch`` keeps that branch's ``trunk_layer`` and adapters, whatever
+    the config's own (unused) values say; ``attribution_tagger`` names the trunk actually used.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> config = TermTrainingConfig(train_data=["ptc"], out="out", init_branch="models/term-tagger")
+        >>> lora = {"rank": 32, "alpha": 64, "dropout": 0.1}
+        >>> branch = SimpleNamespace(config=SimpleNamespace(trunk_layer=0, lora=lora))
+        >>> settings = branch_settings(config, branch, "models/attribution-tagger")
+        >>> settings["trunk_layer"], settings["lora_rank"], settings["lora_alpha"], settings["attribution_tagger"]
+        (0, 32, 64, 'models/attribution-tagger')
+
+    """
+    lora = tagger.config.lora or {}
+    return {
+        **asdict(config),
+        "attribution_tagger": trunk_dir,
+        "trunk_layer": tagger.config.trunk_layer,
+        "lora_rank": lora.get("rank", 0),
+        "lora_alpha": lora.get("alpha"),
+        "lora_dropout": lora.get("dropout", config.lora_dropout),
+    }
+
+
 def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     """Train the branch, keep the best epoch on validation, save to ``config.out``; returns the metrics."""
     import torch
@@ -882,6 +909,6 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         metrics["validation"] = evaluate_features(tagger, validation_features, validation_records)
         metrics["validation_articles"] = len(validation_records)
     tagger.save_pretrained(config.out, metrics=metrics)
-    write_term_model_card(config.out, training=asdict(config), metrics=metrics)
+    write_term_model_card(config.out, training=branch_settings(config, tagger, trunk_dir), metrics=metrics)
     Path(config.out, "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics

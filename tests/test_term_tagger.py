@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -631,6 +632,13 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     assert "one encoder pass serves both models" in card  # trunk_layer 1: the trunk's first layer is shared
     assert saved["lora"] == ({"rank": 4, "alpha": 8, "dropout": 0.1} if lora_rank else {})
     TermTagger.from_pretrained(tmp_path / "out", trunk=AttributionTagger.from_pretrained(trunk_dir))
+    # continued from the saved branch, the config's own layer and adapter settings (defaults here) are unused:
+    # the card lists the branch's
+    continued = replace(config, init_branch=str(tmp_path / "out"), trunk_layer=0, lora_rank=0, out=str(tmp_path / "2"))
+    train_term_tagger(continued)
+    card = (tmp_path / "2" / "README.md").read_text()
+    assert "Encoder layers after layer 1" in card and "- trunk_layer: 1" in card
+    assert ("LoRA adapters (rank 4)" in card) is bool(lora_rank) and f"- lora_rank: {lora_rank}" in card
 
 
 def test_branch_continues_the_trunk_and_trains_even_on_a_frozen_trunk(tiny_tagger) -> None:  # type: ignore[no-untyped-def]
