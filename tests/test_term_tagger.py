@@ -220,6 +220,29 @@ def test_build_terms_prefers_delegitimizing_and_keeps_techniques() -> None:
 
 
 @pytest.mark.parametrize(
+    ("scores", "margin", "expected"),  # scores: (name_calling, delegitimizing) over the same words
+    [
+        pytest.param((0.95, 0.68), None, ["delegitimizing"], id="no-margin-delegitimizing-wins"),
+        pytest.param((0.95, 0.68), 0.2, ["name_calling"], id="clearly-name-calling"),
+        pytest.param((0.95, 0.84), 0.2, ["delegitimizing"], id="within-the-margin-delegitimizing-wins"),
+        pytest.param((0.60, 0.90), 0.2, ["delegitimizing"], id="stronger-delegitimizing"),
+        pytest.param((0.90, 0.80), 0.0, ["name_calling"], id="zero-margin-keeps-the-likelier"),
+    ],
+)
+def test_name_calling_beats_delegitimizing_only_by_the_margin(
+    scores: tuple[float, float], margin: float | None, expected: list[str]
+) -> None:
+    text = "the ISIL terrorists fled"
+    found = [
+        GroupSpan("Name_Calling,Labeling", 4, 19, 0, scores[0], "negative"),
+        GroupSpan("delegitimizing", 4, 19, 0, scores[1], "negative"),
+    ]
+    raw = build_terms(found, text, category_margin=margin)
+    assert [t.category for t in raw.loaded_terms] == expected
+    assert len(raw.techniques) == 1  # the technique span is kept either way
+
+
+@pytest.mark.parametrize(
     ("scores", "margin", "expected"),
     [
         pytest.param((0.9, 0.6), None, ["loaded_language", "name_calling"], id="no-margin-keeps-both"),

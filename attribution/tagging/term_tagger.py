@@ -675,10 +675,12 @@ def _continues_word(offsets: Sequence[tuple[int, int]], t: int, text: str) -> bo
 def build_terms(found: Sequence[GroupSpan], text: str, *, category_margin: float | None = None) -> RawTerms:
     """Loaded terms (the category groups) and technique spans (the 14 techniques) from decoded spans.
 
-    Where a ``delegitimizing`` span overlaps a ``name_calling`` one, the term is reported once,
-    as ``delegitimizing`` (the more specific category). With ``category_margin``, a ``name_calling``
-    and a ``loaded_language`` term that overlap are both kept only when their scores are within the
-    margin; otherwise the weaker one goes (the technique spans keep both).
+    Where a ``delegitimizing`` span overlaps a ``name_calling`` one, the term is reported once, as
+    ``delegitimizing`` (the more specific category), unless, with ``category_margin``, the
+    ``name_calling`` span scores more than the margin above it ("ISIL terrorists": name_calling).
+    With ``category_margin``, a ``name_calling`` and a ``loaded_language`` term that overlap are both
+    kept only when their scores are within the margin; otherwise the weaker one goes (the technique
+    spans keep both).
 
     Example:
         >>> text = "the thugs attacked"
@@ -699,7 +701,9 @@ def build_terms(found: Sequence[GroupSpan], text: str, *, category_margin: float
     delegitimizing = [s for s in categorised if s.group == "delegitimizing"]
     terms = []
     for s in sorted(categorised, key=lambda s: (s.start, s.end, s.group)):
-        if s.group == "Name_Calling,Labeling" and any(d.start < s.end and s.start < d.end for d in delegitimizing):
+        if s.group == "Name_Calling,Labeling" and any(_yields_to(s, d, category_margin) for d in delegitimizing):
+            continue
+        if s.group == "delegitimizing" and any(_yields_to(s, n, category_margin, outscored=True) for n in categorised):
             continue
         terms.append(
             LoadedTerm(
@@ -718,6 +722,20 @@ def build_terms(found: Sequence[GroupSpan], text: str, *, category_margin: float
 
 
 _CONFUSED_CATEGORIES = frozenset({"name_calling", "loaded_language"})
+
+
+def _yields_to(span: GroupSpan, other: GroupSpan, margin: float | None, *, outscored: bool = False) -> bool:
+    """Whether ``span`` gives way to an overlapping ``other`` of the name_calling / delegitimizing pair.
+
+    A name_calling span gives way to a delegitimizing one (the more specific category) unless it scores
+    more than ``margin`` above it; a delegitimizing span gives way (``outscored``) only to a name_calling one
+    that does. Without a margin, delegitimizing always wins, as before margins.
+    """
+    if span is other or not (other.start < span.end and span.start < other.end):
+        return False
+    if outscored:
+        return other.group == "Name_Calling,Labeling" and margin is not None and other.score > span.score + margin
+    return margin is None or span.score <= other.score + margin
 
 
 def _outscored(term: LoadedTerm, terms: Sequence[LoadedTerm], margin: float) -> bool:
