@@ -62,12 +62,12 @@ def _overlaps(term: str, phrase: str) -> bool:
             {"name_calling"},
             id="terrorists-indirect",
         ),
-        pytest.param(  # the MiniLM branch found it; the mpnet branch gives about 0.19 with the lexicon prior (1.5)
+        pytest.param(  # the MiniLM branch found it; the mpnet branch misses it (stage 1 gave about 0.19 with the prior)
             "A field commander told the agency that the terrorists suffered heavy losses before fleeing.",
             "terrorists",
             {"name_calling"},
             id="terrorists-indirect-after-told-the-agency",
-            marks=pytest.mark.xfail(strict=True, reason="known miss of the session-14 branch (its model card)"),
+            marks=pytest.mark.xfail(strict=True, reason="known miss of the shipped branch (its model card)"),
         ),
     ],
 )
