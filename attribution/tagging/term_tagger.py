@@ -729,7 +729,7 @@ def _yields_to(span: GroupSpan, other: GroupSpan, margin: float | None, *, outsc
 
     A name_calling span gives way to a delegitimizing one (the more specific category) unless it scores
     more than ``margin`` above it; a delegitimizing span gives way (``outscored``) only to a name_calling one
-    that does. Without a margin, delegitimizing always wins, as before margins.
+    that does. Without a margin, delegitimizing always wins.
     """
     if span is other or not (other.start < span.end and span.start < other.end):
         return False
