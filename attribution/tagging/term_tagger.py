@@ -701,9 +701,14 @@ def build_terms(found: Sequence[GroupSpan], text: str, *, category_margin: float
     delegitimizing = [s for s in categorised if s.group == "delegitimizing"]
     terms = []
     for s in sorted(categorised, key=lambda s: (s.start, s.end, s.group)):
-        if s.group == "Name_Calling,Labeling" and any(_yields_to(s, d, category_margin) for d in delegitimizing):
+        if s.group == "Name_Calling,Labeling" and any(
+            _spans_overlap(s, d) and not _name_calling_wins(s, d, category_margin) for d in delegitimizing
+        ):
             continue
-        if s.group == "delegitimizing" and any(_yields_to(s, n, category_margin, outscored=True) for n in categorised):
+        if s.group == "delegitimizing" and any(
+            n.group == "Name_Calling,Labeling" and _spans_overlap(s, n) and _name_calling_wins(n, s, category_margin)
+            for n in categorised
+        ):
             continue
         terms.append(
             LoadedTerm(
@@ -724,18 +729,16 @@ def build_terms(found: Sequence[GroupSpan], text: str, *, category_margin: float
 _CONFUSED_CATEGORIES = frozenset({"name_calling", "loaded_language"})
 
 
-def _yields_to(span: GroupSpan, other: GroupSpan, margin: float | None, *, outscored: bool = False) -> bool:
-    """Whether ``span`` gives way to an overlapping ``other`` of the name_calling / delegitimizing pair.
+def _spans_overlap(a: GroupSpan, b: GroupSpan) -> bool:
+    return a.start < b.end and b.start < a.end
 
-    A name_calling span gives way to a delegitimizing one (the more specific category) unless it scores
-    more than ``margin`` above it; a delegitimizing span gives way (``outscored``) only to a name_calling one
-    that does. Without a margin, delegitimizing always wins.
+
+def _name_calling_wins(name_calling: GroupSpan, delegitimizing: GroupSpan, margin: float | None) -> bool:
+    """Whether an overlapping name_calling span beats a delegitimizing one: only by more than ``margin``.
+
+    Without a margin, delegitimizing (the more specific category) always wins.
     """
-    if span is other or not (other.start < span.end and span.start < other.end):
-        return False
-    if outscored:
-        return other.group == "Name_Calling,Labeling" and margin is not None and other.score > span.score + margin
-    return margin is None or span.score <= other.score + margin
+    return margin is not None and name_calling.score > delegitimizing.score + margin
 
 
 def _outscored(term: LoadedTerm, terms: Sequence[LoadedTerm], margin: float) -> bool:
