@@ -218,7 +218,12 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
         f"repeated {training.get('extra_repeats')}x.",
         "",
         f"- train: {', '.join(training.get('train_data', []))} ({metrics.get('train_articles')} articles, "
-        f"{metrics.get('train_windows')} windows incl. the hand-written set)",
+        f"{metrics.get('train_windows')} distinct windows incl. the hand-written set"
+        + (
+            f", {metrics['train_windows_per_epoch']} per epoch with its repeats)"
+            if metrics.get("train_windows_per_epoch")
+            else ")"
+        ),
         "- dev (chooses the epoch and the decoding settings): "
         + (
             ", ".join(training.get("dev_data", []))

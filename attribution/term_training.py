@@ -895,7 +895,8 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         "train_seconds": round(time.time() - started, 1),
         "train_articles": len(train_records),
         "extra_records": len(extra_records),
-        "train_windows": len(train_features.windows),
+        "train_windows": len(train_features.windows),  # distinct windows
+        "train_windows_per_epoch": len(order),  # with the hand-written set's repeats, as the log counts them
         "train_loss": round(float(train_output.training_loss), 4),
         "epochs_run": round(float(trainer.state.epoch or 0), 2),
         "best_epoch": round(float(best["epoch"] or 0), 2),

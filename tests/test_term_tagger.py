@@ -637,7 +637,7 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
         lora_rank=lora_rank,
     )
     metrics = train_term_tagger(config)
-    assert metrics["train_windows"] == 4
+    assert metrics["train_windows"] == metrics["train_windows_per_epoch"] == 4  # no hand-written set to repeat
     assert "si_f1" in metrics["validation"]["techniques"]
     assert set(metrics["dev_selection_by_lexicon_prior"]) == {"0.0", "1.0"}  # each weight tried on dev
     assert set(metrics["dev_selection_by_category_margin"]) == {"None", "0.1", "0.2", "0.3"}
@@ -657,9 +657,20 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     TermTagger.from_pretrained(tmp_path / "out", trunk=AttributionTagger.from_pretrained(trunk_dir))
     # continued from the saved branch, the config's own layer and adapter settings (defaults here) are unused:
     # the card lists the branch's
-    continued = replace(config, init_branch=str(tmp_path / "out"), trunk_layer=0, lora_rank=0, out=str(tmp_path / "2"))
-    train_term_tagger(continued)
+    continued = replace(  # with the records again as the hand-written set, seen twice an epoch
+        config,
+        init_branch=str(tmp_path / "out"),
+        trunk_layer=0,
+        lora_rank=0,
+        out=str(tmp_path / "2"),
+        extra_train_data=[str(data)],
+        extra_repeats=2,
+    )
+    continued_metrics = train_term_tagger(continued)
+    extra_windows = continued_metrics["train_windows"] - 4
+    assert extra_windows > 0 and continued_metrics["train_windows_per_epoch"] == 4 + 2 * extra_windows
     card = (tmp_path / "2" / "README.md").read_text()
+    assert f"{4 + extra_windows} distinct windows incl. the hand-written set, {4 + 2 * extra_windows} per epoch" in card
     assert "Encoder layers after layer 1" in card and "- trunk_layer: 1" in card
     assert ("LoRA adapters (rank 4)" in card) is bool(lora_rank) and f"- lora_rank: {lora_rank}" in card
 
