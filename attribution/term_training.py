@@ -90,6 +90,9 @@ class TermTrainingConfig:
     split_on_begin_choices: list[bool] = field(default_factory=lambda: [True, False])
     # score margins for overlapping name_calling / loaded_language terms tried on dev last (None: keep both)
     category_margins: list[float | None] = field(default_factory=lambda: [None, 0.1, 0.2, 0.3])
+    # how loaded terms grow (TermTaggerConfig.term_growth), tried last on dev and the hand-written war set by
+    # term_extent_score (exact and overlap F1: the choice changes only where a term ends); the first wins a tie
+    term_growth_choices: list[str] = field(default_factory=lambda: ["edges", "gaps"])
     seed: int = 13
     precision: str = "float32"  # or bfloat16 (autocast: fast on GPUs and CPUs with AVX-512 BF16 or AMX) or auto
     early_stopping_patience: int = 2  # counted from the first epoch whose dev spans score above zero
@@ -633,8 +636,9 @@ def choose_decoding_settings(
 
     The thresholds (:func:`choose_decoding`), then ``split_on_begin`` (:func:`choose_span_splitting`), then
     the lexicon prior on dev and ``extra`` (the hand-written war set, where most lexicon terms are;
-    :func:`choose_lexicon_prior`), then the category margin (:func:`choose_category_margin`), each with the
-    earlier choices in place. The branch runs once over dev.
+    :func:`choose_lexicon_prior`), then the category margin (:func:`choose_category_margin`), then how loaded
+    terms grow, on dev and ``extra`` (:func:`choose_term_growth`), each with the earlier choices in place. The
+    branch runs once over each set.
     """
     dev_outputs = branch_outputs(tagger, dev_features)
     threshold, extend, decoding_scores = choose_decoding(
@@ -646,14 +650,15 @@ def choose_decoding_settings(
     )
     tagger.config = replace(tagger.config, split_on_begin=split)
     chosen_sets = [(dev_features, dev_records)] + ([extra] if extra is not None else [])
-    weight, prior_scores = choose_lexicon_prior(
-        tagger, chosen_sets, config.lexicon_priors, outputs=[dev_outputs] + [None] * (len(chosen_sets) - 1)
-    )
+    chosen_outputs = [dev_outputs] + [branch_outputs(tagger, features) for features, _ in chosen_sets[1:]]
+    weight, prior_scores = choose_lexicon_prior(tagger, chosen_sets, config.lexicon_priors, outputs=chosen_outputs)
     tagger.config = replace(tagger.config, lexicon_prior=lexicon_prior_of(weight))
     margin, margin_scores = choose_category_margin(
         tagger, dev_features, dev_records, config.category_margins, outputs=dev_outputs
     )
     tagger.config = replace(tagger.config, category_margin=margin)
+    growth, growth_scores = choose_term_growth(tagger, chosen_sets, config.term_growth_choices, outputs=chosen_outputs)
+    tagger.config = replace(tagger.config, term_growth=growth)
     return {
         "threshold": tagger.config.threshold,
         "extend_threshold": tagger.config.extend_threshold,
@@ -664,6 +669,8 @@ def choose_decoding_settings(
         "dev_selection_by_lexicon_prior": prior_scores,
         "category_margin": tagger.config.category_margin,
         "dev_selection_by_category_margin": margin_scores,
+        "term_growth": tagger.config.term_growth,
+        "dev_term_extent_by_term_growth": growth_scores,
     }
 
 
@@ -681,6 +688,51 @@ def choose_category_margin(
     Returns the margin and every margin's score, keyed by ``str(margin)``. ``outputs`` as in :func:`choose_decoding`.
     """
     return _choose_setting(tagger, features, records, "category_margin", margins, outputs)
+
+
+def choose_term_growth(
+    tagger: TermTagger,
+    scored: Sequence[tuple[TermFeatures, Sequence[LabeledArticle]]],
+    choices: Sequence[str],
+    *,
+    outputs: Sequence[BranchOutputs],
+) -> tuple[str, dict[str, float]]:
+    """The ``term_growth`` with the best mean :func:`term_extent_score` over ``scored`` (dev, the war set).
+
+    See :attr:`~attribution.tagging.term_tagger.TermTaggerConfig.term_growth`. The choice moves only the
+    loaded terms' edges, so it is scored on them, exact and overlap alike; the first of ``choices`` wins a
+    tie. Returns the choice and every choice's score. ``outputs``: the branch's probabilities on each set
+    (:func:`branch_outputs`).
+    """
+    scores = {
+        choice: round(
+            float(
+                np.mean(
+                    [
+                        term_extent_score(evaluate_decoded(tagger, features, records, out, term_growth=choice))
+                        for (features, records), out in zip(scored, outputs, strict=True)
+                    ]
+                )
+            ),
+            4,
+        )
+        for choice in choices
+    }
+    chosen = max(choices, key=lambda choice: scores[choice])
+    logger.info("term growth %s chosen on dev (scores %s)", chosen, scores)
+    return chosen, scores
+
+
+def term_extent_score(results: dict[str, Any]) -> float:
+    """Mean of the loaded terms' micro exact F1 and micro overlap F1: it rewards terms that end where gold ends.
+
+    Example:
+        >>> term_extent_score({"loaded_terms": {"micro": {"exact": {"f1": 0.3}, "overlap": {"f1": 0.7}}}})
+        0.5
+
+    """
+    micro = results.get("loaded_terms", {}).get("micro", {})
+    return float(np.mean([micro.get(kind, {}).get("f1", 0.0) for kind in ("exact", "overlap")]))
 
 
 def _choose_setting(

@@ -114,6 +114,42 @@ def test_decode_groups_hysteresis(
     assert [TEXT[s.start : s.end] for s in found] == expected
 
 
+@pytest.mark.parametrize(
+    ("probabilities", "expected"),
+    [
+        pytest.param({4: 0.9, 5: 0.2, 6: 0.8}, ["shelled the town"], id="fills-a-gap-between-marked-words"),
+        pytest.param({4: 0.9, 5: 0.05, 6: 0.8}, ["shelled", "town"], id="gap-too-weak-to-fill"),
+        pytest.param({1: 0.2, 2: 0.2, 3: 0.9}, ["terrorists"], id="no-growing-backwards"),
+        pytest.param({4: 0.9, 5: 0.2, 6: 0.2}, ["shelled"], id="no-growing-forwards"),
+        pytest.param({4: 0.3, 5: 0.3}, [], id="no-seed-no-span"),
+    ],
+)
+def test_decode_groups_grows_only_across_gaps(probabilities: dict[int, float], expected: list[str]) -> None:
+    spans, polarity = _inside(probabilities)
+    found = decode_groups(_window(), spans, polarity, TEXT, threshold=0.5, extend_threshold=0.1, gaps_only=True)
+    assert [TEXT[s.start : s.end] for s in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("term_growth", "extend", "term", "technique"),
+    [
+        pytest.param("gaps", 0.1, "terrorists", "ISIL terrorists", id="gaps-term-tight-technique-grown"),
+        pytest.param("edges", 0.1, "ISIL terrorists", "ISIL terrorists", id="edges-both-grown"),
+        pytest.param("gaps", None, "terrorists", "terrorists", id="no-growing-both-tight"),
+    ],
+)
+def test_term_growth_moves_only_the_loaded_terms(
+    term_growth: str, extend: float | None, term: str, technique: str
+) -> None:
+    spans, polarity = _probs({})
+    g = TERM_GROUPS.index("Loaded_Language")
+    spans[1, g], spans[2, g], spans[3, g] = [0.8, 0.0, 0.2], [0.1, 0.0, 0.9], [0.1, 0.0, 0.9]
+    config = TermTaggerConfig(threshold=0.5, extend_threshold=extend, split_on_begin=False, term_growth=term_growth)
+    raw = TermTagger(None, None, config).decode([_window()], [spans], [polarity], TEXT)
+    assert [(t.category, t.text) for t in raw.loaded_terms] == [("loaded_language", term)]
+    assert [(t.technique, t.text) for t in raw.techniques] == [("Loaded_Language", technique)]
+
+
 CLITIC_TEXT = "Awan’s alleged swindling, she’s sure, isn’t news; he said 'sorry'."
 #: Word pieces as the tokenizer splits them: 0 Awan, 1 ’, 2 s, 3 alleged, 4 swindling, 5 ",", 6 she, 7 ’, 8 s, 9 sure,
 #: 10 ",", 11 isn, 12 ’, 13 t, 14 news, 15 ";", 16 he, 17 said, 18 ', 19 sorry, 20 ', 21 "."
@@ -382,6 +418,7 @@ def test_save_keeps_every_decoding_setting(tiny_terms: TermTagger, tiny_tagger, 
         pytest.param({"groups": ["Doubt"]}, "differ from the supported", id="wrong-groups"),
         pytest.param({"category_margin": -0.1}, "category_margin", id="negative-margin"),
         pytest.param({"category_margin": "wide"}, "category_margin", id="margin-not-a-number"),
+        pytest.param({"term_growth": "outwards"}, "term_growth must be one of", id="unknown-term-growth"),
     ],
 )
 def test_bad_config_is_rejected(change: dict, message: str, tiny_tagger) -> None:  # type: ignore[no-untyped-def]
@@ -642,11 +679,13 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     assert set(metrics["dev_selection_by_lexicon_prior"]) == {"0.0", "1.0"}  # each weight tried on dev
     assert set(metrics["dev_selection_by_category_margin"]) == {"None", "0.1", "0.2", "0.3"}
     assert set(metrics["dev_selection_by_split_on_begin"]) == {"True", "False"}
+    assert set(metrics["dev_term_extent_by_term_growth"]) == {"edges", "gaps"}
     assert all(epoch["threshold"] in config.thresholds for epoch in metrics["history"])  # scored at its best
     saved = json.loads((tmp_path / "out" / "term_tagger_config.json").read_text())
     assert saved["lexicon_prior"] == metrics["lexicon_prior"]  # the chosen prior ships with the weights
     assert saved["category_margin"] == metrics["category_margin"]
     assert saved["split_on_begin"] is metrics["split_on_begin"]
+    assert saved["term_growth"] == metrics["term_growth"]
     assert (tmp_path / "out" / "model.safetensors").is_file()
     card = (tmp_path / "out" / "README.md").read_text()
     assert card.startswith("# ")

@@ -58,6 +58,8 @@ GROUP_TO_CATEGORY = {
     "delegitimizing": "delegitimizing",
 }
 POLARITY_LABELS = ("negative", "positive")
+#: Values of :attr:`TermTaggerConfig.term_growth`.
+TERM_GROWTHS = ("edges", "gaps")
 BIO = ("O", "B", "I")
 
 
@@ -73,6 +75,10 @@ class TermTaggerConfig:
     group_thresholds: dict[str, float] = field(default_factory=dict)  # per-group overrides, chosen on dev
     split_on_begin: bool = True  # a predicted B inside a run starts a new span
     extend_threshold: float | None = None  # a span grows through neighbours at or above this (None: no growing)
+    #: How loaded terms grow with ``extend_threshold``: "edges", through neighbours on either side as the
+    #: technique spans do ("scores of ISIS terrorists"); "gaps", only across gaps between marked tokens, so a
+    #: term stays the word or phrase the guidelines ask for ("ISIS terrorists"). Chosen on dev.
+    term_growth: str = "edges"
     #: Loaded-term category -> log-odds added to "inside" for tokens of a war-lexicon match of that category
     #: (:func:`apply_lexicon_prior`); chosen on dev. Empty: the lexicon plays no part in tagging.
     lexicon_prior: dict[str, float] = field(default_factory=dict)
@@ -94,6 +100,8 @@ class TermTaggerConfig:
         values = dict(data)
         if "groups" in values:
             values["groups"] = tuple(values["groups"])
+        if values.get("term_growth", "edges") not in TERM_GROWTHS:
+            raise ValueError(f"{where}: term_growth must be one of {list(TERM_GROWTHS)}, got {values['term_growth']!r}")
         margin = values.get("category_margin")
         if margin is not None and not (isinstance(margin, int | float) and margin >= 0):
             raise ValueError(f"{where}: category_margin must be a number >= 0 or null, got {margin!r}")
@@ -344,21 +352,30 @@ class TermTagger:
         """Turn one article's window probabilities into loaded terms and technique spans."""
         if self.config.lexicon_prior:
             spans = apply_lexicon_prior(windows, spans, lexicon_matches(text), self.config.lexicon_prior)
-        found = [
-            piece
-            for window, span_probs, polarity_probs in zip(windows, spans, polarity, strict=True)
-            for piece in decode_groups(
-                window,
-                span_probs,
-                polarity_probs,
-                text,
-                threshold=self.config.threshold,
-                group_thresholds=self.config.group_thresholds,
-                split_on_begin=self.config.split_on_begin,
-                extend_threshold=self.config.extend_threshold,
-            )
-        ]
-        return build_terms(found, text, category_margin=self.config.category_margin)
+
+        def decoded(groups: Sequence[str], *, gaps_only: bool = False) -> list[GroupSpan]:
+            return [
+                piece
+                for window, span_probs, polarity_probs in zip(windows, spans, polarity, strict=True)
+                for piece in decode_groups(
+                    window,
+                    span_probs,
+                    polarity_probs,
+                    text,
+                    threshold=self.config.threshold,
+                    group_thresholds=self.config.group_thresholds,
+                    split_on_begin=self.config.split_on_begin,
+                    extend_threshold=self.config.extend_threshold,
+                    groups=groups,
+                    gaps_only=gaps_only,
+                )
+            ]
+
+        found = decoded(TERM_GROUPS)
+        term_spans = None  # the loaded terms come from ``found`` too
+        if self.config.term_growth == "gaps" and self.config.extend_threshold is not None:
+            term_spans = decoded(tuple(GROUP_TO_CATEGORY), gaps_only=True)
+        return build_terms(found, text, category_margin=self.config.category_margin, term_spans=term_spans)
 
     def tag(self, article: Article, sentences: Sequence[Sentence], *, batch_size: int = 32) -> RawTerms:
         """Loaded terms and technique spans for one article (voice and target not yet assigned)."""
@@ -506,13 +523,16 @@ def decode_groups(
     group_thresholds: Mapping[str, float] | None = None,
     split_on_begin: bool = True,
     extend_threshold: float | None = None,
+    groups: Sequence[str] = TERM_GROUPS,
+    gaps_only: bool = False,
 ) -> list[GroupSpan]:
-    """Spans per group: a token is inside when P(B) + P(I) >= the group's threshold.
+    """Spans per group of ``groups``: a token is inside when P(B) + P(I) >= the group's threshold.
 
     A gap (or, with ``split_on_begin``, a token more likely B than I) starts a new span;
     ``group_thresholds`` overrides ``threshold`` for the groups it names. With ``extend_threshold``
     (hysteresis), a span grows through neighbouring tokens whose probability is at least that lower
-    value, so "firestorm" + "of" (0.3) + "outrage" is one span rather than two.
+    value, so "firestorm" + "of" (0.3) + "outrage" is one span rather than two; with ``gaps_only`` it
+    grows only across such gaps between marked tokens, never outwards at its edges.
 
     A span is widened to whole words, hyphenated compounds included: "terror" + "##ists" never
     yields "terror", "##ized" of "sanitized" is "sanitized", "backed" of "foreign-backed" is
@@ -533,7 +553,8 @@ def decode_groups(
     offsets = window.offsets
     out: list[GroupSpan] = []
     inside_prob = span_probs[:, :, 1] + span_probs[:, :, 2]
-    for g, group in enumerate(TERM_GROUPS):
+    for group in groups:
+        g = TERM_GROUPS.index(group)
         cut = (group_thresholds or {}).get(group, threshold)
         current: list[int] = []
 
@@ -562,7 +583,9 @@ def decode_groups(
                 )
             )
 
-        inside = _inside_tokens(inside_prob[:, g], offsets, window.sentence_indices, cut, extend_threshold)
+        inside = _inside_tokens(
+            inside_prob[:, g], offsets, window.sentence_indices, cut, extend_threshold, gaps_only=gaps_only
+        )
         for t, (a, _) in enumerate(offsets):
             if a < 0 or not inside[t]:
                 flush(current)
@@ -584,8 +607,22 @@ def _inside_tokens(
     sentence_indices: Sequence[int],
     cut: float,
     extend: float | None,
+    *,
+    gaps_only: bool = False,
 ) -> list[bool]:
-    """Tokens at or above ``cut``, plus (with ``extend``) runs at or above ``extend`` that hold one of them."""
+    """Tokens at or above ``cut``, plus (with ``extend``) runs at or above ``extend`` that hold one of them.
+
+    With ``gaps_only``, only the part of such a run between its first and last token at or above ``cut``.
+
+    Example:
+        >>> probs = np.array([0.2, 0.9, 0.2, 0.8, 0.2, 0.0])
+        >>> offsets = [(i, i + 1) for i in range(6)]
+        >>> [int(x) for x in _inside_tokens(probs, offsets, [0] * 6, 0.5, 0.1)]
+        [1, 1, 1, 1, 1, 0]
+        >>> [int(x) for x in _inside_tokens(probs, offsets, [0] * 6, 0.5, 0.1, gaps_only=True)]
+        [0, 1, 1, 1, 0, 0]
+
+    """
     inside = [a >= 0 and p >= cut for p, (a, _) in zip(probs, offsets, strict=True)]
     if extend is None or extend >= cut:
         return inside
@@ -600,8 +637,9 @@ def _inside_tokens(
         if keep:
             run.append(t)
             continue
-        if any(inside[k] for k in run):
-            for k in run:
+        marked = [k for k in run if inside[k]]
+        if marked:
+            for k in run if not gaps_only else range(marked[0], marked[-1] + 1):
                 inside[k] = True
         run = [t] if t < len(offsets) and offsets[t][0] >= 0 and probs[t] >= extend else []
     return inside
@@ -672,8 +710,17 @@ def _continues_word(offsets: Sequence[tuple[int, int]], t: int, text: str) -> bo
     return previous_end == offsets[t][0] and previous_end > 0 and text[previous_end - 1].isalnum()
 
 
-def build_terms(found: Sequence[GroupSpan], text: str, *, category_margin: float | None = None) -> RawTerms:
+def build_terms(
+    found: Sequence[GroupSpan],
+    text: str,
+    *,
+    category_margin: float | None = None,
+    term_spans: Sequence[GroupSpan] | None = None,
+) -> RawTerms:
     """Loaded terms (the category groups) and technique spans (the 14 techniques) from decoded spans.
+
+    ``term_spans``, when given, are the category groups' spans decoded for the loaded terms on their own
+    (:attr:`TermTaggerConfig.term_growth` "gaps"); otherwise the terms come from ``found`` too.
 
     Where a ``delegitimizing`` span overlaps a ``name_calling`` one, the term is reported once, as
     ``delegitimizing`` (the more specific category), unless, with ``category_margin``, the
@@ -697,7 +744,7 @@ def build_terms(found: Sequence[GroupSpan], text: str, *, category_margin: float
         for s in sorted(found, key=lambda s: (s.start, s.end, s.group))
         if s.group in TECHNIQUES
     )
-    categorised = [s for s in found if s.group in GROUP_TO_CATEGORY]
+    categorised = [s for s in (found if term_spans is None else term_spans) if s.group in GROUP_TO_CATEGORY]
     delegitimizing = [s for s in categorised if s.group == "delegitimizing"]
     terms = []
     for s in sorted(categorised, key=lambda s: (s.start, s.end, s.group)):
