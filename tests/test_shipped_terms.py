@@ -116,6 +116,29 @@ def test_neutral_actor_beside_a_loaded_one(analyzer, text: str, loaded: str, neu
     assert not any(neutral in term or term in neutral for term, _, _ in found), found
 
 
+@pytest.mark.parametrize(
+    ("text", "loaded", "beyond"),  # a term holding ``loaded`` must not reach ``beyond``
+    [
+        pytest.param(  # with term_growth "edges": "a brutal siege by the foreign-backed mercenaries" (session 16)
+            "The heroic soldiers liberated the town after a brutal siege by the foreign-backed mercenaries.",
+            "brutal",
+            "mercenaries",
+            id="brutal-siege-stops-before-the-actor",
+        ),
+        pytest.param(
+            "Takfiri gangs backed by foreign states shelled the market again, killing four shoppers.",
+            "takfiri",
+            "shelled",
+            id="takfiri-gangs-stops-before-the-verb",
+        ),
+    ],
+)
+def test_loaded_terms_stay_words(analyzer, text: str, loaded: str, beyond: str) -> None:  # type: ignore[no-untyped-def]
+    holding = [term for term, _, _ in _terms(analyzer, text) if loaded in term]
+    assert holding, holding
+    assert not any(beyond in term for term in holding), holding
+
+
 def test_voice_follows_the_attribution(analyzer) -> None:  # type: ignore[no-untyped-def]
     text = 'A military source told FNA that the army "crushed the terrorists" in the eastern suburbs.'
     report = analyzer.analyze(Article("v", text))
