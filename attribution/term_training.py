@@ -35,7 +35,7 @@ from attribution.records import Article
 from attribution.segmenter import RuleSegmenter
 from attribution.tagging.lora import LoraSettings
 from attribution.tagging.precision import check_precision, training_uses_bf16
-from attribution.tagging.term_tagger import BIO, POLARITY_LABELS, TERM_GROUPS, RawTerms, TermTagger
+from attribution.tagging.term_tagger import BIO, POLARITY_LABELS, TERM_GROUPS, TERM_GROWTHS, RawTerms, TermTagger
 from attribution.tagging.windows import IGNORE_INDEX, TokenWindow
 
 logger = logging.getLogger(__name__)
@@ -118,6 +118,8 @@ class TermTrainingConfig:
             raise ValueError(f"split_on_begin_choices must be true and/or false, got {self.split_on_begin_choices}")
         if not self.category_margins or any(m is not None and m < 0 for m in self.category_margins):
             raise ValueError(f"category_margins must be values >= 0 or null, got {self.category_margins}")
+        if not self.term_growth_choices or not set(self.term_growth_choices) <= set(TERM_GROWTHS):
+            raise ValueError(f"term_growth_choices must be among {list(TERM_GROWTHS)}, got {self.term_growth_choices}")
         if not 0 <= self.dev_share < 1:
             raise ValueError(f"dev_share must be in [0, 1), got {self.dev_share}")
         if self.extra_repeats < 0:
@@ -704,20 +706,15 @@ def choose_term_growth(
     tie. Returns the choice and every choice's score. ``outputs``: the branch's probabilities on each set
     (:func:`branch_outputs`).
     """
-    scores = {
-        choice: round(
-            float(
-                np.mean(
-                    [
-                        term_extent_score(evaluate_decoded(tagger, features, records, out, term_growth=choice))
-                        for (features, records), out in zip(scored, outputs, strict=True)
-                    ]
-                )
-            ),
-            4,
-        )
-        for choice in choices
-    }
+
+    def mean_extent_score(choice: str) -> float:
+        per_set = [
+            term_extent_score(evaluate_decoded(tagger, features, records, out, term_growth=choice))
+            for (features, records), out in zip(scored, outputs, strict=True)
+        ]
+        return round(float(np.mean(per_set)), 4)
+
+    scores = {choice: mean_extent_score(choice) for choice in choices}
     chosen = max(choices, key=lambda choice: scores[choice])
     logger.info("term growth %s chosen on dev (scores %s)", chosen, scores)
     return chosen, scores

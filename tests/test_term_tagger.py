@@ -632,6 +632,58 @@ def test_span_splitting_is_chosen_on_dev_and_a_tie_keeps_the_first(tiny_terms: T
     assert tiny_terms.config == original  # choosing leaves the tagger's own decoding as it was
 
 
+@pytest.mark.parametrize(
+    ("choices", "error"),
+    [
+        (["edges", "gaps"], None),
+        (["gaps"], None),
+        ([], "term_growth_choices"),
+        (["outwards"], "term_growth_choices"),
+    ],
+)
+def test_training_config_checks_the_term_growth_choices(choices: list, error: str | None) -> None:
+    from attribution.term_training import TermTrainingConfig
+
+    settings = {"train_data": ["ptc"], "out": "m", "term_growth_choices": choices}
+    if error is None:
+        assert TermTrainingConfig.from_dict(settings).term_growth_choices == choices
+    else:
+        with pytest.raises(ValueError, match=error):
+            TermTrainingConfig.from_dict(settings)
+
+
+@pytest.mark.parametrize("extend", [None, 0.05])
+def test_term_growth_is_chosen_on_the_sets_and_a_tie_keeps_the_first(tiny_terms: TermTagger, extend) -> None:  # type: ignore[no-untyped-def]
+    from attribution.term_training import (
+        branch_outputs,
+        build_term_features,
+        choose_term_growth,
+        evaluate_decoded,
+        term_extent_score,
+    )
+
+    records = _puppet_regime_records(3)
+    sets = [(build_term_features(part, tiny_terms), part) for part in (records[:2], records[2:])]
+    outputs = [branch_outputs(tiny_terms, features) for features, _ in sets]
+    original = tiny_terms.config
+    tiny_terms.config = replace(original, threshold=0.5, extend_threshold=extend)
+    try:
+        grown = tiny_terms.config
+        chosen, scores = choose_term_growth(tiny_terms, sets, ("edges", "gaps"), outputs=outputs)
+        assert set(scores) == {"edges", "gaps"} and scores[chosen] == max(scores.values())
+        if extend is None:  # nothing grows: both decode alike, and the first wins
+            assert scores["edges"] == scores["gaps"] and chosen == "edges"
+        assert tiny_terms.config == grown  # choosing leaves the tagger's own decoding as it was
+        for choice in ("edges", "gaps"):  # the mean over the sets of the loaded terms' exact and overlap F1
+            per_set = [
+                term_extent_score(evaluate_decoded(tiny_terms, features, part, out, term_growth=choice))
+                for (features, part), out in zip(sets, outputs, strict=True)
+            ]
+            assert scores[choice] == round(float(np.mean(per_set)), 4)
+    finally:
+        tiny_terms.config = original
+
+
 def test_decoding_stored_branch_outputs_equals_running_the_branch(tiny_terms: TermTagger) -> None:
     from attribution.term_training import branch_outputs, build_term_features, predict_features
 

@@ -77,7 +77,7 @@ class TermTaggerConfig:
     extend_threshold: float | None = None  # a span grows through neighbours at or above this (None: no growing)
     #: How loaded terms grow with ``extend_threshold``: "edges", through neighbours on either side as the
     #: technique spans do ("scores of ISIS terrorists"); "gaps", only across gaps between marked tokens, so a
-    #: term stays the word or phrase the guidelines ask for ("ISIS terrorists"). Chosen on dev.
+    #: term stays the word or phrase the guidelines ask for ("ISIS terrorists"). Chosen on dev and the war set.
     term_growth: str = "edges"
     #: Loaded-term category -> log-odds added to "inside" for tokens of a war-lexicon match of that category
     #: (:func:`apply_lexicon_prior`); chosen on dev. Empty: the lexicon plays no part in tagging.
