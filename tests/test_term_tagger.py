@@ -595,21 +595,25 @@ def test_early_stopping_waits_for_the_first_spans(
 
 
 @pytest.mark.parametrize(
-    ("choices", "error"),
+    ("key", "choices", "error"),
     [
-        ([True, False], None),
-        ([False], None),
-        ([], "split_on_begin_choices"),
-        (["yes"], "split_on_begin_choices"),
-        ([1, 0], "split_on_begin_choices"),  # JSON numbers are not booleans here
+        ("split_on_begin_choices", [True, False], None),
+        ("split_on_begin_choices", [False], None),
+        ("split_on_begin_choices", [], "split_on_begin_choices"),
+        ("split_on_begin_choices", ["yes"], "split_on_begin_choices"),
+        ("split_on_begin_choices", [1, 0], "split_on_begin_choices"),  # JSON numbers are not booleans here
+        ("term_growth_choices", ["edges", "gaps"], None),
+        ("term_growth_choices", ["gaps"], None),
+        ("term_growth_choices", [], "term_growth_choices"),
+        ("term_growth_choices", ["outwards"], "term_growth_choices"),
     ],
 )
-def test_training_config_checks_the_span_splitting_choices(choices: list, error: str | None) -> None:
+def test_training_config_checks_the_decoding_choices(key: str, choices: list, error: str | None) -> None:
     from attribution.term_training import TermTrainingConfig
 
-    settings = {"train_data": ["ptc"], "out": "m", "split_on_begin_choices": choices}
+    settings = {"train_data": ["ptc"], "out": "m", key: choices}
     if error is None:
-        assert TermTrainingConfig.from_dict(settings).split_on_begin_choices == choices
+        assert getattr(TermTrainingConfig.from_dict(settings), key) == choices
     else:
         with pytest.raises(ValueError, match=error):
             TermTrainingConfig.from_dict(settings)
@@ -630,26 +634,6 @@ def test_span_splitting_is_chosen_on_dev_and_a_tie_keeps_the_first(tiny_terms: T
     only, _ = choose_span_splitting(tiny_terms, features, records, (False,), outputs=outputs)
     assert only is False
     assert tiny_terms.config == original  # choosing leaves the tagger's own decoding as it was
-
-
-@pytest.mark.parametrize(
-    ("choices", "error"),
-    [
-        (["edges", "gaps"], None),
-        (["gaps"], None),
-        ([], "term_growth_choices"),
-        (["outwards"], "term_growth_choices"),
-    ],
-)
-def test_training_config_checks_the_term_growth_choices(choices: list, error: str | None) -> None:
-    from attribution.term_training import TermTrainingConfig
-
-    settings = {"train_data": ["ptc"], "out": "m", "term_growth_choices": choices}
-    if error is None:
-        assert TermTrainingConfig.from_dict(settings).term_growth_choices == choices
-    else:
-        with pytest.raises(ValueError, match=error):
-            TermTrainingConfig.from_dict(settings)
 
 
 @pytest.mark.parametrize("extend", [None, 0.05])
