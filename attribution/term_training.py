@@ -23,7 +23,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -598,11 +598,9 @@ def choose_lexicon_prior(
         for (features, _), out in zip(scored, given, strict=True)
     ]
     for weight in weights:
-        per_set = [
-            selection_score(evaluate_decoded(tagger, features, records, out, lexicon_prior=lexicon_prior_of(weight)))
-            for (features, records), out in zip(scored, stored, strict=True)
-        ]
-        scores[str(weight)] = round(float(np.mean(per_set)), 4)
+        scores[str(weight)] = mean_score(
+            tagger, scored, stored, selection_score, lexicon_prior=lexicon_prior_of(weight)
+        )
     best = max(scores.values())
     chosen = min(w for w in weights if scores[str(w)] >= best - tolerance)
     logger.info("lexicon prior %.2f chosen on dev (scores %s)", chosen, scores)
@@ -706,18 +704,25 @@ def choose_term_growth(
     tie. Returns the choice and every choice's score. ``outputs``: the branch's probabilities on each set
     (:func:`branch_outputs`).
     """
-
-    def mean_extent_score(choice: str) -> float:
-        per_set = [
-            term_extent_score(evaluate_decoded(tagger, features, records, out, term_growth=choice))
-            for (features, records), out in zip(scored, outputs, strict=True)
-        ]
-        return round(float(np.mean(per_set)), 4)
-
-    scores = {choice: mean_extent_score(choice) for choice in choices}
+    scores = {choice: mean_score(tagger, scored, outputs, term_extent_score, term_growth=choice) for choice in choices}
     chosen = max(choices, key=lambda choice: scores[choice])
     logger.info("term growth %s chosen on dev (scores %s)", chosen, scores)
     return chosen, scores
+
+
+def mean_score(
+    tagger: TermTagger,
+    scored: Sequence[tuple[TermFeatures, Sequence[LabeledArticle]]],
+    outputs: Sequence[BranchOutputs],
+    score: Callable[[dict[str, Any]], float],
+    **settings: Any,
+) -> float:
+    """``score`` of each set decoded with ``settings`` (:func:`evaluate_decoded`), averaged over the sets, 4 places."""
+    per_set = [
+        score(evaluate_decoded(tagger, features, records, out, **settings))
+        for (features, records), out in zip(scored, outputs, strict=True)
+    ]
+    return round(float(np.mean(per_set)), 4)
 
 
 def term_extent_score(results: dict[str, Any]) -> float:
