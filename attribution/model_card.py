@@ -168,6 +168,23 @@ def _short_path(path: str) -> str:
     return "attribution/resources/" + path.split(marker, 1)[1] if marker in path else path
 
 
+def _soup_lines(metrics: dict[str, Any]) -> list[str]:
+    """The card's line on the greedy soup (``soup_with`` in training), none when no soup was tried.
+
+    >>> print(*_soup_lines({"soup_with": ["b", "c"], "soup_kept": ["b"], "dev_selection_by_soup": {"b": 0.42}}))
+    - averaged with: b (a greedy soup: each of b, c joined only if dev scored better; dev selection scores {'b': 0.42})
+    >>> _soup_lines({})
+    []
+    """
+    if not metrics.get("soup_with"):
+        return []
+    kept = ", ".join(metrics.get("soup_kept") or []) or "none of them"
+    return [
+        f"- averaged with: {kept} (a greedy soup: each of {', '.join(metrics['soup_with'])} joined only if dev "
+        f"scored better; dev selection scores {metrics.get('dev_selection_by_soup')})"
+    ]
+
+
 def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any]) -> Path:
     """Render and write ``path/README.md`` for a loaded-term / technique branch."""
     import torch
@@ -235,6 +252,7 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
         if training.get("init_branch")
         else f"- started from: a copy of the attribution tagger's layers after layer {training.get('trunk_layer')} "
         "(new heads)",
+        *_soup_lines(metrics),
         "",
         "## Metrics on the validation articles",
         "",

@@ -68,6 +68,9 @@ class TermTrainingConfig:
     extra_repeats: int = 3
     extra_pack: int = 6  # hand-written snippets joined into pseudo-articles, so they are seen in full-size windows
     init_branch: str | None = None  # continue from a saved branch (same trunk) instead of a fresh copy
+    # saved branches trained from the same start as this run (another seed, say): after training, each is
+    # averaged in if the soup scores better on dev (greedy_soup); with init_branch and epochs 0 nothing trains
+    soup_with: list[str] = field(default_factory=list)
     attribution_tagger: str | None = None  # the trunk; default: init_branch's own, else the MiniLM tagger
     trunk_layer: int = 3
     lora_rank: int = 0  # > 0: the branch's layers stay frozen copies of the trunk's and train LoRA adapters
@@ -106,8 +109,12 @@ class TermTrainingConfig:
         check_precision(self.precision)
         if not self.train_data:
             raise ValueError("train_data must name at least one file or folder")
-        if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
-            raise ValueError("epochs, batch_size and learning_rate must be positive")
+        if self.epochs < 0 or self.batch_size <= 0 or self.learning_rate <= 0:
+            raise ValueError("epochs must be >= 0, batch_size and learning_rate positive")
+        if self.epochs == 0 and not self.init_branch:
+            raise ValueError("epochs 0 (no training) needs init_branch: the branch to average or decode again")
+        if self.soup_with and not (self.dev_data or self.dev_share > 0):
+            raise ValueError("soup_with needs dev articles (dev_data or dev_share > 0) to decide what joins the soup")
         if not self.thresholds or not all(0 < t < 1 for t in self.thresholds):
             raise ValueError(f"thresholds must be values in (0, 1), got {self.thresholds}")
         if not self.extend_thresholds or not all(e is None or 0 < e < 1 for e in self.extend_thresholds):
@@ -566,6 +573,40 @@ def best_threshold_score(
     return best
 
 
+def greedy_soup(
+    tagger: TermTagger,
+    ingredients: Sequence[str],
+    features: TermFeatures,
+    records: Sequence[LabeledArticle],
+    thresholds: Sequence[float],
+) -> tuple[TermTagger, dict[str, Any]]:
+    """``tagger`` averaged with each saved branch of ``ingredients`` that raises its dev score (a greedy soup).
+
+    Wortsman et al. (2022): in turn, each ingredient joins the soup if the average of the soup so far and it
+    scores better on dev (:func:`best_threshold_score`, as an epoch is scored) than the soup so far; otherwise
+    it is left out. The ingredients must be branches on the same trunk with the same shape, trained from the
+    same start (:func:`~attribution.tagging.branch_soup.soup_of`). Returns the soup (``tagger`` itself when no
+    ingredient helps) and what was tried: ``soup_with``, ``soup_kept`` and ``dev_selection_by_soup`` (the
+    score of the branch alone under ``"alone"``, then each ingredient's soup).
+    """
+    from attribution.tagging.branch_soup import read_branch, soup_of
+    from attribution.tagging.weights import trained_state
+
+    parts = [(tagger.config, tagger._saved_adapters or trained_state(tagger.branch, tagger.config.weights_dtype))]
+    best_score = round(best_threshold_score(tagger, features, records, thresholds)[1], 4)
+    scores, kept, best = {"alone": best_score}, [], tagger
+    for path in ingredients:
+        ingredient = read_branch(path)
+        candidate = soup_of([*parts, ingredient], trunk=tagger.trunk, name=f"soup with {path}")
+        score = round(best_threshold_score(candidate, features, records, thresholds)[1], 4)
+        scores[str(path)] = score
+        if score > best_score:
+            parts, best_score, best = [*parts, ingredient], score, candidate
+            kept.append(str(path))
+    logger.info("soup: kept %s of %s (dev selection scores %s)", kept, list(ingredients), scores)
+    return best, {"soup_with": [str(p) for p in ingredients], "soup_kept": kept, "dev_selection_by_soup": scores}
+
+
 def lexicon_prior_of(weight: float) -> dict[str, float]:
     """The same log-odds bonus for every loaded-term category, or no prior at all for 0.
 
@@ -930,17 +971,24 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         remove_unused_columns=False,
         label_names=["span_labels", "polarity_labels"],
     )
-    trainer = Trainer(
-        model=tagger.branch,
-        args=args,
-        train_dataset=_BranchDataset(train_features, order),
-        data_collator=collate_branch,
-        callbacks=[SelectBest()],
-    )
-    train_output = trainer.train()
+    train_loss: float | None = None
+    epochs_run = 0.0
+    if config.epochs > 0:  # else an init_branch to average (soup_with) and decode again, untrained
+        trainer = Trainer(
+            model=tagger.branch,
+            args=args,
+            train_dataset=_BranchDataset(train_features, order),
+            data_collator=collate_branch,
+            callbacks=[SelectBest()],
+        )
+        train_loss = float(trainer.train().training_loss)
+        epochs_run = float(trainer.state.epoch or 0)
     if best["state"] is not None:
         tagger.branch.load_state_dict(best["state"])
     tagger.branch.eval()
+    soup: dict[str, Any] = {}
+    if config.soup_with and dev_features is not None:
+        tagger, soup = greedy_soup(tagger, config.soup_with, dev_features, dev_records, config.thresholds)
     decoding: dict[str, Any] = {}
     if dev_features is not None:  # with the hand-written war set, where most lexicon terms are
         extra = (build_term_features(extra_records, tagger, cache_dir=cache), extra_records) if extra_records else None
@@ -951,13 +999,14 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         "extra_records": len(extra_records),
         "train_windows": len(train_features.windows),  # distinct windows
         "train_windows_per_epoch": len(order),  # with the hand-written set's repeats, as the log counts them
-        "train_loss": round(float(train_output.training_loss), 4),
-        "epochs_run": round(float(trainer.state.epoch or 0), 2),
+        "train_loss": round(train_loss, 4) if train_loss is not None else None,
+        "epochs_run": round(epochs_run, 2),
         "best_epoch": round(float(best["epoch"] or 0), 2),
         "history": history,
         "dev_articles": len(dev_records),
         "threshold": tagger.config.threshold,
         "extend_threshold": tagger.config.extend_threshold,
+        **soup,
         **decoding,
     }
     if validation_features is not None:

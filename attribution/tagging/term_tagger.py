@@ -250,7 +250,6 @@ class TermTagger:
                 weights do not fit.
 
         """
-        import torch
         from safetensors.torch import load_file
 
         path = Path(path)
@@ -268,18 +267,31 @@ class TermTagger:
             if strict_trunk:
                 raise ValueError(message)
             logger.warning(message)
+        return cls.from_state(trunk, config, load_file(str(weights_path)), name=str(path), merge=merge)
+
+    @classmethod
+    def from_state(
+        cls, trunk: Any, config: TermTaggerConfig, state: dict[str, Any], *, name: str = "unsaved", merge: bool = True
+    ) -> Self:
+        """A branch on ``trunk`` built as ``config`` says, with the trained weights ``state`` (what a save writes).
+
+        Raises:
+            ValueError: naming ``name`` if the weights do not fit the branch ``config`` describes.
+
+        """
+        import torch
+
         lora = LoraSettings.from_dict(config.lora) if config.lora else None
         branch = build_branch(trunk, config.trunk_layer, len(config.groups), lora=lora)
-        state = load_file(str(weights_path))
-        params = {name: p for name, p in branch.named_parameters() if p.requires_grad}  # what a save writes
+        params = {key: p for key, p in branch.named_parameters() if p.requires_grad}  # what a save writes
         if set(state) != set(params):
-            raise ValueError(f"{weights_path}: weights do not fit a branch at layer {config.trunk_layer}")
+            raise ValueError(f"{name}: weights do not fit a branch at layer {config.trunk_layer}")
         with torch.no_grad():
             for key, tensor in state.items():
                 if params[key].shape != tensor.shape:
-                    raise ValueError(f"{weights_path}: {key} has shape {tuple(tensor.shape)}")
+                    raise ValueError(f"{name}: {key} has shape {tuple(tensor.shape)}")
                 params[key].copy_(tensor.to(params[key].dtype))
-        tagger = cls(trunk, branch, config, name=str(path))
+        tagger = cls(trunk, branch, config, name=name)
         if lora is not None and merge:  # keep the adapters as loaded (a later save writes them), run merged layers
             tagger._saved_adapters = state
             unload_injected_lora(branch.layers)

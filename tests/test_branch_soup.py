@@ -1,0 +1,194 @@
+"""Weight averaging of term-tagger branches (attribution.tagging.branch_soup) and the trainer's greedy soup."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from model_helpers import nudge_trainable
+
+from attribution.annotations import GoldLoadedTerm, GoldTechnique, LabeledArticle, write_annotations
+from attribution.tagging.branch_soup import average_states, read_branch, soup_of
+from attribution.tagging.lora import LoraSettings
+from attribution.tagging.term_tagger import TermTagger
+
+
+def _branch(trunk: Any, seed: int, *, rank: int | None = 4, trunk_layer: int = 1) -> TermTagger:
+    """A branch whose adapters (or layers) and heads moved away from their start by seeded noise."""
+    lora = LoraSettings(rank=rank, dropout=0.0) if rank else None
+    tagger = TermTagger.from_trunk(trunk, trunk_layer=trunk_layer, lora=lora)
+    nudge_trainable(tagger.branch, seed=seed)
+    return tagger
+
+
+def _saved(tagger: TermTagger, folder: Path) -> tuple[Any, dict[str, Any]]:
+    tagger.save_pretrained(folder)
+    return read_branch(folder)
+
+
+def _merged_weights(tagger: TermTagger) -> dict[str, torch.Tensor]:
+    """Every weight the branch runs with (adapters merged), float32."""
+    return {name: p.detach().float().clone() for name, p in tagger.branch.state_dict().items()}
+
+
+@pytest.mark.parametrize("rank", [4, None])
+def test_a_soup_runs_with_the_mean_of_the_branches_weights(tiny_tagger, tmp_path: Path, rank: int | None) -> None:  # type: ignore[no-untyped-def]
+    branches = [_saved(_branch(tiny_tagger, seed, rank=rank), tmp_path / str(seed)) for seed in (5, 6)]
+    merged = [_merged_weights(TermTagger.from_pretrained(tmp_path / str(s), trunk=tiny_tagger)) for s in (5, 6)]
+    soup = soup_of(branches, trunk=tiny_tagger)
+    for name, weight in _merged_weights(soup).items():  # the mean of the changes to each layer, and of the heads
+        torch.testing.assert_close(weight, (merged[0][name] + merged[1][name]) / 2, atol=2e-3, rtol=1e-3)
+    assert soup.config.lora == ({"rank": 8, "alpha": 16, "dropout": 0.0} if rank else {})
+    soup.save_pretrained(tmp_path / "soup")  # saved as adapters of twice the rank, loaded and merged as any branch
+    again = TermTagger.from_pretrained(tmp_path / "soup", trunk=tiny_tagger)
+    for name, weight in _merged_weights(again).items():
+        torch.testing.assert_close(weight, _merged_weights(soup)[name], atol=2e-3, rtol=1e-3)
+
+
+def test_a_soup_of_one_branch_is_that_branch(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    branch = _saved(_branch(tiny_tagger, 5), tmp_path / "one")
+    alone = _merged_weights(TermTagger.from_pretrained(tmp_path / "one", trunk=tiny_tagger))
+    for name, weight in _merged_weights(soup_of([branch], trunk=tiny_tagger)).items():
+        torch.testing.assert_close(weight, alone[name])
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ({"trunk_layer": 0}, "trunk_layer"),
+        ({"rank": 2}, "lora"),
+        ({"rank": None}, "lora"),
+    ],
+)
+def test_only_branches_of_the_same_shape_make_a_soup(tiny_tagger, tmp_path: Path, second: dict, message: str) -> None:  # type: ignore[no-untyped-def]
+    first = _saved(_branch(tiny_tagger, 5), tmp_path / "a")
+    other = _saved(_branch(tiny_tagger, 6, **second), tmp_path / "b")
+    with pytest.raises(ValueError, match=f"branch 2 differs from branch 1 in {message}"):
+        soup_of([first, other], trunk=tiny_tagger)
+
+
+def test_a_soup_of_another_trunk_is_refused(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = _saved(_branch(tiny_tagger, 5), tmp_path / "a")
+    config, weights = _saved(_branch(tiny_tagger, 6), tmp_path / "b")
+    with pytest.raises(ValueError, match="trunk_weights_sha256"):
+        soup_of([first, (replace(config, trunk_weights_sha256="0" * 64), weights)], trunk=tiny_tagger)
+
+
+@pytest.mark.parametrize(
+    ("states", "message"),
+    [
+        ([], "no branch weights"),
+        ([{"span_head.bias": torch.zeros(2)}, {"polarity_head.bias": torch.zeros(2)}], "other weights"),
+        ([{"span_head.bias": torch.zeros(2)}, {"span_head.bias": torch.zeros(3)}], "differs in shape"),
+    ],
+)
+def test_average_states_refuses_weights_that_do_not_match(states: list, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        average_states(states)
+
+
+def test_missing_branch_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"nowhere: not a saved term tagger \(term_tagger_config.json"):
+        read_branch(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    ("scores", "kept"),
+    [
+        ([0.40, 0.45, 0.43], ["a"]),  # b would lower the soup with a
+        ([0.40, 0.38, 0.46], ["b"]),  # a would lower the branch alone; b raises it
+        ([0.40, 0.41, 0.42], ["a", "b"]),
+        ([0.40, 0.40], []),  # a tie does not join: the branch stays as trained
+    ],
+)
+def test_greedy_soup_keeps_only_what_raises_the_dev_score(
+    tiny_tagger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scores: list[float], kept: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    from attribution import term_training
+
+    trained = _branch(tiny_tagger, 4)
+    ingredients = [str(tmp_path / name) for name in ("a", "b")[: len(scores) - 1]]
+    for seed, folder in enumerate(ingredients, start=5):
+        _branch(tiny_tagger, seed).save_pretrained(folder)
+    scored: list[TermTagger] = []
+    remaining = iter(scores)
+
+    def scripted(tagger: TermTagger, *args: Any) -> tuple[float, float, dict]:
+        scored.append(tagger)
+        return 0.5, next(remaining), {}
+
+    monkeypatch.setattr(term_training, "best_threshold_score", scripted)
+    soup, metrics = term_training.greedy_soup(trained, ingredients, None, [], [0.5])  # type: ignore[arg-type]
+    assert metrics["soup_kept"] == [str(tmp_path / name) for name in kept]
+    assert metrics["dev_selection_by_soup"] == dict(zip(["alone", *ingredients], scores, strict=True))
+    assert scored[0] is trained and len(scored) == len(scores)
+    if kept:
+        assert soup.config.lora["rank"] == 4 * (1 + len(kept))
+    else:
+        assert soup is trained
+
+
+def test_training_config_checks_the_soup_and_untrained_runs() -> None:
+    from attribution.term_training import TermTrainingConfig
+
+    base = {"train_data": ["ptc"], "out": "m"}
+    assert TermTrainingConfig.from_dict({**base, "epochs": 0, "init_branch": "b"}).epochs == 0
+    for settings, message in [
+        ({"epochs": 0}, "needs init_branch"),
+        ({"epochs": -1}, "epochs must be >= 0"),
+        ({"soup_with": ["b"], "dev_share": 0.0}, "soup_with needs dev articles"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            TermTrainingConfig.from_dict({**base, **settings})
+
+
+def test_an_untrained_run_averages_and_decodes_a_saved_branch_again(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from attribution.tagging.attribution_tagger import AttributionTagger
+    from attribution.term_training import TermTrainingConfig, train_term_tagger
+
+    trunk_dir = tmp_path / "trunk"
+    tiny_tagger.save_pretrained(trunk_dir)
+    trunk = AttributionTagger.from_pretrained(trunk_dir)
+    for seed, name in ((5, "a"), (6, "b")):
+        _branch(trunk, seed).save_pretrained(tmp_path / name)
+    records = [
+        LabeledArticle(
+            f"r{i}",
+            "The puppet regime shelled the town. Militants fled to the hills.",
+            ("loaded_terms", "techniques"),
+            loaded_terms=(GoldLoadedTerm(((4, 17),), "name_calling", polarity="negative"),),
+            techniques=(GoldTechnique(((4, 17),), "Name_Calling,Labeling"),),
+        )
+        for i in range(3)
+    ]
+    data = tmp_path / "train.jsonl"
+    write_annotations(records, data)
+    config = TermTrainingConfig(
+        train_data=[str(data)],
+        data_format="jsonl",
+        dev_data=[str(data)],
+        validation_data=[str(data)],
+        validation_format="jsonl",
+        extra_train_data=[],
+        attribution_tagger=str(trunk_dir),
+        init_branch=str(tmp_path / "a"),
+        soup_with=[str(tmp_path / "b")],
+        epochs=0,
+        out=str(tmp_path / "out"),
+        checkpoint_dir=str(tmp_path / "ckpt"),
+        feature_cache=None,
+        lexicon_priors=[0.0],
+    )
+    metrics = train_term_tagger(config)
+    assert metrics["epochs_run"] == 0 and metrics["train_loss"] is None and metrics["history"] == []
+    assert set(metrics["dev_selection_by_soup"]) == {"alone", str(tmp_path / "b")}
+    saved = json.loads((tmp_path / "out" / "term_tagger_config.json").read_text())
+    assert saved["lora"]["rank"] == 4 * (1 + len(metrics["soup_kept"]))  # the soup's adapters, as kept
+    assert saved["term_growth"] == metrics["term_growth"]  # decoded again on dev
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "- averaged with: " in card and "a greedy soup" in card
+    TermTagger.from_pretrained(tmp_path / "out", trunk=trunk)
