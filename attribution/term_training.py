@@ -590,9 +590,8 @@ def greedy_soup(
     score of the branch alone under ``"alone"``, then each ingredient's soup).
     """
     from attribution.tagging.branch_soup import read_branch, soup_of
-    from attribution.tagging.weights import trained_state
 
-    parts = [(tagger.config, tagger._saved_adapters or trained_state(tagger.branch, tagger.config.weights_dtype))]
+    parts = [(tagger.config, tagger.trained_weights())]
     best_score = round(best_threshold_score(tagger, features, records, thresholds)[1], 4)
     scores, kept, best = {"alone": best_score}, [], tagger
     for path in ingredients:

@@ -298,17 +298,19 @@ class TermTagger:
         branch.eval()
         return tagger
 
+    def trained_weights(self) -> dict[str, Any]:
+        """The weights a save writes: all of a plain branch's; a LoRA branch's adapters and heads (unmerged)."""
+        if self._saved_adapters is not None:  # merged on load: the adapters and heads it was loaded from
+            return self._saved_adapters
+        return trained_state(self.branch, self.config.weights_dtype)
+
     def save_pretrained(self, path: str | Path, *, metrics: dict[str, Any] | None = None) -> None:
         """Save the branch weights (float16 safetensors) and ``term_tagger_config.json``."""
         from attribution import __version__
 
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        if self._saved_adapters is not None:  # merged on load: write the adapters and heads it was loaded from
-            state = self._saved_adapters
-        else:  # every trainable weight: all of a plain branch; a LoRA branch's adapters and heads
-            state = trained_state(self.branch, self.config.weights_dtype)
-        save_state(state, path / WEIGHTS_NAME)
+        save_state(self.trained_weights(), path / WEIGHTS_NAME)
         config = replace(  # every decoding setting is kept (extend_threshold and lexicon_prior were once lost here)
             self.config,
             trunk_weights_sha256=_trunk_hash(self.trunk),
