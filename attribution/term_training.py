@@ -882,6 +882,10 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         lora = LoraSettings(config.lora_rank, config.lora_alpha, config.lora_dropout) if config.lora_rank else None
         tagger = TermTagger.from_trunk(trunk, trunk_layer=config.trunk_layer, lora=lora)
     tagger.branch.positive_weight = config.positive_weight
+    if config.soup_with:  # before the hours of training, not after
+        from attribution.tagging.branch_soup import check_ingredients
+
+        check_ingredients(tagger.config, config.soup_with)
     lexicon = read_polarity_lexicon(config.polarity_lexicon) if config.polarity_lexicon else None
 
     started = time.time()

@@ -12,7 +12,7 @@ import torch
 from model_helpers import nudge_trainable
 
 from attribution.annotations import GoldLoadedTerm, GoldTechnique, LabeledArticle, write_annotations
-from attribution.tagging.branch_soup import average_states, read_branch, soup_of
+from attribution.tagging.branch_soup import average_states, check_ingredients, read_branch, soup_of
 from attribution.tagging.lora import LoraSettings
 from attribution.tagging.term_tagger import TermTagger
 
@@ -89,6 +89,29 @@ def test_a_soup_of_another_trunk_is_refused(tiny_tagger, tmp_path: Path) -> None
 def test_average_states_refuses_weights_that_do_not_match(states: list, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         average_states(states)
+
+
+@pytest.mark.parametrize(
+    ("ingredient", "error", "message"),
+    [
+        ({"seed": 6}, None, ""),  # another seed, same shape: fine
+        ({"seed": 6, "rank": 2}, ValueError, "differs from the trained branch in lora"),
+        ({"seed": 6, "trunk_layer": 0}, ValueError, "differs from the trained branch in trunk_layer"),
+        (None, FileNotFoundError, "not a saved term tagger"),
+    ],
+)
+def test_soup_ingredients_are_checked_before_training(
+    tiny_tagger, tmp_path: Path, ingredient: dict | None, error: type | None, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "ingredient"
+    if ingredient is not None:
+        _branch(tiny_tagger, **ingredient).save_pretrained(folder)
+    trained = _branch(tiny_tagger, 5).config
+    if error is None:
+        check_ingredients(trained, [folder])
+    else:
+        with pytest.raises(error, match=f"ingredient: {message}"):
+            check_ingredients(trained, [folder])
 
 
 def test_missing_branch_folder_is_named(tmp_path: Path) -> None:

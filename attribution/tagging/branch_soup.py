@@ -82,6 +82,37 @@ def soup_lora(lora: Mapping[str, Any], n: int) -> dict[str, Any]:
     return LoraSettings(settings.rank * n, settings.alpha * n, settings.dropout).to_dict()
 
 
+def shape_mismatch(first: TermTaggerConfig, other: TermTaggerConfig) -> str | None:
+    """The first setting in which ``other`` differs from ``first`` so that the two cannot be averaged, or None.
+
+    >>> shape_mismatch(TermTaggerConfig(trunk_layer=0), TermTaggerConfig(trunk_layer=0, threshold=0.7))  # decoding
+    >>> shape_mismatch(TermTaggerConfig(trunk_layer=0), TermTaggerConfig(trunk_layer=3))
+    'trunk_layer'
+    """
+    return next((f for f in _SAME_SHAPE_FIELDS if getattr(other, f) != getattr(first, f)), None)
+
+
+def check_ingredients(config: TermTaggerConfig, paths: Sequence[str | Path]) -> None:
+    """Refuse, before any training, saved branches that cannot be averaged with a branch of ``config``.
+
+    Raises:
+        FileNotFoundError: if a folder is not a saved term tagger.
+        ValueError: naming the folder and the setting in which it differs.
+
+    """
+    for path in paths:
+        config_path = Path(path) / CONFIG_NAME
+        if not config_path.is_file() or not (Path(path) / WEIGHTS_NAME).is_file():
+            raise FileNotFoundError(f"{path}: not a saved term tagger (soup_with names saved branch folders)")
+        other = TermTaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
+        mismatch = shape_mismatch(config, other)
+        if mismatch:
+            raise ValueError(
+                f"{path}: differs from the trained branch in {mismatch}; only branches trained from the same "
+                "start can be averaged (soup_with)"
+            )
+
+
 def read_branch(path: str | Path) -> tuple[TermTaggerConfig, dict[str, Any]]:
     """A saved branch folder's config and weights, unmerged.
 
@@ -113,12 +144,12 @@ def soup_of(
     """
     first = branches[0][0]
     for index, (config, _) in enumerate(branches[1:], start=2):
-        for field_name in _SAME_SHAPE_FIELDS:
-            if getattr(config, field_name) != getattr(first, field_name):
-                raise ValueError(
-                    f"{name}: branch {index} differs from branch 1 in {field_name}; "
-                    "only branches trained from the same start can be averaged"
-                )
+        mismatch = shape_mismatch(first, config)
+        if mismatch:
+            raise ValueError(
+                f"{name}: branch {index} differs from branch 1 in {mismatch}; "
+                "only branches trained from the same start can be averaged"
+            )
     config = replace(first, lora=soup_lora(first.lora, len(branches)), metrics={})
     state = average_states([weights for _, weights in branches])
     return TermTagger.from_state(trunk, config, state, name=name)
