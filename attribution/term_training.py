@@ -589,7 +589,8 @@ def greedy_soup(
     ingredient helps) and what was tried: ``soup_with``, ``soup_kept`` and ``dev_selection_by_soup`` (the
     score of the branch alone under ``"alone"``, then each ingredient's soup).
     """
-    from attribution.tagging.branch_soup import read_branch, soup_of
+    from attribution.tagging.branch_soup import soup_of
+    from attribution.tagging.term_tagger import read_branch
 
     parts = [(tagger.config, tagger.trained_weights())]
     best_score = round(best_threshold_score(tagger, features, records, thresholds)[1], 4)

@@ -12,9 +12,9 @@ import torch
 from model_helpers import nudge_trainable
 
 from attribution.annotations import GoldLoadedTerm, GoldTechnique, LabeledArticle, write_annotations
-from attribution.tagging.branch_soup import average_states, check_ingredients, read_branch, soup_of
+from attribution.tagging.branch_soup import average_states, check_ingredients, soup_of
 from attribution.tagging.lora import LoraSettings
-from attribution.tagging.term_tagger import TermTagger
+from attribution.tagging.term_tagger import TermTagger, read_branch
 
 
 def _branch(trunk: Any, seed: int, *, rank: int | None = 4, trunk_layer: int = 1) -> TermTagger:

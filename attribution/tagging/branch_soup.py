@@ -24,14 +24,13 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from attribution.tagging.lora import LoraSettings
-from attribution.tagging.term_tagger import CONFIG_NAME, WEIGHTS_NAME, TermTagger, TermTaggerConfig
+from attribution.tagging.term_tagger import TermTagger, TermTaggerConfig, read_branch
 
 #: Config fields that must agree for branches to be averaged (the same start and the same shape).
 _SAME_SHAPE_FIELDS = ("trunk_layer", "trunk_weights_sha256", "base_model", "groups", "lora")
@@ -101,34 +100,13 @@ def check_ingredients(config: TermTaggerConfig, paths: Sequence[str | Path]) -> 
 
     """
     for path in paths:
-        config_path = Path(path) / CONFIG_NAME
-        if not config_path.is_file() or not (Path(path) / WEIGHTS_NAME).is_file():
-            raise FileNotFoundError(f"{path}: not a saved term tagger (soup_with names saved branch folders)")
-        other = TermTaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
+        other, _ = read_branch(path)
         mismatch = shape_mismatch(config, other)
         if mismatch:
             raise ValueError(
                 f"{path}: differs from the trained branch in {mismatch}; only branches trained from the same "
                 "start can be averaged (soup_with)"
             )
-
-
-def read_branch(path: str | Path) -> tuple[TermTaggerConfig, dict[str, Any]]:
-    """A saved branch folder's config and weights, unmerged.
-
-    Raises:
-        FileNotFoundError: if the folder lacks its config or weights.
-
-    """
-    from safetensors.torch import load_file
-
-    path = Path(path)
-    config_path, weights_path = path / CONFIG_NAME, path / WEIGHTS_NAME
-    for required in (config_path, weights_path):
-        if not required.is_file():
-            raise FileNotFoundError(f"{path}: not a saved term tagger ({required.name} is missing)")
-    config = TermTaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
-    return config, load_file(str(weights_path))
 
 
 def soup_of(

@@ -250,14 +250,8 @@ class TermTagger:
                 weights do not fit.
 
         """
-        from safetensors.torch import load_file
-
         path = Path(path)
-        config_path, weights_path = path / CONFIG_NAME, path / WEIGHTS_NAME
-        for required in (config_path, weights_path):
-            if not required.is_file():
-                raise FileNotFoundError(f"{path}: not a saved term tagger ({required.name} is missing)")
-        config = TermTaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
+        config, state = read_branch(path)
         trunk_hash = _trunk_hash(trunk)
         if config.trunk_weights_sha256 and trunk_hash and trunk_hash != config.trunk_weights_sha256:
             message = (
@@ -267,7 +261,7 @@ class TermTagger:
             if strict_trunk:
                 raise ValueError(message)
             logger.warning(message)
-        return cls.from_state(trunk, config, load_file(str(weights_path)), name=str(path), merge=merge)
+        return cls.from_state(trunk, config, state, name=str(path), merge=merge)
 
     @classmethod
     def from_state(
@@ -812,6 +806,24 @@ def _outscored(term: LoadedTerm, terms: Sequence[LoadedTerm], margin: float) -> 
         and other.score > term.score + margin
         for other in terms
     )
+
+
+def read_branch(path: str | Path) -> tuple[TermTaggerConfig, dict[str, Any]]:
+    """A saved branch folder's config and weights as saved (a LoRA branch's adapters unmerged).
+
+    Raises:
+        FileNotFoundError: if the folder lacks its config or weights.
+
+    """
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    config_path, weights_path = path / CONFIG_NAME, path / WEIGHTS_NAME
+    for required in (config_path, weights_path):
+        if not required.is_file():
+            raise FileNotFoundError(f"{path}: not a saved term tagger ({required.name} is missing)")
+    config = TermTaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
+    return config, load_file(str(weights_path))
 
 
 def _trunk_hash(trunk: Any) -> str:
