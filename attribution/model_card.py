@@ -248,7 +248,8 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
         ),
         "- validation (held out, only measured): "
         + (", ".join(training.get("validation_data", [])) or "the PTC articles `ptc_split` holds out (by article)"),
-        f"- started from: the saved term tagger `{training['init_branch']}` (its branch, fine-tuned further)"
+        f"- started from: the saved term tagger `{training['init_branch']}` ("
+        + ("its branch, fine-tuned further)" if metrics.get("epochs_run") else "not trained further)")
         if training.get("init_branch")
         else f"- started from: a copy of the attribution tagger's layers after layer {training.get('trunk_layer')} "
         "(new heads)",

@@ -747,6 +747,7 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     card = (tmp_path / "2" / "README.md").read_text()
     assert f"{4 + extra_windows} distinct windows incl. the hand-written set, {4 + 2 * extra_windows} per epoch" in card
     assert "Encoder layers after layer 1" in card and "- trunk_layer: 1" in card
+    assert "(its branch, fine-tuned further)" in card
     assert ("LoRA adapters (rank 4)" in card) is bool(lora_rank) and f"- lora_rank: {lora_rank}" in card
 
 
