@@ -845,7 +845,11 @@ def branch_settings(config: TermTrainingConfig, tagger: TermTagger, trunk_dir: s
 
 
 def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
-    """Train the branch, keep the best epoch on validation, save to ``config.out``; returns the metrics."""
+    """Train the branch, keep the best epoch on dev, save to ``config.out``; returns the metrics.
+
+    With ``soup_with``, the trained branch is then averaged with the saved siblings that raise its dev score
+    (:func:`greedy_soup`); with ``epochs`` 0, ``init_branch`` is not trained, only averaged and decoded again.
+    """
     import torch
     from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed
 
