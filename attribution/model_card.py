@@ -171,17 +171,21 @@ def _short_path(path: str) -> str:
 def _soup_lines(metrics: dict[str, Any]) -> list[str]:
     """The card's line on the greedy soup (``soup_with`` in training), none when no soup was tried.
 
-    >>> print(*_soup_lines({"soup_with": ["b", "c"], "soup_kept": ["b"], "dev_selection_by_soup": {"b": 0.42}}))
-    - averaged with: b (a greedy soup: each of b, c joined only if dev scored better; dev selection scores {'b': 0.42})
+    >>> metrics = {"soup_with": ["b", "c"], "soup_kept": ["b", "run"],
+    ...            "dev_selection_alone": {"run": 0.41, "b": 0.42, "c": 0.40}, "dev_selection_by_soup": {"run": 0.43}}
+    >>> print(*_soup_lines(metrics))  # doctest: +NORMALIZE_WHITESPACE
+    - a greedy soup of: b, run (this run's branch and b, c scored alone on dev, {'run': 0.41, 'b': 0.42, 'c': 0.4},
+    then tried best first, each joining only if dev scored better; dev selection scores {'run': 0.43})
     >>> _soup_lines({})
     []
     """
     if not metrics.get("soup_with"):
         return []
-    kept = ", ".join(metrics.get("soup_kept") or []) or "none of them"
+    kept = ", ".join(metrics.get("soup_kept") or [])
     return [
-        f"- averaged with: {kept} (a greedy soup: each of {', '.join(metrics['soup_with'])} joined only if dev "
-        f"scored better; dev selection scores {metrics.get('dev_selection_by_soup')})"
+        f"- a greedy soup of: {kept} (this run's branch and {', '.join(metrics['soup_with'])} scored alone on dev, "
+        f"{metrics.get('dev_selection_alone')}, then tried best first, each joining only if dev scored better; "
+        f"dev selection scores {metrics.get('dev_selection_by_soup')})"
     ]
 
 

@@ -580,31 +580,45 @@ def greedy_soup(
     records: Sequence[LabeledArticle],
     thresholds: Sequence[float],
 ) -> tuple[TermTagger, dict[str, Any]]:
-    """``tagger`` averaged with each saved branch of ``ingredients`` that raises its dev score (a greedy soup).
+    """``tagger`` and the saved branches of ``ingredients`` averaged greedily on dev (a greedy soup).
 
-    Wortsman et al. (2022): in turn, each ingredient joins the soup if the average of the soup so far and it
-    scores better on dev (:func:`best_threshold_score`, as an epoch is scored) than the soup so far; otherwise
-    it is left out. The ingredients must be branches on the same trunk with the same shape, trained from the
-    same start (:func:`~attribution.tagging.branch_soup.soup_of`). Returns the soup (``tagger`` itself when no
-    ingredient helps) and what was tried: ``soup_with``, ``soup_kept`` and ``dev_selection_by_soup`` (the
-    score of the branch alone under ``"alone"``, then each ingredient's soup).
+    Wortsman et al. (2022): every candidate (the trained branch and each ingredient) is first scored alone
+    on dev (:func:`best_threshold_score`, as an epoch is scored) and they are sorted best first; the soup
+    starts as the best one, and each next candidate joins if the average of the soup so far and it scores
+    better on dev than the soup so far; otherwise it is left out. The ingredients must be branches on the
+    same trunk with the same shape, trained from the same start (:func:`~attribution.tagging.branch_soup.soup_of`).
+    Returns the soup (``tagger`` itself when it scores best alone and no ingredient helps) and what was
+    tried: ``soup_with``, ``soup_kept`` (the members, the run's own branch as ``"run"``, best first),
+    ``dev_selection_alone`` (each candidate's own score) and ``dev_selection_by_soup`` (the score after each
+    candidate was tried, under its name; the first member's own score under ``"alone"``).
     """
     from attribution.tagging.branch_soup import soup_of
     from attribution.tagging.term_tagger import read_branch
 
-    parts = [(tagger.config, tagger.trained_weights())]
-    best_score = round(best_threshold_score(tagger, features, records, thresholds)[1], 4)
-    scores, kept, best = {"alone": best_score}, [], tagger
+    def score_of(branch: TermTagger) -> float:
+        return round(best_threshold_score(branch, features, records, thresholds)[1], 4)
+
+    candidates = {"run": (tagger.config, tagger.trained_weights())}
+    alone = {"run": score_of(tagger)}
     for path in ingredients:
-        ingredient = read_branch(path)
-        candidate = soup_of([*parts, ingredient], trunk=tagger.trunk, name=f"soup with {path}")
-        score = round(best_threshold_score(candidate, features, records, thresholds)[1], 4)
-        scores[str(path)] = score
+        candidates[str(path)] = read_branch(path)
+        alone[str(path)] = score_of(TermTagger.from_state(tagger.trunk, *candidates[str(path)], name=str(path)))
+    order = sorted(candidates, key=lambda name: -alone[name])  # stable: "run" first among equals
+    kept, best_score = [order[0]], alone[order[0]]
+    best = tagger if order[0] == "run" else TermTagger.from_state(tagger.trunk, *candidates[order[0]], name=order[0])
+    scores = {"alone": best_score}
+    for name in order[1:]:
+        candidate = soup_of([candidates[k] for k in (*kept, name)], trunk=tagger.trunk, name=f"soup with {name}")
+        score = scores[name] = score_of(candidate)
         if score > best_score:
-            parts, best_score, best = [*parts, ingredient], score, candidate
-            kept.append(str(path))
-    logger.info("soup: kept %s of %s (dev selection scores %s)", kept, list(ingredients), scores)
-    return best, {"soup_with": [str(p) for p in ingredients], "soup_kept": kept, "dev_selection_by_soup": scores}
+            kept, best_score, best = [*kept, name], score, candidate
+    logger.info("soup: kept %s of %s (dev selection scores alone %s, soups %s)", kept, order, alone, scores)
+    return best, {
+        "soup_with": [str(p) for p in ingredients],
+        "soup_kept": kept,
+        "dev_selection_alone": alone,
+        "dev_selection_by_soup": scores,
+    }
 
 
 def lexicon_prior_of(weight: float) -> dict[str, float]:
@@ -847,8 +861,8 @@ def branch_settings(config: TermTrainingConfig, tagger: TermTagger, trunk_dir: s
 def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     """Train the branch, keep the best epoch on dev, save to ``config.out``; returns the metrics.
 
-    With ``soup_with``, the trained branch is then averaged with the saved siblings that raise its dev score
-    (:func:`greedy_soup`); with ``epochs`` 0, ``init_branch`` is not trained, only averaged and decoded again.
+    With ``soup_with``, the trained branch and the saved siblings are then averaged greedily on dev, best
+    first (:func:`greedy_soup`); with ``epochs`` 0, ``init_branch`` is not trained, only averaged and decoded again.
     """
     import torch
     from transformers import Trainer, TrainerCallback, TrainingArguments, set_seed

@@ -120,39 +120,55 @@ def test_missing_branch_folder_is_named(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("scores", "kept"),
+    ("scores", "kept"),  # dev scores alone and of soups (by the candidate tried last); members, best first
     [
-        ([0.40, 0.45, 0.43], ["a"]),  # b would lower the soup with a
-        ([0.40, 0.38, 0.46], ["b"]),  # a would lower the branch alone; b raises it
-        ([0.40, 0.41, 0.42], ["a", "b"]),
-        ([0.40, 0.40], []),  # a tie does not join: the branch stays as trained
+        pytest.param(
+            {"run": 0.40, "a": 0.45, "b": 0.43, "soup with b": 0.44, "soup with run": 0.46},
+            ["a", "run"],
+            id="best-ingredient-starts-and-b-would-lower-it",
+        ),
+        pytest.param(
+            {"run": 0.40, "a": 0.38, "b": 0.39, "soup with b": 0.41, "soup with a": 0.40},
+            ["run", "b"],
+            id="sorted-b-before-a-and-a-would-lower-it",
+        ),
+        pytest.param(
+            {"run": 0.40, "a": 0.45, "b": 0.43, "soup with b": 0.46, "soup with run": 0.47},
+            ["a", "b", "run"],
+            id="all-join",
+        ),
+        pytest.param({"run": 0.40, "a": 0.40, "soup with a": 0.40}, ["run"], id="a-tie-does-not-join"),
+        pytest.param({"run": 0.40, "a": 0.45, "soup with run": 0.44}, ["a"], id="an-ingredient-alone"),
     ],
 )
-def test_greedy_soup_keeps_only_what_raises_the_dev_score(
-    tiny_tagger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scores: list[float], kept: list[str]
+def test_greedy_soup_sorts_and_keeps_only_what_raises_the_dev_score(
+    tiny_tagger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scores: dict[str, float], kept: list[str]
 ) -> None:  # type: ignore[no-untyped-def]
     from attribution import term_training
 
     trained = _branch(tiny_tagger, 4)
-    ingredients = [str(tmp_path / name) for name in ("a", "b")[: len(scores) - 1]]
-    for seed, folder in enumerate(ingredients, start=5):
-        _branch(tiny_tagger, seed).save_pretrained(folder)
-    scored: list[TermTagger] = []
-    remaining = iter(scores)
+    names = [name for name in ("a", "b") if name in scores]
+    for seed, name in enumerate(names, start=5):
+        _branch(tiny_tagger, seed).save_pretrained(tmp_path / name)
+    scored: list[str] = []
 
     def scripted(tagger: TermTagger, *args: Any) -> tuple[float, float, dict]:
-        scored.append(tagger)
-        return 0.5, next(remaining), {}
+        key = "run" if tagger is trained else tagger.name.replace(f"{tmp_path}/", "")
+        scored.append(key)
+        return 0.5, scores[key], {}
 
     monkeypatch.setattr(term_training, "best_threshold_score", scripted)
+    ingredients = [str(tmp_path / name) for name in names]
     soup, metrics = term_training.greedy_soup(trained, ingredients, None, [], [0.5])  # type: ignore[arg-type]
-    assert metrics["soup_kept"] == [str(tmp_path / name) for name in kept]
-    assert metrics["dev_selection_by_soup"] == dict(zip(["alone", *ingredients], scores, strict=True))
-    assert scored[0] is trained and len(scored) == len(scores)
-    if kept:
-        assert soup.config.lora["rank"] == 4 * (1 + len(kept))
-    else:
+    assert metrics["soup_kept"] == [name if name == "run" else str(tmp_path / name) for name in kept]
+    assert scored[: 1 + len(names)] == ["run", *names] and len(scored) == len(scores)  # each scored once
+    assert metrics["dev_selection_alone"] == {
+        name if name == "run" else str(tmp_path / name): scores[name] for name in ["run", *names]
+    }
+    if kept == ["run"]:
         assert soup is trained
+    else:
+        assert soup is not trained and soup.config.lora["rank"] == 4 * len(kept)
 
 
 def test_training_config_checks_the_soup_and_untrained_runs() -> None:
@@ -208,11 +224,11 @@ def test_an_untrained_run_averages_and_decodes_a_saved_branch_again(tiny_tagger,
     )
     metrics = train_term_tagger(config)
     assert metrics["epochs_run"] == 0 and metrics["train_loss"] is None and metrics["history"] == []
-    assert set(metrics["dev_selection_by_soup"]) == {"alone", str(tmp_path / "b")}
+    assert set(metrics["dev_selection_alone"]) == {"run", str(tmp_path / "b")}
     saved = json.loads((tmp_path / "out" / "term_tagger_config.json").read_text())
-    assert saved["lora"]["rank"] == 4 * (1 + len(metrics["soup_kept"]))  # the soup's adapters, as kept
+    assert saved["lora"]["rank"] == 4 * len(metrics["soup_kept"])  # the soup's adapters, as kept
     assert saved["term_growth"] == metrics["term_growth"]  # decoded again on dev
     card = (tmp_path / "out" / "README.md").read_text()
-    assert "- averaged with: " in card and "a greedy soup" in card
+    assert "- a greedy soup of: " in card and "a greedy soup" in card
     assert "(not trained further)" in card and "fine-tuned further" not in card
     TermTagger.from_pretrained(tmp_path / "out", trunk=trunk)
