@@ -229,6 +229,6 @@ def test_an_untrained_run_averages_and_decodes_a_saved_branch_again(tiny_tagger,
     assert saved["lora"]["rank"] == 4 * len(metrics["soup_kept"])  # the soup's adapters, as kept
     assert saved["term_growth"] == metrics["term_growth"]  # decoded again on dev
     card = (tmp_path / "out" / "README.md").read_text()
-    assert "- a greedy soup of: " in card and "a greedy soup" in card
+    assert "- a greedy soup of: " in card and "scored alone on dev" in card
     assert "(not trained further)" in card and "fine-tuned further" not in card
     TermTagger.from_pretrained(tmp_path / "out", trunk=trunk)
