@@ -176,17 +176,25 @@ def _soup_lines(metrics: dict[str, Any]) -> list[str]:
     >>> print(*_soup_lines(metrics))  # doctest: +NORMALIZE_WHITESPACE
     - a greedy soup of: b, run (this run's branch and b, c scored alone on dev, {'run': 0.41, 'b': 0.42, 'c': 0.4},
     then tried best first, each joining only if dev scored better; dev selection scores {'run': 0.43})
+    >>> _soup_lines({**metrics, "soup_rank": 32, "soup_rank_error": 0.0123})[1]
+    "- the soup's adapters cut to rank 32 (truncated SVD of each averaged change; relative error 1.2%)"
     >>> _soup_lines({})
     []
     """
     if not metrics.get("soup_with"):
         return []
     kept = ", ".join(metrics.get("soup_kept") or [])
-    return [
+    lines = [
         f"- a greedy soup of: {kept} (this run's branch and {', '.join(metrics['soup_with'])} scored alone on dev, "
         f"{metrics.get('dev_selection_alone')}, then tried best first, each joining only if dev scored better; "
         f"dev selection scores {metrics.get('dev_selection_by_soup')})"
     ]
+    if metrics.get("soup_rank"):
+        lines.append(
+            f"- the soup's adapters cut to rank {metrics['soup_rank']} (truncated SVD of each averaged change; "
+            f"relative error {metrics['soup_rank_error']:.1%})"
+        )
+    return lines
 
 
 def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any]) -> Path:

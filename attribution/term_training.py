@@ -71,6 +71,9 @@ class TermTrainingConfig:
     # saved branches trained from the same start as this run (another seed, say): after training, each is
     # averaged in if the soup scores better on dev (greedy_soup); with init_branch and epochs 0 nothing trains
     soup_with: list[str] = field(default_factory=list)
+    # the soup's adapters cut to this rank (truncated SVD of each averaged change), so a soup of several
+    # branches is saved at one branch's size; None: exact, the members' ranks added up
+    soup_rank: int | None = None
     attribution_tagger: str | None = None  # the trunk; default: init_branch's own, else the MiniLM tagger
     trunk_layer: int = 3
     lora_rank: int = 0  # > 0: the branch's layers stay frozen copies of the trunk's and train LoRA adapters
@@ -115,6 +118,8 @@ class TermTrainingConfig:
             raise ValueError("epochs 0 (no training) needs init_branch: the branch to average or decode again")
         if self.soup_with and not (self.dev_data or self.dev_share > 0):
             raise ValueError("soup_with needs dev articles (dev_data or dev_share > 0) to decide what joins the soup")
+        if self.soup_rank is not None and self.soup_rank < 1:
+            raise ValueError(f"soup_rank must be at least 1 (or null for an exact soup), got {self.soup_rank}")
         if not self.thresholds or not all(0 < t < 1 for t in self.thresholds):
             raise ValueError(f"thresholds must be values in (0, 1), got {self.thresholds}")
         if not self.extend_thresholds or not all(e is None or 0 < e < 1 for e in self.extend_thresholds):
@@ -1011,6 +1016,12 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
     soup: dict[str, Any] = {}
     if config.soup_with and dev_features is not None:
         tagger, soup = greedy_soup(tagger, config.soup_with, dev_features, dev_records, config.thresholds)
+        rank = (tagger.config.lora or {}).get("rank", 0)
+        if config.soup_rank and rank > config.soup_rank:  # before the decoding is chosen, on what is saved
+            from attribution.tagging.branch_soup import compress_branch
+
+            tagger, error = compress_branch(tagger, config.soup_rank)
+            soup.update(soup_rank=config.soup_rank, soup_rank_error=round(error, 4))
     decoding: dict[str, Any] = {}
     if dev_features is not None:  # with the hand-written war set, where most lexicon terms are
         extra = (build_term_features(extra_records, tagger, cache_dir=cache), extra_records) if extra_records else None

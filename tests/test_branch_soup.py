@@ -12,7 +12,7 @@ import torch
 from model_helpers import nudge_trainable
 
 from attribution.annotations import GoldLoadedTerm, GoldTechnique, LabeledArticle, write_annotations
-from attribution.tagging.branch_soup import average_states, check_ingredients, soup_of
+from attribution.tagging.branch_soup import average_states, check_ingredients, compress_branch, compress_lora, soup_of
 from attribution.tagging.lora import LoraSettings
 from attribution.tagging.term_tagger import TermTagger, read_branch
 
@@ -89,6 +89,52 @@ def test_a_soup_of_another_trunk_is_refused(tiny_tagger, tmp_path: Path) -> None
 def test_average_states_refuses_weights_that_do_not_match(states: list, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         average_states(states)
+
+
+@pytest.mark.parametrize(
+    ("alpha", "rank"),  # of a rank-4 adapter; 5 at rank 2 would scale by 2.5 / 2: the scaling goes into B
+    [(8, 3), (8, 2), (8, 1), (6, 2), (5, 2)],
+)
+def test_compressed_adapters_are_the_truncated_svd_of_the_change(alpha: int, rank: int) -> None:
+    generator = torch.Generator().manual_seed(0)
+    state = {"q.lora_A.default.weight": torch.randn(4, 6, generator=generator)}
+    state["q.lora_B.default.weight"] = torch.randn(5, 4, generator=generator)
+    state["span_head.bias"] = torch.ones(2)
+    small, lora, error = compress_lora(state, {"rank": 4, "alpha": alpha, "dropout": 0.0}, rank)
+    change = state["q.lora_B.default.weight"] @ state["q.lora_A.default.weight"]
+    u, singular, vh = torch.linalg.svd(change)
+    best = (u[:, :rank] * singular[:rank]) @ vh[:rank]  # Eckart-Young: the closest matrix of that rank
+    scale_before, scale_after = alpha / 4, lora["alpha"] / lora["rank"]
+    got = small["q.lora_B.default.weight"] @ small["q.lora_A.default.weight"] * scale_after
+    torch.testing.assert_close(got, best * scale_before, atol=1e-4, rtol=1e-4)
+    assert lora["rank"] == rank and small["q.lora_A.default.weight"].shape == (rank, 6)
+    assert error == pytest.approx(float(torch.linalg.norm(change - best) / torch.linalg.norm(change)), abs=1e-5)
+    assert small["span_head.bias"] is state["span_head.bias"]
+
+
+@pytest.mark.parametrize(
+    ("state", "rank", "message"),
+    [
+        ({"q.lora_A.default.weight": torch.ones(2, 3), "q.lora_B.default.weight": torch.ones(3, 2)}, 0, "at least 1"),
+        ({"q.lora_A.default.weight": torch.ones(2, 3)}, 1, "has no q.lora_B"),
+    ],
+)
+def test_compress_lora_refuses(state: dict, rank: int, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        compress_lora(state, {"rank": 2, "alpha": 4, "dropout": 0.0}, rank)
+
+
+def test_a_soup_cut_back_to_one_branchs_rank_keeps_a_change_of_that_rank_exactly(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    branch = _saved(_branch(tiny_tagger, 5), tmp_path / "a")
+    soup = soup_of([branch, branch], trunk=tiny_tagger)  # rank 8, but the mean change is the branch's (rank 4)
+    small, error = compress_branch(soup, 4)
+    assert small.config.lora["rank"] == 4 and error == pytest.approx(0.0, abs=1e-3)
+    small.save_pretrained(tmp_path / "small")
+    again = TermTagger.from_pretrained(tmp_path / "small", trunk=tiny_tagger)
+    alone = _merged_weights(TermTagger.from_pretrained(tmp_path / "a", trunk=tiny_tagger))
+    for name, weight in _merged_weights(again).items():
+        torch.testing.assert_close(weight, alone[name], atol=2e-3, rtol=1e-3)
+    assert read_branch(tmp_path / "small")[1]["span_head.bias"].shape == branch[1]["span_head.bias"].shape
 
 
 @pytest.mark.parametrize(
@@ -180,14 +226,27 @@ def test_training_config_checks_the_soup_and_untrained_runs() -> None:
         ({"epochs": 0}, "needs init_branch"),
         ({"epochs": -1}, "epochs must be >= 0"),
         ({"soup_with": ["b"], "dev_share": 0.0}, "soup_with needs dev articles"),
+        ({"soup_with": ["b"], "soup_rank": 0}, "soup_rank must be at least 1"),
     ]:
         with pytest.raises(ValueError, match=message):
             TermTrainingConfig.from_dict({**base, **settings})
 
 
-def test_an_untrained_run_averages_and_decodes_a_saved_branch_again(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("soup_rank", [None, 4])
+def test_an_untrained_run_averages_and_decodes_a_saved_branch_again(
+    tiny_tagger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, soup_rank: int | None
+) -> None:  # type: ignore[no-untyped-def]
+    from attribution import term_training
     from attribution.tagging.attribution_tagger import AttributionTagger
     from attribution.term_training import TermTrainingConfig, train_term_tagger
+
+    scored = term_training.best_threshold_score
+
+    def soups_score_higher(tagger: TermTagger, *args: Any) -> tuple[float, float, dict]:
+        threshold, score, results = scored(tagger, *args)  # the real scoring, so that both branches join
+        return threshold, score + tagger.name.startswith("soup with"), results
+
+    monkeypatch.setattr(term_training, "best_threshold_score", soups_score_higher)
 
     trunk_dir = tmp_path / "trunk"
     tiny_tagger.save_pretrained(trunk_dir)
@@ -221,12 +280,15 @@ def test_an_untrained_run_averages_and_decodes_a_saved_branch_again(tiny_tagger,
         checkpoint_dir=str(tmp_path / "ckpt"),
         feature_cache=None,
         lexicon_priors=[0.0],
+        soup_rank=soup_rank,
     )
     metrics = train_term_tagger(config)
     assert metrics["epochs_run"] == 0 and metrics["train_loss"] is None and metrics["history"] == []
-    assert set(metrics["dev_selection_alone"]) == {"run", str(tmp_path / "b")}
+    assert set(metrics["dev_selection_alone"]) == set(metrics["soup_kept"]) == {"run", str(tmp_path / "b")}
     saved = json.loads((tmp_path / "out" / "term_tagger_config.json").read_text())
-    assert saved["lora"]["rank"] == 4 * len(metrics["soup_kept"])  # the soup's adapters, as kept
+    assert saved["lora"]["rank"] == (soup_rank or 8)  # two rank-4 branches, exact or cut back
+    assert ("soup_rank_error" in metrics) == bool(soup_rank)
+    assert ("adapters cut to rank 4" in (tmp_path / "out" / "README.md").read_text()) == bool(soup_rank)
     assert saved["term_growth"] == metrics["term_growth"]  # decoded again on dev
     card = (tmp_path / "out" / "README.md").read_text()
     assert "- a greedy soup of: " in card and "scored alone on dev" in card
