@@ -117,11 +117,13 @@ def test_compressed_adapters_are_the_truncated_svd_of_the_change(alpha: int, ran
     [
         ({"q.lora_A.default.weight": torch.ones(2, 3), "q.lora_B.default.weight": torch.ones(3, 2)}, 0, "at least 1"),
         ({"q.lora_A.default.weight": torch.ones(2, 3)}, 1, "has no q.lora_B"),
+        ({"span_head.bias": torch.ones(2)}, 1, "no LoRA adapters"),
     ],
 )
 def test_compress_lora_refuses(state: dict, rank: int, message: str) -> None:
+    lora = {"rank": 2, "alpha": 4, "dropout": 0.0} if any(".lora_" in key for key in state) else {}
     with pytest.raises(ValueError, match=message):
-        compress_lora(state, {"rank": 2, "alpha": 4, "dropout": 0.0}, rank)
+        compress_lora(state, lora, rank)
 
 
 def test_a_soup_cut_back_to_one_branchs_rank_keeps_a_change_of_that_rank_exactly(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

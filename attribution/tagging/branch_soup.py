@@ -106,13 +106,15 @@ def compress_lora(
         [[3.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
 
     Raises:
-        ValueError: for a rank below 1, or adapters without their other half.
+        ValueError: for a rank below 1, a branch without adapters, or adapters without their other half.
 
     """
     import torch
 
     if rank < 1:
         raise ValueError(f"the compressed rank must be at least 1, got {rank}")
+    if not lora:
+        raise ValueError("the branch has no LoRA adapters to cut back")
     settings = LoraSettings.from_dict(dict(lora))
     if rank >= settings.rank:
         return dict(state), settings.to_dict(), 0.0
