@@ -1,7 +1,8 @@
 """Weight averaging ("model soup") of term-tagger branches trained from the same start.
 
 Branches fine-tuned from one start with different seeds often score better averaged than alone
-(Wortsman et al. 2022, "Model soups"), and a soup runs as fast as one branch. A LoRA branch keeps its
+(Wortsman et al. 2022, "Model soups"), and a soup loads merged into layers of one branch's size, so
+it costs one branch's pass (by construction; not timed). A LoRA branch keeps its
 change to each layer as ``B @ A`` (rank ``r``); the mean of ``n`` such changes is exactly one adapter of
 rank ``n * r``, with the ``A`` matrices stacked and the ``B`` matrices side by side, divided by ``n``
 (``alpha`` grows with the rank, so the scaling ``alpha / rank`` stays). Heads and the weights of a
