@@ -3,8 +3,10 @@
 By default the validation split is carved out of the training files by article
 (:func:`attribution.converters.babe.babe_split`, about 1 article in 5); it chooses the best
 epoch and gives the reported metrics. Extra training files (``extra_train_data``, e.g. BABE's
-SG1 or MBIC label files) only add training rows, and rows whose text or article is in the
-validation split are dropped from them.
+SG1 or MBIC label files, or the hand-written war sentences in annotation JSONL with
+``extra_format="jsonl"``) only add training rows, and rows whose text or article is in the
+validation split are dropped from them. Test files (``test_data``) are scored after training
+and choose nothing; training rows that share a text with them are dropped too.
 
 Example:
     >>> from attribution.sentence_bias_training import SentenceBiasConfig, train_sentence_bias  # doctest: +SKIP
@@ -61,6 +63,9 @@ class SentenceBiasConfig:
     dev_data: list[str] = field(default_factory=list)
     extra_train_data: list[str] = field(default_factory=list)
     data_format: DataFormat = "babe"
+    extra_format: DataFormat | None = None  # the format of extra_train_data (None: data_format)
+    test_data: list[str] = field(default_factory=list)  # held-out sets, scored after training and never used to choose
+    test_format: DataFormat = "jsonl"
     holdout: Holdout = "auto"
     base_model: str = DEFAULT_BASE_MODEL
     init_classifier: str | None = None  # start from a saved classifier (e.g. the shipped one) instead of the base
@@ -83,8 +88,10 @@ class SentenceBiasConfig:
         check_precision(self.precision)
         if not self.train_data:
             raise ValueError("train_data must name at least one file")
-        if self.data_format not in get_args(DataFormat):
-            raise ValueError(f"data_format must be one of {get_args(DataFormat)}, got {self.data_format!r}")
+        for name in ("data_format", "extra_format", "test_format"):
+            value = getattr(self, name)
+            if value is not None and value not in get_args(DataFormat):
+                raise ValueError(f"{name} must be one of {get_args(DataFormat)}, got {value!r}")
         if self.holdout not in get_args(Holdout):
             raise ValueError(f"holdout must be one of {get_args(Holdout)}, got {self.holdout!r}")
         if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
@@ -143,7 +150,11 @@ def labeled_sentences(records: Sequence[LabeledArticle]) -> list[tuple[str, bool
 def split_records(
     config: SentenceBiasConfig,
 ) -> tuple[list[LabeledArticle], list[LabeledArticle], dict[str, int]]:
-    """Read the data named in ``config``; returns (train, validation, counts of what was kept or dropped)."""
+    """Read the data named in ``config``; returns (train, validation, counts of what was kept or dropped).
+
+    Training and extra rows whose text or article is also in the validation records or in a test set
+    (``test_data``) are dropped; the counts keep the ``*_dropped_overlapping_validation`` names for both.
+    """
     from attribution.converters.babe import article_key, babe_split
 
     records = load_labeled(config.train_data, config.data_format)
@@ -153,9 +164,11 @@ def split_records(
         dev += [r for r in records if babe_split(r) == "validation"]
     else:
         train = list(records)
-    extra = load_labeled(config.extra_train_data, config.data_format) if config.extra_train_data else []
-    dev_texts = {text.strip().lower() for text, _ in labeled_sentences(dev)}
-    dev_keys = {article_key(r) for r in dev}
+    extra_format = config.extra_format or config.data_format
+    extra = load_labeled(config.extra_train_data, extra_format) if config.extra_train_data else []
+    held_out = dev + [r for records in test_sets(config).values() for r in records]
+    dev_texts = {text.strip().lower() for text, _ in labeled_sentences(held_out)}
+    dev_keys = {article_key(r) for r in held_out}
 
     def leaks(record: LabeledArticle) -> bool:
         texts = {text.strip().lower() for text, _ in labeled_sentences([record])}
@@ -174,6 +187,11 @@ def split_records(
     if config.max_train_records:
         train = train[: config.max_train_records]
     return train, dev, counts
+
+
+def test_sets(config: SentenceBiasConfig) -> dict[str, list[LabeledArticle]]:
+    """The held-out test records of ``config``, per file in ``test_data`` (read as ``test_format``)."""
+    return {path: load_labeled([path], config.test_format) for path in config.test_data}
 
 
 def evaluate_sentence_bias(
@@ -444,6 +462,10 @@ def save_run(
     metrics = dict(metrics)
     if dev_records:
         metrics["validation"] = evaluate_sentence_bias(classifier, dev_records)
+    if config.test_data:
+        metrics["test"] = {
+            path: evaluate_sentence_bias(classifier, records) for path, records in test_sets(config).items()
+        }
     metrics["training_config"] = asdict(config)
     classifier.save_pretrained(config.out, metrics={k: v for k, v in metrics.items() if k != "log_history"})
     write_sentence_bias_card(config.out, training=asdict(config), metrics=metrics)
@@ -473,13 +495,23 @@ Supervision-With-BABE) is licensed **GNU AGPL-3.0** and states no separate data 
 of the authors' models say **CC-BY-NC-4.0**. Treat these weights as research use only, and check the licence
 terms before redistributing them or using them commercially."""
 
+_WAR_NOTE = """\
+The hand-written war sentences (`war_sentences.train.jsonl`, in `attribution/resources/training/`) are English
+news sentences about wars (Syria, Iraq, Yemen, Ukraine/Russia, Israel/Gaza/Lebanon, the Sahel, Sudan, Myanmar,
+invented places, ...) written for this project, half of them `biased`: the writer's own words label, condemn or
+praise a side ("terrorists" for armed opponents, "Takfiri", "liberated" for a capture, "so-called", "heroic",
+"barbaric"); the other half neutral wire style, many with the same words in neutral use ("designated a terrorist
+organisation", "Martyrs' Square", "rebels"). Sentences whose only loaded words are inside a quote or a reported
+claim were not written (their label is unclear). Licence: the project's own; no text comes from an article."""
+
 _LIMITATIONS = """\
 - "Biased" follows BABE's definition (wording that is one-sided, loaded or opinionated rather than
   factual); it is one judgement of a sentence out of context, not a verdict on an article, outlet or author.
-- Domain: US political news, mostly 2019-2020, on about 20 topics (marriage equality, vaccines, Black Lives
-  Matter, gun control, Islam, health care, taxes, immigration, abortion, elections, ...). Other countries, war
-  reporting, state media and non-news text are out of domain; in a spot check, state-media war wording ("the army
-  liberated the village from the Takfiri gangs") was not flagged. The loaded-term tagger covers that vocabulary.
+- Domain: BABE is US political news, mostly 2019-2020, on about 20 topics (marriage equality, vaccines, Black
+  Lives Matter, gun control, Islam, health care, taxes, immigration, abortion, elections, ...). War reporting and
+  state media are covered only by the hand-written war sentences, when they were in the training data (see above):
+  a few hundred sentences written by one writer, so wording far from them may be missed. Other countries' politics
+  and non-news text are out of domain. The loaded-term tagger covers the war vocabulary word by word.
 - Outlets are unevenly represented (Breitbart, Alternet and Reuters give two thirds of the sentences); the model
   may have learnt outlet style as a proxy for bias.
 - Quotes are not treated specially: a sentence that quotes a biased speaker may be labelled biased although
@@ -494,12 +526,12 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def _interval(ci: dict[str, Any] | None) -> str:
+def _interval(ci: dict[str, Any] | None, groups: str = "validation articles") -> str:
     if not ci:
         return ""
     return (
         f" ({ci['confidence']:.0%} interval {ci['low']:.3f}-{ci['high']:.3f} over {ci['n_resamples']} "
-        f"resamples of the {ci['n_groups']} validation articles)"
+        f"resamples of the {ci['n_groups']} {groups})"
     )
 
 
@@ -554,8 +586,10 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
         lines.append(
             f"- extra training rows: {', '.join(training['extra_train_data'])} ({metrics.get('extra_records')} kept, "
             f"{metrics.get('extra_dropped_overlapping_validation')} dropped because their text or article is in "
-            "the validation split)"
+            "the validation split or a test set)"
         )
+        if any(Path(name).name.startswith("war_sentences") for name in training["extra_train_data"]):
+            lines += ["", _WAR_NOTE]
     lines += [
         f"- validation: {metrics.get('validation_records')} sentences; " + "; ".join(validation_sources),
         started_from(training.get("init_classifier"), "sentence-bias classifier", training.get("base_model")),
@@ -594,13 +628,28 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
             lines += [f"Validation macro-F1 after each epoch (epoch: score): {epochs}.", ""]
     else:
         lines += ["No validation data was used; no held-out metrics.", ""]
+    for name, scores in (metrics.get("test") or {}).items():
+        lines += [
+            f"## Metrics (test set `{Path(name).name}`)",
+            "",
+            f"Macro-F1 **{_fmt(scores['macro_f1'])}**{_interval(scores.get('macro_f1_ci'), 'test articles')}, "
+            f"accuracy {_fmt(scores['accuracy'])} ({scores['support']} sentences). This set chose nothing (not the "
+            "epoch, not any setting). "
+            + ", ".join(
+                f"{label}: precision {_fmt(scores['per_class'][label]['precision'])}, recall "
+                f"{_fmt(scores['per_class'][label]['recall'])}"
+                for label in LABELS
+            )
+            + f"; confusion matrix {scores['confusion_matrix']['matrix']}.",
+            "",
+        ]
     lines += [
         "## Hyperparameters",
         "",
         *(
             f"- {k}: {v}"
             for k, v in training.items()
-            if k not in ("train_data", "dev_data", "extra_train_data", "out", "checkpoint_dir")
+            if k not in ("train_data", "dev_data", "extra_train_data", "test_data", "out", "checkpoint_dir")
         ),
         f"- epochs run: {metrics.get('epochs_run')}, training time: {metrics.get('train_seconds')} s",
         "",

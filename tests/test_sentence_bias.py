@@ -167,12 +167,55 @@ def test_split_records_keeps_validation_texts_out_of_extra_training(tmp_path: Pa
     assert [r.text for r in train] == ["In validation.", "In training."] and len(dev) == 1
 
 
+def _sentence_jsonl(path: Path, rows: list[tuple[str, bool]]) -> Path:
+    lines = [
+        json.dumps(
+            {
+                "id": f"s{i}",
+                "text": text,
+                "layers": ["sentence_labels"],
+                "sentence_labels": [{"span": [[0, len(text)]], "biased": biased}],
+            }
+        )
+        for i, (text, biased) in enumerate(rows)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_split_records_reads_extra_jsonl_and_keeps_test_texts_out(tmp_path: Path) -> None:
+    sg2 = tmp_path / "sg2.csv"
+    sg2.write_text(
+        HEADER
+        + "The army took the town.;https://news.example/0;O;t;x;Non-biased;f;[]\n"
+        + "In validation.;https://news.example/2;O;t;x;Biased;f;[]\n",
+        encoding="utf-8",
+    )
+    extra = _sentence_jsonl(
+        tmp_path / "war.jsonl",
+        [("The heroic army liberated the town.", True), ("Rebels shelled the road.", False), ("In validation.", True)],
+    )
+    test = _sentence_jsonl(tmp_path / "test.jsonl", [("the army took the town. ", False), ("Rebels left.", False)])
+    settings = {"train_data": [str(sg2)], "extra_train_data": [str(extra)], "out": "m"}
+    config = SentenceBiasConfig(**settings, extra_format="jsonl", test_data=[str(test)])
+    train, dev, counts = split_records(config)
+    assert [r.text for r in dev] == ["In validation."]
+    # the BABE row equal to a test sentence and the extra row equal to a validation sentence are dropped
+    assert [r.text for r in train] == ["The heroic army liberated the town.", "Rebels shelled the road."]
+    assert counts["train_dropped_overlapping_validation"] == 1 and counts["extra_dropped_overlapping_validation"] == 1
+    # without extra_format the extra file is read as data_format (BABE CSV) and fails
+    with pytest.raises(ValueError, match=r"war\.jsonl"):
+        split_records(SentenceBiasConfig(**settings))
+
+
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
         ({"epoch": 3}, r"unknown sentence-bias training setting\(s\) \['epoch'\]"),
         ({"train_data": []}, "train_data must name at least one file"),
         ({"data_format": "csv"}, "data_format must be one of"),
+        ({"extra_format": "tsv"}, "extra_format must be one of"),
+        ({"test_format": "txt"}, "test_format must be one of"),
         ({"holdout": "random"}, "holdout must be one of"),
         ({"learning_rate": 0}, "must be positive"),
         ({"warmup_ratio": 1.0}, r"warmup_ratio must be in \[0, 1\)"),
@@ -284,7 +327,10 @@ def test_train_smoke_via_cli(tmp_path: Path, tiny_base_dir: Path, capsys: pytest
     train.write_text(HEADER + body, encoding="utf-8")
     dev.write_text(HEADER + body.replace("news.example/", "dev.example/").replace(".;", "!;"), encoding="utf-8")
     out, settings = tmp_path / "model", tmp_path / "settings.json"
-    settings.write_text(json.dumps({"checkpoint_dir": str(tmp_path / "checkpoints"), "num_threads": 1}))
+    test = _sentence_jsonl(tmp_path / "war_test.jsonl", [("The terrorists fled.", True), ("The rebels left.", False)])
+    settings.write_text(
+        json.dumps({"checkpoint_dir": str(tmp_path / "checkpoints"), "num_threads": 1, "test_data": [str(test)]})
+    )
     argv = ["train", "--task", "sentence-bias", "--data", str(train), "--dev", str(dev), "--format", "babe"]
     argv += ["--config", str(settings), "--base-model", str(tiny_base_dir), "--out", str(out)]
     argv += ["--epochs", "1", "--max-steps", "2"]
@@ -307,6 +353,9 @@ def test_train_smoke_via_cli(tmp_path: Path, tiny_base_dir: Path, capsys: pytest
     for heading in ("## Training data and licence", "## Metrics (validation split)", "## Limitations and biases"):
         assert heading in card
     assert "AGPL-3.0" in card and "CC-BY-NC-4.0" in card
+    assert metrics["test"][str(test)]["support"] == 2  # scored after training, choosing nothing
+    assert "## Metrics (test set `war_test.jsonl`)" in card and "This set chose nothing" in card
+    assert "test_data" not in card.split("## Hyperparameters")[1]
     classifier = SentenceBiasClassifier.from_pretrained(out)
     assert len(classifier.predict(["the army said."])) == 1
     assert main([*argv[:-4], "--init-model", str(tmp_path)]) == 2  # not a saved classifier folder
