@@ -502,7 +502,7 @@ invented places, ...) written for this project, half of them `biased`: the write
 praise a side ("terrorists" for armed opponents, "Takfiri", "liberated" for a capture, "so-called", "heroic",
 "barbaric"); the other half neutral wire style, many with the same words in neutral use ("designated a terrorist
 organisation", "Martyrs' Square", "rebels"). Sentences whose only loaded words are inside a quote or a reported
-claim were not written (their label is unclear). Licence: the project's own; no text comes from an article."""
+claim were not written (their label is unclear). Licence: the project's (MIT); no text comes from an article."""
 
 _LIMITATIONS = """\
 - "Biased" follows BABE's definition (wording that is one-sided, loaded or opinionated rather than
@@ -588,12 +588,14 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
             f"{metrics.get('extra_dropped_overlapping_validation')} dropped because their text or article is in "
             "the validation split or a test set)"
         )
-        if any(Path(name).name.startswith("war_sentences") for name in training["extra_train_data"]):
-            lines += ["", _WAR_NOTE]
     lines += [
         f"- validation: {metrics.get('validation_records')} sentences; " + "; ".join(validation_sources),
         started_from(training.get("init_classifier"), "sentence-bias classifier", training.get("base_model")),
         "",
+    ]
+    if any(Path(name).name.startswith("war_sentences") for name in training.get("extra_train_data") or ()):
+        lines += [_WAR_NOTE, ""]
+    lines += [
         "## Metrics (validation split)",
         "",
     ]
@@ -632,7 +634,7 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
         lines += [
             f"## Metrics (test set `{Path(name).name}`)",
             "",
-            f"Macro-F1 **{_fmt(scores['macro_f1'])}**{_interval(scores.get('macro_f1_ci'), 'test articles')}, "
+            f"Macro-F1 **{_fmt(scores['macro_f1'])}**{_interval(scores.get('macro_f1_ci'), 'test records')}, "
             f"accuracy {_fmt(scores['accuracy'])} ({scores['support']} sentences). This set chose nothing (not the "
             "epoch, not any setting). "
             + ", ".join(
