@@ -388,4 +388,27 @@ def test_shipped_model_on_written_sentences() -> None:
     assert [biased for biased, _ in results] == [False, False, True, True]
     config = json.loads((SHIPPED / "sentence_bias_config.json").read_text())
     assert config["metrics"]["validation"]["macro_f1"] >= 0.78
+    assert config["metrics"]["test"]["attribution/resources/evaluation/war_sentences.test.jsonl"]["macro_f1"] >= 0.85
+
+
+# written for this test, in none of the data files; the BABE-only model missed the first (p 0.07)
+WAR_SENTENCES = [
+    ("The heroic army liberated the last villages held by the Takfiri gangs near the border.", True),
+    ("Kyiv regime thugs shelled a kindergarten in Donetsk again, in yet another cowardly crime.", True),
+    ("The so-called monitoring group once again parroted the lies of its Western paymasters.", True),
+    ("The United Nations designated the group a terrorist organisation in 2014.", False),
+    ("Rebels and government troops exchanged artillery fire near the town on Monday, killing four civilians.", False),
+    (
+        "Mourners gathered in Martyrs' Square on Friday for the funerals of the eleven people killed in the blast.",
+        False,
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHIPPED / "sentence_bias_config.json").is_file(), reason="models/sentence-bias is absent")
+def test_shipped_model_on_written_war_sentences() -> None:
+    classifier = SentenceBiasClassifier.from_pretrained(SHIPPED)
+    predicted = classifier.predict([text for text, _ in WAR_SENTENCES])
+    assert [(text, biased) for (text, _), (biased, _) in zip(WAR_SENTENCES, predicted, strict=True)] == WAR_SENTENCES
     assert (SHIPPED / "model.safetensors").stat().st_size <= 25 * 1024 * 1024

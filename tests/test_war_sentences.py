@@ -11,6 +11,7 @@ from attribution.annotations import read_annotations
 
 RESOURCES = Path(__file__).resolve().parents[1] / "attribution" / "resources"
 TRAIN = RESOURCES / "training" / "war_sentences.train.jsonl"
+TRAIN_PART2 = RESOURCES / "training" / "war_sentences.train.part2.jsonl"  # one pair per war-lexicon term
 TEST = RESOURCES / "evaluation" / "war_sentences.test.jsonl"
 OTHER_HAND_WRITTEN = [
     *sorted((RESOURCES / "training").glob("war_terms.*.jsonl")),
@@ -24,9 +25,16 @@ def _normalised(text: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("path", "size", "prefix"), [(TRAIN, 320, "war-sentences-train-"), (TEST, 200, "war-sentences-test-")]
+    ("path", "size", "prefix", "hard_negatives"),
+    [
+        (TRAIN, 320, "war-sentences-train-", 60),
+        (TRAIN_PART2, 372, "war-sentences-train2-", 50),
+        (TEST, 200, "war-sentences-test-", 40),
+    ],
 )
-def test_one_whole_sentence_label_per_record_and_half_biased(path: Path, size: int, prefix: str) -> None:
+def test_one_whole_sentence_label_per_record_and_half_biased(
+    path: Path, size: int, prefix: str, hard_negatives: int
+) -> None:
     records = list(read_annotations(path))
     assert len(records) == size and len({r.id for r in records}) == size
     assert len({_normalised(r.text) for r in records}) == size  # no repeated text
@@ -38,12 +46,13 @@ def test_one_whole_sentence_label_per_record_and_half_biased(path: Path, size: i
         if record.extra["meta"]["hard_negative"]:  # a loaded-looking word in neutral use
             assert not label.biased, record.id
     assert sum(r.sentence_labels[0].biased for r in records) == size // 2
-    assert sum(r.extra["meta"]["hard_negative"] for r in records) >= size // 5
+    assert sum(r.extra["meta"]["hard_negative"] for r in records) >= hard_negatives
 
 
 def test_test_sentences_are_in_no_training_file() -> None:
     test = {_normalised(r.text) for r in read_annotations(TEST)}
-    train = {_normalised(r.text) for r in read_annotations(TRAIN)}
+    train = {_normalised(r.text) for path in (TRAIN, TRAIN_PART2) for r in read_annotations(path)}
+    assert len(train) == 320 + 372  # the two training parts share no text either
     assert not test & train
     for path in OTHER_HAND_WRITTEN:
         texts = " ".join(_normalised(r.text) for r in read_annotations(path))
