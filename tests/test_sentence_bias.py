@@ -135,14 +135,15 @@ def test_split_is_deterministic_and_by_article() -> None:
     assert babe_split(_record("https://news.example/2", "")) == "validation"
 
 
+def _babe_rows(path: Path, rows: list[tuple[str, int, str]]) -> Path:
+    """A BABE CSV of ``(text, article number, label)`` rows."""
+    body = "".join(f"{text};https://news.example/{article};O;t;x;{label};f;[]\n" for text, article, label in rows)
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
 def test_split_records_keeps_validation_texts_out_of_extra_training(tmp_path: Path) -> None:
-    sg2 = tmp_path / "sg2.csv"
-    sg2.write_text(
-        HEADER
-        + "In validation.;https://news.example/2;O;t;x;Biased;f;[]\n"
-        + "In training.;https://news.example/0;O;t;x;Non-biased;f;[]\n",
-        encoding="utf-8",
-    )
+    sg2 = _babe_rows(tmp_path / "sg2.csv", [("In validation.", 2, "Biased"), ("In training.", 0, "Non-biased")])
     extra = tmp_path / "mbic.csv"
     extra.write_text(
         HEADER
@@ -184,13 +185,8 @@ def _sentence_jsonl(path: Path, rows: list[tuple[str, bool]]) -> Path:
 
 
 def test_split_records_reads_extra_jsonl_and_keeps_test_texts_out(tmp_path: Path) -> None:
-    sg2 = tmp_path / "sg2.csv"
-    sg2.write_text(
-        HEADER
-        + "The army took the town.;https://news.example/0;O;t;x;Non-biased;f;[]\n"
-        + "In validation.;https://news.example/2;O;t;x;Biased;f;[]\n",
-        encoding="utf-8",
-    )
+    rows = [("The army took the town.", 0, "Non-biased"), ("In validation.", 2, "Biased")]
+    sg2 = _babe_rows(tmp_path / "sg2.csv", rows)
     extra = _sentence_jsonl(
         tmp_path / "war.jsonl",
         [("The heroic army liberated the town.", True), ("Rebels shelled the road.", False), ("In validation.", True)],
