@@ -166,7 +166,7 @@ def split_records(
         train = list(records)
     extra_format = config.extra_format or config.data_format
     extra = load_labeled(config.extra_train_data, extra_format) if config.extra_train_data else []
-    held_out = dev + [r for records in test_sets(config).values() for r in records]
+    held_out = dev + [r for records in held_out_test_sets(config).values() for r in records]
     dev_texts = {text.strip().lower() for text, _ in labeled_sentences(held_out)}
     dev_keys = {article_key(r) for r in held_out}
 
@@ -189,7 +189,7 @@ def split_records(
     return train, dev, counts
 
 
-def test_sets(config: SentenceBiasConfig) -> dict[str, list[LabeledArticle]]:
+def held_out_test_sets(config: SentenceBiasConfig) -> dict[str, list[LabeledArticle]]:
     """The held-out test records of ``config``, per file in ``test_data`` (read as ``test_format``)."""
     return {path: load_labeled([path], config.test_format) for path in config.test_data}
 
@@ -464,7 +464,7 @@ def save_run(
         metrics["validation"] = evaluate_sentence_bias(classifier, dev_records)
     if config.test_data:
         metrics["test"] = {
-            path: evaluate_sentence_bias(classifier, records) for path, records in test_sets(config).items()
+            path: evaluate_sentence_bias(classifier, records) for path, records in held_out_test_sets(config).items()
         }
     metrics["training_config"] = asdict(config)
     classifier.save_pretrained(config.out, metrics={k: v for k, v in metrics.items() if k != "log_history"})
