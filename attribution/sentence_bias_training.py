@@ -63,7 +63,7 @@ class SentenceBiasConfig:
     dev_data: list[str] = field(default_factory=list)
     extra_train_data: list[str] = field(default_factory=list)
     data_format: DataFormat = "babe"
-    extra_format: DataFormat | None = None  # the format of extra_train_data (None: data_format)
+    extra_format: DataFormat | list[DataFormat] | None = None  # one for all extra files or one each; None: data_format
     test_data: list[str] = field(default_factory=list)  # held-out sets, scored after training and never used to choose
     test_format: DataFormat = "jsonl"
     holdout: Holdout = "auto"
@@ -88,10 +88,17 @@ class SentenceBiasConfig:
         check_precision(self.precision)
         if not self.train_data:
             raise ValueError("train_data must name at least one file")
-        for name in ("data_format", "extra_format", "test_format"):
-            value = getattr(self, name)
-            if value is not None and value not in get_args(DataFormat):
-                raise ValueError(f"{name} must be one of {get_args(DataFormat)}, got {value!r}")
+        if isinstance(self.extra_format, list) and len(self.extra_format) != len(self.extra_train_data):
+            raise ValueError(
+                f"extra_format lists {len(self.extra_format)} formats for {len(self.extra_train_data)} "
+                "extra_train_data files; give one format for all, or one per file"
+            )
+        extra = self.extra_format if isinstance(self.extra_format, list) else [self.extra_format or self.data_format]
+        formats = {"data_format": [self.data_format], "extra_format": extra, "test_format": [self.test_format]}
+        for name, values in formats.items():
+            for value in values:
+                if value not in get_args(DataFormat):
+                    raise ValueError(f"{name} must be one of {get_args(DataFormat)}, got {value!r}")
         if self.holdout not in get_args(Holdout):
             raise ValueError(f"holdout must be one of {get_args(Holdout)}, got {self.holdout!r}")
         if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
@@ -116,6 +123,22 @@ class SentenceBiasConfig:
                 f"unknown sentence-bias training setting(s) {unknown}; known: {sorted(cls.__dataclass_fields__)}"
             )
         return cls(**data)
+
+    @property
+    def extra_formats(self) -> list[str]:
+        """The format of each file in ``extra_train_data``.
+
+        Example:
+            >>> SentenceBiasConfig(train_data=["sg2.csv"], out="m", extra_train_data=["mbic.csv", "war.jsonl"],
+            ...                    extra_format=["babe", "jsonl"]).extra_formats
+            ['babe', 'jsonl']
+            >>> SentenceBiasConfig(train_data=["sg2.csv"], out="m", extra_train_data=["sg1.csv"]).extra_formats
+            ['babe']
+
+        """
+        if isinstance(self.extra_format, list):
+            return list(self.extra_format)
+        return [self.extra_format or self.data_format] * len(self.extra_train_data)
 
     @property
     def effective_holdout(self) -> Literal["babe", "none"]:
@@ -164,8 +187,11 @@ def split_records(
         dev += [r for r in records if babe_split(r) == "validation"]
     else:
         train = list(records)
-    extra_format = config.extra_format or config.data_format
-    extra = load_labeled(config.extra_train_data, extra_format) if config.extra_train_data else []
+    extra = [
+        record
+        for path, data_format in zip(config.extra_train_data, config.extra_formats, strict=True)
+        for record in load_labeled([path], data_format)
+    ]
     held_out = dev + [r for records in held_out_test_sets(config).values() for r in records]
     dev_texts = {text.strip().lower() for text, _ in labeled_sentences(held_out)}
     dev_keys = {article_key(r) for r in held_out}

@@ -199,6 +199,13 @@ def test_split_records_reads_extra_jsonl_and_keeps_test_texts_out(tmp_path: Path
     # the BABE row equal to a test sentence and the extra row equal to a validation sentence are dropped
     assert [r.text for r in train] == ["The heroic army liberated the town.", "Rebels shelled the road."]
     assert counts["train_dropped_overlapping_validation"] == 1 and counts["extra_dropped_overlapping_validation"] == 1
+    # one format per extra file: a BABE CSV and the JSONL file in one run
+    sg1 = _babe_rows(tmp_path / "sg1.csv", [("An expert-labelled row.", 5, "Biased")])
+    mixed = {**settings, "extra_train_data": [str(sg1), str(extra)], "extra_format": ["babe", "jsonl"]}
+    train, _, counts = split_records(SentenceBiasConfig(**mixed))
+    texts = ["The army took the town.", "An expert-labelled row.", "The heroic army liberated the town."]
+    assert [r.text for r in train] == [*texts, "Rebels shelled the road."]
+    assert counts["extra_records"] == 3 and counts["extra_dropped_overlapping_validation"] == 1
     # without extra_format the extra file is read as data_format (BABE CSV) and fails
     with pytest.raises(ValueError, match=r"war\.jsonl"):
         split_records(SentenceBiasConfig(**settings))
@@ -211,6 +218,11 @@ def test_split_records_reads_extra_jsonl_and_keeps_test_texts_out(tmp_path: Path
         ({"train_data": []}, "train_data must name at least one file"),
         ({"data_format": "csv"}, "data_format must be one of"),
         ({"extra_format": "tsv"}, "extra_format must be one of"),
+        ({"extra_format": ["babe", "tsv"], "extra_train_data": ["a.csv", "b"]}, "extra_format must be one of"),
+        (
+            {"extra_format": ["babe"], "extra_train_data": ["a.csv", "b.jsonl"]},
+            "lists 1 formats for 2 extra_train_data",
+        ),
         ({"test_format": "txt"}, "test_format must be one of"),
         ({"holdout": "random"}, "holdout must be one of"),
         ({"learning_rate": 0}, "must be positive"),
