@@ -24,7 +24,7 @@ import json
 import logging
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -171,12 +171,13 @@ def labeled_sentences(records: Sequence[LabeledArticle]) -> list[tuple[str, bool
 
 
 def split_records(
-    config: SentenceBiasConfig,
+    config: SentenceBiasConfig, test_sets: Mapping[str, Sequence[LabeledArticle]] | None = None
 ) -> tuple[list[LabeledArticle], list[LabeledArticle], dict[str, int]]:
     """Read the data named in ``config``; returns (train, validation, counts of what was kept or dropped).
 
     Training and extra rows whose text or article is also in the validation records or in a test set
-    (``test_data``) are dropped; the counts keep the ``*_dropped_overlapping_validation`` names for both.
+    (``test_sets``, already read; None: read ``config.test_data``) are dropped; the counts keep the
+    ``*_dropped_overlapping_validation`` names for both.
     """
     from attribution.converters.babe import article_key, babe_split
 
@@ -192,7 +193,9 @@ def split_records(
         for path, data_format in zip(config.extra_train_data, config.extra_formats, strict=True)
         for record in load_labeled([path], data_format)
     ]
-    held_out = dev + [r for records in held_out_test_sets(config).values() for r in records]
+    if test_sets is None:
+        test_sets = held_out_test_sets(config)
+    held_out = dev + [r for records in test_sets.values() for r in records]
     dev_texts = {text.strip().lower() for text, _ in labeled_sentences(held_out)}
     dev_keys = {article_key(r) for r in held_out}
 
@@ -382,7 +385,8 @@ def _train(config: SentenceBiasConfig) -> dict[str, Any]:
     from attribution.tagging.sentence_bias import SentenceBiasClassifier
 
     set_seed(config.seed)
-    train_records, dev_records, counts = split_records(config)
+    test_sets = held_out_test_sets(config)  # read once: kept out of training, scored after it
+    train_records, dev_records, counts = split_records(config, test_sets)
     train_sentences = labeled_sentences(train_records)
     dev_sentences = labeled_sentences(dev_records)
     if not train_sentences:
@@ -452,7 +456,7 @@ def _train(config: SentenceBiasConfig) -> dict[str, Any]:
         "log_history": [h for h in trainer.state.log_history if "eval_macro_f1" in h],
     }
     _round_to_saved_dtype(classifier)  # score the weights exactly as they will be shipped
-    return save_run(classifier, config, dev_records, metrics)
+    return save_run(classifier, config, dev_records, metrics, test_sets)
 
 
 def load_init_classifier(config: SentenceBiasConfig) -> Any:
@@ -478,20 +482,22 @@ def load_init_classifier(config: SentenceBiasConfig) -> Any:
 
 
 def save_run(
-    classifier: Any, config: SentenceBiasConfig, dev_records: Sequence[LabeledArticle], metrics: dict[str, Any]
+    classifier: Any,
+    config: SentenceBiasConfig,
+    dev_records: Sequence[LabeledArticle],
+    metrics: dict[str, Any],
+    test_sets: Mapping[str, Sequence[LabeledArticle]],
 ) -> dict[str, Any]:
-    """Score ``classifier`` on ``dev_records`` and write weights, config, model card and metrics to ``config.out``.
+    """Score ``classifier`` on ``dev_records`` and ``test_sets``, and write weights, config, model card and metrics.
 
-    ``metrics`` holds the training facts (time, counts, ``log_history``); ``validation`` and ``training_config``
-    are added. Returns the completed metrics.
+    ``metrics`` holds the training facts (time, counts, ``log_history``); ``validation``, ``test`` (per test file)
+    and ``training_config`` are added. Returns the completed metrics.
     """
     metrics = dict(metrics)
     if dev_records:
         metrics["validation"] = evaluate_sentence_bias(classifier, dev_records)
-    if config.test_data:
-        metrics["test"] = {
-            path: evaluate_sentence_bias(classifier, records) for path, records in held_out_test_sets(config).items()
-        }
+    if test_sets:
+        metrics["test"] = {path: evaluate_sentence_bias(classifier, records) for path, records in test_sets.items()}
     metrics["training_config"] = asdict(config)
     classifier.save_pretrained(config.out, metrics={k: v for k, v in metrics.items() if k != "log_history"})
     write_sentence_bias_card(config.out, training=asdict(config), metrics=metrics)
