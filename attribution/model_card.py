@@ -197,6 +197,39 @@ def _soup_lines(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _verifier_section(verifier: dict[str, Any] | None) -> list[str]:
+    """The card's account of the loaded-term verifier (``attribution.term_verifier_training``), if one was fitted.
+
+    Example:
+        >>> report = {"categories": {"exaggeration": {"skipped": "12 terms, 3 right"}}}
+        >>> _verifier_section(report)[4]
+        '- exaggeration: no verifier (12 terms, 3 right).'
+
+    """
+    if not verifier:
+        return []
+    lines = [
+        "## Verifier",
+        "",
+        "A logistic regression per category over each decoded term's score, length, case and the span head's "
+        "probabilities over its tokens, fitted on the branch's terms in the training articles (a term is right "
+        "when it overlaps a gold term of its category); a term below its category's threshold, chosen on dev and "
+        "the hand-written war set, is dropped. Technique spans are not verified.",
+        "",
+    ]
+    for category, report in verifier.get("categories", {}).items():
+        if "skipped" in report:
+            lines.append(f"- {category}: no verifier ({report['skipped']}).")
+            continue
+        threshold = report.get("threshold")
+        use = f"threshold {threshold}" if threshold else "not used (threshold 0, keeping every term, scored best)"
+        lines.append(
+            f"- {category}: {report['examples']} training terms, {_fmt(report['share_right'])} right; C {report['c']} "
+            f"(grouped cross-validation ROC AUC {_fmt(report['cv_auc'])}); {use}."
+        )
+    return lines + [""]
+
+
 def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics: dict[str, Any]) -> Path:
     """Render and write ``path/README.md`` for a loaded-term / technique branch."""
     import torch
@@ -298,6 +331,7 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
             lines += [f"Decoding: {metrics['decoding_note']}.", ""]
     else:
         lines += ["No validation data was given; no held-out metrics.", ""]
+    lines += _verifier_section(metrics.get("verifier"))
     lines += [
         "## Hyperparameters",
         "",

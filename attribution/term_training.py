@@ -99,6 +99,16 @@ class TermTrainingConfig:
     # how loaded terms grow (TermTaggerConfig.term_growth), tried last on dev and the hand-written war set by
     # term_extent_score (exact and overlap F1: the choice changes only where a term ends); the first wins a tie
     term_growth_choices: list[str] = field(default_factory=lambda: ["edges", "gaps"])
+    # keep init_branch's decoding settings instead of choosing them again on dev (with epochs 0 and a verifier:
+    # only the verifier is fitted, on the branch exactly as it decodes)
+    keep_decoding: bool = False
+    # loaded-term categories that get a verifier (attribution.term_verifier_training), fitted after the decoding
+    # on the branch's terms in the training articles; empty: none
+    verifier_categories: list[str] = field(default_factory=lambda: ["name_calling", "loaded_language"])
+    # the verifier's inverse regularisation strengths, chosen by grouped cross-validation on the training articles
+    verifier_cs: list[float] = field(default_factory=lambda: [0.001, 0.003, 0.01, 0.03, 0.1, 1.0])
+    # each category's verifier threshold, tried on dev and the war set (0 keeps every term, so no verifier)
+    verifier_thresholds: list[float] = field(default_factory=lambda: [0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5])
     seed: int = 13
     precision: str = "float32"  # or bfloat16 (autocast: fast on GPUs and CPUs with AVX-512 BF16 or AMX) or auto
     early_stopping_patience: int = 2  # counted from the first epoch whose dev spans score above zero
@@ -132,6 +142,16 @@ class TermTrainingConfig:
             raise ValueError(f"category_margins must be values >= 0 or null, got {self.category_margins}")
         if not self.term_growth_choices or not set(self.term_growth_choices) <= set(TERM_GROWTHS):
             raise ValueError(f"term_growth_choices must be among {list(TERM_GROWTHS)}, got {self.term_growth_choices}")
+        if self.keep_decoding and not self.init_branch:
+            raise ValueError("keep_decoding needs init_branch: the branch whose decoding settings are kept")
+        if not set(self.verifier_categories) <= set(LOADED_TERM_CATEGORIES):
+            raise ValueError(
+                f"verifier_categories must be among {list(LOADED_TERM_CATEGORIES)}, got {self.verifier_categories}"
+            )
+        if not self.verifier_cs or any(c <= 0 for c in self.verifier_cs):
+            raise ValueError(f"verifier_cs must be positive values, got {self.verifier_cs}")
+        if not self.verifier_thresholds or not all(0 <= t < 1 for t in self.verifier_thresholds):
+            raise ValueError(f"verifier_thresholds must be values in [0, 1), got {self.verifier_thresholds}")
         if not 0 <= self.dev_share < 1:
             raise ValueError(f"dev_share must be in [0, 1), got {self.dev_share}")
         if self.extra_repeats < 0:
@@ -1023,9 +1043,22 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
             tagger, error = compress_branch(tagger, config.soup_rank)
             soup.update(soup_rank=config.soup_rank, soup_rank_error=round(error, 4))
     decoding: dict[str, Any] = {}
+    verifier: dict[str, Any] = {}
     if dev_features is not None:  # with the hand-written war set, where most lexicon terms are
         extra = (build_term_features(extra_records, tagger, cache_dir=cache), extra_records) if extra_records else None
-        decoding = choose_decoding_settings(tagger, dev_features, dev_records, config, extra)
+        if not config.keep_decoding:
+            decoding = choose_decoding_settings(tagger, dev_features, dev_records, config, extra)
+        if config.verifier_categories:
+            from attribution.term_verifier_training import fit_term_verifier
+
+            verifier = fit_term_verifier(
+                tagger,
+                (train_features, train_records + extra_records),
+                [(dev_features, dev_records)] + ([extra] if extra is not None else []),
+                categories=config.verifier_categories,
+                cs=config.verifier_cs,
+                thresholds=config.verifier_thresholds,
+            )
     metrics: dict[str, Any] = {
         "train_seconds": round(time.time() - started, 1),
         "train_articles": len(train_records),
@@ -1041,6 +1074,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         "extend_threshold": tagger.config.extend_threshold,
         **soup,
         **decoding,
+        **({"verifier": verifier} if verifier else {}),
     }
     if validation_features is not None:
         metrics["validation"] = evaluate_features(tagger, validation_features, validation_records)

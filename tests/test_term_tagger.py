@@ -722,8 +722,10 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     assert saved["category_margin"] == metrics["category_margin"]
     assert saved["split_on_begin"] is metrics["split_on_begin"]
     assert saved["term_growth"] == metrics["term_growth"]
+    assert set(metrics["verifier"]["categories"]) == {"name_calling", "loaded_language"}  # fitted or skipped
     assert (tmp_path / "out" / "model.safetensors").is_file()
     card = (tmp_path / "out" / "README.md").read_text()
+    assert "## Verifier" in card
     assert card.startswith("# ")
     assert ("LoRA adapters (rank 4)" in card) is bool(lora_rank)
     assert ("copied and fine-tuned" in card) is not bool(lora_rank)
@@ -740,8 +742,14 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
         out=str(tmp_path / "2"),
         extra_train_data=[str(data)],
         extra_repeats=2,
+        keep_decoding=True,
     )
     continued_metrics = train_term_tagger(continued)
+    assert "dev_selection_by_lexicon_prior" not in continued_metrics  # the saved branch's decoding is kept
+    again = json.loads((tmp_path / "2" / "term_tagger_config.json").read_text())
+    assert {k: again[k] for k in ("threshold", "lexicon_prior", "term_growth")} == {
+        k: saved[k] for k in ("threshold", "lexicon_prior", "term_growth")
+    }
     extra_windows = continued_metrics["train_windows"] - 4
     assert extra_windows > 0 and continued_metrics["train_windows_per_epoch"] == 4 + 2 * extra_windows
     card = (tmp_path / "2" / "README.md").read_text()

@@ -41,6 +41,7 @@ import numpy as np
 from attribution.annotations import TECHNIQUES
 from attribution.records import Article, LoadedTerm, Sentence, TechniqueSpan
 from attribution.tagging.lora import LoraSettings, inject_lora, unload_injected_lora
+from attribution.tagging.term_verifier import TermVerifier, feature_names, term_features
 from attribution.tagging.weights import save_state, trained_state
 from attribution.tagging.windows import TokenWindow
 
@@ -85,6 +86,10 @@ class TermTaggerConfig:
     #: Where a name_calling and a loaded_language term overlap, the one whose score is more than this below the
     #: other's is dropped (:func:`build_terms`); chosen on dev. None: both are kept.
     category_margin: float | None = None
+    #: A learned second look at the decoded terms (:class:`~attribution.tagging.term_verifier.TermVerifier`,
+    #: as :meth:`~attribution.tagging.term_verifier.TermVerifier.to_dict` writes it); fitted after training on
+    #: the training articles, thresholds chosen on dev. Empty: every decoded term is kept.
+    verifier: dict[str, Any] = field(default_factory=dict)
     weights_dtype: str = "float16"
     #: LoRA settings when the branch's encoder layers are saved as adapters over the trunk's layers; else empty
     lora: dict[str, Any] = field(default_factory=dict)
@@ -226,6 +231,7 @@ class TermTagger:
         self.config = config
         self.name = name
         self._saved_adapters: dict[str, Any] | None = None  # a loaded LoRA branch's file, merged into ``branch``
+        self._verifier: tuple[dict[str, Any], TermVerifier] | None = None  # config.verifier, read once
 
     @classmethod
     def from_trunk(cls, trunk: Any, *, trunk_layer: int = 4, lora: LoraSettings | None = None) -> Self:
@@ -286,6 +292,7 @@ class TermTagger:
                     raise ValueError(f"{name}: {key} has shape {tuple(tensor.shape)}")
                 params[key].copy_(tensor.to(params[key].dtype))
         tagger = cls(trunk, branch, config, name=name)
+        tagger.verifier()  # a verifier that does not fit this version fails here, not at the first article
         if lora is not None and merge:  # keep the adapters as loaded (a later save writes them), run merged layers
             tagger._saved_adapters = state
             unload_injected_lora(branch.layers)
@@ -357,7 +364,15 @@ class TermTagger:
     def decode(
         self, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray], polarity: Sequence[np.ndarray], text: str
     ) -> RawTerms:
-        """Turn one article's window probabilities into loaded terms and technique spans."""
+        """Turn one article's window probabilities into loaded terms and technique spans (verified, see ``verify``)."""
+        raw, decoded_from = self.decode_unverified(windows, spans, polarity, text)
+        return self.verify(raw, windows, decoded_from)
+
+    def decode_unverified(
+        self, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray], polarity: Sequence[np.ndarray], text: str
+    ) -> tuple[RawTerms, list[np.ndarray]]:
+        """:meth:`decode` before the verifier, with the span probabilities the terms came from (after the prior)."""
+        spans = list(spans)
         if self.config.lexicon_prior:
             spans = apply_lexicon_prior(windows, spans, lexicon_matches(text), self.config.lexicon_prior)
 
@@ -383,7 +398,37 @@ class TermTagger:
         term_spans = None  # the loaded terms come from ``found`` too
         if self.config.term_growth == "gaps" and self.config.extend_threshold is not None:
             term_spans = decoded(tuple(GROUP_TO_CATEGORY), gaps_only=True)
-        return build_terms(found, text, category_margin=self.config.category_margin, term_spans=term_spans)
+        return build_terms(found, text, category_margin=self.config.category_margin, term_spans=term_spans), spans
+
+    def verify(self, raw: RawTerms, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray]) -> RawTerms:
+        """``raw`` without the loaded terms the config's verifier drops (``spans``: as decoded, after the prior)."""
+        verifier = self.verifier()
+        if verifier is None:
+            return raw
+        kept = tuple(
+            term
+            for term in raw.loaded_terms
+            if term.category not in verifier.categories
+            or verifier.accepts(term.category, term_features(term, windows, spans))
+        )
+        return RawTerms(loaded_terms=kept, techniques=raw.techniques)
+
+    def verifier(self) -> TermVerifier | None:
+        """The config's :class:`~attribution.tagging.term_verifier.TermVerifier` (None when it has none).
+
+        Raises:
+            ValueError: naming the tagger if the stored verifier does not fit this version's features.
+
+        """
+        stored = self.config.verifier
+        if not stored:
+            return None
+        if self._verifier is None or self._verifier[0] is not stored:  # the config is replaced while training
+            parsed = TermVerifier.from_dict(
+                stored, expected_features=feature_names(TERM_GROUPS), where=f"{self.name}: {CONFIG_NAME}"
+            )
+            self._verifier = (stored, parsed)
+        return self._verifier[1]
 
     def tag(self, article: Article, sentences: Sequence[Sentence], *, batch_size: int = 32) -> RawTerms:
         """Loaded terms and technique spans for one article (voice and target not yet assigned)."""
