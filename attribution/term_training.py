@@ -1053,7 +1053,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
 
             verifier = fit_term_verifier(
                 tagger,
-                (train_features, train_records + extra_records),
+                (train_features, train_records),  # not the war set packed after them: it chooses the thresholds
                 [(dev_features, dev_records)] + ([extra] if extra is not None else []),
                 categories=config.verifier_categories,
                 cs=config.verifier_cs,

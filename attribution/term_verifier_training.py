@@ -1,11 +1,12 @@
 """Fit the loaded-term verifier (:mod:`attribution.tagging.term_verifier`) on a trained branch.
 
 Run by ``attribution train --task loaded-terms`` after the decoding settings are chosen: the branch
-decodes the training articles (the hand-written war set included), each decoded term of a verified
-category becomes one example, labelled right when it overlaps a gold term of its category, and a
-logistic regression per category is fitted on them (its regularisation chosen by grouped
-cross-validation, articles kept together). Then each category's threshold is chosen on dev and the war
-set, as the lexicon prior is; a category whose best threshold is 0 (keep every term) gets no verifier.
+decodes the training articles, each decoded term of a verified category becomes one example, labelled
+right when it overlaps a gold term of its category, and a logistic regression per category is fitted on
+them (its regularisation chosen by grouped cross-validation, articles kept together). Then each
+category's threshold is chosen on dev and the hand-written war set, as the lexicon prior is (the war set
+is not fitted on, so it can judge the thresholds); a category whose best threshold is 0 (keep every term)
+gets no verifier.
 
 The branch fits its training articles only loosely (PTC name_calling overlap F1 0.500 on 60 of them
 against 0.457 on validation, session 20), so its terms there make the same kinds of mistakes as on new
@@ -79,10 +80,12 @@ def verifier_examples(
     """Each category's decoded terms on ``records`` as examples, decoded without a verifier.
 
     ``features``, ``outputs``: the windows and the branch's probabilities (:mod:`attribution.term_training`).
+    Windows of articles after ``records`` (the hand-written set, packed after the training articles) are left out.
     """
     per_article: dict[int, list[int]] = {}
     for i, article in enumerate(features.article_of_window):
-        per_article.setdefault(article, []).append(i)
+        if article < len(records):
+            per_article.setdefault(article, []).append(i)
     rows: dict[str, list[tuple[np.ndarray, int, int]]] = {c: [] for c in categories}
     for article, indices in per_article.items():
         record = records[article]
@@ -194,6 +197,9 @@ def fit_term_verifier(
     thresholds: Sequence[float],
 ) -> dict[str, Any]:
     """Fit the verifier on ``training`` (features, records) and choose its thresholds on ``scored``.
+
+    Only the windows of ``training``'s records are used: in a training run its features also hold the hand-written
+    war set, which is one of the ``scored`` sets and so must not be fitted on too.
 
     The result is set on ``tagger.config.verifier`` (empty when no category keeps one); returns what was fitted and
     chosen, per category.

@@ -214,6 +214,16 @@ def test_verifier_examples_label_each_decoded_term(tiny_terms: TermTagger) -> No
         assert found.articles.tolist() == [0] * len(terms) + [1] * len(terms) + [2] * len(terms)
 
 
+def test_verifier_examples_leave_out_the_articles_after_the_records(sentence_marker: TermTagger) -> None:
+    from attribution.term_training import branch_outputs, build_term_features
+
+    records = _regime_records(3)  # in a training run the third would be the packed war set
+    features = build_term_features(records, sentence_marker)
+    outputs = branch_outputs(sentence_marker, features)
+    found = verifier_examples(sentence_marker, features, records[:2], outputs, ["name_calling"])["name_calling"]
+    assert found.articles.tolist() == [0, 0, 1, 1] and found.correct.tolist() == [1, 0, 1, 0]
+
+
 def test_thresholds_are_chosen_on_the_sets_and_zero_drops_the_category(tiny_terms: TermTagger) -> None:
     from attribution.term_training import branch_outputs, build_term_features, mean_score, selection_score
 
