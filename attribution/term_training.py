@@ -107,8 +107,10 @@ class TermTrainingConfig:
     verifier_categories: list[str] = field(default_factory=lambda: ["name_calling", "loaded_language"])
     # the verifier's inverse regularisation strengths, chosen by grouped cross-validation on the training articles
     verifier_cs: list[float] = field(default_factory=lambda: [0.001, 0.003, 0.01, 0.03, 0.1, 1.0])
-    # each category's verifier threshold, tried on dev and the war set (0 keeps every term, so no verifier)
+    # each category's verifier threshold, tried on dev (0 keeps every term, so no verifier)
     verifier_thresholds: list[float] = field(default_factory=lambda: [0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5])
+    # never drop a term that overlaps a war-lexicon match of its category (the lexicon prior's terms; TermVerifier)
+    verifier_keeps_lexicon_terms: bool = True
     seed: int = 13
     precision: str = "float32"  # or bfloat16 (autocast: fast on GPUs and CPUs with AVX-512 BF16 or AMX) or auto
     early_stopping_patience: int = 2  # counted from the first epoch whose dev spans score above zero
@@ -1051,13 +1053,14 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         if config.verifier_categories:
             from attribution.term_verifier_training import fit_term_verifier
 
-            verifier = fit_term_verifier(
+            verifier = fit_term_verifier(  # thresholds on dev alone: see attribution.term_verifier_training
                 tagger,
-                (train_features, train_records),  # not the war set packed after them: it chooses the thresholds
-                [(dev_features, dev_records)] + ([extra] if extra is not None else []),
+                (train_features, train_records),  # not the war set packed after them
+                [(dev_features, dev_records)],
                 categories=config.verifier_categories,
                 cs=config.verifier_cs,
                 thresholds=config.verifier_thresholds,
+                keeps_lexicon_terms=config.verifier_keeps_lexicon_terms,
             )
     metrics: dict[str, Any] = {
         "train_seconds": round(time.time() - started, 1),

@@ -4,9 +4,12 @@ Run by ``attribution train --task loaded-terms`` after the decoding settings are
 decodes the training articles, each decoded term of a verified category becomes one example, labelled
 right when it overlaps a gold term of its category, and a logistic regression per category is fitted on
 them (its regularisation chosen by grouped cross-validation, articles kept together). Then each
-category's threshold is chosen on dev and the hand-written war set, as the lexicon prior is (the war set
-is not fitted on, so it can judge the thresholds); a category whose best threshold is 0 (keep every term)
-gets no verifier.
+category's threshold is chosen on dev; a category whose best threshold is 0 (keep every term) gets no
+verifier. The hand-written war set is neither fitted on nor used for the thresholds: the branch was
+trained on it, so it keeps nearly all of its terms whatever the threshold, and with it in the choice
+(session 20) the loaded_language threshold went to 0.5, which cut PTC validation loaded_language from
+0.501 to 0.40. Terms of the packaged war lexicon are not the verifier's to drop
+(:attr:`~attribution.tagging.term_verifier.TermVerifier.keeps_lexicon_terms`).
 
 The branch fits its training articles only loosely (PTC name_calling overlap F1 0.500 on 60 of them
 against 0.457 on validation, session 20), so its terms there make the same kinds of mistakes as on new
@@ -177,14 +180,15 @@ def choose_verifier_thresholds(
         for threshold in thresholds:
             trial = verifier.with_thresholds({**chosen, category: threshold})
             kept = {c: v for c, v in trial.categories.items() if c in chosen or c == category}
-            settings = TermVerifier(trial.features, kept).to_dict()
+            settings = TermVerifier(trial.features, kept, verifier.keeps_lexicon_terms).to_dict()
             by_threshold[str(threshold)] = mean_score(tagger, scored, outputs, selection_score, verifier=settings)
         best = max(thresholds, key=lambda t: by_threshold[str(t)])
         chosen[category] = best
         scores[category] = by_threshold
         logger.info("verifier threshold %s for %s chosen on dev (scores %s)", best, category, by_threshold)
     final = verifier.with_thresholds(chosen)
-    return TermVerifier(final.features, {c: v for c, v in final.categories.items() if chosen[c] > 0}), scores
+    kept = {c: v for c, v in final.categories.items() if chosen[c] > 0}
+    return TermVerifier(final.features, kept, verifier.keeps_lexicon_terms), scores
 
 
 def fit_term_verifier(
@@ -195,6 +199,7 @@ def fit_term_verifier(
     categories: Sequence[str],
     cs: Sequence[float],
     thresholds: Sequence[float],
+    keeps_lexicon_terms: bool = True,
 ) -> dict[str, Any]:
     """Fit the verifier on ``training`` (features, records) and choose its thresholds on ``scored``.
 
@@ -202,7 +207,7 @@ def fit_term_verifier(
     war set, which is one of the ``scored`` sets and so must not be fitted on too.
 
     The result is set on ``tagger.config.verifier`` (empty when no category keeps one); returns what was fitted and
-    chosen, per category.
+    chosen, per category. ``keeps_lexicon_terms``: see :class:`~attribution.tagging.term_verifier.TermVerifier`.
     """
     from attribution.term_training import branch_outputs
 
@@ -224,7 +229,7 @@ def fit_term_verifier(
     if not fitted:
         return report
     scored_outputs = [branch_outputs(tagger, features) for features, _ in scored]
-    verifier = TermVerifier(feature_names(TERM_GROUPS), fitted)
+    verifier = TermVerifier(feature_names(TERM_GROUPS), fitted, keeps_lexicon_terms)
     verifier, threshold_scores = choose_verifier_thresholds(tagger, verifier, scored, scored_outputs, thresholds)
     for category, by_threshold in threshold_scores.items():
         report["categories"][category]["selection_by_threshold"] = by_threshold

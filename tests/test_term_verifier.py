@@ -188,6 +188,27 @@ def test_tagger_drops_what_the_verifier_rejects(sentence_marker: TermTagger, tin
     sentence_marker.config = replace(sentence_marker.config, verifier={})
 
 
+@pytest.mark.parametrize(
+    ("keeps_lexicon_terms", "expected"),
+    [
+        pytest.param(True, ["The terrorists shelled the town"], id="a-war-lexicon-term-stays"),
+        pytest.param(False, [], id="without-the-exception-both-go"),
+    ],
+)
+def test_verifier_leaves_war_lexicon_terms_to_the_prior(
+    sentence_marker: TermTagger, keeps_lexicon_terms: bool, expected: list[str]
+) -> None:
+    article = Article("a", "The terrorists shelled the town. Militants fled to the hills.")  # both 5 words
+    verifier = TermVerifier.from_dict(_words_verifier(6), expected_features=feature_names(TERM_GROUPS), where="t")
+    stored = replace(verifier, keeps_lexicon_terms=keeps_lexicon_terms).to_dict()
+    sentence_marker.config = replace(sentence_marker.config, verifier=stored)
+    try:
+        kept = sentence_marker.tag(article, RuleSegmenter()(article)).loaded_terms
+    finally:
+        sentence_marker.config = replace(sentence_marker.config, verifier={})
+    assert [t.text for t in kept] == expected
+
+
 def test_verifier_examples_label_each_decoded_term(tiny_terms: TermTagger) -> None:
     from attribution.term_training import branch_outputs, build_term_features
 

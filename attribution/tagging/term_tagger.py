@@ -366,7 +366,7 @@ class TermTagger:
     ) -> RawTerms:
         """Turn one article's window probabilities into loaded terms and technique spans (verified, see ``verify``)."""
         raw, decoded_from = self.decode_unverified(windows, spans, polarity, text)
-        return self.verify(raw, windows, decoded_from)
+        return self.verify(raw, windows, decoded_from, text)
 
     def decode_unverified(
         self, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray], polarity: Sequence[np.ndarray], text: str
@@ -400,15 +400,24 @@ class TermTagger:
             term_spans = decoded(tuple(GROUP_TO_CATEGORY), gaps_only=True)
         return build_terms(found, text, category_margin=self.config.category_margin, term_spans=term_spans), spans
 
-    def verify(self, raw: RawTerms, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray]) -> RawTerms:
-        """``raw`` without the loaded terms the config's verifier drops (``spans``: as decoded, after the prior)."""
+    def verify(self, raw: RawTerms, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray], text: str) -> RawTerms:
+        """``raw`` without the loaded terms the config's verifier drops (``spans``: as decoded, after the prior).
+
+        With the verifier's ``keeps_lexicon_terms``, a term overlapping a war-lexicon match of its category stays.
+        """
         verifier = self.verifier()
         if verifier is None:
             return raw
+        matches = lexicon_matches(text) if verifier.keeps_lexicon_terms else []
+
+        def in_lexicon(term: LoadedTerm) -> bool:
+            return any(c == term.category and a < term.end and term.start < b for a, b, c in matches)
+
         kept = tuple(
             term
             for term in raw.loaded_terms
             if term.category not in verifier.categories
+            or in_lexicon(term)
             or verifier.accepts(term.category, term_features(term, windows, spans))
         )
         return RawTerms(loaded_terms=kept, techniques=raw.techniques)

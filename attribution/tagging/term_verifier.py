@@ -100,10 +100,16 @@ class CategoryVerifier:
 
 @dataclass(frozen=True, slots=True)
 class TermVerifier:
-    """Per-category verifiers over the features named ``features`` (:func:`feature_names`)."""
+    """Per-category verifiers over the features named ``features`` (:func:`feature_names`).
+
+    With ``keeps_lexicon_terms``, a term that overlaps a war-lexicon match of its own category is never dropped:
+    the verifier learns PTC's conventions, where "terrorists" or "regime" are often left unmarked, and the
+    packaged war vocabulary is the lexicon prior's to decide (the tagger still decides in context there).
+    """
 
     features: tuple[str, ...]
     categories: Mapping[str, CategoryVerifier]
+    keeps_lexicon_terms: bool = True
 
     def probability(self, category: str, features: np.ndarray) -> float:
         """P(right) of a term of ``category`` (1.0 for a category without a verifier)."""
@@ -121,12 +127,13 @@ class TermVerifier:
             c: CategoryVerifier(v.weights, v.bias, v.mean, v.scale, thresholds.get(c, v.threshold))
             for c, v in self.categories.items()
         }
-        return TermVerifier(self.features, categories)
+        return TermVerifier(self.features, categories, self.keeps_lexicon_terms)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (what ``term_tagger_config.json`` stores under ``verifier``)."""
         return {
             "features": list(self.features),
+            "keeps_lexicon_terms": self.keeps_lexicon_terms,
             "categories": {
                 c: {
                     "weights": list(v.weights),
@@ -167,4 +174,4 @@ class TermVerifier:
                 tuple(float(v) for v in values["scale"]),
                 float(values["threshold"]),
             )
-        return cls(features, categories)
+        return cls(features, categories, bool(data.get("keeps_lexicon_terms", True)))
