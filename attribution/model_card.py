@@ -213,8 +213,14 @@ def _verifier_section(verifier: dict[str, Any] | None) -> list[str]:
         "",
         "A logistic regression per category over each decoded term's score, length, case and the span head's "
         "probabilities over its tokens, fitted on the branch's terms in the training articles (a term is right "
-        "when it overlaps a gold term of its category); a term below its category's threshold, chosen on dev and "
-        "the hand-written war set, is dropped. Technique spans are not verified.",
+        "when it overlaps a gold term of its category); a term below its category's threshold, chosen on dev, is "
+        "dropped"
+        + (
+            ", unless it overlaps a war-lexicon match of its category (the lexicon prior's terms)"
+            if verifier.get("keeps_lexicon_terms", True)
+            else ""
+        )
+        + ". Technique spans are not verified.",
         "",
     ]
     for category, report in verifier.get("categories", {}).items():

@@ -216,7 +216,7 @@ def fit_term_verifier(
     outputs = branch_outputs(tagger, train_features)
     examples = verifier_examples(tagger, train_features, train_records, outputs, categories)
     fitted: dict[str, CategoryVerifier] = {}
-    report: dict[str, Any] = {"categories": {}}
+    report: dict[str, Any] = {"keeps_lexicon_terms": keeps_lexicon_terms, "categories": {}}
     for category, found in examples.items():
         n_right = int(found.correct.sum())
         if len(found.correct) < MIN_EXAMPLES or min(n_right, len(found.correct) - n_right) < MIN_PER_CLASS:

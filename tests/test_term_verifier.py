@@ -327,3 +327,37 @@ def test_training_config_checks_the_verifier_settings(key: str, value: list | bo
     else:
         with pytest.raises(ValueError, match=error):
             TermTrainingConfig.from_dict(settings)
+
+
+_FITTED = {"examples": 1203, "share_right": 0.497, "c": 0.01, "cv_auc": 0.751}
+
+
+@pytest.mark.parametrize(
+    ("report", "present", "absent"),
+    [
+        pytest.param(
+            {"categories": {"name_calling": {**_FITTED, "threshold": 0.3}}},
+            ["- name_calling: 1203 training terms, 0.497 right; C 0.01", "threshold 0.3.", "war-lexicon match"],
+            ["not used"],
+            id="fitted-and-used",
+        ),
+        pytest.param(
+            {"keeps_lexicon_terms": False, "categories": {"loaded_language": {**_FITTED, "threshold": None}}},
+            ["- loaded_language: 1203 training terms", "not used (threshold 0"],
+            ["war-lexicon match"],
+            id="fitted-not-used-no-lexicon-exception",
+        ),
+        pytest.param(
+            {"categories": {"exaggeration": {"skipped": "12 terms, 3 right"}}},
+            ["- exaggeration: no verifier (12 terms, 3 right)."],
+            ["training terms"],
+            id="skipped",
+        ),
+        pytest.param(None, [], ["## Verifier"], id="no-verifier-no-section"),
+    ],
+)
+def test_card_describes_the_verifier(report: dict | None, present: list[str], absent: list[str]) -> None:
+    from attribution.model_card import _verifier_section
+
+    text = "\n".join(_verifier_section(report))
+    assert all(p in text for p in present) and not any(a in text for a in absent)
