@@ -365,16 +365,29 @@ class TermTagger:
         self, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray], polarity: Sequence[np.ndarray], text: str
     ) -> RawTerms:
         """Turn one article's window probabilities into loaded terms and technique spans (verified, see ``verify``)."""
-        raw, decoded_from = self.decode_unverified(windows, spans, polarity, text)
-        return self.verify(raw, windows, decoded_from, text)
+        verifier = self.verifier()
+        needed = self.config.lexicon_prior or (verifier is not None and verifier.keeps_lexicon_terms)
+        matches = lexicon_matches(text) if needed else []  # found once: the prior and the verifier both read them
+        raw, decoded_from = self.decode_unverified(windows, spans, polarity, text, matches=matches)
+        return self.verify(raw, windows, decoded_from, text, matches=matches)
 
     def decode_unverified(
-        self, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray], polarity: Sequence[np.ndarray], text: str
+        self,
+        windows: Sequence[TokenWindow],
+        spans: Sequence[np.ndarray],
+        polarity: Sequence[np.ndarray],
+        text: str,
+        *,
+        matches: Sequence[tuple[int, int, str]] | None = None,
     ) -> tuple[RawTerms, list[np.ndarray]]:
-        """:meth:`decode` before the verifier, with the span probabilities the terms came from (after the prior)."""
+        """:meth:`decode` before the verifier, with the span probabilities the terms came from (after the prior).
+
+        ``matches``: the text's :func:`lexicon_matches`, when the caller has them already.
+        """
         spans = list(spans)
         if self.config.lexicon_prior:
-            spans = apply_lexicon_prior(windows, spans, lexicon_matches(text), self.config.lexicon_prior)
+            matches = lexicon_matches(text) if matches is None else matches
+            spans = apply_lexicon_prior(windows, spans, matches, self.config.lexicon_prior)
 
         def decoded(groups: Sequence[str], *, gaps_only: bool = False) -> list[GroupSpan]:
             return [
@@ -400,25 +413,43 @@ class TermTagger:
             term_spans = decoded(tuple(GROUP_TO_CATEGORY), gaps_only=True)
         return build_terms(found, text, category_margin=self.config.category_margin, term_spans=term_spans), spans
 
-    def verify(self, raw: RawTerms, windows: Sequence[TokenWindow], spans: Sequence[np.ndarray], text: str) -> RawTerms:
+    def verify(
+        self,
+        raw: RawTerms,
+        windows: Sequence[TokenWindow],
+        spans: Sequence[np.ndarray],
+        text: str,
+        *,
+        matches: Sequence[tuple[int, int, str]] | None = None,
+    ) -> RawTerms:
         """``raw`` without the loaded terms the config's verifier drops (``spans``: as decoded, after the prior).
 
-        With the verifier's ``keeps_lexicon_terms``, a term overlapping a war-lexicon match of its category stays.
+        With the verifier's ``keeps_lexicon_terms``, a term overlapping a war-lexicon match of its category
+        (``matches``, or the text's :func:`lexicon_matches`) stays.
         """
         verifier = self.verifier()
         if verifier is None:
             return raw
-        matches = lexicon_matches(text) if verifier.keeps_lexicon_terms else []
+        if not verifier.keeps_lexicon_terms:
+            matches = []
+        elif matches is None:
+            matches = lexicon_matches(text)
+
+        bounds = [_char_bounds(window) for window in windows]
 
         def in_lexicon(term: LoadedTerm) -> bool:
             return any(c == term.category and a < term.end and term.start < b for a, b, c in matches)
+
+        def features(term: LoadedTerm) -> np.ndarray:  # from the windows that hold the term only
+            near = [i for i, (lo, hi) in enumerate(bounds) if lo < term.end and term.start < hi]
+            return term_features(term, [windows[i] for i in near], [spans[i] for i in near] or spans[:1])
 
         kept = tuple(
             term
             for term in raw.loaded_terms
             if term.category not in verifier.categories
             or in_lexicon(term)
-            or verifier.accepts(term.category, term_features(term, windows, spans))
+            or verifier.accepts(term.category, features(term))
         )
         return RawTerms(loaded_terms=kept, techniques=raw.techniques)
 
@@ -878,6 +909,12 @@ def read_branch(path: str | Path) -> tuple[TermTaggerConfig, dict[str, Any]]:
             raise FileNotFoundError(f"{path}: not a saved term tagger ({required.name} is missing)")
     config = TermTaggerConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")), where=str(config_path))
     return config, load_file(str(weights_path))
+
+
+def _char_bounds(window: TokenWindow) -> tuple[int, int]:
+    """The first and last character a window's tokens cover ((0, 0) for a window of special tokens only)."""
+    inner = [(a, b) for a, b in window.offsets if a >= 0]
+    return (inner[0][0], inner[-1][1]) if inner else (0, 0)
 
 
 def _trunk_hash(trunk: Any) -> str:
