@@ -92,6 +92,10 @@ def test_loaded_terms_found(analyzer, text: str, word: str, categories: set[str]
             "Government forces killed dozens of fighters in the eastern countryside, the ministry said.",
             id="government-forces",
         ),
+        pytest.param(  # the branch marks "Stoppers" (name_calling); the verifier drops it (its card, session 20)
+            "Crime Stoppers asked residents to call the tip line.",
+            id="organisation-name-dropped-by-the-verifier",
+        ),
     ],
 )
 def test_neutral_wording_has_no_name_calling(analyzer, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -155,3 +159,33 @@ def test_sentence_bias_marks_opinionated_sentences(analyzer) -> None:  # type: i
     ]
     (biased, p_biased), (neutral, p_neutral) = analyzer.sentence_bias.predict(texts)
     assert biased and not neutral and p_biased > p_neutral
+
+
+def test_the_verifier_drops_a_name_the_branch_marks_and_keeps_the_war_vocabulary() -> None:
+    """The shipped verifier at work: the same branch with and without it, on sentences written for this test."""
+    from dataclasses import replace
+
+    from attribution.segmenter import RuleSegmenter
+    from attribution.tagging.attribution_tagger import AttributionTagger
+    from attribution.tagging.term_tagger import TermTagger
+
+    trunk = AttributionTagger.from_pretrained(str(MODELS / "attribution-tagger"))
+    tagger = TermTagger.from_pretrained(MODELS / "term-tagger", trunk=trunk)
+    verifier = tagger.verifier()
+    assert verifier is not None and verifier.keeps_lexicon_terms
+    assert set(verifier.categories) == {"name_calling", "loaded_language"}
+
+    def names(text: str, *, verified: bool) -> list[str]:
+        article = Article("t", text)
+        tagger.config = replace(tagger.config, verifier=stored if verified else {})
+        terms = tagger.tag(article, RuleSegmenter()(article)).loaded_terms
+        return [t.text for t in terms if t.category == "name_calling"]
+
+    stored = tagger.config.verifier
+    dropped = "Crime Stoppers asked residents to call the tip line."
+    assert names(dropped, verified=False) == ["Stoppers"] and names(dropped, verified=True) == []
+    for kept in (
+        "ISIL terrorists shelled the town, the army said.",  # a war-lexicon term: never the verifier's to drop
+        "The radical left mob tore down the statue while officials watched.",
+    ):
+        assert names(kept, verified=True) == names(kept, verified=False) != []
