@@ -606,9 +606,20 @@ def test_early_stopping_waits_for_the_first_spans(
         ("term_growth_choices", ["gaps"], None),
         ("term_growth_choices", [], "term_growth_choices"),
         ("term_growth_choices", ["outwards"], "term_growth_choices"),
+        ("verifier_categories", [], None),  # no verifier
+        ("verifier_categories", ["name_calling", "exaggeration"], None),
+        ("verifier_categories", ["insults"], "verifier_categories"),
+        ("verifier_cs", [0.01, 1.0], None),
+        ("verifier_cs", [], "verifier_cs"),
+        ("verifier_cs", [0.0], "verifier_cs"),
+        ("verifier_thresholds", [0.0, 0.3], None),
+        ("verifier_thresholds", [1.0], "verifier_thresholds"),
+        ("verifier_thresholds", [-0.1], "verifier_thresholds"),
+        ("keep_decoding", False, None),
+        ("keep_decoding", True, "keep_decoding needs init_branch"),
     ],
 )
-def test_training_config_checks_the_decoding_choices(key: str, choices: list, error: str | None) -> None:
+def test_training_config_checks_the_decoding_choices(key: str, choices: list | bool, error: str | None) -> None:
     from attribution.term_training import TermTrainingConfig
 
     settings = {"train_data": ["ptc"], "out": "m", key: choices}

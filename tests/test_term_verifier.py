@@ -302,33 +302,6 @@ def test_fit_term_verifier_learns_which_terms_are_right(sentence_marker: TermTag
         sentence_marker.config = replace(sentence_marker.config, verifier={})
 
 
-@pytest.mark.parametrize(
-    ("key", "value", "error"),
-    [
-        ("verifier_categories", [], None),
-        ("verifier_categories", ["name_calling", "exaggeration"], None),
-        ("verifier_categories", ["insults"], "verifier_categories"),
-        ("verifier_cs", [0.01, 1.0], None),
-        ("verifier_cs", [], "verifier_cs"),
-        ("verifier_cs", [0.0], "verifier_cs"),
-        ("verifier_thresholds", [0.0, 0.3], None),
-        ("verifier_thresholds", [1.0], "verifier_thresholds"),
-        ("verifier_thresholds", [-0.1], "verifier_thresholds"),
-        ("keep_decoding", False, None),
-        ("keep_decoding", True, "keep_decoding needs init_branch"),
-    ],
-)
-def test_training_config_checks_the_verifier_settings(key: str, value: list | bool, error: str | None) -> None:
-    from attribution.term_training import TermTrainingConfig
-
-    settings = {"train_data": ["ptc"], "out": "m", key: value}
-    if error is None:
-        assert getattr(TermTrainingConfig.from_dict(settings), key) == value
-    else:
-        with pytest.raises(ValueError, match=error):
-            TermTrainingConfig.from_dict(settings)
-
-
 _FITTED = {"examples": 1203, "share_right": 0.497, "c": 0.01, "cv_auc": 0.751}
 
 
