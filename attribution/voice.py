@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from attribution.lexicon import Lexicon
@@ -601,3 +601,24 @@ def resolve_terms(
             )
         )
     return tuple(resolved)
+
+
+def sources_wording_only(voices: Iterable[str | None], *, distancing: bool = False) -> bool:
+    """Whether a sentence's loaded wording is all the sources'.
+
+    That is: its terms (given by their voices) are inside attributed speech, and it has no distancing marker
+    ("so-called", scare quotes), which is always the writer's. A sentence-bias flag on such a sentence may
+    reflect a source's wording rather than the writer's, so the reports say so beside the flag. No terms, any
+    term in the narrator's voice (or of unknown voice), or a distancing marker in the sentence: False.
+
+    Example:
+        >>> sources_wording_only(["quoted", "indirect"]), sources_wording_only(["quoted", "narrator"])
+        (True, False)
+        >>> sources_wording_only(["indirect"], distancing=True)  # "the so-called Observatory said ... terrorists"
+        False
+        >>> sources_wording_only([]), sources_wording_only([None])
+        (False, False)
+
+    """
+    found = list(voices)
+    return bool(found) and not distancing and all(v in ("quoted", "indirect") for v in found)

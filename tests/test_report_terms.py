@@ -418,7 +418,7 @@ def test_markdown_sections() -> None:
     assert "| opposition fighters | 3 | T3, T4, T5 | S1, S2 |" in text
     assert "| P1 | Name_Calling,Labeling | foreign-backed terrorists | S1 | 0.82 |" in text
     assert "| # | attributed | confidence | bias | terms | text |" in text
-    assert "| S1 | yes (A0) | 0.97 | **biased** (0.84) | T2, T3, T4 |" in text
+    assert "| S1 | yes (A0) | 0.97 | **biased** (0.84), source's wording | T2, T3, T4 |" in text
     assert "| S4 | no | 1.00 | not biased (0.95) | — |" in text
     assert "- Biased sentences: 3 of 5 (60%): S0, S1, S2" in text
 
@@ -442,6 +442,46 @@ def test_markdown_without_components(components: dict[str, bool], present: list[
     text = render_markdown(war_report(**components))
     assert all(p in text for p in present), text
     assert not any(a in text for a in absent)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "qualified"),
+    [
+        pytest.param("S0", False, id="biased-with-the-narrator-s-brutal"),
+        pytest.param("S1", True, id="biased-all-terms-indirect"),
+        pytest.param("S2", True, id="biased-all-terms-quoted"),
+        pytest.param("S3", False, id="indirect-terms-but-not-biased"),
+        pytest.param("S4", False, id="no-terms-not-biased"),
+    ],
+)
+def test_bias_flag_says_when_the_loaded_wording_is_the_sources(sentence: str, qualified: bool) -> None:
+    text = render_markdown(war_report())
+    row = next(line for line in text.splitlines() if line.startswith(f"| {sentence} |"))
+    assert ("source's wording" in row) is qualified
+    assert "  - with only sources' loaded wording (quoted or indirect; the flag may reflect it): S1, S2" in text
+    html = render_html(war_report())
+    cell = re.search(rf'<tr id="s-{sentence[1:]}".*?</tr>', html).group(0)
+    assert ('class="sources-wording"' in cell) is qualified
+
+
+def test_bias_flag_is_not_qualified_where_the_writer_distances() -> None:
+    from dataclasses import replace
+
+    from attribution.records import DistancingMarker
+
+    start, end = find(WAR_TEXT, "military source")
+    marker = DistancingMarker("scare_quotes", start, end, "military source", 1, start, end, "military source")
+    report = replace(war_report(), distancing=(marker,))  # the writer's own judgement in S1
+    row = next(line for line in render_markdown(report).splitlines() if line.startswith("| S1 |"))
+    assert "source's wording" not in row
+    cell = re.search(r'<tr id="s-1".*?</tr>', render_html(report)).group(0)
+    assert 'class="sources-wording"' not in cell
+
+
+def test_bias_flag_is_not_qualified_without_loaded_terms() -> None:
+    report = war_report(terms=False, techniques=False)
+    assert "source's wording" not in render_markdown(report)
+    assert 'class="sources-wording"' not in render_html(report)
 
 
 def test_markdown_empty_layers_say_none_found() -> None:
@@ -540,10 +580,12 @@ def test_html_nests_terms_in_techniques_in_content_spans() -> None:
         '<tr id="p-1">',
         '<a href="#t-5" class="lt-swatch lt-name_calling">thugs</a>',
         "<td>indirect 2, quoted 1</td>",  # the voices behind "opposition fighters"
-        '<td class="bias"><span class="bias-yes">biased</span> (0.84)</td>',
+        '<td class="bias"><span class="bias-yes">biased</span> (0.91)</td>',  # S0: the narrator's "brutal"
+        '<td class="bias"><span class="bias-yes">biased</span> (0.84) · <span class="sources-wording"',
         '<td class="bias"><span class="bias-no">not biased</span> (0.95)</td>',
         '<tr><th>Loaded terms</th><td class="num">8 (15.69 per 100 words)</td></tr>',
-        '<tr><th>Biased sentences</th><td class="num">3 (60.0%)</td></tr>',
+        '<tr><th>Biased sentences</th><td class="num">3 (60.0%); 2 with only sources\' loaded wording: '
+        '<a href="#s-1">1</a>, <a href="#s-2">2</a></td></tr>',
         '<td data-role="voice">quoted (<a href="#a-1">#1</a>)</td>',
         '<option value="exaggeration">exaggeration</option>',
     ],

@@ -58,6 +58,7 @@ from attribution.records import ArticleReport
 from attribution.report.html_common import CATEGORY_STYLES, category_class, links, table
 from attribution.report.html_profile import PROFILE_CSS, actors_html, distancing_html, profile_html, statements_html
 from attribution.report.json_report import report_to_dict
+from attribution.voice import sources_wording_only
 
 _links, _table, _category_class = links, table, category_class
 
@@ -106,6 +107,7 @@ main:has(#show-terms:not(:checked)) #article-text .lt { background: none; text-d
 main:has(#show-techniques:not(:checked)) #article-text .tq { text-decoration: none; }
 .lt.rv-off { background: none; text-decoration: line-through #adb5bd; color: #868e96; }
 .bias-yes { color: #c92a2a; font-weight: 600; } .bias-no { color: #2b8a3e; }
+.sources-wording { color: #5c5f66; font-style: italic; border-bottom: 1px dotted #868e96; cursor: help; }
 .tables { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
 .tables > div { flex: 0 1 auto; } .tables table { width: auto; min-width: 14rem; }
 .tables h3 { font-size: .95rem; margin: 0 0 .3rem; }
@@ -343,7 +345,12 @@ def _summary_html(data: Mapping[str, Any]) -> str:
     if "techniques" in layers:
         rows.append(("Persuasion techniques", str(s["n_techniques"])))
     if "sentence_labels" in layers:
-        rows.append(("Biased sentences", f"{len(s['biased_sentences'])} ({s['biased_share']:.1%})"))
+        biased = set(s["biased_sentences"])
+        by_source = [x["index"] for x in data["sentences"] if x["index"] in biased and _sources_wording(x, data)]
+        qualifier = ""
+        if by_source:
+            qualifier = f"; {len(by_source)} with only sources' loaded wording: {_links(by_source, 's')}"
+        rows.append(("Biased sentences", f"{len(biased)} ({s['biased_share']:.1%}){qualifier}"))
     claims = s.get("unattributed_claims", [])
     rows.insert(3, ("Unattributed factual claims", f"{len(claims)}: {_links(claims, 's')}" if claims else "0"))
     if s.get("anonymous_source_share") is not None:
@@ -370,12 +377,29 @@ def _sources_html(data: Mapping[str, Any]) -> str:
     return _table(("Source", "#Count", "Attributions", "Sentences"), rows, "sources")
 
 
-def _bias_cell(s: Mapping[str, Any]) -> str:
+_SOURCES_WORDING_TITLE = (
+    "every loaded term in this sentence is inside attributed speech (quoted or indirect) and the writer adds no "
+    "distancing marker: the flag may reflect the source's wording rather than the writer's"
+)
+
+
+def _bias_cell(s: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     if s.get("biased") is None:
         return '<td><span class="none">unknown</span></td>'
     label, css = ("biased", "bias-yes") if s["biased"] else ("not biased", "bias-no")
     confidence = f" ({s['bias_confidence']:.2f})" if s.get("bias_confidence") is not None else ""
-    return f'<td class="bias"><span class="{css}">{label}</span>{confidence}</td>'
+    qualifier = ""
+    if s["biased"] and _sources_wording(s, data):
+        title = escape(_SOURCES_WORDING_TITLE)
+        qualifier = f' · <span class="sources-wording" title="{title}">source\'s wording</span>'
+    return f'<td class="bias"><span class="{css}">{label}</span>{confidence}{qualifier}</td>'
+
+
+def _sources_wording(s: Mapping[str, Any], data: Mapping[str, Any]) -> bool:
+    """Whether the sentence's loaded wording is all the sources' (:func:`sources_wording_only`)."""
+    terms = data.get("loaded_terms", [])
+    voices = (terms[i].get("voice") for i in s.get("loaded_terms", []))
+    return sources_wording_only(voices, distancing=bool(s.get("distancing")))
 
 
 def _attributed_cell(s: Mapping[str, Any]) -> str:
@@ -398,7 +422,7 @@ def _sentences_html(data: Mapping[str, Any]) -> str:
             f'<td class="num">{s["confidence"]:.2f}</td><td>{_links(s["attributions"], "a")}</td>'
         )
         if with_bias:
-            cells += _bias_cell(s)
+            cells += _bias_cell(s, data)
         if with_terms:
             cells += f"<td>{_term_links(s.get('loaded_terms', []), data)}</td>"
         return cells + "</tr>"

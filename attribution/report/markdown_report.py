@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from attribution.records import ArticleReport, Attribution, GroupCount, LabelCount, SentenceLabel
 from attribution.summary_text import SOURCE_TYPE_WORDS
+from attribution.voice import sources_wording_only
 
 
 def _cell(text: str | None, limit: int = 160) -> str:
@@ -213,11 +214,22 @@ def _actors_section(report: ArticleReport) -> list[str]:
     return lines
 
 
-def _bias(label: SentenceLabel) -> str:
+def _bias(label: SentenceLabel, sources_only: bool = False) -> str:
+    """The bias cell; a biased sentence whose loaded wording is all the sources' says so."""
     if label.biased is None:
         return "—"
     confidence = f" ({label.bias_confidence:.2f})" if label.bias_confidence is not None else ""
-    return ("**biased**" if label.biased else "not biased") + confidence
+    qualifier = ", source's wording" if label.biased and sources_only else ""
+    return ("**biased**" if label.biased else "not biased") + confidence + qualifier
+
+
+def _sources_wording_sentences(report: ArticleReport) -> set[int]:
+    """Sentences whose loaded wording is all the sources' (:func:`sources_wording_only`)."""
+    voices: dict[int, list[str | None]] = {}
+    for t in report.loaded_terms:
+        voices.setdefault(t.sentence_index, []).append(t.voice)
+    distanced = {d.sentence_index for d in report.distancing}
+    return {i for i, found in voices.items() if sources_wording_only(found, distancing=i in distanced)}
 
 
 def render_markdown(report: ArticleReport) -> str:
@@ -251,11 +263,18 @@ def render_markdown(report: ArticleReport) -> str:
         )
     if "techniques" in summary.layers:
         lines.append(f"- Persuasion techniques: {len(report.techniques)}")
+    by_source = _sources_wording_sentences(report)
     if summary.biased_sentences is not None:
         lines.append(
             f"- Biased sentences: {_share(len(summary.biased_sentences), summary.n_sentences)}: "
             f"{_sentence_refs(summary.biased_sentences)}"
         )
+        flagged_by_source = tuple(i for i in summary.biased_sentences if i in by_source)
+        if flagged_by_source:
+            lines.append(
+                f"  - with only sources' loaded wording (quoted or indirect; the flag may reflect it): "
+                f"{_sentence_refs(flagged_by_source)}"
+            )
     lines += ["", "## Sources", ""]
     if summary.sources:
         lines += ["| source | claims | sentences |", "|---|---|---|"]
@@ -284,7 +303,7 @@ def render_markdown(report: ArticleReport) -> str:
     for sentence, label in zip(report.sentences, report.sentence_labels, strict=True):
         mark = "yes (" + ", ".join(f"A{i}" for i in label.attribution_indices) + ")" if label.attributed else "no"
         cells = [f"S{sentence.index}", mark, f"{label.confidence:.2f}"]
-        cells += [_bias(label)] if with_bias else []
+        cells += [_bias(label, sentence.index in by_source)] if with_bias else []
         cells += [", ".join(terms_in.get(sentence.index, [])) or "—"] if with_terms else []
         lines.append(f"| {' | '.join(cells)} | {_cell(sentence.text, 300)} |")
     p = report.provenance
