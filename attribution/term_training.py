@@ -923,7 +923,7 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         parameter.requires_grad_(False)
     if config.init_branch:
         tagger = TermTagger.from_pretrained(config.init_branch, trunk=trunk, merge=False)  # adapters train on
-        tagger.config = replace(tagger.config, metrics={})
+        tagger.config = replace(tagger.config, metrics={}, verifier={})  # a verifier is fitted again, if asked for
     else:
         lora = LoraSettings(config.lora_rank, config.lora_alpha, config.lora_dropout) if config.lora_rank else None
         tagger = TermTagger.from_trunk(trunk, trunk_layer=config.trunk_layer, lora=lora)
@@ -1046,9 +1046,11 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
             soup.update(soup_rank=config.soup_rank, soup_rank_error=round(error, 4))
     decoding: dict[str, Any] = {}
     verifier: dict[str, Any] = {}
-    if dev_features is not None:  # with the hand-written war set, where most lexicon terms are
-        extra = (build_term_features(extra_records, tagger, cache_dir=cache), extra_records) if extra_records else None
-        if not config.keep_decoding:
+    if dev_features is not None:
+        if not config.keep_decoding:  # with the hand-written war set, where most lexicon terms are
+            extra = None
+            if extra_records:
+                extra = (build_term_features(extra_records, tagger, cache_dir=cache), extra_records)
             decoding = choose_decoding_settings(tagger, dev_features, dev_records, config, extra)
         if config.verifier_categories:
             from attribution.term_verifier_training import fit_term_verifier

@@ -743,6 +743,13 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
     assert "one encoder pass serves both models" in card  # trunk_layer 1: the trunk's first layer is shared
     assert saved["lora"] == ({"rank": 4, "alpha": 8, "dropout": 0.1} if lora_rank else {})
     TermTagger.from_pretrained(tmp_path / "out", trunk=AttributionTagger.from_pretrained(trunk_dir))
+    from attribution.tagging.term_verifier import CategoryVerifier, TermVerifier, feature_names
+
+    names = feature_names(TERM_GROUPS)  # a stale verifier on the saved branch: the continued run must not keep it
+    stale = CategoryVerifier((0.0,) * len(names), 0.0, (0.0,) * len(names), (1.0,) * len(names), 0.5)
+    (tmp_path / "out" / "term_tagger_config.json").write_text(
+        json.dumps({**saved, "verifier": TermVerifier(names, {"name_calling": stale}).to_dict()})
+    )
     # continued from the saved branch, the config's own layer and adapter settings (defaults here) are unused:
     # the card lists the branch's
     continued = replace(  # with the records again as the hand-written set, seen twice an epoch
@@ -754,10 +761,12 @@ def test_train_smoke(tiny_tagger, tmp_path: Path, lora_rank: int) -> None:  # ty
         extra_train_data=[str(data)],
         extra_repeats=2,
         keep_decoding=True,
+        verifier_categories=[],
     )
     continued_metrics = train_term_tagger(continued)
     assert "dev_selection_by_lexicon_prior" not in continued_metrics  # the saved branch's decoding is kept
     again = json.loads((tmp_path / "2" / "term_tagger_config.json").read_text())
+    assert again["verifier"] == {} and "verifier" not in continued_metrics  # none asked for, the stale one gone
     assert {k: again[k] for k in ("threshold", "lexicon_prior", "term_growth")} == {
         k: saved[k] for k in ("threshold", "lexicon_prior", "term_growth")
     }

@@ -442,7 +442,8 @@ class TermTagger:
 
         def features(term: LoadedTerm) -> np.ndarray:  # from the windows that hold the term only
             near = [i for i, (lo, hi) in enumerate(bounds) if lo < term.end and term.start < hi]
-            return term_features(term, [windows[i] for i in near], [spans[i] for i in near] or spans[:1])
+            near = near or list(range(len(windows)))
+            return term_features(term, [windows[i] for i in near], [spans[i] for i in near])
 
         kept = tuple(
             term
