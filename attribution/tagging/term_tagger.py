@@ -583,8 +583,7 @@ def apply_lexicon_prior(
     out = []
     for window, probs in zip(windows, span_probs, strict=True):
         probs = probs.copy()
-        inner = [a for a, _ in window.offsets if a >= 0]
-        lo, hi = (min(inner), max(b for _, b in window.offsets)) if inner else (0, 0)
+        lo, hi = _char_bounds(window)
         for start, end, category in matches:
             bonus = prior.get(category)
             if not bonus or category not in groups or end <= lo or start >= hi:  # not in this window
