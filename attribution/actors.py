@@ -9,10 +9,13 @@ loaded-term targets and distancing-marker targets. Each mention is parsed by a f
 2. **Alias table** (:data:`ALIASES`): a small hand-written table of common war-reporting actors ("ISIL",
    "ISIS", "Daesh", "Islamic State" -> ISIL; "SAA", "Syrian Arab Army" -> Syrian army; "IDF" -> Israeli army;
    "SOHR", "the Observatory" -> Syrian Observatory for Human Rights; ...), matched as whole words.
-3. **Normalisation.** Determiners, quantifiers and possessives are dropped, plurals made singular; label
+3. **Countries.** A bare country name ("Russia", "the United States", "the UK") stands for its government
+   ("Russian government", with "Russian officials"); several-word names are read as one ("United States
+   officials" -> US government, not a head noun "States").
+4. **Normalisation.** Determiners, quantifiers and possessives are dropped, plurals made singular; label
    words ("terrorists", "Takfiri", "regime", "thugs") are not names. Capitalised words are *strong* names
    ("Amnesty", "Rahman"); demonyms ("Syrian", "U.S.", "Kurdish") are *weak* names.
-4. **Role** from the head noun and its modifiers (:data:`HEAD_ROLES`, :data:`MODIFIER_ROLES`): ``army``
+5. **Role** from the head noun and its modifiers (:data:`HEAD_ROLES`, :data:`MODIFIER_ROLES`): ``army``
    (army, troops, soldiers, government/state forces, "a military source"), ``government`` (government,
    regime, ministry, officials), ``militant`` (militants, terrorists, jihadists, Takfiri groups), ``rebel``
    (rebels, the opposition), ``fighter``, ``militia``, ``police``, ``force``. An anonymous source with no
@@ -23,12 +26,14 @@ Clustering (:func:`cluster_mentions`): mentions with the same alias, or the same
 subset of one another (and whose roles agree) are one actor ("the Observatory" and "the Syrian
 Observatory"); a generic mention ("the army", "militants", "Takfiri groups") joins the one named
 actor of its role when there is exactly one (with two armies in the article, "the army" stays an actor
-of its own); other generic mentions group by head noun ("residents", "a resident"). A mention that
+of its own), and never a bare country ("the regime" in a report that names "the United States" is seldom the US
+government); other generic mentions group by head noun ("residents", "a resident"). A mention that
 names no actor (pronouns, "reports", a scare-quoted word that is no actor noun) is left out.
 
 Asymmetries (:func:`find_asymmetries`) are stated only when the data shows them: one side called by
 name-calling terms and the other not; positive terms for one side, negative for the other; one side's
-claims mostly anonymous, the other's mostly named; one side distanced, the others not.
+claims mostly anonymous, the other's mostly named; a name for one side ("so-called", "what the ministry
+called") or its claims distanced, the others' not.
 
 Example:
     >>> cluster_mentions(["the army", "Syrian troops", "the Syrian army", "militants", "ISIL terrorists",
@@ -216,8 +221,37 @@ DEMONYMS: dict[str, str] = {
     "britain": "british",
     "uk": "british",
     "france": "french",
+    "saudi-arabia": "saudi",
+    "uae": "emirati",
 }
 _DEMONYM_DISPLAY = {"us": "US"}
+#: Country names written as several words -> one token that :data:`DEMONYMS` knows ("United States officials" ->
+#: "U.S. officials"), so that "States" is not read as the head noun "state".
+_MULTIWORD_COUNTRIES = {
+    "united states of america": "U.S.",
+    "united states": "U.S.",
+    "united kingdom": "UK",
+    "saudi arabia": "Saudi-Arabia",
+    "united arab emirates": "UAE",
+}
+_MULTIWORD_COUNTRY = re.compile(
+    r"\b(?:" + "|".join(re.escape(n) for n in sorted(_MULTIWORD_COUNTRIES, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+#: Country names that stand for the country's government when a country is a source or a target ("Russia said").
+COUNTRY_NAMES: dict[str, str] = {
+    **{c: d for c, d in DEMONYMS.items() if c != d and c != "us"},
+    **{
+        "lebanon": "lebanese",
+        "egypt": "egyptian",
+        "yemen": "yemeni",
+        "afghanistan": "afghan",
+        "libya": "libyan",
+        "china": "chinese",
+        "germany": "german",
+        "qatar": "qatari",
+    },
+}
 _ROLE_NOUN = {
     "army": "army",
     "government": "government",
@@ -282,6 +316,8 @@ class ParsedMention:
         strong: Strong-name tokens (lower case).
         weak: Demonyms.
         head: Head noun (singular), or ``None`` for a bare name.
+        country: A bare country name ("Russia", "the United States"): the country's government, which a generic
+            "the government" or "the regime" does not join (a foreign government is often the only one named).
 
     """
 
@@ -291,6 +327,7 @@ class ParsedMention:
     strong: frozenset[str]
     weak: frozenset[str]
     head: str | None
+    country: bool = False
 
 
 def _clean(text: str) -> str:
@@ -357,10 +394,15 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
             tokens = _TOKEN.findall(owner)
             strong = frozenset(_name_token(t) for t in tokens if _is_name(t) and t.lower() not in DEMONYMS)
             return ParsedMention(f"alias:{alias}", alias, ALIASES[alias][0], strong, frozenset(), None)
-    chosen = candidates[0][0]
+    chosen = _MULTIWORD_COUNTRY.sub(lambda m: _MULTIWORD_COUNTRIES[m.group(0).lower()], candidates[0][0])
     tokens = _TOKEN.findall(chosen)
     if not tokens or (len(tokens) == 1 and tokens[0].lower() in _PRONOUNS):
         return None
+    country = _country(tokens)
+    if country is not None:
+        name = f"{_DEMONYM_DISPLAY.get(country, country.capitalize())} government"
+        display = _display(candidates[0][0])
+        return ParsedMention(f"alias:{name}", display, "government", frozenset(), frozenset({country}), None, True)
     strong: set[str] = set()
     weak: set[str] = set()
     labels: list[str] = []
@@ -402,6 +444,17 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
     if head in PERSON_NOUNS:
         return ParsedMention(f"head:{head}", display, None, frozenset(), frozenset(), head)
     return None
+
+
+def _country(tokens: Sequence[str]) -> str | None:
+    """The demonym key of a mention that is a bare country name ("the United States" as "the U.S."), else ``None``."""
+    rest = [t for t in tokens if t.lower() not in _DETERMINERS]
+    if len(rest) != 1:
+        return None
+    token = rest[0]
+    if token.lower() in ("us", "u.s."):
+        return "us" if token.isupper() or token == "U.S." else None  # not the pronoun "us"
+    return COUNTRY_NAMES.get(token.lower()) if token[:1].isupper() else None
 
 
 def _is_name(token: str) -> bool:
@@ -463,7 +516,7 @@ def cluster_mentions(mentions: Sequence[str], source_types: Sequence[str | None]
 
 def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
     """Cluster parsed mentions (see the module docstring); returns lists of indices."""
-    clusters: list[dict] = []  # each: {"keys": set, "strong": set, "role": str|None, "members": list}
+    clusters: list[dict] = []  # each: {"strong": set, "role": str|None, "members": list, "joinable": bool}
     by_key: dict[str, int] = {}
 
     def add(index: int, cluster: int) -> None:
@@ -480,6 +533,7 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
         if p.key in by_key:
             target = by_key[p.key]
             clusters[target]["strong"] |= p.strong
+            clusters[target]["joinable"] |= not p.country
             add(i, target)
             continue
         target = None
@@ -490,15 +544,16 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
                     target = c
                     break
         if target is None:
-            clusters.append({"strong": set(p.strong), "role": p.role, "members": []})
+            clusters.append({"strong": set(p.strong), "role": p.role, "members": [], "joinable": False})
             target = len(clusters) - 1
         elif clusters[target]["role"] is None:
             clusters[target]["role"] = p.role
         clusters[target]["strong"] |= p.strong
+        clusters[target]["joinable"] |= not p.country
         add(i, target)
     named_by_role: dict[str, list[int]] = defaultdict(list)
     for c, cluster in enumerate(clusters):
-        if cluster["role"] is not None:
+        if cluster["role"] is not None and cluster["joinable"]:
             named_by_role[cluster["role"]].append(c)
     for i, p in enumerate(parsed):
         if p is None or not p.key.startswith(("role:", "head:")):
@@ -688,6 +743,12 @@ _THE_ALIASES = frozenset(
         "White Helmets",
         "Free Syrian Army",
         "Taliban",
+        "United States",
+        "United Kingdom",
+        "United Arab Emirates",
+        "US",
+        "UK",
+        "UAE",
     )
 )
 
@@ -696,8 +757,8 @@ def in_sentence(name: str) -> str:
     """An actor name as it reads inside a sentence: "the" before a common-noun name.
 
     Example:
-        >>> [in_sentence(name) for name in ("Syrian army", "militants", "ISIL", "Amnesty International")]
-        ['the Syrian army', 'the militants', 'ISIL', 'Amnesty International']
+        >>> [in_sentence(name) for name in ("Syrian army", "militants", "ISIL", "United States", "Russia")]
+        ['the Syrian army', 'the militants', 'ISIL', 'the United States', 'Russia']
 
     """
     last = name.split()[-1] if name.split() else name
@@ -839,22 +900,23 @@ def find_asymmetries(
     if distanced and plain:
         for i in distanced[:2]:
             a = actors[i]
-            how = []
+            what = []  # a marker questions a name for the actor ("so-called", "what X called"), not the actor
             if a.distancing:
                 kinds = [distancing[d] for d in a.distancing]
-                how.append(_quoted([d.text for d in kinds if d.kind != "scare_quotes"]))
+                how = [_quoted([d.text for d in kinds if d.kind != "scare_quotes"])]
                 how += ["scare quotes"] if any(d.kind == "scare_quotes" for d in kinds) else []
-                how = [h for h in how if h]
+                what.append(f"a name for {in_sentence(a.name)} ({'; '.join(h for h in how if h)})")
             if a.distanced_claims:
                 cues = _quoted([attributions[c].cue_text for c in a.distanced_claims])
-                how.append(f"its claims reported with {cues}")
+                whose = "its claims" if what else f"the claims of {in_sentence(a.name)}"
+                what.append(f"{whose} (reported with {cues})")
             evidence = [distancing[d].sentence_index for d in a.distancing]
             evidence += [attributions[c].sentence_index for c in a.distanced_claims]
             out.append(
                 Asymmetry(
                     "distancing",
-                    f"The writer distances itself from {in_sentence(a.name)} ({'; '.join(how)}); "
-                    f"not from {_names([actors[j] for j in plain])}.",
+                    f"The writer distances itself from {' and from '.join(what)}; "
+                    f"from no name or claim of {_names([actors[j] for j in plain])}.",
                     (i, *plain),
                     _sentences(evidence),
                 )

@@ -34,6 +34,12 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         # generic heads with a modifier that gives the role
         (["security forces", "the army"], [[0, 1]]),
         (["terrorist groups", "the terrorists", "extremists"], [[0, 1, 2]]),
+        # a bare country is its government; several-word names are one name
+        (["Russia", "the Russian government", "Russian officials"], [[0, 1, 2]]),
+        (["the United States", "U.S. officials", "the US", "United States officials"], [[0, 1, 2, 3]]),
+        (["Saudi Arabia", "Saudi officials"], [[0, 1]]),
+        # a generic mention still joins the one government named by its head noun, beside a bare country
+        (["Russia", "the Syrian government", "the regime"], [[0], [1, 2]]),
     ],
 )
 def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -57,6 +63,11 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["Syrian troops", "the Syrian Observatory"], [[0], [1]]),
         # different kinds of people
         (["residents", "doctors", "witnesses"], [[0], [1], [2]]),
+        # "the regime" is seldom the one foreign government the report names (a bare country)
+        (["the United States", "Government", "regime"], [[0], [1, 2]]),
+        (["Russia", "the government"], [[0], [1]]),
+        # a country's government is not its army
+        (["Russia", "Russian troops"], [[0], [1]]),
     ],
 )
 def test_non_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -64,7 +75,11 @@ def test_non_merges(mentions: list[str], clusters: list[list[int]]) -> None:
 
 
 @pytest.mark.parametrize(
-    "mention", ["he", "It", "They", "reports", "The report", "a statement", "", "  ", "informed sources", "ceasefire"]
+    "mention",
+    [
+        *("he", "It", "They", "us", "reports", "The report", "a statement", "", "  ", "informed sources"),
+        *("ceasefire", "a Syrian"),
+    ],
 )
 def test_mentions_that_name_no_actor(mention: str) -> None:
     assert parse_mention(mention) is None
@@ -86,6 +101,10 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("Amnesty", None, "alias:Amnesty International", "ngo"),
         ("witnesses", None, "head:witness", None),
         ("Damascus", None, "names:damascus", None),
+        ("the United States", "government", "alias:US government", "government"),
+        ("United States officials", None, "alias:US government", "government"),
+        ("the UK", None, "alias:British government", "government"),
+        ("Jordan", None, "names:jordan", None),  # also a first name: not read as a country
     ],
 )
 def test_parse_mention(mention: str, source_type: str | None, key: str, role: str | None) -> None:
@@ -272,3 +291,43 @@ def test_distancing_asymmetry_needs_an_undistanced_side() -> None:
     assert len(found) == 1 and found[0].sentence_indices == (3,)
     assert "“so-called”" in found[0].statement and "“said”" in found[0].statement
     assert [a for a in find_asymmetries([observatory], [], claims, markers) if a.kind == "distancing"] == []
+
+
+@pytest.mark.parametrize(
+    ("marked", "claimed", "statement"),
+    [
+        (  # a marker questions a name for the actor ("what the ministry called"), not the actor itself
+            True,
+            False,
+            "The writer distances itself from a name for the militants (“what the ministry called”); "
+            "from no name or claim of the army.",
+        ),
+        (
+            False,
+            True,
+            "The writer distances itself from the claims of the militants (reported with “said”); "
+            "from no name or claim of the army.",
+        ),
+        (
+            True,
+            True,
+            "The writer distances itself from a name for the militants (“what the ministry called”) and from its "
+            "claims (reported with “said”); from no name or claim of the army.",
+        ),
+        (False, False, None),  # nothing distanced: no statement
+    ],
+)
+def test_distancing_statement_names_what_is_distanced(marked: bool, claimed: bool, statement: str | None) -> None:
+    markers = [DistancingMarker("what it calls", 0, 23, "what the ministry called", 2, 24, 45, "foreign-backed gangs")]
+    claims = [_claim(2, False, "distancing"), _claim(4, True)]
+    militants = _actor(
+        "militants",
+        "militant",
+        claims=(0,),
+        named_claims=(0,),
+        distancing=(0,) if marked else (),
+        distanced_claims=(0,) if claimed else (),
+    )
+    army = _actor("army", "army", claims=(1,), anonymous_claims=(1,))
+    found = [a.statement for a in find_asymmetries([militants, army], [], claims, markers) if a.kind == "distancing"]
+    assert found == ([statement] if statement else [])

@@ -64,8 +64,8 @@ def _by_kind(report: ArticleReport) -> dict[str, tuple[str, tuple[int, ...]]]:
         ),
         (
             "asymmetry_distancing",
-            "The writer distances itself from the Syrian Observatory for Human Rights (“so-called”; its claims "
-            "reported with “claimed”); not from the Syrian army or ISIL.",
+            "The writer distances itself from a name for the Syrian Observatory for Human Rights (“so-called”) and "
+            "from its claims (reported with “claimed”); from no name or claim of the Syrian army or ISIL.",
             (3,),
         ),
     ],
