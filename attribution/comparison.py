@@ -8,7 +8,8 @@ scores higher:
 
 - ``attributions``: cue / source / content exact and overlap F1, relation F1 (nested keys, as before);
 - ``loaded_terms.<category>.{exact,overlap}.f1`` (category or ``micro``), ``techniques.si_f1``,
-  ``techniques.tc_micro_f1``, ``sentence_labels.macro_f1``;
+  ``techniques.tc_micro_f1``, ``sentence_labels.macro_f1``, ``term_attributes.<voice|polarity|target>.{accuracy,
+  end_to_end}`` (where the gold terms give them);
 - ``source_profile.type_accuracy``, ``source_profile.type_macro_f1``, ``source_profile.anonymous.f1``,
   ``source_profile.stance_accuracy`` (given the gold spans) and ``distancing.f1``.
 
@@ -45,7 +46,7 @@ from attribution.evaluation import (
     resample_weights,
 )
 from attribution.records import Article, ArticleReport, Attribution
-from attribution.term_evaluation import TERM_METRICS, TermEvaluator
+from attribution.term_evaluation import ATTRIBUTE_COLUMNS, TERM_METRICS, TermEvaluator
 
 ModelSpec = str | Path | Any  # a folder (analyzer or one component), None for the shipped models, or an Analyzer
 
@@ -344,6 +345,25 @@ def _term_specs(a: TermEvaluator, b: TermEvaluator) -> Iterator[tuple[str, float
                 rows_b[:, columns],
                 lambda s: _dice(s[:, 0], s[:, 1] + s[:, 2]),
             )
+    attributes_a, attributes_b = results_a.get("term_attributes", {}), results_b.get("term_attributes", {})
+    if a.attribute_rows and b.attribute_rows:
+        rows_a, rows_b = np.asarray(a.attribute_rows, dtype=float), np.asarray(b.attribute_rows, dtype=float)
+        position = 0
+        for name, columns in ATTRIBUTE_COLUMNS.items():
+            block = slice(position, position + len(columns))
+            position += len(columns)
+            if name not in attributes_a or name not in attributes_b:
+                continue
+            gold, matched, correct = (columns.index(c) for c in ("n_gold", "n_matched", "n_correct"))
+            for score, denominator in (("accuracy", matched), ("end_to_end", gold)):
+                yield (
+                    f"term_attributes.{name}.{score}",
+                    attributes_a[name][score],
+                    attributes_b[name][score],
+                    rows_a[:, block],
+                    rows_b[:, block],
+                    lambda s, c=correct, d=denominator: _share(s[:, c], s[:, d]),
+                )
     if a.si_rows and b.si_rows:
         yield (
             "techniques.si_f1",
@@ -515,6 +535,7 @@ def layer_counts(evaluation: ModelEvaluation) -> dict[str, int]:
     counts = {
         "attributions": evaluation.attributions.n_articles if evaluation.attributions is not None else 0,
         "loaded_terms": len(evaluation.terms.term_rows),
+        "term_attributes": sum(1 for row in evaluation.terms.attribute_rows if any(row)),  # gold terms give some
         "techniques": max(len(evaluation.terms.si_rows), len(evaluation.terms.tc_rows)),
         "sentence_labels": len(evaluation.terms.sentence_rows),
         "source_profile": len(evaluation.profile_pairs or ()),
@@ -603,7 +624,10 @@ def compare_models(
 
 
 def _layer_rows(metrics: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    """Comparison rows grouped by layer, in :data:`COMPARED_LAYERS` order: ``{layer: [(label, row)]}``."""
+    """Comparison rows grouped by layer, in :data:`COMPARED_LAYERS` order (``term_attributes`` after ``loaded_terms``).
+
+    Returns ``{layer: [(label, row)]}``.
+    """
     grouped: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     if "relation" in metrics:
         order = {"exact": 0, "overlap": 1, "": 2}  # exact rows, then overlap rows, then relation
@@ -614,7 +638,8 @@ def _layer_rows(metrics: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, 
         if "." in key:
             layer, rest = key.split(".", 1)
             grouped.setdefault(layer, []).append((rest.replace(".", " "), row))
-    rank = {layer: i for i, layer in enumerate(COMPARED_LAYERS)}
+    table_order = (*COMPARED_LAYERS[:2], "term_attributes", *COMPARED_LAYERS[2:])  # attributes after their terms
+    rank = {layer: i for i, layer in enumerate(table_order)}
     return dict(sorted(grouped.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 

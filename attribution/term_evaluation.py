@@ -12,6 +12,11 @@ Four scores, one per question the issue asks:
   the k most probable predicted ones (:func:`top_techniques`, :func:`align_techniques`).
 - **sentence bias** (``sentence_labels`` layer): P/R/F1 per class, macro-F1 and accuracy,
   :func:`sentence_scores`.
+- **voice, polarity and target of loaded terms** (``loaded_terms`` layer, gold terms that carry them):
+  each gold term is matched to the predicted term that overlaps it most (any category), and
+  :func:`term_attribute_counts` counts how often the match carries the gold voice, polarity and target
+  (:func:`attribution.actors.same_actor`): ``accuracy`` over the matched terms, ``end_to_end`` over all
+  gold terms (a missed term counts as wrong).
 
 :class:`TermEvaluator` accumulates these per article and adds article-bootstrap intervals;
 :func:`evaluate_layers` runs an analyzer over labeled records and fills both evaluators.
@@ -32,7 +37,7 @@ from typing import Any
 
 from attribution.annotations import LOADED_TERM_CATEGORIES, TECHNIQUES, Fragments, LabeledArticle
 from attribution.evaluation import KINDS, AttributionEvaluator, SpanCounts, charset, prf, resample_weights
-from attribution.records import Article, ArticleReport
+from attribution.records import Article, ArticleReport, LoadedTerm
 
 #: The loaded-term F1s that get bootstrap intervals, as ``(category or "micro", kind)``.
 TERM_METRICS: tuple[tuple[str, str], ...] = (
@@ -43,6 +48,14 @@ TERM_METRICS: tuple[tuple[str, str], ...] = (
 SENTENCE_CLASSES = ("biased", "not_biased")
 #: The layers :class:`TermEvaluator` scores.
 TERM_LAYERS = ("loaded_terms", "techniques", "sentence_labels")
+#: What a loaded term carries besides its span and category, scored on the gold terms that give it.
+TERM_ATTRIBUTES = ("voice", "polarity", "target")
+#: Per attribute, the columns of :func:`term_attribute_counts` (target adds ``given``).
+ATTRIBUTE_COLUMNS = {
+    "voice": ("n_gold", "n_matched", "n_correct"),
+    "polarity": ("n_gold", "n_matched", "n_correct"),
+    "target": ("n_gold", "n_matched", "n_given", "n_correct"),
+}
 
 Interval = tuple[int, int]
 
@@ -296,6 +309,88 @@ def sentence_scores(gold: Sequence[bool], predicted: Sequence[bool]) -> dict[str
 # --- the evaluator ----------------------------------------------------------------------------
 
 
+# --- voice, polarity and target of loaded terms ----------------------------------------------------
+
+
+def term_attribute_counts(record: LabeledArticle, terms: Sequence[LoadedTerm]) -> tuple[int, ...]:
+    """Counts for voice, polarity and target of ``record``'s gold loaded terms (columns: :data:`ATTRIBUTE_COLUMNS`).
+
+    ``terms`` are the report's loaded terms. A gold term that gives an attribute counts in ``n_gold``; when one of
+    ``terms`` overlaps it (the one with the
+    most shared non-whitespace characters, any category) in ``n_matched``; when that term's attribute equals the
+    gold one in ``n_correct``. A target is correct when both name one actor (:func:`~attribution.actors.same_actor`);
+    ``n_given`` counts the matched terms given any target.
+
+    Example:
+        >>> from attribution.annotations import GoldLoadedTerm
+        >>> from attribution.records import LoadedTerm
+        >>> text = "ISIL terrorists shelled the town, the army said."
+        >>> gold = (GoldLoadedTerm(((5, 15),), "name_calling", "negative", "ISIL", "indirect"),)
+        >>> record = LabeledArticle(id="a", text=text, layers=("loaded_terms",), loaded_terms=gold)
+        >>> found = LoadedTerm("name_calling", 0, 15, "ISIL terrorists", 0, 0.9, "negative", "narrator", "ISIL")
+        >>> term_attribute_counts(record, [found])  # voice wrong; polarity and target right
+        (1, 1, 0, 1, 1, 1, 1, 1, 1, 1)
+        >>> term_attribute_counts(record, [])  # missed: counted in n_gold only
+        (1, 0, 0, 1, 0, 0, 1, 0, 0, 0)
+
+    """
+    from attribution.actors import same_actor
+
+    predicted = [(term, charset(record.text, [(term.start, term.end)])) for term in terms]
+    counts = {name: dict.fromkeys(columns, 0) for name, columns in ATTRIBUTE_COLUMNS.items()}
+    for gold in record.loaded_terms:
+        chars = charset(record.text, gold.span)
+        shared = [(len(chars & found_chars), i) for i, (_, found_chars) in enumerate(predicted)]
+        best = max((n, -i) for n, i in shared if n) if any(n for n, _ in shared) else None
+        match = predicted[-best[1]][0] if best else None
+        for name in TERM_ATTRIBUTES:
+            wanted = getattr(gold, name)
+            if wanted is None:
+                continue
+            row = counts[name]
+            row["n_gold"] += 1
+            if match is None:
+                continue
+            row["n_matched"] += 1
+            got = getattr(match, name)
+            if name == "target":
+                row["n_given"] += got is not None
+                row["n_correct"] += got is not None and same_actor(wanted, got)
+            else:
+                row["n_correct"] += got == wanted
+    return tuple(counts[name][column] for name, columns in ATTRIBUTE_COLUMNS.items() for column in columns)
+
+
+def attribute_results(sums: Sequence[int]) -> dict[str, Any]:
+    """Scores from summed :func:`term_attribute_counts` rows; attributes no gold term gave are left out.
+
+    Example:
+        >>> attribute_results([4, 2, 1, 0, 0, 0, 4, 2, 1, 1])["target"]
+        {'accuracy': 0.5, 'end_to_end': 0.25, 'given': 0.5, 'precision_when_given': 1.0, 'n_gold': 4, 'n_matched': 2}
+
+    """
+    out: dict[str, Any] = {}
+    position = 0
+    for name, columns in ATTRIBUTE_COLUMNS.items():
+        row = dict(zip(columns, sums[position : position + len(columns)], strict=True))
+        position += len(columns)
+        if not row["n_gold"]:
+            continue
+        entry = {
+            "accuracy": _ratio(row["n_correct"], row["n_matched"]),
+            "end_to_end": _ratio(row["n_correct"], row["n_gold"]),
+        }
+        if name == "target":
+            entry["given"] = _ratio(row["n_given"], row["n_matched"])
+            entry["precision_when_given"] = _ratio(row["n_correct"], row["n_given"])
+        out[name] = {**entry, "n_gold": int(row["n_gold"]), "n_matched": int(row["n_matched"])}
+    return out
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return round(numerator / denominator, 4) if denominator else 0.0
+
+
 def _flat_spans(fragments_list: Iterable[Fragments]) -> list[Interval]:
     return [fragment for fragments in fragments_list for fragment in fragments]
 
@@ -332,6 +427,8 @@ class TermEvaluator:
     tc_pairs: list[tuple[str, str]] = field(default_factory=list)
     #: Per article with the ``sentence_labels`` layer and predictions: see ``_sentence_row``.
     sentence_rows: list[tuple[int, ...]] = field(default_factory=list)
+    #: Per article with the ``loaded_terms`` layer: :func:`term_attribute_counts`.
+    attribute_rows: list[tuple[int, ...]] = field(default_factory=list)
 
     def add(
         self,
@@ -359,6 +456,7 @@ class TermEvaluator:
         where = f"record {record.id!r}"
         if "loaded_terms" in record.layers and report is not None:
             self.term_rows.append(self._term_row(record, report, where))
+            self.attribute_rows.append(term_attribute_counts(record, report.loaded_terms))
         if "techniques" in record.layers and report is not None:
             gold = merge_overlapping(_flat_spans(t.span for t in record.techniques), where=f"{where} techniques")
             predicted = merge_overlapping(((t.start, t.end) for t in report.techniques), where=f"{where} report")
@@ -431,7 +529,9 @@ class TermEvaluator:
             "techniques": {"si_precision", "si_recall", "si_f1", "si_n_gold", "si_n_predicted", "tc_micro_f1",
             "tc_n_spans", "per_technique": {<technique>: {"precision", "recall", "f1", "n_gold"}},
             "tc_confusion": {"labels", "matrix"}}, "sentence_labels": {"macro_f1", "accuracy", "n_sentences",
-            "biased": {...}, "not_biased": {...}, "confusion": {"labels", "matrix"}}}``.
+            "biased": {...}, "not_biased": {...}, "confusion": {"labels", "matrix"}},
+            "term_attributes": {"voice" | "polarity" | "target": {"accuracy", "end_to_end", "n_gold", "n_matched"}}}``
+            (``target`` also has ``given`` and ``precision_when_given``; see :func:`attribute_results`).
 
         """
         out: dict[str, Any] = {}
@@ -444,6 +544,10 @@ class TermEvaluator:
                 entry[kind] = prf(tp, n_pred, tp, n_gold)
                 entry["n_gold"], entry["n_predicted"] = n_gold, n_pred
             out["loaded_terms"] = terms
+        if self.attribute_rows:
+            attributes = attribute_results([sum(column) for column in zip(*self.attribute_rows, strict=True)])
+            if attributes:
+                out["term_attributes"] = attributes
         techniques: dict[str, Any] = {}
         if self.si_rows:
             sums = [sum(column) for column in zip(*self.si_rows, strict=True)]
@@ -591,6 +695,23 @@ def format_term_metrics(results: Mapping[str, Any]) -> str:
             for category in (*LOADED_TERM_CATEGORIES, "micro"):
                 cells = [_f1_cell(terms[category][kind]["f1"], terms[category][kind]["ci"]) for kind in KINDS]
                 lines.append(f"{category:<17}{cells[0]:<24}{cells[1]:<24}")
+        blocks.append("\n".join(lines))
+    attributes = results.get("term_attributes")
+    if attributes:
+        lines = [
+            "loaded terms: voice, polarity and target (gold terms matched to the predicted term overlapping most)",
+            f"  {'attribute':<10}{'accuracy':>9}{'end-to-end':>11}{'matched':>9}{'gold':>6}",
+        ]
+        for name, row in attributes.items():
+            extra = (
+                f"  target given for {row['given']:.0%} of matched terms, right for {row['precision_when_given']:.0%}"
+                if name == "target"
+                else ""
+            )
+            lines.append(
+                f"  {name:<10}{row['accuracy']:>9.3f}{row['end_to_end']:>11.3f}{row['n_matched']:>9}{row['n_gold']:>6}"
+                + extra
+            )
         blocks.append("\n".join(lines))
     techniques = results.get("techniques")
     if techniques and "si_f1" in techniques:

@@ -134,6 +134,8 @@ RECORDS = [
 
 FLAT_KEYS = [
     *(f"loaded_terms.{category}.{kind}.f1" for category, kind in TERM_METRICS),
+    "term_attributes.polarity.accuracy",  # the records' gold terms give a polarity, no voice or target
+    "term_attributes.polarity.end_to_end",
     "techniques.si_f1",
     "techniques.tc_micro_f1",
     "sentence_labels.macro_f1",
@@ -193,7 +195,7 @@ class FakeAnalyzer:
         terms = techniques = None
         if self.term_tagger is not None:
             terms = [
-                LoadedTerm(t.category, s, e, text[s:e], sentence_of(s), 0.9)
+                LoadedTerm(t.category, s, e, text[s:e], sentence_of(s), 0.9, t.polarity)
                 for t in record.loaded_terms
                 for s, e in t.span
                 if self.oracle
@@ -282,6 +284,7 @@ def test_every_layer_gets_a_paired_row(quality_a: str, quality_b: str, direction
     assert compare["layers"] == {
         "attributions": 2,
         "loaded_terms": 3,
+        "term_attributes": 3,
         "techniques": 2,
         "sentence_labels": 3,
         "source_profile": 2,
@@ -343,15 +346,15 @@ def test_one_article_interval_is_the_point_delta() -> None:
 
 
 @pytest.mark.parametrize(
-    ("missing", "prefixes"),
+    ("missing", "prefixes", "skipped"),  # skipped: the record layers named as skipped
     [
-        ("terms", ("loaded_terms.", "techniques.")),
-        ("bias", ("sentence_labels.",)),
-        ("profiler", ("source_profile.",)),
+        ("terms", ("loaded_terms.", "term_attributes.", "techniques."), {"loaded_terms", "techniques"}),
+        ("bias", ("sentence_labels.",), {"sentence_labels"}),
+        ("profiler", ("source_profile.",), {"source_profile"}),
     ],
 )
 def test_a_layer_one_model_cannot_score_is_left_out(
-    missing: str, prefixes: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    missing: str, prefixes: tuple[str, ...], skipped: set[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ATTRIBUTION_MODEL_DIR", str(tmp_path))  # no shipped source profiler to fall back on
     a = FakeAnalyzer("oracle", **{missing: False})
@@ -359,9 +362,8 @@ def test_a_layer_one_model_cannot_score_is_left_out(
     compare = result["compare"]
     keys = [k for k in compare["metrics"] if "." in k]
     assert keys == [k for k in FLAT_KEYS if not k.startswith(prefixes)]
-    layers = {prefix.rstrip(".") for prefix in prefixes}
-    assert layers.isdisjoint(compare["layers"])
-    assert {line.split(":")[1].strip() for line in compare["skipped"]} == layers
+    assert {prefix.rstrip(".") for prefix in prefixes}.isdisjoint(compare["layers"])
+    assert {line.split(":")[1].strip() for line in compare["skipped"]} == skipped
     assert all(line.startswith("A: ") and "skipped" in line for line in compare["skipped"])
     table = format_comparison(result)
     assert all(line in table for line in compare["skipped"])
@@ -422,7 +424,10 @@ def test_the_table_groups_rows_by_layer() -> None:
         else:
             layer = line.split(" (")[0]
             headers.append(layer)
-    assert headers == ["attributions", "loaded_terms", "techniques", "sentence_labels", "source_profile", "distancing"]
+    assert headers == [
+        *("attributions", "loaded_terms", "term_attributes", "techniques", "sentence_labels", "source_profile"),
+        "distancing",
+    ]
     assert lines[4] == "attributions (2 articles)" and lines[5].startswith("  cue exact ")
     for key in FLAT_KEYS:
         layer, rest = key.split(".", 1)
@@ -623,9 +628,9 @@ def test_shipped_models_against_their_own_term_tagger_folder(monkeypatch: pytest
     result = compare_models(SHIPPED, SHIPPED / "term-tagger", WAR, n_bootstrap=50)
     compare = result["compare"]
     assert compare["roles"]["b"] == f"term_tagger in {SHIPPED}"
-    assert compare["layers"] == {"loaded_terms": 2, "source_profile": 2}
+    assert compare["layers"] == {"loaded_terms": 2, "term_attributes": 2, "source_profile": 2}
     keys = [k for k in compare["metrics"]]
-    assert keys == [k for k in FLAT_KEYS if k.startswith(("loaded_terms.", "source_profile."))]
+    assert keys == [k for k in FLAT_KEYS if k.startswith(("loaded_terms.", "term_attributes.", "source_profile."))]
     for key, row in compare["metrics"].items():
         assert row["a"] == row["b"] and row["delta"] == 0.0 and row["b_better"] == 0.0, key
     assert result["a"] == result["b"]

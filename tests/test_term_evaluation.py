@@ -28,6 +28,7 @@ from attribution.term_evaluation import (
     sentence_scores,
     si_scores,
     tc_scores,
+    term_attribute_counts,
     top_techniques,
 )
 
@@ -529,8 +530,10 @@ def test_cli_evaluate_writes_json_and_plots(
     for expected in ("relation", "loaded terms", "SemEval-2020 SI", "micro-F1", "sentence bias", "wrote"):
         assert expected in printed
     metrics = json.loads(metrics_path.read_text())
-    assert set(metrics) == {"attributions", "loaded_terms", "techniques", "sentence_labels"}
+    assert set(metrics) == {"attributions", "loaded_terms", "term_attributes", "techniques", "sentence_labels"}
     assert metrics["loaded_terms"]["name_calling"]["exact"]["f1"] == 1.0
+    # the gold term gives a polarity only; the fake's term has none
+    assert metrics["term_attributes"] == {"polarity": {"accuracy": 0.0, "end_to_end": 0.0, "n_gold": 1, "n_matched": 1}}
     assert metrics["loaded_terms"]["name_calling"]["overlap"]["ci"] == {"low": 1.0, "high": 1.0}
     assert metrics["techniques"]["si_f1"] == 1.0 and metrics["techniques"]["tc_micro_f1"] == 1.0
     assert metrics["sentence_labels"]["macro_f1"] == 0.7333  # biased P 1 R .5; not biased P .667 R 1
@@ -587,3 +590,63 @@ def test_cli_evaluate_errors_when_nothing_can_be_scored(
     _patch_analyzer(monkeypatch, FakeAnalyzer(terms=False, bias=False))
     assert main(["evaluate", "--data", str(path)]) == 2
     assert message in capsys.readouterr().err
+
+
+# --- voice, polarity and target of loaded terms ----------------------------------------------------
+
+_ATTR_TEXT = "The army said the ISIL terrorists fled, and the regime's thugs shelled the town."
+
+
+def _found(term: str, voice: str = "indirect", polarity: str | None = "negative", target: str | None = None):  # type: ignore[no-untyped-def]
+    start = _ATTR_TEXT.index(term)
+    return LoadedTerm("name_calling", start, start + len(term), term, 0, 0.9, polarity, voice, target)
+
+
+def _gold(term: str, voice: str | None = "indirect", polarity: str | None = "negative", target: str | None = None):  # type: ignore[no-untyped-def]
+    start = _ATTR_TEXT.index(term)
+    return GoldLoadedTerm(((start, start + len(term)),), "name_calling", polarity, target, voice)
+
+
+@pytest.mark.parametrize(
+    ("gold", "found", "counts"),  # voice (gold, matched, right), polarity (same), target (gold, matched, given, right)
+    [
+        pytest.param([_gold("terrorists", target="ISIL")], [_found("ISIL terrorists", target="ISIL")],
+                     (1, 1, 1, 1, 1, 1, 1, 1, 1, 1), id="all-right"),
+        pytest.param([_gold("terrorists", target="ISIL")], [_found("terrorists", target="Islamic State")],
+                     (1, 1, 1, 1, 1, 1, 1, 1, 1, 1), id="target-alias"),
+        pytest.param([_gold("terrorists", target="ISIL")], [_found("terrorists", "narrator", "positive", "army")],
+                     (1, 1, 0, 1, 1, 0, 1, 1, 1, 0), id="all-wrong"),
+        pytest.param([_gold("terrorists", target="ISIL")], [_found("terrorists")],
+                     (1, 1, 1, 1, 1, 1, 1, 1, 0, 0), id="no-target-given"),
+        pytest.param([_gold("terrorists", target="ISIL")], [_found("thugs", target="ISIL")],
+                     (1, 0, 0, 1, 0, 0, 1, 0, 0, 0), id="missed"),
+        pytest.param([_gold("thugs", None, None, None)], [_found("thugs")],
+                     (0, 0, 0, 0, 0, 0, 0, 0, 0, 0), id="gold-gives-nothing"),
+        pytest.param(  # the predicted term sharing most characters is the match
+            [_gold("the regime's thugs", target="regime")],
+            [_found("regime", "quoted"), _found("the regime's thugs", target="regime")],
+            (1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+            id="largest-overlap",
+        ),
+    ],
+)  # fmt: skip
+def test_term_attribute_counts(gold: list, found: list, counts: tuple[int, ...]) -> None:  # type: ignore[type-arg]
+    record = LabeledArticle(id="a", text=_ATTR_TEXT, layers=("loaded_terms",), loaded_terms=tuple(gold))
+    assert term_attribute_counts(record, found) == counts
+
+
+def test_term_attributes_in_results_and_printed() -> None:
+    evaluator = TermEvaluator()
+    record = LabeledArticle(
+        id="a",
+        text=_ATTR_TEXT,
+        layers=("loaded_terms",),
+        loaded_terms=(_gold("terrorists", target="ISIL"), _gold("thugs", "narrator", target="regime")),
+    )
+    report = SimpleNamespace(loaded_terms=(_found("ISIL terrorists", target="ISIL"),), techniques=())
+    evaluator.add(record, report, None, None)  # type: ignore[arg-type]
+    attributes = evaluator.results()["term_attributes"]
+    assert attributes["voice"] == {"accuracy": 1.0, "end_to_end": 0.5, "n_gold": 2, "n_matched": 1}
+    assert attributes["target"]["given"] == 1.0 and attributes["target"]["precision_when_given"] == 1.0
+    printed = format_term_metrics(evaluator.results())
+    assert "voice, polarity and target" in printed and "target given for 100% of matched terms" in printed
