@@ -755,20 +755,28 @@ _THE_ALIASES = frozenset(
 
 
 def same_actor(first: str, second: str) -> bool:
-    """Whether two mentions name one actor: the same words (no determiners, any case), or one cluster by the rules.
+    """Whether two mentions name one actor: the same words, one of them with modifiers, or one cluster by the rules.
 
-    What the loaded-term evaluation asks of a predicted target against a gold one; a generic mention matches
-    the named actor of its role ("the army" and "Syrian army"), as it would join it in one article.
+    What the loaded-term evaluation asks of a predicted target against a gold one. Determiners and case are
+    ignored; "men" and "young men" share the head word; a generic mention matches the named actor of its role
+    ("the army" and "Syrian army"), as it would join it in one article.
 
     Example:
         >>> same_actor("the Syrian Arab Army", "Syrian troops"), same_actor("Islamic State", "ISIL")
         (True, True)
-        >>> same_actor("ISIL", "the Syrian army"), same_actor("Russia", "the regime"), same_actor("he", "he")
+        >>> same_actor("defenders", "our defenders"), same_actor("young men", "men")
+        (True, True)
+        >>> same_actor("ISIL", "the Syrian army"), same_actor("Russia", "the regime"), same_actor("men", "women")
         (False, False, False)
 
     """
-    first_words, second_words = _display(_clean(first)).lower(), _display(_clean(second)).lower()
-    if first_words and first_words == second_words and parse_mention(first) is not None:
+    words = [
+        [_name_token(t) for t in _TOKEN.findall(text) if t.lower() not in _DETERMINERS] for text in (first, second)
+    ]
+    shorter, longer = sorted(words, key=len)
+    if not shorter:
+        return False
+    if shorter == longer or (set(shorter) <= set(longer) and shorter[-1] == longer[-1]):
         return True
     return cluster_mentions([first, second]) == [[0, 1]]
 

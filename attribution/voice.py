@@ -107,6 +107,23 @@ PATRON_NOUNS = frozenset(
 _SELF_NAMING = frozenset("regime regimes junta juntas".split())
 _AGENT_LINK = frozenset("committed carried perpetrated out launched waged unleashed".split())
 _OF_LINKS = (("of",), ("belonging", "to"), ("affiliated", "with"), ("loyal", "to"))
+#: Verbs by which a speaker gives an actor a label: "called Haftar a war criminal", "accused Belarus of acting as".
+_LABELLING_VERBS = frozenset(
+    """call calls called calling describe describes described describing brand brands branded branding label labels
+    labelled labeled labelling labeling dub dubs dubbed term termed denounce denounces denounced accuse accuses
+    accused accusing""".split()
+)
+#: Words that may stand between a labelled actor and its label ("as a", "of acting as a", "a militia of").
+_LABEL_GAP = frozenset("as a an the of being acting to be nothing but little more than".split())
+#: Action nouns whose "of" phrase is what is done to (the patient), not who does it: "the massacre of civilians".
+_PATIENT_OF_NOUNS = frozenset(
+    """liberation liberations massacre massacres slaughter genocide cleansing purge purges destruction killing
+    killings bombardment shelling carnage bloodbath""".split()
+)
+#: Nouns of quantity: their "of" phrase is what is counted ("a mere handful of its soldiers"), not whose it is.
+_QUANTITY_NOUNS = frozenset(
+    "handful number numbers dozens hundreds thousands scores majority minority fraction".split()
+)
 _TOKEN = re.compile(r"\w+(?:[-\u2010\u2011'’]\w+)*")
 _NAME_PARTICLE = re.compile(r"^(?:al|el|ad|ash|as|ar|an|at|az|bin|ibn|abu|bani)[-\u2010\u2011]\w", re.IGNORECASE)
 
@@ -407,6 +424,12 @@ def find_target(
        -> the name; not for "defenders of X", nor for labels of dependence ("a puppet of Riyadh",
        "an Iranian proxy": the patron is not the target). Action nouns and event adjectives: the
        ``by`` agent ("the heinous attack carried out by ISIL" -> "ISIL").
+    8. The object of a labelling verb (tried with the copula): "called Haftar a war criminal" -> "Haftar",
+       "described the RSF as a militia of mercenaries" -> "RSF", "accused Belarus of acting as a client
+       state" -> "Belarus" (here the labelled actor is the target, not the patron).
+    9. Whose: the ``of`` phrase after the term or after the noun it premodifies ("the colonialist policies
+       of France" -> "France", "the brutality of this army" -> "army"); not the patient of an action ("the
+       massacre of civilians") nor what a quantity counts ("a mere handful of its soldiers").
 
     Targets carry no determiner ("militants", not "the militants").
 
@@ -481,7 +504,7 @@ def find_target(
             span = inner  # the name inside a multi-word term: "ISIL terrorists" -> "ISIL"
         else:
             span = None if patron or (possessor and right) else _left_run(text, tokens, first, s0, verb=False)
-        span = span or _copula_subject(text, tokens, first, s0)
+        span = span or _copula_subject(text, tokens, first, s0) or _labelled_object(text, tokens, first, s0)
         if span is None and right is not None and _has_name(text, tokens, right, s0):
             span = right
         if span is None and first > 0:
@@ -491,6 +514,8 @@ def find_target(
             span = _after_link(text, tokens, after, _OF_LINKS, s0)
         if span is None:
             span = _after_link(text, tokens, after, [("by",)], s0, skip=3)
+        if span is None and not patron and head not in _NOT_MEMBERSHIP:
+            span = _owner_after_of(text, tokens, after, head, s0)
     if span is None:
         return None
     if not _same_region(span, (start, end), sentence, attributions):
@@ -514,6 +539,58 @@ def _object_of(text: str, tokens: list[_Token], after: int, sentence_start: int)
         if text[span[0] : span[1]].split()[-1].lower() in ACTOR_NOUNS:
             return span
     return spans[0] if spans else None
+
+
+def _labelled_object(text: str, tokens: list[_Token], first: int, sentence_start: int) -> tuple[int, int] | None:
+    """``called Haftar a war criminal``, ``described the RSF as a militia of mercenaries``: the labelled object.
+
+    The nearest labelling verb (:data:`_LABELLING_VERBS`) within ten words before the term; its object (a name or
+    actor-noun phrase right after it, ending before the term), when only :data:`_LABEL_GAP` words, actor nouns and
+    up to two premodifiers of the label ("an Iranian proxy") stand between the object and the term.
+    """
+    verb = next((v for v in range(first - 1, max(-1, first - 11), -1) if tokens[v].lower in _LABELLING_VERBS), None)
+    if verb is None or verb + 1 >= first:
+        return None
+    span = None
+    for start in range(verb + 1, min(verb + 4, first)):  # up to two modifiers skipped: "the captured soldiers"
+        span = _right_run(text, tokens, start, sentence_start)
+        skipped = tokens[start]
+        if span is not None or skipped.lower in _PREPOSITIONS or skipped.text[:1].isupper():
+            break
+        if skipped.lower in _LABEL_GAP and skipped.lower not in _DETERMINERS:
+            break
+    if span is None or span[1] > tokens[first].start:
+        return None
+    gap = [t for t in tokens[verb + 1 : first] if t.start >= span[1]]
+    anchor: _Token = tokens[first]
+    for _ in range(2):  # up to two premodifiers of the label: "an Iranian proxy", "a brutal war criminal"
+        if gap and gap[-1].lower not in _LABEL_GAP and _adjacent(text, gap[-1], anchor):
+            anchor = gap.pop()
+    if any(t.lower not in _LABEL_GAP and not _is_actor_noun(t) for t in gap):
+        return None
+    return span
+
+
+def _owner_after_of(
+    text: str, tokens: list[_Token], after: int, head: str, sentence_start: int
+) -> tuple[int, int] | None:
+    """``the colonialist policies of France``, ``the brutality of this army``: whose the term's noun phrase is.
+
+    The ``of`` phrase right after the term, or after one noun the term premodifies, when it is a name or actor-noun
+    phrase; not after an action noun whose ``of`` names the patient ("the massacre of civilians").
+    """
+    i = after
+    if i < len(tokens) and tokens[i].lower != "of":
+        noun = tokens[i].lower
+        not_owned = _PATIENT_OF_NOUNS | _QUANTITY_NOUNS | _DETERMINERS | _PREPOSITIONS
+        if noun in not_owned or not _adjacent(text, tokens[i - 1], tokens[i]):
+            return None
+        i += 1
+    elif head in _PATIENT_OF_NOUNS or head in _QUANTITY_NOUNS:
+        return None
+    if i >= len(tokens) or tokens[i].lower != "of" or not _adjacent(text, tokens[i - 1], tokens[i]):
+        return None
+    return _right_run(text, tokens, i + 1, sentence_start)
 
 
 def _copula_subject(text: str, tokens: list[_Token], first: int, sentence_start: int) -> tuple[int, int] | None:

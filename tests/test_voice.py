@@ -231,7 +231,7 @@ TARGET_CASES = [
     # None: unclear, a patron, a place, a count, or a label naming itself
     ("The terrorists shelled the village.", "terrorists", None),
     ("Saudi-backed mercenaries shelled the port.", "mercenaries", None),
-    ("The coalition called the Houthis an Iranian proxy.", "proxy", None),
+    ("An Iranian proxy shelled the port.", "proxy", None),  # "Iranian" is the patron
     ("They are vermin.", "vermin", None),
     ("What happened in Bucha was a bloodbath.", "bloodbath", None),
     ("Countless Palestinian families lost everything.", "Countless", None),
@@ -241,6 +241,23 @@ TARGET_CASES = [
     ("We will liberate every town.", "liberate", None),
     ("Yesterday terrorists shelled the village.", "terrorists", None),
     ("The heroic defenders of Kerel surrendered.", "heroic", "defenders"),
+    # the object of a labelling verb: "called X a TERM", "described X as TERM", "accused X of acting as a TERM"
+    ("The Tripoli government called Haftar a war criminal.", "war criminal", "Haftar"),
+    ("The coalition called the Houthis an Iranian proxy.", "proxy", "Houthis"),  # the labelled, not the patron
+    ("The army described the RSF as a militia of mercenaries.", "mercenaries", "RSF"),
+    ("Russian state media described the captured soldiers as Banderites.", "Banderites", "soldiers"),
+    ("The ministry accused Belarus of acting as a client state of Moscow.", "client state", "Belarus"),
+    ("The Tripoli government called Haftar a war criminal and his forces mercenaries.", "mercenaries", "forces"),
+    ("The minister called on the army to crush the terrorists.", "terrorists", None),  # "called on", no object
+    ("The spokesman called for calm after the massacre.", "massacre", None),  # no object before the term
+    # whose: the "of" phrase after the term or after the noun it premodifies (not the patient of an action)
+    ("The statement denounced the colonialist policies of France in the Sahel.", "colonialist", "France"),
+    ("The brutality of this army knows no limits.", "brutality", "army"),
+    ("The editorial spoke of the never-ending crimes of the West.", "never-ending", "West"),
+    ("The massacre of civilians shocked the world.", "massacre", None),
+    ("The brutal massacre of civilians shocked the world.", "brutal", None),
+    ("Varnia said a mere handful of its soldiers had been wounded.", "mere handful", None),  # counted, not whose
+    ("The heinous crimes of the Syrian army were condemned.", "heinous", "Syrian army"),
 ]
 
 
