@@ -430,6 +430,8 @@ def find_target(
     9. Whose: the ``of`` phrase after the term or after the noun it premodifies ("the colonialist policies
        of France" -> "France", "the brutality of this army" -> "army"); not the patient of an action ("the
        massacre of civilians") nor what a quantity counts ("a mere handful of its soldiers").
+    10. A term of several words that names its actor itself: the owner inside it ("the regime's thugs" ->
+        "regime"), else its head noun ("foreign-backed gangs" -> "gangs", "puppet regime" -> "regime").
 
     Targets carry no determiner ("militants", not "the militants").
 
@@ -516,6 +518,8 @@ def find_target(
             span = _after_link(text, tokens, after, [("by",)], s0, skip=3)
         if span is None and not patron and head not in _NOT_MEMBERSHIP:
             span = _owner_after_of(text, tokens, after, head, s0)
+        if span is None and last > first:
+            span = _inside_the_term(tokens, first, last, s0)
     if span is None:
         return None
     if not _same_region(span, (start, end), sentence, attributions):
@@ -539,6 +543,22 @@ def _object_of(text: str, tokens: list[_Token], after: int, sentence_start: int)
         if text[span[0] : span[1]].split()[-1].lower() in ACTOR_NOUNS:
             return span
     return spans[0] if spans else None
+
+
+def _inside_the_term(tokens: list[_Token], first: int, last: int, sentence_start: int) -> tuple[int, int] | None:
+    """A term of several words that names its actor itself: the owner inside it, else its head.
+
+    The owner: "the regime's thugs" -> "regime". The head, when it is a name or an actor noun: "foreign-backed
+    gangs" -> "gangs", "terrorist gangs of Daesh" -> "Daesh" (the backer of "Saudi-backed mercenaries" is not the
+    target).
+    """
+    for token in tokens[first:last]:
+        if token.text.endswith(("'s", "’s")) and (_is_name(token, sentence_start) or _is_actor_noun(token)):
+            return token.start, token.end - 2
+    head = tokens[last]
+    if _is_name(head, sentence_start) or _is_actor_noun(head):
+        return _phrase([head], sentence_start)
+    return None
 
 
 def _labelled_object(text: str, tokens: list[_Token], first: int, sentence_start: int) -> tuple[int, int] | None:

@@ -193,8 +193,12 @@ TARGET_CASES = [
     # a name inside a multi-word term (the tagger's span covers it)
     ("ISIL terrorists shelled the village.", "ISIL terrorists", "ISIL"),
     ("They fled the brutal Assad regime last year.", "brutal Assad regime", "Assad"),
-    ("Saudi-backed mercenaries shelled the port.", "Saudi-backed mercenaries", None),  # the backer is not the target
-    ("The puppet regime fell.", "puppet regime", None),  # a label inside a label is not a name
+    # a term naming its actor itself: the owner inside it, else its head (the backer is not the target)
+    ("Saudi-backed mercenaries shelled the port.", "Saudi-backed mercenaries", "mercenaries"),
+    ("The puppet regime fell.", "puppet regime", "regime"),
+    ("The regime's thugs beat the detainees.", "regime's thugs", "regime"),
+    ("The prime minister declared victory over the terrorist gangs of Daesh.", "terrorist gangs of Daesh", "Daesh"),
+    ("The brutal crackdown continued for weeks.", "brutal crackdown", None),  # the head names no actor
     # name or actor noun before the term
     ("ISIL terrorists shelled the village.", "terrorists", "ISIL"),
     ("Assad's thugs beat the detainees.", "thugs", "Assad"),
