@@ -575,7 +575,8 @@ def _labelled_object(text: str, tokens: list[_Token], first: int, sentence_start
     for start in range(verb + 1, min(verb + 4, first)):  # up to two modifiers skipped: "the captured soldiers"
         span = _right_run(text, tokens, start, sentence_start)
         skipped = tokens[start]
-        if span is not None or skipped.lower in _PREPOSITIONS or skipped.text[:1].isupper():
+        backer = skipped.lower.endswith(_SPONSOR_SUFFIXES)  # "the Israeli-backed militia": skip to "militia"
+        if span is not None or skipped.lower in _PREPOSITIONS or (skipped.text[:1].isupper() and not backer):
             break
         if skipped.lower in _LABEL_GAP and skipped.lower not in _DETERMINERS:
             break

@@ -251,6 +251,7 @@ TARGET_CASES = [
     ("The army described the RSF as a militia of mercenaries.", "mercenaries", "RSF"),
     ("Russian state media described the captured soldiers as Banderites.", "Banderites", "soldiers"),
     ("The ministry accused Belarus of acting as a client state of Moscow.", "client state", "Belarus"),
+    ("Hezbollah accused the Israeli-backed militia of treacherous attacks.", "treacherous", "militia"),
     ("The Tripoli government called Haftar a war criminal and his forces mercenaries.", "mercenaries", "forces"),
     ("The minister called on the army to crush the terrorists.", "terrorists", None),  # "called on", no object
     ("The spokesman called for calm after the massacre.", "massacre", None),  # no object before the term
