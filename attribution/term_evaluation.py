@@ -316,10 +316,9 @@ def term_attribute_counts(record: LabeledArticle, terms: Sequence[LoadedTerm]) -
     """Counts for voice, polarity and target of ``record``'s gold loaded terms (columns: :data:`ATTRIBUTE_COLUMNS`).
 
     ``terms`` are the report's loaded terms. A gold term that gives an attribute counts in ``n_gold``; when one of
-    ``terms`` overlaps it (the one with the
-    most shared non-whitespace characters, any category) in ``n_matched``; when that term's attribute equals the
-    gold one in ``n_correct``. A target is correct when both name one actor (:func:`~attribution.actors.same_actor`);
-    ``n_given`` counts the matched terms given any target.
+    ``terms`` overlaps it (the one sharing most non-whitespace characters, any category) in ``n_matched``; when that
+    term's attribute equals the gold one in ``n_correct``. A target is correct when both name one actor
+    (:func:`~attribution.actors.same_actor`); ``n_given`` counts the matched terms given any target.
 
     Example:
         >>> from attribution.annotations import GoldLoadedTerm
@@ -340,9 +339,9 @@ def term_attribute_counts(record: LabeledArticle, terms: Sequence[LoadedTerm]) -
     counts = {name: dict.fromkeys(columns, 0) for name, columns in ATTRIBUTE_COLUMNS.items()}
     for gold in record.loaded_terms:
         chars = charset(record.text, gold.span)
-        shared = [(len(chars & found_chars), i) for i, (_, found_chars) in enumerate(predicted)]
-        best = max((n, -i) for n, i in shared if n) if any(n for n, _ in shared) else None
-        match = predicted[-best[1]][0] if best else None
+        overlaps = [(len(chars & found), term) for term, found in predicted]
+        shared, match = max(overlaps, key=lambda pair: pair[0], default=(0, None))  # the first of equals wins
+        match = match if shared else None
         for name in TERM_ATTRIBUTES:
             wanted = getattr(gold, name)
             if wanted is None:

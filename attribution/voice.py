@@ -124,6 +124,8 @@ _PATIENT_OF_NOUNS = frozenset(
 _QUANTITY_NOUNS = frozenset(
     "handful number numbers dozens hundreds thousands scores majority minority fraction".split()
 )
+#: Words after a term that do not start an owned noun phrase: "the massacre of", "a handful of", "the", "in".
+_NOT_OWNED = _PATIENT_OF_NOUNS | _QUANTITY_NOUNS | _DETERMINERS | _PREPOSITIONS
 _TOKEN = re.compile(r"\w+(?:[-\u2010\u2011'’]\w+)*")
 _NAME_PARTICLE = re.compile(r"^(?:al|el|ad|ash|as|ar|an|at|az|bin|ibn|abu|bani)[-\u2010\u2011]\w", re.IGNORECASE)
 
@@ -603,8 +605,7 @@ def _owner_after_of(
     i = after
     if i < len(tokens) and tokens[i].lower != "of":
         noun = tokens[i].lower
-        not_owned = _PATIENT_OF_NOUNS | _QUANTITY_NOUNS | _DETERMINERS | _PREPOSITIONS
-        if noun in not_owned or not _adjacent(text, tokens[i - 1], tokens[i]):
+        if noun in _NOT_OWNED or not _adjacent(text, tokens[i - 1], tokens[i]):
             return None
         i += 1
     elif head in _PATIENT_OF_NOUNS or head in _QUANTITY_NOUNS:
