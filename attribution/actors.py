@@ -600,6 +600,10 @@ def report_mentions(
         >>> [m.text for m in report_mentions([], [LoadedTerm("name_calling", 5, 15, "terrorists", 0, 0.9,
         ...                                                 target="ISIL", target_span=(0, 4))], [])]
         ['ISIL']
+        >>> labelled = LoadedTerm("delegitimizing", 0, 24, "foreign-backed terrorist", 0, 0.8, target="gangs",
+        ...                       target_span=(25, 30))  # "gangs" alone names no actor: read with its label
+        >>> [(m.text, m.span) for m in report_mentions([], [labelled], [])]
+        [('foreign-backed terrorist gangs', (0, 30))]
 
     """
     out: list[Mention] = []
@@ -610,8 +614,13 @@ def report_mentions(
         span = (a.source[0].start, a.source[-1].end)
         out.append(Mention(text, "source", i, a.sentence_index, span, a.source_type))
     for i, t in enumerate(loaded_terms):
-        if t.target:
-            out.append(Mention(t.target, "term_target", i, t.sentence_index, t.target_span))
+        if not t.target:
+            continue
+        text, span = t.target, t.target_span
+        if span is not None and 0 <= span[0] - t.end <= 1 and parse_mention(text) is None:
+            # the head right after its label ("foreign-backed terrorist" -> "gangs"): "gangs" alone names no actor
+            text, span = f"{t.text} {t.target}", (t.start, span[1])
+        out.append(Mention(text, "term_target", i, t.sentence_index, span))
     for i, d in enumerate(distancing):
         out.append(Mention(d.target_text, "distancing_target", i, d.sentence_index, (d.target_start, d.target_end)))
     return out

@@ -191,6 +191,28 @@ def test_terms_with_one_target_span_count_one_mention() -> None:
     assert isil.mentions == 1 and isil.term_indices == (0, 1) and isil.terms[0].count == 2
 
 
+@pytest.mark.parametrize(
+    ("target", "target_span", "actor_terms"),
+    [
+        ("gangs", (25, 30), (0,)),  # right after the label: read together, the quoted phrase's actor
+        ("gangs", (31, 36), ()),  # not right after it: "gangs" alone names no actor
+        ("ISIL", (25, 29), None),  # a target naming an actor by itself stays as it is
+    ],
+)
+def test_a_head_right_after_its_label_is_read_with_it(
+    target: str, target_span: tuple[int, int], actor_terms: tuple[int, ...] | None
+) -> None:
+    term = LoadedTerm("delegitimizing", 0, 24, "foreign-backed terrorist", 0, 0.8, "negative", "quoted", target,
+                      target_span)  # fmt: skip
+    marker = DistancingMarker("scare_quotes", 0, 1, '"', 0, 0, 30, "foreign-backed terrorist gangs")
+    actors = build_actors([], [term], [marker])
+    militants = [a for a in actors if a.distancing == (0,)]
+    if actor_terms is None:
+        assert [a.term_indices for a in actors if a.name == "ISIL"] == [(0,)]
+    else:
+        assert len(militants) == 1 and militants[0].term_indices == actor_terms and militants[0].mentions == 1
+
+
 def test_unresolved_pronoun_sources_are_left_out_and_resolved_ones_kept() -> None:
     he = Attribution(
         cue=(_span("CUE", "said", 1),), source=(Span("SOURCE", 0, 1, "A", 1),), content=(), kind="indirect",
