@@ -114,6 +114,10 @@ class TermTrainingConfig:
     seed: int = 13
     precision: str = "float32"  # or bfloat16 (autocast: fast on GPUs and CPUs with AVX-512 BF16 or AMX) or auto
     early_stopping_patience: int = 2  # counted from the first epoch whose dev spans score above zero
+    # a run whose head has not fired (dev score 0 at every threshold) after this many epochs, or by its last
+    # epoch, stops with an error and saves nothing, so a seed that never fires does not train on for hours;
+    # None: train on to ``epochs`` and save the branch whatever its dev score
+    max_silent_epochs: int | None = 6
     polarity_lexicon: str | None = None  # MPQA subjectivity clues (.tff) for weak polarity labels
     max_train_articles: int | None = None
     max_steps: int = -1
@@ -576,6 +580,23 @@ def patience_spent(epoch: float, best_epoch: float, best_score: float, patience:
     return best_score > 0 and epoch - best_epoch >= patience
 
 
+def head_silent_too_long(epoch: float, best_score: float, limit: int | None) -> bool:
+    """Whether a run ends after ``epoch`` because its head has scored 0 on dev in every epoch up to ``limit``.
+
+    Session 14's stage 1 fired at epoch 3 (dev score 0, 0, 0.236); session 22's run of the same recipe with 16
+    epochs never did in all 16 (390 s on an H200; about 6 hours on a 2-core CPU at 6.3 s a step).
+    Such a run needs another seed.
+
+    >>> head_silent_too_long(epoch=3, best_score=0.0, limit=6)   # may still fire
+    False
+    >>> head_silent_too_long(epoch=6, best_score=0.0, limit=6)
+    True
+    >>> head_silent_too_long(epoch=9, best_score=0.24, limit=6)  # fired: early stopping decides
+    False
+    """
+    return limit is not None and best_score <= 0 and epoch >= limit
+
+
 def best_threshold_score(
     tagger: TermTagger,
     features: TermFeatures,
@@ -994,8 +1015,10 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
                     epoch=state.epoch,
                     state={k: v.detach().clone() for k, v in tagger.branch.state_dict().items()},
                 )
-                # a run stopped later still leaves its best branch so far (the final save replaces it)
-                tagger.save_pretrained(config.out, metrics={"interim": True, "history": history})
+                if score > 0:  # a run stopped later still leaves its best branch so far (the final save replaces it)
+                    tagger.save_pretrained(config.out, metrics={"interim": True, "history": history})
+            if head_silent_too_long(state.epoch or 0, best["score"], config.max_silent_epochs):
+                control.should_training_stop = True
             elif patience_spent(state.epoch or 0, best["epoch"], best["score"], config.early_stopping_patience):
                 control.should_training_stop = True
             return control
@@ -1032,6 +1055,11 @@ def train_term_tagger(config: TermTrainingConfig) -> dict[str, Any]:
         )
         train_loss = float(trainer.train().training_loss)
         epochs_run = float(trainer.state.epoch or 0)
+    if config.epochs > 0 and config.max_silent_epochs is not None and dev_features is not None and best["score"] <= 0:
+        raise ValueError(
+            f"the branch's head never fired: dev score 0 at every threshold in {epochs_run:g} epochs, so nothing "
+            f"was saved to {config.out}; train again with another seed (this one: {config.seed})"
+        )
     if best["state"] is not None:
         tagger.branch.load_state_dict(best["state"])
     tagger.branch.eval()

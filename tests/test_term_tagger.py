@@ -595,6 +595,53 @@ def test_early_stopping_waits_for_the_first_spans(
 
 
 @pytest.mark.parametrize(
+    ("epoch", "best_score", "limit", "stops"),
+    [
+        (1, 0.0, 6, False),  # a branch on mpnet fires after 2-4 epochs
+        (5, 0.0, 6, False),
+        (6, 0.0, 6, True),  # six silent epochs: another seed, not more hours
+        (16, 0.0, 6, True),
+        (6, 0.24, 6, False),  # fired: early stopping decides
+        (2, 0.31, 1, False),
+        (16, 0.0, None, False),  # no limit: trains to the last epoch
+    ],
+)
+def test_a_head_that_never_fires_stops_the_run(epoch: float, best_score: float, limit: int | None, stops: bool) -> None:
+    from attribution.term_training import head_silent_too_long
+
+    assert head_silent_too_long(epoch, best_score, limit) is stops
+
+
+def test_a_run_whose_head_never_fires_saves_nothing(tiny_tagger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from attribution.annotations import write_annotations
+    from attribution.term_training import TermTrainingConfig, train_term_tagger
+
+    write_annotations(_puppet_regime_records(4), tmp_path / "train.jsonl")
+    unmarked = [replace(record, loaded_terms=(), techniques=()) for record in _puppet_regime_records(2)]
+    write_annotations(unmarked, tmp_path / "dev.jsonl")  # no gold span: every epoch scores 0 on dev
+    tiny_tagger.save_pretrained(tmp_path / "trunk")
+    config = TermTrainingConfig(
+        train_data=[str(tmp_path / "train.jsonl")],
+        data_format="jsonl",
+        dev_data=[str(tmp_path / "dev.jsonl")],
+        extra_train_data=[],
+        attribution_tagger=str(tmp_path / "trunk"),
+        trunk_layer=1,
+        epochs=3,
+        batch_size=2,
+        max_silent_epochs=2,
+        out=str(tmp_path / "out"),
+        checkpoint_dir=str(tmp_path / "ckpt"),
+        feature_cache=None,
+    )
+    with pytest.raises(
+        ValueError, match=r"head never fired: dev score 0 at every threshold in 2 epochs.*seed \(this one: 13\)"
+    ):
+        train_term_tagger(config)
+    assert not (tmp_path / "out" / "model.safetensors").exists()
+
+
+@pytest.mark.parametrize(
     ("key", "choices", "error"),
     [
         ("split_on_begin_choices", [True, False], None),
