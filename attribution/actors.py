@@ -115,6 +115,9 @@ ALIASES: dict[str, tuple[str | None, tuple[str, ...]]] = {
 }
 #: Aliases that count only in capitals ("IS" is a name, "is" a verb).
 _CASED_ALIASES = {"IS": "ISIL"}
+#: One-word aliases that are also common nouns: a name only with a capital ("the Observatory", "Amnesty said"),
+#: not in "a human rights observatory" or "an amnesty for fighters who surrender".
+_CAPITALISED_ALIASES = frozenset({"observatory", "amnesty"})
 
 #: Head noun (singular) -> role.
 HEAD_ROLES: dict[str, str] = {
@@ -137,6 +140,7 @@ HEAD_ROLES: dict[str, str] = {
     "fighter": "fighter",
     "force": "force",
     "monitor": "ngo",
+    "observatory": "ngo",
     "watchdog": "ngo",
 }
 #: Modifier (singular, lower case) -> role it gives a generic head ("military source", "opposition fighters").
@@ -358,8 +362,11 @@ def _alias(tokens: list[str]) -> str | None:
             words = alias.split()
             n = len(words)
             for i in range(len(lower) - n + 1):
-                if lower[i : i + n] == words and (best is None or n > best[0]):
-                    best = (n, canonical)
+                if lower[i : i + n] != words or (best is not None and n <= best[0]):
+                    continue
+                if n == 1 and alias in _CAPITALISED_ALIASES and not tokens[i][:1].isupper():
+                    continue
+                best = (n, canonical)
     if best is None:
         for token in tokens:
             if token in _CASED_ALIASES:

@@ -20,6 +20,8 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         (["the IDF", "Israeli troops", "Israel Defense Forces"], [[0, 1, 2]]),
         # strong names: one is a subset of the other
         (["the Syrian Observatory for Human Rights", "the Observatory", "SOHR"], [[0, 1, 2]]),
+        # a lower-case "observatory" joins the one monitor the article names
+        (["the Syrian Observatory for Human Rights", "the observatory"], [[0, 1]]),
         (["Rami Abdel Rahman", "Abdel Rahman"], [[0, 1]]),
         (["President Bashar al-Assad", "Assad", "the Assad regime"], [[0, 1, 2]]),
         # a person speaking for an organisation stands for it
@@ -60,6 +62,7 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["ISIL", "al-Nusra Front", "militants"], [[0], [1], [2]]),
         # names that do not contain one another
         (["Amnesty International", "Human Rights Watch"], [[0], [1]]),
+        (["Amnesty International", "an amnesty committee"], [[0], [1]]),
         (["Syrian troops", "the Syrian Observatory"], [[0], [1]]),
         # different kinds of people
         (["residents", "doctors", "witnesses"], [[0], [1], [2]]),
@@ -99,6 +102,12 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("the regime's forces", None, "role:army", "army"),
         ("Kurdish fighters", None, "alias:Kurdish forces", "fighter"),
         ("Amnesty", None, "alias:Amnesty International", "ngo"),
+        ("the Observatory", None, "alias:Syrian Observatory for Human Rights", "ngo"),
+        ("the Syrian observatory", None, "alias:Syrian Observatory for Human Rights", "ngo"),  # a longer alias
+        # a common noun in lower case names no particular group
+        ("the so-called human rights observatory", None, "role:ngo", "ngo"),
+        ("a war monitoring observatory", None, "role:ngo", "ngo"),
+        ("an amnesty committee", None, "head:committee", None),
         ("witnesses", None, "head:witness", None),
         ("Damascus", None, "names:damascus", None),
         ("the United States", "government", "alias:US government", "government"),
