@@ -196,3 +196,25 @@ def test_score_is_mean_of_pieces() -> None:
         Span("CONTENT", 15, 17, "no", 0, 0.75),
     ]
     assert link_attributions(spans, text)[0].score == 0.75
+
+
+@pytest.mark.parametrize(
+    ("scores", "has_source", "minimum", "kept"),
+    [
+        ((0.7, 0.64), False, 0.8, False),  # "Rebels suffer crushing defeat": no source, mean 0.67
+        ((0.9, 0.8), False, 0.8, True),  # no source, but sure enough (mean 0.85)
+        ((0.7, 0.64), True, 0.8, True),  # a source: the minimum does not apply
+        ((0.7, 0.64), False, 0.0, True),  # 0 keeps every attribution
+    ],
+)
+def test_an_unsure_attribution_without_a_source_is_dropped(
+    scores: tuple[float, float], has_source: bool, minimum: float, kept: bool
+) -> None:
+    text = "Officials: Rebels suffer crushing defeat"
+    cue_score, content_score = scores
+    spans = [
+        Span("CUE", 18, 24, "suffer", 0, cue_score),
+        Span("CONTENT", 25, 40, text[25:40], 0, content_score),
+        *([Span("SOURCE", 0, 9, "Officials", 0, (cue_score + content_score) / 2)] if has_source else []),
+    ]
+    assert bool(link_attributions(spans, text, min_sourceless_score=minimum)) is kept
