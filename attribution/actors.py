@@ -1,8 +1,10 @@
 """The actor table: actor mentions clustered into actors, and the asymmetries between them (pure; no torch).
 
 Mentions come from three places: attribution sources (``resolved_source`` when the profile gives one),
-loaded-term targets and distancing-marker targets. Each mention is parsed by a few rules
-(:func:`parse_mention`):
+loaded-term targets and distancing-marker targets (:func:`report_mentions`). A name-calling or delegitimizing
+term without a target whose words name a kind of actor ("the terrorists", "the regime") is a mention itself, and
+a target right after its term that names no actor of a known role alone is read with it ("Takfiri" + "groups").
+Each mention is parsed by a few rules (:func:`parse_mention`):
 
 1. **Owner of a person.** "a spokesman for the army", "the Observatory's director Rami Abdel Rahman",
    "sources close to the army": the mention stands for the organisation the person speaks for.
@@ -595,12 +597,35 @@ class Mention:
     source_type: str | None = None
 
 
+def _read_with_label(label: str, head: str) -> bool:
+    """Whether a target right after its term is read with it: alone it names no actor, or none of a known role.
+
+    >>> _read_with_label("foreign-backed terrorist", "gangs"), _read_with_label("Takfiri", "groups")
+    (True, True)
+    >>> _read_with_label("terrorist", "ISIL"), _read_with_label("brave", "residents")
+    (False, False)
+    """
+    alone = parse_mention(head)
+    if alone is None:
+        return True
+    together = parse_mention(f"{label} {head}")
+    return alone.role is None and together is not None and together.role is not None
+
+
+#: Loaded-term categories that name an actor: their words can stand for it when the term has no target.
+_ACTOR_LABELS = frozenset({"name_calling", "delegitimizing"})
+
+
 def report_mentions(
     attributions: Sequence[Attribution],
     loaded_terms: Sequence[LoadedTerm],
     distancing: Sequence[DistancingMarker],
 ) -> list[Mention]:
     """The actor mentions of a report: sources (resolved when the profile resolved them), term and distancing targets.
+
+    A name-calling or delegitimizing term without a target whose words name a kind of actor ("the terrorists",
+    "the regime", "mercenaries") is a mention of that actor itself; other terms without a target ("liberated",
+    "thugs", which names no role) are none.
 
     Example:
         >>> from attribution.records import LoadedTerm
@@ -611,6 +636,9 @@ def report_mentions(
         ...                       target_span=(25, 30))  # "gangs" alone names no actor: read with its label
         >>> [(m.text, m.span) for m in report_mentions([], [labelled], [])]
         [('foreign-backed terrorist gangs', (0, 30))]
+        >>> bare = LoadedTerm("name_calling", 4, 14, "terrorists", 0, 0.9)  # no target: the label names the actor
+        >>> [(m.text, m.span) for m in report_mentions([], [bare], [])]
+        [('terrorists', (4, 14))]
 
     """
     out: list[Mention] = []
@@ -622,10 +650,12 @@ def report_mentions(
         out.append(Mention(text, "source", i, a.sentence_index, span, a.source_type))
     for i, t in enumerate(loaded_terms):
         if not t.target:
+            if t.category in _ACTOR_LABELS and (parsed := parse_mention(t.text)) is not None and parsed.role:
+                # a label that is itself a kind of actor ("the terrorists", "the regime") stands for that actor
+                out.append(Mention(t.text, "term_target", i, t.sentence_index, (t.start, t.end)))
             continue
         text, span = t.target, t.target_span
-        if span is not None and 0 <= span[0] - t.end <= 1 and parse_mention(text) is None:
-            # the head right after its label ("foreign-backed terrorist" -> "gangs"): "gangs" alone names no actor
+        if span is not None and 0 <= span[0] - t.end <= 1 and _read_with_label(t.text, text):
             text, span = f"{t.text} {t.target}", (t.start, span[1])
         out.append(Mention(text, "term_target", i, t.sentence_index, span))
     for i, d in enumerate(distancing):

@@ -222,6 +222,40 @@ def test_a_head_right_after_its_label_is_read_with_it(
         assert len(militants) == 1 and militants[0].term_indices == actor_terms and militants[0].mentions == 1
 
 
+@pytest.mark.parametrize(
+    ("label", "target", "actor"),
+    [
+        ("Takfiri", "groups", "militants"),  # "groups" names no role; "Takfiri groups" does
+        ("foreign-backed", "militias", "militia"),  # a target with a role alone stays as it is
+        ("brave", "residents", "residents"),  # no role either way: the target alone
+    ],
+)
+def test_a_target_without_a_role_is_read_with_the_label_that_gives_one(label: str, target: str, actor: str) -> None:
+    start = len(label) + 1
+    term = LoadedTerm("name_calling", 0, len(label), label, 0, 0.9, "negative", "narrator", target,
+                      (start, start + len(target)))  # fmt: skip
+    assert [(a.name, a.term_indices) for a in build_actors([], [term])] == [(actor, (0,))]
+
+
+@pytest.mark.parametrize(
+    ("category", "words", "actor"),
+    [
+        ("name_calling", "terrorists", "militants"),  # a label that is a kind of actor stands for it
+        ("name_calling", "the regime", "government"),
+        ("delegitimizing", "mercenaries", "militants"),
+        ("name_calling", "thugs", None),  # names no role: no actor
+        ("loaded_language", "terror", None),  # "a campaign of terror": loaded language names no one
+        ("loaded_language", "liberated", None),
+    ],
+)
+def test_a_label_without_a_target_is_a_mention_of_the_actor_it_names(
+    category: str, words: str, actor: str | None
+) -> None:
+    term = LoadedTerm(category, 10, 10 + len(words), words, 0, 0.9, "negative", "indirect")
+    named = [(a.name, a.term_indices) for a in build_actors([], [term])]
+    assert named == ([(actor, (0,))] if actor else [])
+
+
 def test_unresolved_pronoun_sources_are_left_out_and_resolved_ones_kept() -> None:
     he = Attribution(
         cue=(_span("CUE", "said", 1),), source=(Span("SOURCE", 0, 1, "A", 1),), content=(), kind="indirect",

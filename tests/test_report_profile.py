@@ -272,19 +272,20 @@ def test_actor_table_of_the_war_report() -> None:
     actors = war_report().summary.actors
     assert [(a.name, a.role, a.mentions) for a in actors] == [
         ("Syrian army", "army", 5),
+        ("ISIL", "militant", 4),  # "the terrorists" of S2 and S6 (no target) stand for the article's militants
         ("Syrian Observatory for Human Rights", "ngo", 3),
-        ("ISIL", "militant", 2),
         ("rebels", "rebel", 2),
         ("Residents", None, 1),
     ]
-    army, observatory, isil, rebels, _ = actors
+    army, isil, observatory, rebels, _ = actors
     assert (army.claims, army.anonymous_claims, army.term_indices) == ((0, 1), (0, 1), (0, 2, 7))
     assert (observatory.claims, observatory.named_claims, observatory.distancing, observatory.distanced_claims) == (
         (2, 3), (2, 3), (0,), (2,)
     )  # fmt: skip
     assert [(t.category, t.voice, t.count, t.term_indices) for t in isil.terms] == [
-        ("name_calling", "narrator", 1, (1,)),
+        ("name_calling", "narrator", 2, (1, 6)),
         ("name_calling", "indirect", 1, (3,)),
+        ("name_calling", "quoted", 1, (4,)),
     ]
     assert (rebels.claims, rebels.distancing, rebels.sentence_indices) == ((4,), (1,), (5, 8))
 
@@ -331,9 +332,9 @@ def test_json_validates_against_the_schema(kwargs: dict[str, bool]) -> None:
         (("summary", "distancing_by_kind", 0), {"kind": "so-called", "count": 1, "markers": [0], "sentences": [3]}),
         (("summary", "actors", 0, "name"), "Syrian army"),
         (("summary", "actors", 0, "anonymous_share"), 1.0),
-        (("summary", "actors", 1, "anonymous_share"), 0.0),
-        (("summary", "actors", 2, "terms", 0), {"category": "name_calling", "voice": "narrator", "count": 1,
-                                                "terms": [1], "sentences": [0]}),
+        (("summary", "actors", 2, "anonymous_share"), 0.0),
+        (("summary", "actors", 1, "terms", 0), {"category": "name_calling", "voice": "narrator", "count": 2,
+                                                "terms": [1, 6], "sentences": [0, 6]}),
         (("summary", "asymmetries", 0, "kind"), "name_calling"),
         (("summary", "statements", 0, "sentences"), [1, 2, 3, 4, 5, 7]),
     ],
@@ -426,8 +427,11 @@ def test_markdown_sections() -> None:
     assert "| military | 2 | 33% | 2 | A0, A1 | S1, S2 |" in md
     assert "| FNA | 1 | 17% | 1 | A0 | S1 |" in md
     assert '| D1 | "moderate opposition" | scare_quotes | moderate opposition | S8 |' in md
-    isil = "| ISIL | militant | 2 | ISIL; militants | name_calling (narrator) ×1: T1; name_calling (indirect) ×1: T3 |"
-    assert isil + " — | — | — | S0, S1 |" in md
+    isil = (
+        "| ISIL | militant | 4 | terrorists; ISIL; militants | name_calling (narrator) ×2: T1, T6; "
+        "name_calling (indirect) ×1: T3; name_calling (quoted) ×1: T4 |"
+    )
+    assert isil + " — | — | — | S0, S1, S2, S6 |" in md
     assert "| A0 | S1 | A military source | told |" in md and "military · anonymous · via FNA · neutral |" in md
 
 
@@ -523,11 +527,16 @@ def test_browser_actor_row_lands_on_its_sentence(tmp_path: Path) -> None:
         assert bar["y"] + bar["height"] <= box["y"] and box["y"] + box["height"] <= 800  # not under the sticky bar
         focused = page.locator("tr.actor-focus").evaluate_all("rows => rows.map(r => r.id)")
         assert focused == ["s-5", "s-8"]
-        page.locator("tr.actor#actor-2").focus()  # the keyboard works too; the old marks go
+        page.locator("tr.actor#actor-1").focus()  # ISIL; the keyboard works too; the old marks go
         page.keyboard.press("Enter")
         assert page.evaluate("location.hash") == "#s-0"
-        assert page.locator("tr.actor-focus").evaluate_all("rows => rows.map(r => r.id)") == ["s-0", "s-1"]
-        page.locator("tr.actor#actor-2 a[href='#s-1']").click()  # a link in the row goes where it points
+        assert page.locator("tr.actor-focus").evaluate_all("rows => rows.map(r => r.id)") == [
+            "s-0",
+            "s-1",
+            "s-2",
+            "s-6",
+        ]
+        page.locator("tr.actor#actor-1 a[href='#s-1']").click()  # a link in the row goes where it points
         assert page.evaluate("location.hash") == "#s-1"
         assert errors == []
 
@@ -558,7 +567,7 @@ def test_browser_charts_render(tmp_path: Path) -> None:
         assert width > 100
         assert page.locator("#chart-terms-by-actor a.chart-row").count() == 2
         page.locator("#chart-terms-by-actor a.chart-row").nth(1).click()
-        assert page.evaluate("location.hash") == "#actor-2"
+        assert page.evaluate("location.hash") == "#actor-1"
         assert errors == []
 
 

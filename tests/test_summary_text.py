@@ -53,8 +53,8 @@ def _by_kind(report: ArticleReport) -> dict[str, tuple[str, tuple[int, ...]]]:
         (
             "asymmetry_polarity",
             "Positive terms (“bravely”, “liberated”, “heroic”) are applied only to the Syrian army; negative ones "
-            "(“terrorists”, “Takfiri”) only to ISIL.",
-            (0, 1, 7),
+            "(“terrorists” ×3, “Takfiri”) only to ISIL.",  # "the terrorists" of S2 and S6 stand for ISIL
+            (0, 1, 2, 6, 7),
         ),
         (
             "asymmetry_anonymity",
