@@ -65,7 +65,9 @@ LABEL_NOUNS = frozenset(
     lackey lackeys stooge stooges regime regimes junta juntas gang gangs goons hirelings aggressor aggressors""".split()
 )
 #: Capitalised words that are labels, not names ("Takfiri militants" -> "militants").
-LABEL_ADJECTIVES = frozenset("takfiri takfiris zionist nazi nazis safavid nusayri rafidi banderite banderites".split())
+LABEL_ADJECTIVES = frozenset(
+    "takfiri takfiris zionist nazi nazis safavid nusayri rafidi rafida rafidis banderite banderites".split()
+)
 #: Capitalised words that start sentences but are not names.
 _NOT_NAMES = frozenset(
     """the a an this these those that their its his her our my your some all many several dozens hundreds thousands
@@ -432,8 +434,11 @@ def find_target(
     9. Whose: the ``of`` phrase after the term or after the noun it premodifies ("the colonialist policies
        of France" -> "France", "the brutality of this army" -> "army"); not the patient of an action ("the
        massacre of civilians") nor what a quantity counts ("a mere handful of its soldiers").
-    10. A term of several words that names its actor itself: the owner inside it ("the regime's thugs" ->
-        "regime"), else its head noun ("foreign-backed gangs" -> "gangs", "puppet regime" -> "regime").
+    10. A regime or junta "in" a named place: "the regime in Tehran" -> "Tehran" (a one-word term only: the label
+        of "puppet regime in Kabul" is on "regime").
+    11. A term of several words that names its actor itself: the owner inside it ("the regime's thugs" ->
+        "regime"), else an actor noun its label noun is put on ("militia thugs" -> "militia"), else its head noun
+        ("foreign-backed gangs" -> "gangs", "puppet regime" -> "regime").
 
     Targets carry no determiner ("militants", not "the militants").
 
@@ -520,6 +525,10 @@ def find_target(
             span = _after_link(text, tokens, after, [("by",)], s0, skip=3)
         if span is None and not patron and head not in _NOT_MEMBERSHIP:
             span = _owner_after_of(text, tokens, after, head, s0)
+        if span is None and head in _SELF_NAMING and last == first:  # "the regime in Tehran": the capital
+            # stands for it; not for "the puppet regime in Kabul" tagged as one term, whose label is on "regime"
+            place = _after_link(text, tokens, after, [("in",)], s0)
+            span = place if place is not None and _has_name(text, tokens, place, s0) else None
         if span is None and last > first:
             span = _inside_the_term(tokens, first, last, s0)
     if span is None:
@@ -550,14 +559,18 @@ def _object_of(text: str, tokens: list[_Token], after: int, sentence_start: int)
 def _inside_the_term(tokens: list[_Token], first: int, last: int, sentence_start: int) -> tuple[int, int] | None:
     """A term of several words that names its actor itself: the owner inside it, else its head.
 
-    The owner: "the regime's thugs" -> "regime". The head, when it is a name or an actor noun: "foreign-backed
-    gangs" -> "gangs", "terrorist gangs of Daesh" -> "Daesh" (the backer of "Saudi-backed mercenaries" is not the
-    target).
+    The owner: "the regime's thugs" -> "regime". An actor noun that a label noun is put on: "militia thugs" ->
+    "militia". The head, when it is a name or an actor noun: "foreign-backed gangs" -> "gangs", "terrorist gangs of
+    Daesh" -> "Daesh" (the backer of "Saudi-backed mercenaries" is not the target).
     """
     for token in tokens[first:last]:
         if token.text.endswith(("'s", "’s")) and (_is_name(token, sentence_start) or _is_actor_noun(token)):
             return token.start, token.end - 2
     head = tokens[last]
+    if head.lower in LABEL_NOUNS:  # "militia thugs", "settler gangs": the actor noun the label is put on
+        actor = next((t for t in tokens[first:last] if _is_actor_noun(t) and t.lower not in LABEL_NOUNS), None)
+        if actor is not None:
+            return _phrase([actor], sentence_start)
     if _is_name(head, sentence_start) or _is_actor_noun(head):
         return _phrase([head], sentence_start)
     return None

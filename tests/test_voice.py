@@ -199,6 +199,14 @@ TARGET_CASES = [
     ("The regime's thugs beat the detainees.", "regime's thugs", "regime"),
     ("The prime minister declared victory over the terrorist gangs of Daesh.", "terrorist gangs of Daesh", "Daesh"),
     ("The brutal crackdown continued for weeks.", "brutal crackdown", None),  # the head names no actor
+    # a label noun put on an actor noun inside the term: the actor noun
+    ("The militia thugs attacked journalists.", "militia thugs", "militia"),
+    ("The Rafida militias burned homes.", "Rafida militias", "militias"),  # "Rafida" is a slur, not a name
+    ("Foreign-backed terrorist gangs shelled the town.", "Foreign-backed terrorist gangs", "gangs"),  # a label too
+    # a regime "in" a named place: the place, for the one-word term only
+    ("“The regime in Tehran is the world's leading sponsor of terror,” he said.", "regime", "Tehran"),
+    ("The regime in the north shelled the town.", "regime", None),  # no name after "in"
+    ("The puppet regime in Kabul has collapsed.", "puppet regime", "regime"),  # the label is on "regime"
     # name or actor noun before the term
     ("ISIL terrorists shelled the village.", "terrorists", "ISIL"),
     ("Assad's thugs beat the detainees.", "thugs", "Assad"),
