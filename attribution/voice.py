@@ -525,8 +525,7 @@ def find_target(
             span = _after_link(text, tokens, after, [("by",)], s0, skip=3)
         if span is None and not patron and head not in _NOT_MEMBERSHIP:
             span = _owner_after_of(text, tokens, after, head, s0)
-        if span is None and head in _SELF_NAMING and last == first:  # "the regime in Tehran": the capital
-            # stands for it; not for "the puppet regime in Kabul" tagged as one term, whose label is on "regime"
+        if span is None and head in _SELF_NAMING and last == first:  # rule 10: "the regime in Tehran"
             place = _after_link(text, tokens, after, [("in",)], s0)
             span = place if place is not None and _has_name(text, tokens, place, s0) else None
         if span is None and last > first:
@@ -567,7 +566,7 @@ def _inside_the_term(tokens: list[_Token], first: int, last: int, sentence_start
         if token.text.endswith(("'s", "’s")) and (_is_name(token, sentence_start) or _is_actor_noun(token)):
             return token.start, token.end - 2
     head = tokens[last]
-    if head.lower in LABEL_NOUNS:  # "militia thugs", "settler gangs": the actor noun the label is put on
+    if head.lower in LABEL_NOUNS:  # "militia thugs": the actor noun the label is put on
         actor = next((t for t in tokens[first:last] if _is_actor_noun(t) and t.lower not in LABEL_NOUNS), None)
         if actor is not None:
             return _phrase([actor], sentence_start)
