@@ -305,7 +305,8 @@ def _left_run(
         run.insert(0, token)
         anchor, i = token, i - 1
     owner = bool(run) and run[-1].text.endswith(("'s", "’s"))
-    if not run or (not owner and all(t.lower in LABEL_NOUNS and not _is_name(t, sentence_start) for t in run)):
+    labels_only = all(t.lower in LABEL_NOUNS and not _is_name(t, sentence_start) for t in run)
+    if not run or (not owner and not verb and labels_only):
         return None  # "puppet regime": a label is not the target of the next label ("the regime's thugs" is)
     return _phrase(run, sentence_start)
 
@@ -406,11 +407,12 @@ def find_target(
     content, or narration):
 
     1. Verb forms (-ed, -ing) of known stems. Agent verbs ("liberated", "massacred") take the subject
-       right before them ("the Syrian Arab Army liberated" -> "Syrian Arab Army"; auxiliaries skipped;
-       not the object of a preposition) or, in the passive, the ``by`` agent ("were slaughtered by
-       ISIL" -> "ISIL"). Patient verbs ("neutralised", "cleansed", "crushed") take the ``of`` phrase
-       or the object ("cleansed the town of militants" -> "militants"; "neutralised 12 PKK terrorists"
-       -> "PKK"); "were martyred" takes the subject (the martyrs).
+       right before them ("the Syrian Arab Army liberated" -> "Syrian Arab Army"; auxiliaries skipped; a
+       label may be the subject, "the terrorists have terrorised"; not the object of a preposition other than
+       the "of" of an actor noun, "the terrorists of Hamas butchered" -> "Hamas") or, in the passive, the
+       ``by`` agent ("were slaughtered by ISIL" -> "ISIL"). Patient verbs ("neutralised", "cleansed",
+       "crushed") take the ``of`` phrase or the object ("cleansed the town of militants" -> "militants";
+       "neutralised 12 PKK terrorists" -> "PKK"); "were martyred" takes the subject (the martyrs).
     2. A name inside a multi-word term, before its head ("ISIL terrorists" tagged as one term ->
        "ISIL"), else a name or actor noun right before the term: "ISIL terrorists" -> "ISIL", "Assad's thugs" ->
        "Assad", "the army's liberation" -> "army". ``X-led`` gives X (the leader is the actor: "the
@@ -644,6 +646,8 @@ def _subject(tokens: list[_Token], span: tuple[int, int] | None) -> tuple[int, i
     j = next((k for k in range(len(tokens) - 1, -1, -1) if tokens[k].end <= span[0]), None)
     while j is not None and j >= 0 and tokens[j].lower in _DETERMINERS:
         j -= 1
+    if j is not None and j >= 1 and tokens[j].lower == "of" and _is_actor_noun(tokens[j - 1]):
+        return span  # "the terrorists of Hamas butchered": whose the subject is
     return None if j is not None and j >= 0 and tokens[j].lower in _PREPOSITIONS else span
 
 

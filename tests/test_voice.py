@@ -203,6 +203,10 @@ TARGET_CASES = [
     ("The militia thugs attacked journalists.", "militia thugs", "militia"),
     ("The Rafida militias burned homes.", "Rafida militias", "militias"),  # "Rafida" is a slur, not a name
     ("Foreign-backed terrorist gangs shelled the town.", "Foreign-backed terrorist gangs", "gangs"),  # a label too
+    # the subject of an agent verb may be a label ("the terrorists have terrorised") or own a label ("of Hamas")
+    ("The terrorists have terrorised the whole province.", "terrorised", "terrorists"),
+    ("The barbaric terrorists of Hamas butchered families.", "butchered", "Hamas"),
+    ("Shelling in the village of Kessa massacred families.", "massacred", None),  # "of" after no actor noun
     # a regime "in" a named place: the place, for the one-word term only
     ("“The regime in Tehran is the world's leading sponsor of terror,” he said.", "regime", "Tehran"),
     ("The regime in the north shelled the town.", "regime", None),  # no name after "in"
