@@ -52,7 +52,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from attribution.records import (
     Actor,
@@ -661,6 +661,48 @@ def report_mentions(
     for i, d in enumerate(distancing):
         out.append(Mention(d.target_text, "distancing_target", i, d.sentence_index, (d.target_start, d.target_end)))
     return out
+
+
+def targets_from_actors(actors: Sequence[Actor], loaded_terms: Sequence[LoadedTerm]) -> tuple[LoadedTerm, ...]:
+    """The loaded terms, a bare label given the actor the table joined it to as its target.
+
+    A name-calling or delegitimizing term with no target in its sentence whose words name a kind of actor ("the
+    terrorists") is a mention of that actor (:func:`report_mentions`). When the table joins it to an actor that
+    the article names (a source, another term's target or a distancing target gives a name, not only a kind of
+    actor), the article makes clear whom the label is for: the term gets the actor's name as its target, and its
+    own offsets as the target span (the label itself is the mention). A label joined to no name keeps no target.
+
+    Example:
+        >>> from attribution.records import LoadedTerm
+        >>> terms = [LoadedTerm("name_calling", 0, 15, "ISIL terrorists", 0, 0.9, target="ISIL", target_span=(0, 4)),
+        ...          LoadedTerm("name_calling", 40, 50, "terrorists", 2, 0.9)]
+        >>> [(t.target, t.target_span) for t in targets_from_actors(build_actors([], terms), terms)]
+        [('ISIL', (0, 4)), ('ISIL', (40, 50))]
+        >>> alone = [LoadedTerm("name_calling", 40, 50, "terrorists", 2, 0.9)]  # nothing else names them
+        >>> [t.target for t in targets_from_actors(build_actors([], alone), alone)]
+        [None]
+
+    """
+    out = list(loaded_terms)
+    for actor in actors:
+        bare = [i for i in actor.term_indices if loaded_terms[i].target is None]
+        labels = {" ".join(loaded_terms[i].text.split()) for i in bare}
+        if not bare or not any(_is_named(form) for form in actor.forms if form not in labels):
+            continue
+        for i in bare:
+            term = loaded_terms[i]
+            out[i] = replace(term, target=actor.name, target_span=(term.start, term.end))
+    return tuple(out)
+
+
+def _is_named(mention: str) -> bool:
+    """Whether a mention names one actor (a known alias or a name), not a kind of actor.
+
+    >>> _is_named("the Syrian army"), _is_named("Jabhat al-Nasr"), _is_named("militants"), _is_named("the source")
+    (True, True, False, False)
+    """
+    parsed = parse_mention(mention)
+    return parsed is not None and bool(parsed.strong or parsed.key.startswith("alias:"))
 
 
 def build_actors(

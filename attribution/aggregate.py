@@ -34,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from attribution.actors import build_actors, find_asymmetries
+from attribution.actors import build_actors, find_asymmetries, targets_from_actors
 from attribution.annotations import LOADED_TERM_CATEGORIES, SOURCE_TYPES, STANCES, TECHNIQUES, VOICES
 from attribution.records import (
     Article,
@@ -363,6 +363,7 @@ def aggregate(
     unattributed = tuple(label.sentence_index for label in labels if not label.attributed)
     known_anonymity = [a.anonymous for a in attributions if a.anonymous is not None]
     actors = build_actors(attributions, terms, markers)
+    terms = targets_from_actors(actors, terms)  # a bare label ("the terrorists") names the actor it was joined to
     summary = ArticleSummary(
         n_sentences=len(sentences),
         n_words=n_words,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from attribution.actors import build_actors, cluster_mentions, find_asymmetries, in_sentence, parse_mention
+from attribution.actors import (
+    build_actors,
+    cluster_mentions,
+    find_asymmetries,
+    in_sentence,
+    parse_mention,
+    targets_from_actors,
+)
 from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm, Span
 
 
@@ -254,6 +261,43 @@ def test_a_label_without_a_target_is_a_mention_of_the_actor_it_names(
     term = LoadedTerm(category, 10, 10 + len(words), words, 0, 0.9, "negative", "indirect")
     named = [(a.name, a.term_indices) for a in build_actors([], [term])]
     assert named == ([(actor, (0,))] if actor else [])
+
+
+def _source(text: str, source_type: str) -> Attribution:
+    return Attribution(cue=(_span("CUE", "said", 0),), source=(Span("SOURCE", 100, 100 + len(text), text, 0),),
+                       content=(), kind="indirect", sentence_index=0, score=0.9, source_type=source_type)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("label", "sources", "target"),
+    [
+        ("terrorists", [("Kessar Liberation Front militants", "armed_group")], "Kessar Liberation Front militants"),
+        ("the regime", [("the Assad government", "government")], "Assad government"),
+        ("terrorists", [("ISIS", "armed_group")], "ISIL"),  # an alias: the table's name for it
+        ("mercenaries", [("Hamas", "armed_group")], "Hamas"),
+        ("terrorists", [], None),  # nothing else in the article
+        ("terrorists", [("the militants", "armed_group")], None),  # only a kind of actor: no name to give
+        ("terrorists", [("Jabhat al-Nasr militants", "armed_group"), ("Hamas", "armed_group")], None),  # which?
+        ("terrorists", [("the Syrian army", "military")], None),  # another side's name
+        ("terrorists", [("the Kessar Liberation Front", "armed_group")], None),  # a name of no known kind
+        ("thugs", [("Hamas", "armed_group")], None),  # names no kind of actor
+    ],
+)
+def test_a_bare_label_gets_the_named_actor_it_joins_as_target(
+    label: str, sources: list[tuple[str, str]], target: str | None
+) -> None:
+    term = LoadedTerm("name_calling", 10, 10 + len(label), label, 1, 0.9, "negative", "narrator")
+    attributions = [_source(text, kind) for text, kind in sources]
+    (filled,) = targets_from_actors(build_actors(attributions, [term]), [term])
+    assert filled.target == target
+    assert filled.target_span == ((term.start, term.end) if target else None)
+
+
+def test_filled_targets_leave_the_actor_table_as_it_was() -> None:
+    term = LoadedTerm("name_calling", 10, 20, "terrorists", 1, 0.9, "negative", "narrator")
+    attributions = [_source("the Kessar Liberation Front", "armed_group")]
+    before = build_actors(attributions, [term])
+    assert build_actors(attributions, targets_from_actors(before, [term])) == before
 
 
 def test_unresolved_pronoun_sources_are_left_out_and_resolved_ones_kept() -> None:

@@ -290,6 +290,18 @@ def test_actor_table_of_the_war_report() -> None:
     assert (rebels.claims, rebels.distancing, rebels.sentence_indices) == ((4,), (1,), (5, 8))
 
 
+def test_bare_labels_name_the_actor_the_table_joins_them_to() -> None:
+    report = war_report()
+    terms = report.loaded_terms
+    # "the terrorists" of S2 and S6 had no target in their sentence; the table joined them to ISIL
+    assert [(terms[i].text, terms[i].target, terms[i].target_span) for i in (4, 6)] == [
+        ("terrorists", "ISIL", (terms[4].start, terms[4].end)),
+        ("terrorists", "ISIL", (terms[6].start, terms[6].end)),
+    ]
+    assert (terms[5].text, terms[5].target) == ("scorched earth", None)  # loaded language names no actor
+    assert [(c.label, c.indices) for c in report.summary.loaded_terms_by_target][0] == ("ISIL", (1, 4, 6))
+
+
 def test_aggregate_rejects_a_marker_that_does_not_fit() -> None:
     report = war_report()
     bad = DistancingMarker("so-called", 0, 9, "so-called", 0, 10, 20, "Observatory")
