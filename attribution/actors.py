@@ -482,8 +482,16 @@ def _name_token(token: str) -> str:
     return lower
 
 
+#: Heads "armed" makes a state's ("armed forces"); other armed heads are not ("armed groups", "armed men").
+_STATE_ARMED_HEADS = frozenset("force unit personnel soldier troop".split())
+
+
 def _role(head: str | None, words: list[str], labels: list[str], weak: set[str], source_type: str | None) -> str | None:
-    modifiers = [MODIFIER_ROLES[w] for w in words if w in MODIFIER_ROLES and w != head]
+    modifiers = [
+        "militant" if w == "armed" and head not in _STATE_ARMED_HEADS else MODIFIER_ROLES[w]
+        for w in words
+        if w in MODIFIER_ROLES and w != head
+    ]
     modifiers += [r for r in (LABEL_WORDS.get(label) for label in labels) if r]
     own = HEAD_ROLES.get(head or "")
     if head in _ARMED_HEADS and ({"army", "government"} & set(modifiers) or weak - _NON_STATE):

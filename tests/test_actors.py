@@ -106,6 +106,11 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("U.S. officials", None, "alias:US government", "government"),
         ("Takfiri groups", None, "role:militant", "militant"),
         ("opposition fighters", None, "role:rebel", "rebel"),
+        # "armed" makes a state's forces only: armed groups and armed men are not the army
+        ("the armed forces", None, "role:army", "army"),
+        ("armed units", None, "role:army", "army"),
+        ("armed groups", None, "role:militant", "militant"),
+        ("unidentified armed men", None, "role:militant", "militant"),
         ("the regime's forces", None, "role:army", "army"),
         ("Kurdish fighters", None, "alias:Kurdish forces", "fighter"),
         ("Amnesty", None, "alias:Amnesty International", "ngo"),
