@@ -327,11 +327,13 @@ class Analyzer:
             distancing = find_distancing(article.text, sentences, attributions)
             terms = techniques = None
             if raw_terms is not None:
+                from attribution.context_targets import targets_from_context
                 from attribution.lexicon import is_neutral_term
                 from attribution.voice import resolve_terms
 
                 candidates = [t for t in raw_terms[i].loaded_terms if not is_neutral_term(t.text)]  # guidelines 3
                 terms = resolve_terms(candidates, article.text, sentences, attributions, self.lexicon)
+                terms = targets_from_context(article.text, sentences, terms)  # "the terrorists": named earlier
                 techniques = raw_terms[i].techniques
             yield aggregate(
                 article,

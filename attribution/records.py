@@ -118,8 +118,8 @@ class LoadedTerm:
     ``quoted``) and ``attribution_index`` points at the attribution whose content holds the
     term (``None`` in the narrator's voice). ``target`` is the actor the term describes when
     the text makes it clear, with its offsets in ``target_span``; a bare label ("the terrorists")
-    that the actor table joined to an actor the article names has that actor's name as target and
-    its own offsets as ``target_span`` (:func:`attribution.actors.targets_from_actors`).
+    whose actor the article names elsewhere has that actor's name as target and its own offsets as
+    ``target_span`` (:mod:`attribution.context_targets`, :func:`attribution.actors.targets_from_actors`).
     """
 
     category: str

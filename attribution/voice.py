@@ -397,6 +397,62 @@ def _verb_kind(word: str) -> str | None:
     return None
 
 
+#: Lower-case words that make a generic actor noun after them a kind of actor: "armed groups", "opposition fighters".
+_ACTOR_MODIFIERS = frozenset(
+    "armed opposition rebel government pro-government militant jihadist extremist insurgent militia".split()
+    + ["paramilitary"]
+)
+
+
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
+def actor_phrases(text: str, sentence: Sentence) -> list[tuple[int, int]]:
+    """Offsets of the actor noun phrases of a sentence: runs of names and actor nouns, as target spans are cut.
+
+    A run may start with modifiers that make a kind of actor ("armed groups") and with an ordinal ("the 9th
+    Brigade"); determiners are left out, a
+    possessive ends a run ("the army's soldiers" gives "army" and "soldiers"), and a label noun after a name is
+    dropped ("ISIL terrorists" gives "ISIL").
+
+    Example:
+        >>> from attribution.records import Sentence
+        >>> text = "Fighters of the Harran Front and armed groups shelled the army's positions near Kessa."
+        >>> [text[a:b] for a, b in actor_phrases(text, Sentence(0, 0, len(text), text))]
+        ['Fighters', 'Harran Front', 'armed groups', 'army', 'Kessa']
+
+    """
+    tokens = _tokens(text, sentence.start, sentence.end)
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        first = i
+        while (
+            i < len(tokens)
+            and (tokens[i].lower in _ACTOR_MODIFIERS or _ORDINAL.fullmatch(tokens[i].text))
+            and (i == first or _adjacent(text, tokens[i - 1], tokens[i]))
+        ):
+            i += 1
+        run: list[_Token] = list(tokens[first:i])
+        while i < len(tokens) and (not run or _adjacent(text, run[-1], tokens[i])):
+            token = tokens[i]
+            if not (
+                _is_name(token, sentence.start) or _is_actor_noun(token) or (run and _NAME_PARTICLE.match(token.text))
+            ):
+                break
+            run.append(token)
+            i += 1
+            if token.text.endswith(("'s", "’s")):
+                break
+        heads = [t for t in run if t.lower not in _ACTOR_MODIFIERS and not _ORDINAL.fullmatch(t.text)]
+        if heads:
+            phrase = _phrase(run, sentence.start) if any(_is_name(t, sentence.start) for t in heads) else None
+            out.append(phrase or (run[0].start, _strip_possessive(run[-1]).end))
+        if i == first:
+            i += 1
+    return out
+
+
 def find_target(
     start: int, end: int, text: str, sentence: Sentence, attributions: Sequence[Attribution] = ()
 ) -> tuple[str, tuple[int, int]] | None:

@@ -18,6 +18,7 @@ LAYERS = {"attributions", "source_profile", "loaded_terms", "distancing"}
 TRAINING_FILES = [
     *sorted((RESOURCES / "source_profile").glob("war_sources*.jsonl")),
     *sorted((RESOURCES / "training").glob("war_terms.*.jsonl")),
+    *sorted((RESOURCES / "training").glob("war_targets.*.jsonl")),
     *sorted((RESOURCES / "source_profile").glob("distancing.*.jsonl")),
 ]
 

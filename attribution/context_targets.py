@@ -1,0 +1,150 @@
+"""Targets of bare labels from the rest of the article: "the terrorists" -> the armed group named before.
+
+A name-calling or delegitimizing term such as "the terrorists" or "the regime" often stands alone in its
+sentence, so the sentence rules of :func:`attribution.voice.find_target` give it no target, while the article
+makes clear whom it means: the group or government named a sentence or two before. :func:`targets_from_context`
+gives such a label, when its words name a kind of actor, an actor mention of the article
+(:func:`attribution.voice.actor_phrases`) of a kind the label can be said of:
+
+- a name first: the nearest named actor before the label, else the first one after it (a headline's label,
+  named in the body);
+- only when no name fits, a kind of actor the same way ("armed groups", "the militants");
+- never another label ("the terrorists", "terrorist groups").
+
+A term whose sentence target is only its own head noun ("terrorist gangs" -> "gangs", "criminal regime" ->
+"regime") takes a fitting name the same way, but not a kind.
+
+Kinds: a label for armed opponents ("terrorists", "mercenaries", "Takfiri groups") is said of militants,
+rebels, fighters, militias and named armed groups (a name ending in "Front", "Brigade", "Legion", "Movement",
+..., starting with "Jabhat", "Jaish", "Jund", ..., or an "X Liberation Army"); "the regime" of a government.
+
+The label keeps its own offsets as ``target_span`` (it is itself the mention of its target), so the actor table
+counts it under that actor.
+
+Example:
+    >>> from attribution.records import LoadedTerm, Sentence
+    >>> text = "Fighters of the Harran Front shelled Kessa. Residents said the terrorists fled at dawn."
+    >>> sentences = [Sentence(0, 0, 43, text[:43]), Sentence(1, 44, 87, text[44:])]
+    >>> start = text.index("terrorists")
+    >>> label = LoadedTerm("name_calling", start, start + 10, "terrorists", 1, 0.9)
+    >>> [(t.target, t.target_span) for t in targets_from_context(text, sentences, [label])]
+    [('Harran Front', (63, 73))]
+
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from attribution.actors import parse_mention
+from attribution.records import LoadedTerm, Sentence
+from attribution.voice import LABEL_ADJECTIVES, LABEL_NOUNS, actor_phrases
+
+#: Loaded-term categories whose words can name the actor they are said of.
+LABEL_CATEGORIES = frozenset({"name_calling", "delegitimizing"})
+#: The kind a named armed group of no known role gets (by its name's head or first word).
+GROUP = "group"
+#: Kinds of actor a label of each kind can be said of.
+SAID_OF: dict[str, frozenset[str]] = {
+    "militant": frozenset({"militant", "rebel", "fighter", "militia", GROUP}),
+    "rebel": frozenset({"rebel", "militant", "fighter", "militia", GROUP}),
+    "militia": frozenset({"militia", "militant", "fighter", GROUP}),
+    "government": frozenset({"government"}),
+}
+#: Last words of a name that make it an armed group: "the Harran Front", "the Sable Legion", "the 9th Brigade"
+#: (a named brigade or battalion is a formation a label can be said of; "the army" is not).
+_GROUP_HEADS = frozenset(
+    "front legion movement group guard guards corps militia militias brigade brigades battalion battalions".split()
+)
+#: First words of Arabic group names: "Jabhat" (front), "Harakat" (movement), "Liwa" (brigade), "Jaish" (army),
+#: "Jund" (soldiers), "Katiba" (battalion), "Saraya" (companies).
+_GROUP_FIRST_WORDS = frozenset("jabhat harakat liwa jaish jund katiba kataib saraya ansar hayat hay'at".split())
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    text: str
+    kind: str
+    named: bool
+
+
+def _kind(text: str) -> tuple[str | None, bool]:
+    """The kind of actor a mention names (``None``: not known) and whether it names one actor (not a kind).
+
+    >>> _kind("the Harran Front"), _kind("Jabhat al-Nasr"), _kind("the militants"), _kind("Idlib")
+    (('group', True), ('group', True), ('militant', False), (None, True))
+    """
+    parsed = parse_mention(text)
+    if parsed is None:
+        return None, False
+    named = bool(parsed.strong) or parsed.key.startswith("alias:")
+    words = text.lower().split()
+    if named and words and (words[-1] in _GROUP_HEADS or words[0] in _GROUP_FIRST_WORDS):
+        return GROUP, True
+    if named and "liberation" in words[:-1] and words[-1] == "army":
+        return GROUP, True  # "the Aravan Liberation Army": an insurgent army, not a state's
+    return parsed.role, named
+
+
+def _candidates(text: str, sentences: Sequence[Sentence]) -> list[_Candidate]:
+    out = []
+    for sentence in sentences:
+        for start, end in actor_phrases(text, sentence):
+            words = text[start:end].lower().replace("’", "'").split()
+            labelled = any(w.removesuffix("'s") in LABEL_NOUNS | LABEL_ADJECTIVES for w in words)
+            kind, named = _kind(text[start:end])
+            if kind is not None and not (labelled and not named):  # "the terrorists", "terrorist groups": labels
+                out.append(_Candidate(start, end, text[start:end], kind, named))
+    return out
+
+
+def _open(term: LoadedTerm) -> bool:
+    """No target, or only the term's own head noun ("terrorist gangs" -> "gangs"): a name may replace it."""
+    span = term.target_span
+    return term.target is None or (span is not None and term.start <= span[0] and span[1] <= term.end)
+
+
+def label_kind(term: LoadedTerm) -> str | None:
+    """The kind of actor a bare label names ("the terrorists" -> militant); ``None`` for other terms.
+
+    >>> from attribution.records import LoadedTerm
+    >>> [label_kind(LoadedTerm(c, 0, len(w), w, 0, 0.9)) for c, w in [("name_calling", "the regime"),
+    ...     ("name_calling", "ISIL terrorists"), ("name_calling", "thugs"), ("loaded_language", "terrorists")]]
+    ['government', None, None, None]
+    """
+    if term.category not in LABEL_CATEGORIES:
+        return None
+    parsed = parse_mention(term.text)
+    return parsed.role if parsed is not None and not parsed.strong else None
+
+
+def targets_from_context(
+    text: str, sentences: Sequence[Sentence], loaded_terms: Sequence[LoadedTerm]
+) -> tuple[LoadedTerm, ...]:
+    """The terms, each bare label without a target given the actor the article names for it (module docstring)."""
+    labels = {i: kind for i, t in enumerate(loaded_terms) if _open(t) and (kind := label_kind(t))}
+    if not labels:
+        return tuple(loaded_terms)
+    candidates = _candidates(text, sentences)
+    out = list(loaded_terms)
+    for i, kind in labels.items():
+        term = loaded_terms[i]
+        fitting = [
+            c
+            for c in candidates
+            if c.kind in SAID_OF.get(kind, {kind}) and (c.end <= term.start or c.start >= term.end)
+        ]
+        named = [c for c in fitting if c.named]
+        if term.target is None:
+            named = named or fitting  # a name before a kind of actor ("the militants"); a kind when no name
+        before = [c for c in named if c.end <= term.start]
+        chosen = before[-1] if before else (named[0] if named else None)
+        if chosen is None:
+            continue
+        target = chosen.text
+        out[i] = dataclasses.replace(term, target=target, target_span=(term.start, term.end))
+    return tuple(out)

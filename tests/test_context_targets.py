@@ -1,0 +1,160 @@
+"""Targets of bare labels from the rest of the article (attribution.context_targets) and the actor phrases it reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from attribution.actors import same_actor
+from attribution.annotations import read_annotations
+from attribution.context_targets import label_kind, targets_from_context
+from attribution.records import Article, LoadedTerm, Sentence
+from attribution.segmenter import RuleSegmenter
+from attribution.voice import actor_phrases
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrases"),
+    [
+        ("Armed groups and Kurdish fighters clashed near Kessa.", ["Armed groups", "Kurdish fighters", "Kessa"]),
+        ("The regime's thugs opened fire.", ["regime", "thugs"]),  # a possessive ends a run
+        ("ISIL terrorists fled toward the border.", ["ISIL"]),  # a label after a name is dropped
+        ("Jabhat al-Nasr claimed the attack.", ["Jabhat al-Nasr"]),  # a name particle goes on
+        ("Opposition fighters said the town was calm.", ["Opposition fighters"]),
+        ("The 47th Brigade said 3 soldiers died on the 9th.", ["47th Brigade", "soldiers"]),  # an ordinal
+        ("It rained all day in the north.", []),  # no actor
+        ("The armed escort left early.", []),  # a modifier without an actor noun
+    ],
+)
+def test_actor_phrases(sentence: str, phrases: list[str]) -> None:
+    found = actor_phrases(sentence, Sentence(0, 0, len(sentence), sentence))
+    assert [sentence[a:b] for a, b in found] == phrases
+
+
+def _label_target(text: str, label: str, category: str = "name_calling", occurrence: int = 0) -> str | None:
+    sentences = RuleSegmenter()(Article(id="t", text=text))
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(label, start + 1)
+    sentence = next(s for s in sentences if s.start <= start < s.end)
+    term = LoadedTerm(category, start, start + len(label), label, sentence.index, 0.9, "negative")
+    (found,) = targets_from_context(text, sentences, [term])
+    if found.target is not None:
+        assert found.target_span == (term.start, term.end)  # the label itself is the mention
+    return found.target
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "target"),
+    [
+        # the nearest fitting actor before the label
+        (
+            "The Harran Front shelled Kessa on Monday. Residents said the terrorists fled at dawn.",
+            "terrorists",
+            "Harran Front",
+        ),
+        ("Jabhat al-Nasr claimed the attack. The army said the Takfiris lost 40 men.", "Takfiris", "Jabhat al-Nasr"),
+        (
+            "Armed groups attacked a checkpoint. A source said the terrorists were repelled.",
+            "terrorists",
+            "Armed groups",
+        ),
+        (
+            "The Harran Front and the Sable Legion both lost ground. The mercenaries of the north retreated.",
+            "mercenaries",
+            "Sable Legion",
+        ),
+        # a name before a nearer kind of actor
+        (
+            "The Harran Front attacked at dawn. Its fighters took the hill. Officials said the terrorists fled.",
+            "terrorists",
+            "Harran Front",
+        ),
+        (
+            "The 9th Giants Brigade held the road. A commander said the mercenaries ran.",
+            "mercenaries",
+            "9th Giants Brigade",
+        ),
+        (
+            "The Aravan Liberation Army raided a post. The minister said the terrorist would pay.",
+            "terrorist",
+            "Aravan Liberation Army",
+        ),
+        # a generic mention gives way to the article's one named actor of its kind
+        (
+            "ISIL attacked the town. The militants were repelled. Officials said the terrorists fled.",
+            "terrorists",
+            "ISIL",
+        ),
+        # none before: the first after (a headline's label)
+        (
+            "Terrorists shell market\nThe Harran Front shelled the market in Kessa, officials said.",
+            "Terrorists",
+            "Harran Front",
+        ),
+        # "the regime" is said of a government
+        (
+            "The Syrian government denied the report. Activists said the regime bombed the market.",
+            "regime",
+            "Syrian government",
+        ),
+        # no fitting actor: no target
+        ("The army shelled Kessa. Residents said the terrorists fled.", "terrorists", None),  # the army is no militant
+        ("Activists said the regime bombed the market in Kessa.", "regime", None),
+        ("Rain fell on Kessa. The thugs were gone.", "thugs", None),  # "thugs" names no kind of actor
+        ("Terrorist groups shelled Kessa. The army hit back at the terrorists.", "terrorists", None),  # a label
+        ("The Harran Front took the hill. The liberation was brutal.", "brutal", None),  # loaded language
+    ],
+)
+def test_a_bare_label_takes_the_actor_the_article_names(text: str, label: str, target: str | None) -> None:
+    category = "loaded_language" if label == "brutal" else "name_calling"
+    assert _label_target(text, label, category) == target
+
+
+@pytest.mark.parametrize(
+    ("text", "target_word", "target"),
+    [
+        # the term's own head noun gives way to a name
+        ("Jund al-Tawhid claimed the raid. Officials said terrorist gangs fled.", "gangs", "Jund al-Tawhid"),
+        # but not to a kind of actor
+        ("Armed groups claimed the raid. Officials said terrorist gangs fled.", "gangs", "gangs"),
+    ],
+)
+def test_a_label_whose_target_is_its_own_head_takes_a_name(text: str, target_word: str, target: str) -> None:
+    start = text.index("terrorist gangs")
+    head = text.index(target_word)
+    term = LoadedTerm("name_calling", start, start + 15, "terrorist gangs", 1, 0.9, target=target_word,
+                      target_span=(head, head + len(target_word)))  # fmt: skip
+    (found,) = targets_from_context(text, RuleSegmenter()(Article(id="t", text=text)), [term])
+    assert found.target == target
+
+
+def test_a_label_with_a_target_keeps_it() -> None:
+    text = "The Harran Front shelled Kessa. ISIL terrorists fled."
+    start = text.index("terrorists")
+    term = LoadedTerm("name_calling", start, start + 10, "terrorists", 1, 0.9, target="ISIL", target_span=(31, 35))
+    assert targets_from_context(text, RuleSegmenter()(Article(id="t", text=text)), [term]) == (term,)
+
+
+DEV_SET = Path(__file__).resolve().parents[1] / "attribution" / "resources" / "training" / "war_targets.dev.jsonl"
+
+
+def test_the_dev_set_parses_and_its_bare_labels_mostly_get_their_gold_target() -> None:
+    """The rules on the dev set's gold terms (targets taken away): bare labels of a kind, as the rules were written."""
+    records = list(read_annotations(DEV_SET))
+    assert len(records) == 12 and sum(len(r.loaded_terms) for r in records) >= 120
+    right = asked = 0
+    for record in records:
+        sentences = RuleSegmenter()(Article(id=record.id, text=record.text))
+        terms = []
+        for gold in record.loaded_terms:
+            (start, end), *_ = gold.span
+            index = next(s.index for s in sentences if s.start <= start < s.end)
+            terms.append(LoadedTerm(gold.category, start, end, record.text[start:end], index, 1.0))
+        for gold, found in zip(record.loaded_terms, targets_from_context(record.text, sentences, terms), strict=True):
+            if gold.target is None or label_kind(found) is None:
+                continue  # not a bare label of a kind ("Khawarij", "thugs"): the rules leave it
+            asked += 1
+            right += found.target is not None and same_actor(gold.target, found.target)
+    assert asked >= 30 and right / asked >= 0.8, (right, asked)  # 28 of 33 when written (session 23)
