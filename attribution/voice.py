@@ -252,10 +252,10 @@ def _is_actor_noun(token: _Token) -> bool:
 
 
 def _adjacent(text: str, left: _Token | int, right: _Token | int) -> bool:
-    """Only spaces between two tokens (or offsets)."""
+    """Only spaces (and quotation marks: 'had "liberated"') between two tokens (or offsets)."""
     a = left.end if isinstance(left, _Token) else left
     b = right.start if isinstance(right, _Token) else right
-    return a <= b and not text[a:b].strip()
+    return a <= b and not text[a:b].strip().strip(_ANY_QUOTE)
 
 
 def _phrase(tokens: list[_Token], sentence_start: int) -> tuple[int, int] | None:
@@ -459,14 +459,15 @@ def find_target(
     """The actor ``text[start:end]`` names or describes, with its offsets; ``None`` when unclear.
 
     Rules, tried in order; a target never leaves the sentence, never crosses punctuation other than
-    an apposition comma, never overlaps a cue, and stays in the term's region (the same attribution
-    content, or narration):
+    an apposition comma (quotation marks do not part words: 'the army had "liberated"'), never overlaps
+    a cue, and stays in the term's region (the same attribution content, or narration):
 
     1. Verb forms (-ed, -ing) of known stems. Agent verbs ("liberated", "massacred") take the subject
        right before them ("the Syrian Arab Army liberated" -> "Syrian Arab Army"; auxiliaries skipped; a
        label may be the subject, "the terrorists have terrorised"; not the object of a preposition other than
        the "of" of an actor noun, "the terrorists of Hamas butchered" -> "Hamas") or, in the passive, the
-       ``by`` agent ("were slaughtered by ISIL" -> "ISIL"). Patient verbs ("neutralised", "cleansed",
+       ``by`` agent ("were slaughtered by ISIL" -> "ISIL"); a participle phrase between commas is skipped ("the
+       army, backed by the air force, liberated" -> "army"). Patient verbs ("neutralised", "cleansed",
        "crushed") take the ``of`` phrase or the object ("cleansed the town of militants" -> "militants";
        "neutralised 12 PKK terrorists" -> "PKK"); "were martyred" takes the subject (the martyrs).
     2. A name inside a multi-word term, before its head ("ISIL terrorists" tagged as one term ->
@@ -552,6 +553,9 @@ def find_target(
             if passive
             else _subject(tokens, _left_run(text, tokens, first, s0, verb=True))
         )
+        if span is None and not passive and (skipped := _without_parenthetical(text, tokens, first)) is not None:
+            plain, plain_tokens, plain_first = skipped  # "the army, backed by the air force, liberated"
+            span = _subject(plain_tokens, _left_run(plain, plain_tokens, plain_first, s0, verb=True))
     elif verb == "patient":
         span = (
             _after_link(text, tokens, after, [("of",)], s0)
@@ -593,6 +597,36 @@ def find_target(
     if not _same_region(span, (start, end), sentence, attributions):
         return None
     return text[span[0] : span[1]], span
+
+
+#: Participles that open a parenthetical between a subject and its verb: "the army, backed by the air force,".
+_PARENTHETICAL_OPENERS = frozenset("backed supported aided assisted helped joined led reinforced accompanied".split())
+
+
+def _without_parenthetical(text: str, tokens: list[_Token], first: int) -> tuple[str, list[_Token], int] | None:
+    """The text with the participle phrase between commas right before ``tokens[first]`` blanked out.
+
+    Offsets are kept (the phrase becomes spaces), so a subject found in the returned text is a span of ``text``.
+
+    >>> text = "The army, backed by the air force, liberated Kessa."
+    >>> plain, tokens, first = _without_parenthetical(text, _tokens(text, 0, len(text)), 7)
+    >>> plain.split(), tokens[first].text
+    (['The', 'army', 'liberated', 'Kessa.'], 'liberated')
+    >>> text = "In Kessa, the army liberated the town."  # no parenthetical before the verb
+    >>> _without_parenthetical(text, _tokens(text, 0, len(text)), 4) is None
+    True
+    """
+    if first < 2 or text[tokens[first - 1].end : tokens[first].start].strip() != ",":
+        return None
+    opener = next(
+        (i for i in range(first - 1, 0, -1) if text[tokens[i - 1].end : tokens[i].start].strip() == ","), None
+    )
+    if opener is None or tokens[opener].lower not in _PARENTHETICAL_OPENERS:
+        return None
+    begin, stop = tokens[opener - 1].end, tokens[first].start
+    plain = text[:begin] + " " * (stop - begin) + text[stop:]
+    plain_tokens = [t for t in tokens if t.end <= begin or t.start >= stop]
+    return plain, plain_tokens, plain_tokens.index(tokens[first])
 
 
 def _has_name(text: str, tokens: list[_Token], span: tuple[int, int], sentence_start: int) -> bool:

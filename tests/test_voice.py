@@ -207,6 +207,14 @@ TARGET_CASES = [
     ("The terrorists have terrorised the whole province.", "terrorised", "terrorists"),
     ("The barbaric terrorists of Hamas butchered families.", "butchered", "Hamas"),
     ("Shelling in the village of Kessa massacred families.", "massacred", None),  # "of" after no actor noun
+    # quotation marks around a term do not part it from its neighbours ("scare quotes" on a state-media verb)
+    ('State radio said the army had "liberated" the town.', "liberated", "army"),
+    ('The army had "liberated", it said, the town.', "liberated", "army"),
+    ('"We are ready," the army said. Terrorists fled.', "Terrorists", None),  # a closing quote and a full stop
+    # a participle phrase between commas parts an agent verb from its subject
+    ("Units of the army, backed by the air force, liberated the town.", "liberated", "army"),
+    ("The army, which lost ten men, liberated the town.", "liberated", None),  # a relative clause: not skipped
+    ("The town, backed by the hills, was liberated on Monday.", "liberated", None),  # passive without "by"
     # a regime "in" a named place: the place, for the one-word term only
     ("“The regime in Tehran is the world's leading sponsor of terror,” he said.", "regime", "Tehran"),
     ("The regime in the north shelled the town.", "regime", None),  # no name after "in"
