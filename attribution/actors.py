@@ -202,6 +202,7 @@ LABEL_WORDS: dict[str, str | None] = {
     "self-styled": None,
     "self-proclaimed": None,
     "puppet": None,
+    "occupation": None,
     "criminal": None,
     "heroic": None,
     "brave": None,

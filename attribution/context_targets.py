@@ -16,7 +16,8 @@ A term whose sentence target is only its own head noun ("terrorist gangs" -> "ga
 
 Kinds: a label for armed opponents ("terrorists", "mercenaries", "Takfiri groups") is said of militants,
 rebels, fighters, militias and named armed groups (a name ending in "Front", "Brigade", "Legion", "Movement",
-..., starting with "Jabhat", "Jaish", "Jund", ..., or an "X Liberation Army"); "the regime" of a government.
+..., starting with "Jabhat", "Jaish", "Jund", ..., or an "X Liberation Army"); "the regime" of a government;
+"occupation forces" of an army.
 
 The label keeps its own offsets as ``target_span`` (it is itself the mention of its target), so the actor table
 counts it under that actor.
@@ -52,6 +53,7 @@ SAID_OF: dict[str, frozenset[str]] = {
     "rebel": frozenset({"rebel", "militant", "fighter", "militia", GROUP}),
     "militia": frozenset({"militia", "militant", "fighter", GROUP}),
     "government": frozenset({"government"}),
+    "force": frozenset({"force", "army"}),  # "occupation forces": an army
 }
 #: Last words of a name that make it an armed group: "the Harran Front", "the Sable Legion", "the 9th Brigade"
 #: (a named brigade or battalion is a formation a label can be said of; "the army" is not).

@@ -66,7 +66,7 @@ LABEL_NOUNS = frozenset(
 )
 #: Capitalised words that are labels, not names ("Takfiri militants" -> "militants").
 LABEL_ADJECTIVES = frozenset(
-    "takfiri takfiris zionist nazi nazis safavid nusayri rafidi rafida rafidis banderite banderites".split()
+    "takfiri takfiris zionist nazi nazis safavid nusayri rafidi rafida rafidis banderite banderites occupation".split()
 )
 #: Capitalised words that start sentences but are not names.
 _NOT_NAMES = frozenset(

@@ -117,14 +117,16 @@ def test_a_bare_label_takes_the_actor_the_article_names(text: str, label: str, t
     [
         # the term's own head noun gives way to a name
         ("Jund al-Tawhid claimed the raid. Officials said terrorist gangs fled.", "gangs", "Jund al-Tawhid"),
+        # "occupation forces" is said of an army
+        ("The Federal Army entered Kessa. Occupation forces shelled homes.", "forces", "Federal Army"),
         # but not to a kind of actor
         ("Armed groups claimed the raid. Officials said terrorist gangs fled.", "gangs", "gangs"),
     ],
 )
 def test_a_label_whose_target_is_its_own_head_takes_a_name(text: str, target_word: str, target: str) -> None:
-    start = text.index("terrorist gangs")
-    head = text.index(target_word)
-    term = LoadedTerm("name_calling", start, start + 15, "terrorist gangs", 1, 0.9, target=target_word,
+    words = "Occupation forces" if "Occupation" in text else "terrorist gangs"
+    start, head = text.index(words), text.index(target_word)
+    term = LoadedTerm("name_calling", start, start + len(words), words, 1, 0.9, target=target_word,
                       target_span=(head, head + len(target_word)))  # fmt: skip
     (found,) = targets_from_context(text, RuleSegmenter()(Article(id="t", text=text)), [term])
     assert found.target == target
