@@ -337,6 +337,11 @@ class ParsedMention:
     head: str | None
     country: bool = False
 
+    @property
+    def named(self) -> bool:
+        """Whether the mention names one actor (a name or a known alias), not a kind of actor ("militants")."""
+        return bool(self.strong) or self.key.startswith("alias:")
+
 
 def _clean(text: str) -> str:
     return " ".join(text.split()).strip(" ,.:;!?\"'“”‘’()[]")
@@ -622,7 +627,7 @@ def _read_with_label(label: str, head: str) -> bool:
 
 
 #: Loaded-term categories that name an actor: their words can stand for it when the term has no target.
-_ACTOR_LABELS = frozenset({"name_calling", "delegitimizing"})
+ACTOR_LABELS = frozenset({"name_calling", "delegitimizing"})
 
 
 def report_mentions(
@@ -659,7 +664,7 @@ def report_mentions(
         out.append(Mention(text, "source", i, a.sentence_index, span, a.source_type))
     for i, t in enumerate(loaded_terms):
         if not t.target:
-            if t.category in _ACTOR_LABELS and (parsed := parse_mention(t.text)) is not None and parsed.role:
+            if t.category in ACTOR_LABELS and (parsed := parse_mention(t.text)) is not None and parsed.role:
                 # a label that is itself a kind of actor ("the terrorists", "the regime") stands for that actor
                 out.append(Mention(t.text, "term_target", i, t.sentence_index, (t.start, t.end)))
             continue
@@ -696,22 +701,14 @@ def targets_from_actors(actors: Sequence[Actor], loaded_terms: Sequence[LoadedTe
     for actor in actors:
         bare = [i for i in actor.term_indices if loaded_terms[i].target is None]
         labels = {" ".join(loaded_terms[i].text.split()) for i in bare}
-        if not bare or not any(_is_named(form) for form in actor.forms if form not in labels):
+        if not bare or not any(
+            (parsed := parse_mention(form)) is not None and parsed.named for form in actor.forms if form not in labels
+        ):
             continue
         for i in bare:
             term = loaded_terms[i]
             out[i] = replace(term, target=actor.name, target_span=(term.start, term.end))
     return tuple(out)
-
-
-def _is_named(mention: str) -> bool:
-    """Whether a mention names one actor (a known alias or a name), not a kind of actor.
-
-    >>> _is_named("the Syrian army"), _is_named("Jabhat al-Nasr"), _is_named("militants"), _is_named("the source")
-    (True, True, False, False)
-    """
-    parsed = parse_mention(mention)
-    return parsed is not None and bool(parsed.strong or parsed.key.startswith("alias:"))
 
 
 def build_actors(

@@ -39,12 +39,10 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from attribution.actors import parse_mention
+from attribution.actors import ACTOR_LABELS, parse_mention
 from attribution.records import LoadedTerm, Sentence
 from attribution.voice import LABEL_ADJECTIVES, LABEL_NOUNS, actor_phrases
 
-#: Loaded-term categories whose words can name the actor they are said of.
-LABEL_CATEGORIES = frozenset({"name_calling", "delegitimizing"})
 #: The kind a named armed group of no known role gets (by its name's head or first word).
 GROUP = "group"
 #: Kinds of actor a label of each kind can be said of.
@@ -60,6 +58,8 @@ SAID_OF: dict[str, frozenset[str]] = {
 _GROUP_HEADS = frozenset(
     "front legion movement group guard guards corps militia militias brigade brigades battalion battalions".split()
 )
+#: Words that make a phrase a label, not an antecedent ("the terrorists", "terrorist groups").
+_LABEL_WORDS = LABEL_NOUNS | LABEL_ADJECTIVES
 #: First words of Arabic group names: "Jabhat" (front), "Harakat" (movement), "Liwa" (brigade), "Jaish" (army),
 #: "Jund" (soldiers), "Katiba" (battalion), "Saraya" (companies).
 _GROUP_FIRST_WORDS = frozenset("jabhat harakat liwa jaish jund katiba kataib saraya ansar hayat hay'at".split())
@@ -83,13 +83,12 @@ def _kind(text: str) -> tuple[str | None, bool]:
     parsed = parse_mention(text)
     if parsed is None:
         return None, False
-    named = bool(parsed.strong) or parsed.key.startswith("alias:")
     words = text.lower().split()
-    if named and words and (words[-1] in _GROUP_HEADS or words[0] in _GROUP_FIRST_WORDS):
+    if parsed.named and words and (words[-1] in _GROUP_HEADS or words[0] in _GROUP_FIRST_WORDS):
         return GROUP, True
-    if named and "liberation" in words[:-1] and words[-1] == "army":
+    if parsed.named and "liberation" in words[:-1] and words[-1] == "army":
         return GROUP, True  # "the Aravan Liberation Army": an insurgent army, not a state's
-    return parsed.role, named
+    return parsed.role, parsed.named
 
 
 def _candidates(text: str, sentences: Sequence[Sentence]) -> list[_Candidate]:
@@ -97,7 +96,7 @@ def _candidates(text: str, sentences: Sequence[Sentence]) -> list[_Candidate]:
     for sentence in sentences:
         for start, end in actor_phrases(text, sentence):
             words = text[start:end].lower().replace("’", "'").split()
-            labelled = any(w.removesuffix("'s") in LABEL_NOUNS | LABEL_ADJECTIVES for w in words)
+            labelled = any(w.removesuffix("'s") in _LABEL_WORDS for w in words)
             kind, named = _kind(text[start:end])
             if kind is not None and not (labelled and not named):  # "the terrorists", "terrorist groups": labels
                 out.append(_Candidate(start, end, text[start:end], kind, named))
@@ -118,7 +117,7 @@ def label_kind(term: LoadedTerm) -> str | None:
     ...     ("name_calling", "ISIL terrorists"), ("name_calling", "thugs"), ("loaded_language", "terrorists")]]
     ['government', None, None, None]
     """
-    if term.category not in LABEL_CATEGORIES:
+    if term.category not in ACTOR_LABELS:
         return None
     parsed = parse_mention(term.text)
     return parsed.role if parsed is not None and not parsed.strong else None
@@ -140,13 +139,11 @@ def targets_from_context(
             for c in candidates
             if c.kind in SAID_OF.get(kind, {kind}) and (c.end <= term.start or c.start >= term.end)
         ]
-        named = [c for c in fitting if c.named]
+        pool = [c for c in fitting if c.named]
         if term.target is None:
-            named = named or fitting  # a name before a kind of actor ("the militants"); a kind when no name
-        before = [c for c in named if c.end <= term.start]
-        chosen = before[-1] if before else (named[0] if named else None)
-        if chosen is None:
-            continue
-        target = chosen.text
-        out[i] = dataclasses.replace(term, target=target, target_span=(term.start, term.end))
+            pool = pool or fitting  # a name before a kind of actor ("the militants"); a kind when no name
+        before = [c for c in pool if c.end <= term.start]
+        chosen = before[-1] if before else (pool[0] if pool else None)
+        if chosen is not None:
+            out[i] = dataclasses.replace(term, target=chosen.text, target_span=(term.start, term.end))
     return tuple(out)

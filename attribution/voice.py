@@ -399,11 +399,9 @@ def _verb_kind(word: str) -> str | None:
 
 #: Lower-case words that make a generic actor noun after them a kind of actor: "armed groups", "opposition fighters".
 _ACTOR_MODIFIERS = frozenset(
-    "armed opposition rebel government pro-government militant jihadist extremist insurgent militia".split()
-    + ["paramilitary"]
+    """armed opposition rebel government pro-government militant jihadist extremist insurgent militia
+    paramilitary""".split()
 )
-
-
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 
 
@@ -411,9 +409,8 @@ def actor_phrases(text: str, sentence: Sentence) -> list[tuple[int, int]]:
     """Offsets of the actor noun phrases of a sentence: runs of names and actor nouns, as target spans are cut.
 
     A run may start with modifiers that make a kind of actor ("armed groups") and with an ordinal ("the 9th
-    Brigade"); determiners are left out, a
-    possessive ends a run ("the army's soldiers" gives "army" and "soldiers"), and a label noun after a name is
-    dropped ("ISIL terrorists" gives "ISIL").
+    Brigade"); determiners are left out, a possessive ends a run ("the army's soldiers" gives "army" and
+    "soldiers"), and a label noun after a name is dropped ("ISIL terrorists" gives "ISIL").
 
     Example:
         >>> from attribution.records import Sentence
