@@ -964,3 +964,23 @@ def test_index_row_carries_term_and_bias_aggregates() -> None:
     page = render_index([row, plain])
     assert "Loaded terms / 100 words" in page and "15.69" in page and "60.0%" in page and ">n/a<" in page
     assert "Loaded terms / 100 words" not in render_index([plain])
+
+
+@pytest.mark.parametrize(
+    ("second", "named_in"),
+    [
+        ("Residents said the terrorists fled.", " (named in S0)"),  # the label is ISIL's mention; ISIL is in S0
+        ("Residents said ISIL terrorists fled.", ""),  # the target is in the term's own sentence
+    ],
+)
+def test_a_bare_labels_tooltip_says_where_its_target_is_named(second: str, named_in: str) -> None:
+    text = "ISIL shelled Kessa on Monday. " + second
+    start = text.index("terrorists")
+    isil = text.rindex("ISIL")
+    target = ("ISIL", (isil, isil + 4)) if "ISIL terrorists" in text else (None, None)
+    term = LoadedTerm("name_calling", start, start + 10, "terrorists", 1, 0.9, "negative", "narrator", *target)
+    source = Attribution(cue=(Span("CUE", 0, 4, "ISIL", 0),), source=(Span("SOURCE", 0, 4, "ISIL", 0),), content=(),
+                         kind="indirect", sentence_index=0, score=0.9, source_type="armed_group")  # fmt: skip
+    report = aggregate(Article(id="a", text=text), sentences_of(text), [source], PROVENANCE, loaded_terms=[term])
+    title = re.search(r'<mark class="lt lt-name_calling t-0" data-terms="0" title="([^"]*)"', render_html(report))
+    assert f"· target ISIL{named_in} · confidence" in title.group(1)

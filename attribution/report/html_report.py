@@ -226,13 +226,41 @@ def _text_html(piece: str) -> str:
     return escape(piece).replace("\r", "&#13;").replace("\x00", "\ufffd")
 
 
-def _term_tip(t: Mapping[str, Any]) -> str:
-    """One tooltip line for a loaded term: category, polarity, voice, target and confidence."""
+def _term_tip(t: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> str:
+    """One tooltip line for a loaded term: category, polarity, voice, target and confidence.
+
+    A bare label whose target the article names elsewhere ("the terrorists" -> "Harran Front") says where.
+    """
     voice = t["voice"] if t["attribution_index"] is None else f"{t['voice']} (attribution #{t['attribution_index']})"
+    named_in = _target_named_in(t, data) if data is not None else None
+    where = f" (named in S{named_in})" if named_in is not None and named_in != t["sentence_index"] else ""
     return (
         f"Loaded term T{t['index']}: {t['category']} · polarity {t['polarity'] or 'unknown'} · voice {voice}"
-        f" · target {t['target'] or 'unknown'} · confidence {t['score']:.2f}"
+        f" · target {t['target'] or 'unknown'}{where} · confidence {t['score']:.2f}"
     )
+
+
+def _target_named_in(t: Mapping[str, Any], data: Mapping[str, Any]) -> int | None:
+    """The sentence naming a term's target, for a term that is itself the target's mention (its own target span).
+
+    The nearest place the target's words stand before the term, else the first after it; ``None`` when they stand
+    nowhere (an alias: "ISIL" for "ISIS") or the term has a target span of its own.
+
+    Example:
+        >>> text = "The Harran Front shelled Kessa. Residents said the terrorists fled."
+        >>> data = {"article": {"text": text}, "sentences": [{"index": 0, "start": 0, "end": 31},
+        ...                                                 {"index": 1, "start": 32, "end": 67}]}
+        >>> term = {"target": "Harran Front", "target_span": [51, 61], "start": 51, "end": 61}
+        >>> _target_named_in(term, data), _target_named_in({**term, "target_span": [4, 16]}, data)
+        (0, None)
+
+    """
+    if not t["target"] or list(t["target_span"] or ()) != [t["start"], t["end"]]:
+        return None
+    text = data["article"]["text"]
+    at = text.rfind(t["target"], 0, t["start"])
+    at = at if at >= 0 else text.find(t["target"], t["end"])
+    return next((s["index"] for s in data["sentences"] if s["start"] <= at < s["end"]), None) if at >= 0 else None
 
 
 def _profile_tip(role: str, index: int, data: Mapping[str, Any] | None) -> str:
@@ -279,7 +307,7 @@ def _segment_html(piece: str, tags: list[Any], start: int = 0, data: Mapping[str
         technique_tips = [_technique_tip(data["techniques"][i]) for i in technique_ids]
         for i in reversed(term_ids):
             term = data["loaded_terms"][i]
-            tip = "\n".join([_term_tip(term), *technique_tips, *attribution_tips])
+            tip = "\n".join([_term_tip(term, data), *technique_tips, *attribution_tips])
             body = (
                 f'<mark class="lt {_category_class(term["category"])} t-{i}" data-terms="{i}" '
                 f'title="{escape(tip)}">{body}</mark>'
