@@ -41,8 +41,10 @@ from dataclasses import dataclass
 
 from attribution.actors import ACTOR_LABELS, parse_mention
 from attribution.records import LoadedTerm, Sentence
-from attribution.voice import LABEL_ADJECTIVES, LABEL_NOUNS, actor_phrases
+from attribution.voice import ACTOR_NOUNS, LABEL_ADJECTIVES, LABEL_NOUNS, actor_phrases
 
+#: The longest term read as a bare label ("the foreign-backed terrorist gangs").
+MAX_LABEL_WORDS = 4
 #: The kind a named armed group of no known role gets (by its name's head or first word).
 GROUP = "group"
 #: Kinds of actor a label of each kind can be said of.
@@ -112,12 +114,20 @@ def _open(term: LoadedTerm) -> bool:
 def label_kind(term: LoadedTerm) -> str | None:
     """The kind of actor a bare label names ("the terrorists" -> militant); ``None`` for other terms.
 
+    A bare label is a short phrase (at most :data:`MAX_LABEL_WORDS` words) ending in an actor noun or a label word
+    ("the regime", "Takfiri groups", "Takfiris"), so a longer name-calling phrase is not read as one: "a President
+    who cares about nothing", "vassal state of the largest state sponsor".
+
     >>> from attribution.records import LoadedTerm
     >>> [label_kind(LoadedTerm(c, 0, len(w), w, 0, 0.9)) for c, w in [("name_calling", "the regime"),
-    ...     ("name_calling", "ISIL terrorists"), ("name_calling", "thugs"), ("loaded_language", "terrorists")]]
-    ['government', None, None, None]
+    ...     ("name_calling", "ISIL terrorists"), ("name_calling", "thugs"), ("loaded_language", "terrorists"),
+    ...     ("name_calling", "a President who cares about nothing")]]
+    ['government', None, None, None, None]
     """
-    if term.category not in ACTOR_LABELS:
+    words = term.text.lower().replace("’", "'").split()
+    if term.category not in ACTOR_LABELS or not 0 < len(words) <= MAX_LABEL_WORDS:
+        return None
+    if words[-1].removesuffix("'s") not in ACTOR_NOUNS | _LABEL_WORDS:
         return None
     parsed = parse_mention(term.text)
     return parsed.role if parsed is not None and not parsed.strong else None

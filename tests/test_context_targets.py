@@ -103,6 +103,12 @@ def _label_target(text: str, label: str, category: str = "name_calling", occurre
         ("The army shelled Kessa. Residents said the terrorists fled.", "terrorists", None),  # the army is no militant
         ("Activists said the regime bombed the market in Kessa.", "regime", None),
         ("Rain fell on Kessa. The thugs were gone.", "thugs", None),  # "thugs" names no kind of actor
+        # a long name-calling phrase is not a bare label
+        (
+            "The Syrian government spoke. Critics saw a regime of thieves and liars.",
+            "a regime of thieves and liars",
+            None,
+        ),
         ("Terrorist groups shelled Kessa. The army hit back at the terrorists.", "terrorists", None),  # a label
         ("The Harran Front took the hill. The liberation was brutal.", "brutal", None),  # loaded language
     ],
