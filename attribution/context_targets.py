@@ -62,6 +62,8 @@ _GROUP_HEADS = frozenset(
 )
 #: Words that make a phrase a label, not an antecedent ("the terrorists", "terrorist groups").
 _LABEL_WORDS = LABEL_NOUNS | LABEL_ADJECTIVES
+#: Last words of a bare label: an actor noun or a label word ("the regime", "Takfiri groups", "Takfiris").
+_LABEL_HEADS = ACTOR_NOUNS | _LABEL_WORDS
 #: First words of Arabic group names: "Jabhat" (front), "Harakat" (movement), "Liwa" (brigade), "Jaish" (army),
 #: "Jund" (soldiers), "Katiba" (battalion), "Saraya" (companies).
 _GROUP_FIRST_WORDS = frozenset("jabhat harakat liwa jaish jund katiba kataib saraya ansar hayat hay'at".split())
@@ -127,7 +129,7 @@ def label_kind(term: LoadedTerm) -> str | None:
     words = term.text.lower().replace("’", "'").split()
     if term.category not in ACTOR_LABELS or not 0 < len(words) <= MAX_LABEL_WORDS:
         return None
-    if words[-1].removesuffix("'s") not in ACTOR_NOUNS | _LABEL_WORDS:
+    if words[-1].removesuffix("'s") not in _LABEL_HEADS:
         return None
     parsed = parse_mention(term.text)
     return parsed.role if parsed is not None and not parsed.strong else None
