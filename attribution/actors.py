@@ -125,6 +125,7 @@ _CAPITALISED_ALIASES = frozenset({"observatory", "amnesty"})
 HEAD_ROLES: dict[str, str] = {
     **dict.fromkeys(
         "army military troop soldier navy marine commando artillery infantry battalion brigade division regiment "
+        "battlegroup detachment squadron "
         "airforce warplane jet paratrooper conscript garrison".split(),
         "army",
     ),

@@ -45,7 +45,8 @@ _ANY_QUOTE = "\"“”«»„‘’'"
 
 #: Nouns that name an actor (lower case). A target noun phrase must end in one of these or be a name.
 ACTOR_NOUNS = frozenset(
-    """army armies force forces troops soldier soldiers militant militants rebel rebels fighter fighters insurgent
+    """army armies force forces troops soldier soldiers battlegroup battlegroups detachment detachments squadron
+    squadrons division divisions regiment regiments militant militants rebel rebels fighter fighters insurgent
     insurgents militia militias militiaman militiamen gunman gunmen group groups government governments authorities
     coalition unit units battalion battalions brigade brigades faction factions movement movements organization
     organizations organisation organisations party parties police policemen officer officers men jihadist jihadists

@@ -108,6 +108,8 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("opposition fighters", None, "role:rebel", "rebel"),
         # "armed" makes a state's forces only: armed groups and armed men are not the army
         ("the armed forces", None, "role:army", "army"),
+        ("a Russian battlegroup", None, "alias:Russian army", "army"),  # military units are the army
+        ("the 12th Mountain Division", None, "names:mountain", "army"),
         ("armed units", None, "role:army", "army"),
         ("armed groups", None, "role:militant", "militant"),
         ("unidentified armed men", None, "role:militant", "militant"),

@@ -213,6 +213,7 @@ TARGET_CASES = [
     ('"We are ready," the army said. Terrorists fled.', "Terrorists", None),  # a closing quote and a full stop
     # a participle phrase between commas parts an agent verb from its subject
     ("Units of the army, backed by the air force, liberated the town.", "liberated", "army"),
+    ("Units of the Southern battlegroup liberated the settlement.", "liberated", "Southern battlegroup"),  # a unit
     ("Occupation forces shelled the town.", "Occupation forces", "forces"),  # "Occupation" is a label, not a name
     ("The army, which lost ten men, liberated the town.", "liberated", None),  # a relative clause: not skipped
     ("The town, backed by the hills, was liberated on Monday.", "liberated", None),  # passive without "by"
