@@ -2,8 +2,9 @@
 
 Mentions come from three places: attribution sources (``resolved_source`` when the profile gives one),
 loaded-term targets and distancing-marker targets (:func:`report_mentions`). A name-calling or delegitimizing
-term without a target whose words name a kind of actor ("the terrorists", "the regime") is a mention itself, and
-a target right after its term that names no actor of a known role alone is read with it ("Takfiri" + "groups").
+term without a target whose words name a kind of actor ("the terrorists", "the regime") is a mention itself (and,
+joined to a named actor, takes its name as target: :func:`targets_from_actors`), and a target right after its term
+that names no actor of a known role alone is read with it ("Takfiri" + "groups").
 Each mention is parsed by a few rules (:func:`parse_mention`):
 
 1. **Owner of a person.** "a spokesman for the army", "the Observatory's director Rami Abdel Rahman",
