@@ -95,12 +95,20 @@ def _kind(text: str) -> tuple[str | None, bool]:
     return parsed.role, parsed.named
 
 
+def _words(text: str) -> list[str]:
+    """Lower-case words without a possessive ending.
+
+    >>> _words("the Regime’s thugs")
+    ['the', 'regime', 'thugs']
+    """
+    return [w.removesuffix("'s") for w in text.lower().replace("’", "'").split()]
+
+
 def _candidates(text: str, sentences: Sequence[Sentence]) -> list[_Candidate]:
     out = []
     for sentence in sentences:
         for start, end in actor_phrases(text, sentence):
-            words = text[start:end].lower().replace("’", "'").split()
-            labelled = any(w.removesuffix("'s") in _LABEL_WORDS for w in words)
+            labelled = any(w in _LABEL_WORDS for w in _words(text[start:end]))
             kind, named = _kind(text[start:end])
             if kind is not None and not (labelled and not named):  # "the terrorists", "terrorist groups": labels
                 out.append(_Candidate(start, end, text[start:end], kind, named))
@@ -126,10 +134,8 @@ def label_kind(term: LoadedTerm) -> str | None:
     ...     ("name_calling", "a President who cares about nothing")]]
     ['government', None, None, None, None]
     """
-    words = term.text.lower().replace("’", "'").split()
-    if term.category not in ACTOR_LABELS or not 0 < len(words) <= MAX_LABEL_WORDS:
-        return None
-    if words[-1].removesuffix("'s") not in _LABEL_HEADS:
+    words = _words(term.text)
+    if term.category not in ACTOR_LABELS or not 0 < len(words) <= MAX_LABEL_WORDS or words[-1] not in _LABEL_HEADS:
         return None
     parsed = parse_mention(term.text)
     return parsed.role if parsed is not None and not parsed.strong else None
