@@ -328,6 +328,8 @@ class ParsedMention:
         head: Head noun (singular), or ``None`` for a bare name.
         country: A bare country name ("Russia", "the United States"): the country's government, which a generic
             "the government" or "the regime" does not join (a foreign government is often the only one named).
+        initials: For a name of two or more capitalised words, their first letters in lower case ("Warsan Defence
+            Force" -> "wdf"), which its acronym ("WDF") joins.
 
     """
 
@@ -338,6 +340,7 @@ class ParsedMention:
     weak: frozenset[str]
     head: str | None
     country: bool = False
+    initials: str | None = None
 
     @property
     def named(self) -> bool:
@@ -449,7 +452,13 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
     display = _display(chosen)
     if strong:
         return ParsedMention(
-            "names:" + " ".join(sorted(strong)), display, role, frozenset(strong), frozenset(weak), head
+            "names:" + " ".join(sorted(strong)),
+            display,
+            role,
+            frozenset(strong),
+            frozenset(weak),
+            head,
+            initials=_initials(tokens),
         )
     if weak and role is not None:
         demonym = " ".join(_DEMONYM_DISPLAY.get(w, w.capitalize()) for w in sorted(weak))
@@ -461,6 +470,29 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
         return ParsedMention(f"role:{role}", display, role, frozenset(), frozenset(), head)
     if head in PERSON_NOUNS:
         return ParsedMention(f"head:{head}", display, None, frozenset(), frozenset(), head)
+    return None
+
+
+def _initials(tokens: Sequence[str]) -> str | None:
+    """First letters of a name's capitalised words ("Government of National Concord" -> "gnc"), for 2 to 6 words.
+
+    >>> _initials(["the", "Aravan", "Liberation", "Army"]), _initials(["Harran"]), _initials(["al-Nusra", "Front"])
+    ('ala', None, 'nf')
+    """
+
+    def particle(token: str) -> bool:  # "al-Nusra": the name starts after the particle
+        return "-" in token and token.partition("-")[0].lower() in _NAME_PARTICLES
+
+    capitals = [t for t in tokens if t[:1].isupper() or particle(t)]
+    letters = "".join((t.partition("-")[2] if particle(t) else t)[:1] for t in capitals)
+    return letters.lower() if 2 <= len(capitals) <= 6 and letters.isalpha() else None
+
+
+def _acronym(parsed: ParsedMention) -> str | None:
+    """The lower-case acronym a mention is written as ("WDF" -> "wdf"), else ``None``."""
+    display = parsed.display.strip()
+    if len(parsed.strong) == 1 and 2 <= len(display) <= 6 and display.isalpha() and display.isupper():
+        return display.lower()
     return None
 
 
@@ -542,7 +574,8 @@ def cluster_mentions(mentions: Sequence[str], source_types: Sequence[str | None]
 
 def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
     """Cluster parsed mentions (see the module docstring); returns lists of indices."""
-    clusters: list[dict] = []  # each: {"strong": set, "role": str|None, "members": list, "joinable": bool}
+    # each: {"strong": set, "role": str|None, "members": list, "joinable": bool, "initials": set, "acronyms": set}
+    clusters: list[dict] = []
     by_key: dict[str, int] = {}
 
     def add(index: int, cluster: int) -> None:
@@ -560,6 +593,8 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
             target = by_key[p.key]
             clusters[target]["strong"] |= p.strong
             clusters[target]["joinable"] |= not p.country
+            if p.initials:
+                clusters[target]["initials"].add(p.initials)
             add(i, target)
             continue
         target = None
@@ -569,13 +604,37 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
                 if overlap and (cluster["role"] is None or p.role is None or cluster["role"] == p.role):
                     target = c
                     break
+        acronym = _acronym(p)
+        if target is None and (acronym or p.initials):  # "WDF" and "the Warsan Defence Force", in either order
+            target = next(
+                (
+                    c
+                    for c, cluster in enumerate(clusters)
+                    if (acronym and acronym in cluster.get("initials", ()))
+                    or (p.initials and p.initials in cluster.get("acronyms", ()))
+                ),
+                None,
+            )
         if target is None:
-            clusters.append({"strong": set(p.strong), "role": p.role, "members": [], "joinable": False})
+            clusters.append(
+                {
+                    "strong": set(p.strong),
+                    "role": p.role,
+                    "members": [],
+                    "joinable": False,
+                    "initials": set(),
+                    "acronyms": set(),
+                }
+            )
             target = len(clusters) - 1
+        if acronym:
+            clusters[target]["acronyms"].add(acronym)
         elif clusters[target]["role"] is None:
             clusters[target]["role"] = p.role
         clusters[target]["strong"] |= p.strong
         clusters[target]["joinable"] |= not p.country
+        if p.initials:
+            clusters[target]["initials"].add(p.initials)
         add(i, target)
     named_by_role: dict[str, list[int]] = defaultdict(list)
     for c, cluster in enumerate(clusters):

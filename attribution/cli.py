@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--term-tagger", default=None, help="swap in another loaded-term tagger folder")
     analyze.add_argument("--sentence-bias", default=None, help="swap in another sentence-bias classifier folder")
     analyze.add_argument("--source-profile", default=None, help="swap in another source-profile classifier folder")
+    analyze.add_argument("--target-ranker", default=None, help="swap in another loaded-term target ranker folder")
     analyze.add_argument("--batch-size", type=_positive, default=32, help="encoder windows per forward pass")
     analyze.add_argument(
         "--workers", type=_positive, default=1, help="worker processes, each loading the model once (1: in-process)"
@@ -192,13 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="fine-tune a model", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     train.add_argument(
         "--task",
-        choices=["attribution", "loaded-terms", "sentence-bias", "source-profile"],
+        choices=["attribution", "loaded-terms", "sentence-bias", "source-profile", "targets"],
         default="attribution",
         help="attribution: the SOURCE/CUE/CONTENT tagger; loaded-terms: the loaded-term and technique branch on "
         "the attribution tagger (PTC + the packaged war-vocabulary set); sentence-bias: the biased-sentence "
         "classifier (BABE); source-profile: the source type and anonymity classifier (--format polnear-profile: "
         "the packaged PolNeAR profile label files, whose dev-split labels are the validation part; the "
-        "packaged war-reporting records are added)",
+        "packaged war-reporting records are added); targets: the ranker that gives loaded terms the rules leave "
+        "open a target (articles with gold loaded-term targets; --dev chooses its threshold; --model: the "
+        "analyzer whose reports it extends)",
     )
     train.add_argument("--data", required=True, nargs="+", help="training data: JSONL file(s) or PolNeAR folder(s)")
     train.add_argument("--dev", nargs="*", default=[], help="validation data for model selection")
@@ -230,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the one that branch was trained on; else the MiniLM tagger, whose branch trains on a CPU)",
     )
     train.add_argument("--trunk-layer", type=int, default=None, help="loaded-terms: branch after this encoder layer")
+    train.add_argument(
+        "--model", default=None, help="targets: the analyzer folder whose reports the ranker extends (default: models/)"
+    )
     train.add_argument(
         "--precision",
         choices=PRECISIONS,
@@ -270,6 +276,7 @@ def _run_analyze(args: argparse.Namespace) -> int:
         term_tagger=args.term_tagger,
         sentence_bias=args.sentence_bias,
         source_profile=args.source_profile,
+        target_ranker=args.target_ranker,
         batch_size=args.batch_size,
         workers=args.workers,
         force=args.force,
@@ -432,6 +439,8 @@ def _run_train(args: argparse.Namespace) -> int:
         return _run_train_loaded_terms(args)
     if args.task == "source-profile":
         return _run_train_source_profile(args)
+    if args.task == "targets":
+        return _run_train_targets(args)
     settings: dict[str, Any] = {}
     if args.config:
         settings = json.loads(Path(args.config).read_text(encoding="utf-8"))
@@ -452,6 +461,22 @@ def _run_train(args: argparse.Namespace) -> int:
     if "dev" in metrics:
         _print_metrics(metrics["dev"])
     print(f"saved the tagger to {args.out} ({metrics['train_seconds']} s of training)")
+    return 0
+
+
+def _run_train_targets(args: argparse.Namespace) -> int:
+    from attribution.pipeline import Analyzer
+    from attribution.target_ranking_training import train_target_ranker
+
+    analyzer = Analyzer.from_pretrained(args.model, precision=args.precision or "float32")
+    metrics = train_target_ranker(args.data, args.dev, args.out, analyzer=analyzer, data_format=args.format)
+    before, after = metrics["dev_without_ranker"], metrics["dev_by_threshold"][str(metrics["threshold"])]
+    print(
+        f"dev ({metrics['dev_articles']} articles): target accuracy {before.get('accuracy', 0.0):.4f} without the "
+        f"ranker, {after.get('accuracy', 0.0):.4f} with it (threshold {metrics['threshold']}; precision when given "
+        f"{before.get('precision_when_given', 0.0):.4f} -> {after.get('precision_when_given', 0.0):.4f})"
+    )
+    print(f"saved the target ranker to {args.out} ({metrics['train_seconds']} s)")
     return 0
 
 

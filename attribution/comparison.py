@@ -58,6 +58,7 @@ COMPONENT_CONFIGS = {
     "term_tagger": "term_tagger_config.json",
     "sentence_bias": "sentence_bias_config.json",
     "source_profile": "source_profile_config.json",
+    "target_ranker": "target_ranker.json",
 }
 
 

@@ -70,23 +70,33 @@ _GROUP_FIRST_WORDS = frozenset("jabhat harakat liwa jaish jund katiba kataib sar
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class ActorCandidate:
+    """An actor mention a term may take as its target.
+
+    Its offsets and text, its kind of actor (``None``: not known), whether it names one actor, its sentence, and
+    whether it opens its sentence (starts within its first three words).
+    """
+
     start: int
     end: int
     text: str
-    kind: str
+    kind: str | None
     named: bool
+    sentence_index: int
+    subject: bool
 
 
-def _kind(text: str) -> tuple[str | None, bool]:
+def _kind(text: str) -> tuple[str | None, bool] | None:
     """The kind of actor a mention names (``None``: not known) and whether it names one actor (not a kind).
+
+    ``None`` when the words name no actor at all.
 
     >>> _kind("the Harran Front"), _kind("Jabhat al-Nasr"), _kind("the militants"), _kind("Idlib")
     (('group', True), ('group', True), ('militant', False), (None, True))
     """
     parsed = parse_mention(text)
     if parsed is None:
-        return None, False
+        return None
     words = text.lower().split()
     if parsed.named and words and (words[-1] in _GROUP_HEADS or words[0] in _GROUP_FIRST_WORDS):
         return GROUP, True
@@ -104,21 +114,47 @@ def _words(text: str) -> list[str]:
     return [w.removesuffix("'s") for w in text.lower().replace("’", "'").split()]
 
 
-def _candidates(text: str, sentences: Sequence[Sentence]) -> list[_Candidate]:
+def actor_candidates(text: str, sentences: Sequence[Sentence]) -> list[ActorCandidate]:
+    """The article's actor mentions (:func:`~attribution.voice.actor_phrases`) that name an actor, labels left out.
+
+    A label ("the terrorists", "terrorist groups") is never an antecedent; a mention whose kind is not known
+    ("Idlib", "the residents") is kept with kind ``None``.
+
+    >>> from attribution.records import Sentence
+    >>> text = "Fighters of the Harran Front shelled Kessa. The terrorists fled."
+    >>> sentences = [Sentence(0, 0, 43, text[:43]), Sentence(1, 44, len(text), text[44:])]
+    >>> [(c.text, c.kind, c.named, c.subject) for c in actor_candidates(text, sentences)]
+    [('Fighters', 'fighter', False, True), ('Harran Front', 'group', True, False), ('Kessa', None, True, False)]
+    """
     out = []
     for sentence in sentences:
         for start, end in actor_phrases(text, sentence):
             labelled = any(w in _LABEL_WORDS for w in _words(text[start:end]))
-            kind, named = _kind(text[start:end])
-            if kind is not None and not (labelled and not named):  # "the terrorists", "terrorist groups": labels
-                out.append(_Candidate(start, end, text[start:end], kind, named))
+            read = _kind(text[start:end])
+            if read is None or (labelled and not read[1]):  # "the terrorists", "terrorist groups": labels
+                continue
+            subject = len(text[sentence.start : start].split()) <= 2
+            out.append(ActorCandidate(start, end, text[start:end], read[0], read[1], sentence.index, subject))
     return out
 
 
-def _open(term: LoadedTerm) -> bool:
-    """No target, or only the term's own head noun ("terrorist gangs" -> "gangs"): a name may replace it."""
+def open_target(term: LoadedTerm) -> bool:
+    """No target, or only the term's own head noun ("terrorist gangs" -> "gangs"): a name may replace it.
+
+    A label given an actor named elsewhere ("the terrorists" -> Harran Front, its ``target_span`` the label's own
+    offsets) is not open.
+
+    >>> from attribution.records import LoadedTerm
+    >>> gangs = LoadedTerm("name_calling", 0, 15, "terrorist gangs", 0, 0.9, target="gangs", target_span=(10, 15))
+    >>> named = LoadedTerm("name_calling", 0, 10, "terrorists", 0, 0.9, target="Harran Front", target_span=(0, 10))
+    >>> open_target(gangs), open_target(named), open_target(LoadedTerm("name_calling", 0, 6, "thugs", 0, 0.9))
+    (True, False, True)
+    """
     span = term.target_span
-    return term.target is None or (span is not None and term.start <= span[0] and span[1] <= term.end)
+    if term.target is None:
+        return True
+    own_words = term.target.lower() in term.text.lower()
+    return own_words and span is not None and term.start <= span[0] and span[1] <= term.end
 
 
 def label_kind(term: LoadedTerm) -> str | None:
@@ -145,10 +181,10 @@ def targets_from_context(
     text: str, sentences: Sequence[Sentence], loaded_terms: Sequence[LoadedTerm]
 ) -> tuple[LoadedTerm, ...]:
     """The terms, each bare label without a target given the actor the article names for it (module docstring)."""
-    labels = {i: kind for i, t in enumerate(loaded_terms) if _open(t) and (kind := label_kind(t))}
+    labels = {i: kind for i, t in enumerate(loaded_terms) if open_target(t) and (kind := label_kind(t))}
     if not labels:
         return tuple(loaded_terms)
-    candidates = _candidates(text, sentences)
+    candidates = actor_candidates(text, sentences)
     out = list(loaded_terms)
     for i, kind in labels.items():
         term = loaded_terms[i]

@@ -94,6 +94,7 @@ class CorpusOptions:
         term_tagger: Another loaded-term tagger folder to swap in.
         sentence_bias: Another sentence-bias classifier folder to swap in.
         source_profile: Another source-profile classifier folder to swap in.
+        target_ranker: Another loaded-term target ranker folder to swap in.
         batch_size: Encoder windows per forward pass.
         chunk_size: Articles sent together to ``Analyzer.analyze_many`` (and to a worker).
         workers: Worker processes; 1 analyzes in this process.
@@ -114,6 +115,7 @@ class CorpusOptions:
     term_tagger: str | Path | None = None
     sentence_bias: str | Path | None = None
     source_profile: str | Path | None = None
+    target_ranker: str | Path | None = None
     batch_size: int = 32
     chunk_size: int = 16
     workers: int = 1
@@ -136,6 +138,7 @@ class CorpusOptions:
                 ("term_tagger", self.term_tagger),
                 ("sentence_bias", self.sentence_bias),
                 ("source_profile", self.source_profile),
+                ("target_ranker", self.target_ranker),
             )
         }
 

@@ -3,7 +3,8 @@
 Stages, one direction: segmenter -> one encoder pass per sentence window, batched across
 articles, serving the attribution tagger and the loaded-term branch -> linking -> source
 profile (type, anonymity, relay, resolved source, stance) -> distancing markers -> voice and
-target of loaded terms -> sentence bias -> aggregation.
+target of loaded terms (rules, then the target ranker for the terms they leave open) -> sentence bias ->
+aggregation.
 
 Example:
     >>> from attribution import Analyzer, Article                       # doctest: +SKIP
@@ -43,6 +44,7 @@ _ALLOWED_SETTINGS = {
     "source_profile",
     "sentence_bias",
     "segmenter_max_chars",
+    "target_ranker",
     "term_tagger_trunk",  # the attribution tagger the term branch was trained on, when another one was swapped in
     "attribution_version",
     "schema_version",
@@ -124,6 +126,8 @@ class Analyzer:
             techniques), or ``None`` to leave those layers out. When its trunk is ``tagger``,
             one encoder pass serves both.
         sentence_bias: A :class:`~attribution.tagging.sentence_bias.SentenceBiasClassifier`, or ``None``.
+        target_ranker: A :class:`~attribution.target_ranking.TargetRanker` that chooses the targets of loaded terms
+            the rules leave open, or ``None`` (the rules alone).
         source_profiler: A :class:`~attribution.tagging.source_profiler.SourceProfiler`, or ``None``
             (the attributions' profile fields then stay empty).
         lexicon: The war-vocabulary lexicon (polarity fallback); default: the packaged one.
@@ -143,6 +147,7 @@ class Analyzer:
         source_profiler: Any | None = None,
         lexicon: Any | None = None,
         precision: str = "float32",
+        target_ranker: Any | None = None,
     ) -> None:
         from attribution.tagging.precision import resolve_precision
 
@@ -151,6 +156,7 @@ class Analyzer:
         self.segmenter = segmenter or RuleSegmenter()
         self.term_tagger = term_tagger
         self.sentence_bias = sentence_bias
+        self.target_ranker = target_ranker
         if lexicon is None and term_tagger is not None:
             from attribution.lexicon import packaged_lexicon
 
@@ -169,6 +175,7 @@ class Analyzer:
         sentence_bias: str | Path | None = None,
         source_profile: str | Path | None = None,
         precision: str = "float32",
+        target_ranker: str | Path | None = None,
     ) -> Self:
         """Load an analyzer folder (with ``analyzer_config.json``) or a bare attribution-tagger folder.
 
@@ -181,6 +188,7 @@ class Analyzer:
             sentence_bias: Swap in another sentence-bias classifier folder.
             source_profile: Swap in another source-profile classifier folder.
             precision: ``float32``, ``bfloat16`` or ``auto`` (see the class).
+            target_ranker: Swap in another loaded-term target ranker folder.
 
         Raises:
             FileNotFoundError: if the folder holds neither an analyzer nor a tagger.
@@ -213,6 +221,7 @@ class Analyzer:
         terms = _component_dir(root, settings, "term_tagger", term_tagger)
         bias = _component_dir(root, settings, "sentence_bias", sentence_bias)
         profile = _component_dir(root, settings, "source_profile", source_profile)
+        ranker = _component_dir(root, settings, "target_ranker", target_ranker)
         return cls(
             tagger,
             RuleSegmenter(max_chars=int(settings.get("segmenter_max_chars", 1500))),
@@ -220,6 +229,7 @@ class Analyzer:
             sentence_bias=_load_sentence_bias(bias) if bias else None,
             source_profiler=_load_source_profiler(profile) if profile else None,
             precision=precision,
+            target_ranker=_load_target_ranker(ranker) if ranker else None,
         )
 
     def save_pretrained(self, path: str | Path) -> None:
@@ -246,6 +256,9 @@ class Analyzer:
         if self.source_profiler is not None:
             self.source_profiler.save_pretrained(path / "source-profile")
             settings["source_profile"] = "source-profile"
+        if self.target_ranker is not None:
+            self.target_ranker.save_pretrained(path / "target-ranker")
+            settings["target_ranker"] = "target-ranker"
         settings |= {
             "segmenter_max_chars": getattr(self.segmenter, "max_chars", 1500),
             "attribution_version": __version__,
@@ -267,6 +280,7 @@ class Analyzer:
             sentence_bias=str(self.sentence_bias.name) if self.sentence_bias is not None else None,
             source_profile=str(self.source_profiler.name) if self.source_profiler is not None else None,
             precision=self.precision,
+            target_ranker=str(self.target_ranker.name) if self.target_ranker is not None else None,
         )
 
     def analyze(self, article: Article) -> ArticleReport:
@@ -334,6 +348,13 @@ class Analyzer:
                 candidates = [t for t in raw_terms[i].loaded_terms if not is_neutral_term(t.text)]  # guidelines 3
                 terms = resolve_terms(candidates, article.text, sentences, attributions, self.lexicon)
                 terms = targets_from_context(article.text, sentences, terms)  # "the terrorists": named earlier
+                if self.target_ranker is not None:  # "butchers", "a cowardly massacre": by who speaks, of whom
+                    from attribution.actors import build_actors, targets_from_actors
+                    from attribution.target_ranking import targets_from_ranker
+
+                    # the terms as a report without the ranker has them (the ranker was fitted on such reports)
+                    terms = targets_from_actors(build_actors(attributions, terms, distancing), terms)
+                    terms = targets_from_ranker(article.text, sentences, attributions, terms, self.target_ranker)
                 techniques = raw_terms[i].techniques
             yield aggregate(
                 article,
@@ -413,6 +434,12 @@ def _load_source_profiler(path: Path) -> Any:
     from attribution.tagging.source_profiler import SourceProfiler
 
     return SourceProfiler.from_pretrained(path)
+
+
+def _load_target_ranker(path: Path) -> Any:
+    from attribution.target_ranking import TargetRanker
+
+    return TargetRanker.from_pretrained(path)
 
 
 def _load_sentence_bias(path: Path) -> Any:

@@ -200,6 +200,7 @@ class Provenance:
     sentence_bias: str | None = None
     source_profile: str | None = None
     precision: str = "float32"
+    target_ranker: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

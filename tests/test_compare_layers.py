@@ -462,6 +462,7 @@ def test_folder_kind(files: list[str], kind: str | None, tmp_path: Path) -> None
 
 
 def test_component_configs_are_the_loaders_config_names() -> None:
+    from attribution import target_ranking
     from attribution.tagging import attribution_tagger, sentence_bias, source_profiler, term_tagger
 
     modules = {
@@ -469,6 +470,7 @@ def test_component_configs_are_the_loaders_config_names() -> None:
         "term_tagger": term_tagger,
         "sentence_bias": sentence_bias,
         "source_profile": source_profiler,
+        "target_ranker": target_ranking,
     }
     assert {kind: module.CONFIG_NAME for kind, module in modules.items()} == COMPONENT_CONFIGS
 

@@ -212,6 +212,7 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
             "sentence_bias": report.provenance.sentence_bias,
             "source_profile": report.provenance.source_profile,
             "precision": report.provenance.precision,
+            "target_ranker": report.provenance.target_ranker,
         },
         "sentences": [
             {

@@ -1,0 +1,438 @@
+"""A learned ranker for the targets of loaded terms that the rules leave open: whom "butchers" or "massacre" is about.
+
+The sentence rules (:func:`attribution.voice.find_target`) and the article rule for bare labels
+(:mod:`attribution.context_targets`) give a target where the words make it plain: "ISIL terrorists" -> ISIL, "the
+terrorists" -> the armed group named before. Many loaded terms stay open: a label that names no kind of actor
+("butchers", "the criminals", "occupiers"), praise for the speaker's own side ("our heroes", "liberated"), an act
+the speaker blames on someone ("a cowardly massacre"). Whom they mean depends on who is speaking and which sides
+the article names.
+
+For each open term the ranker scores the article's actor mentions (:func:`attribution.context_targets.actor_candidates`)
+with a logistic regression over a few numbers per (term, mention) pair (:data:`FEATURES`): how far before or after
+the term the mention stands, whether it names one actor or a kind, whether the term's words fit its kind, how often
+the article mentions it, and how it stands to the speaker of the term's attribution: named in the speaker's own
+source phrase ("a Brigades commander" for the Sabran Brigades), or of the same kind as the speaker (a state's
+spokesman and the army), each crossed with the term's polarity, since praise goes to one's own side and abuse to
+the other. The best-scoring mention becomes the target when its probability reaches the ranker's threshold; the
+term's ``target_span`` is then the mention's offsets.
+
+The ranker is fitted on hand-written war articles with gold targets (:mod:`attribution.target_ranking_training`)
+and stored as a small JSON file (``models/target-ranker/target_ranker.json``).
+
+Example:
+    >>> from attribution.records import LoadedTerm, Sentence
+    >>> text = "Fighters of the Harran Front shelled Kessa. Residents called them butchers."
+    >>> sentences = [Sentence(0, 0, 43, text[:43]), Sentence(1, 44, len(text), text[44:])]
+    >>> start = text.index("butchers")
+    >>> term = LoadedTerm("name_calling", start, start + 8, "butchers", 1, 0.9, polarity="negative")
+    >>> ranker = TargetRanker(FEATURES, tuple(1.0 if f == "named" else 0.0 for f in FEATURES), -0.5,
+    ...                       (0.0,) * len(FEATURES), (1.0,) * len(FEATURES), 0.5)
+    >>> [(t.target, text[slice(*t.target_span)]) for t in targets_from_ranker(text, sentences, [], [term], ranker)]
+    [('Harran Front', 'Harran Front')]
+
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from attribution.actors import HEAD_ROLES, parse_mention, same_actor, singular_noun
+from attribution.context_targets import SAID_OF, ActorCandidate, actor_candidates, label_kind, open_target
+from attribution.records import Attribution, LoadedTerm, Sentence
+
+#: The file a ranker folder holds.
+CONFIG_NAME = "target_ranker.json"
+#: Kinds of actor that are a state's: its army, government, police and forces.
+STATE_KINDS = frozenset({"army", "government", "police", "force"})
+#: Kinds of armed actor that are not a state's.
+NON_STATE_KINDS = frozenset({"militant", "rebel", "fighter", "militia", "group"})
+#: Source types of speakers who speak for a state, and of those who speak for an armed group.
+STATE_SOURCES = frozenset({"government", "military", "police"})
+ARMED_SOURCES = frozenset({"armed_group"})
+#: Label nouns that the actor table gives no role but that war reporting says of one kind of actor.
+LABEL_NOUN_KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        "bandit bandits outlaw outlaws thug thugs gang gangs goons henchmen criminal criminals khawarij kharijites "
+        "deviant deviants".split(),
+        "militant",
+    ),
+    **dict.fromkeys("occupier occupiers invader invaders aggressor aggressors".split(), "force"),
+}
+#: The ranker's numbers per (term, mention) pair, in order (:func:`pair_features`).
+FEATURES: tuple[str, ...] = (
+    "before",
+    "same_sentence",
+    "sentences_before",
+    "sentences_after",
+    "nearer_before",
+    "named",
+    "state_kind",
+    "non_state_kind",
+    "no_kind",
+    "label_fits",
+    "label_misfits",
+    "mentions",
+    "in_first_sentences",
+    "sentence_subject",
+    "negative",
+    "positive",
+    "quoted",
+    "indirect",
+    "narrator",
+    "in_speaker_source",
+    "speaker_named_negative",
+    "speaker_named_positive",
+    "speaker_kind_negative",
+    "speaker_kind_positive",
+    "opponent_kind_negative",
+    "opponent_kind_positive",
+    "other_side_negative",
+    "other_side_positive",
+    "same_polarity_targets",
+    "other_polarity_targets",
+    "name_calling",
+    "loaded_language",
+    "delegitimizing",
+    "exaggeration",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRanker:
+    """A logistic regression over standardised :data:`FEATURES` and the probability a target needs."""
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    threshold: float
+    name: str = dataclasses.field(default="unsaved", compare=False)  # where it was loaded from (provenance)
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """P(the mention is the term's target) for each row of features."""
+        z = (np.asarray(rows, dtype=np.float64) - np.asarray(self.mean)) / np.asarray(self.scale)
+        return 1.0 / (1.0 + np.exp(-(z @ np.asarray(self.weights) + self.bias)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (what :data:`CONFIG_NAME` holds)."""
+        return {
+            "features": list(self.features),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "threshold": self.threshold,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, where: str) -> TargetRanker:
+        """Read :meth:`to_dict`'s output.
+
+        Raises:
+            ValueError: naming ``where`` when the features differ from this version's or the numbers do not fit.
+
+        """
+        features = tuple(data.get("features", ()))
+        if features != FEATURES:
+            raise ValueError(
+                f"{where}: the target ranker was fitted on other features ({len(features)} named) than this version "
+                f"computes ({len(FEATURES)}); fit it again with `attribution train --task targets`"
+            )
+        sizes = {len(data.get(k, ())) for k in ("weights", "mean", "scale")}
+        if sizes != {len(features)}:
+            raise ValueError(f"{where}: the target ranker has {sorted(sizes)} numbers for {len(features)} features")
+        return cls(
+            features,
+            tuple(float(v) for v in data["weights"]),
+            float(data["bias"]),
+            tuple(float(v) for v in data["mean"]),
+            tuple(float(v) for v in data["scale"]),
+            float(data["threshold"]),
+        )
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path) -> TargetRanker:
+        """Load a ranker folder (or its :data:`CONFIG_NAME` file).
+
+        Raises:
+            ValueError: naming the file when it is missing, not JSON or not a ranker of this version.
+
+        """
+        path = Path(path)
+        file = path / CONFIG_NAME if path.is_dir() else path
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ValueError(f"{file}: no target ranker here (expected {CONFIG_NAME})") from None
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{file}: not JSON ({error.msg}, line {error.lineno})") from None
+        return dataclasses.replace(cls.from_dict(data, where=str(file)), name=str(file.parent))
+
+    def save_pretrained(self, path: str | Path) -> None:
+        """Write the ranker to ``path/target_ranker.json``."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / CONFIG_NAME).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def term_label_kind(term: LoadedTerm) -> str | None:
+    """The kind of actor a term's words name: :func:`~attribution.context_targets.label_kind`, or a label noun's.
+
+    >>> from attribution.records import LoadedTerm
+    >>> [term_label_kind(LoadedTerm("name_calling", 0, len(w), w, 0, 0.9)) for w in ("the regime", "bandits",
+    ...     "occupiers", "butchers")]
+    ['government', 'militant', 'force', None]
+    """
+    kind = label_kind(term)
+    if kind is not None:
+        return kind
+    words = term.text.lower().split()
+    return LABEL_NOUN_KINDS.get(words[-1]) if words and len(words) <= 3 else None
+
+
+_TOKEN = re.compile(r"[A-Za-z][\w'’.-]*")
+#: Capitalised words that start a phrase without naming anything.
+_NOT_NAME_WORDS = frozenset("the a an its their his her our this these those that according".split())
+
+
+def _name_words(text: str) -> tuple[str, ...]:
+    """Capitalised words of a phrase, lower case, possessives cut ("the Federal Army's 12th Division")."""
+    words = []
+    for token in _TOKEN.findall(text):
+        word = re.sub(r"['’]s?$", "", token)
+        if word[:1].isupper() and word.lower() not in _NOT_NAME_WORDS:
+            words.append(word.lower())
+    return tuple(words)
+
+
+def _role_word(word: str) -> bool:
+    return singular_noun(word) in HEAD_ROLES
+
+
+def speaker_names(attribution: Attribution | None, attributions: Sequence[Attribution] = ()) -> frozenset[str]:
+    """Capitalised words that may tie a speaker to an actor.
+
+    Those of its source phrase and resolved source, and those of the article's other sources that share a name with
+    it ("Karam" is "a Brigades commander, Yusuf Karam").
+
+    >>> from attribution.records import Attribution, Span
+    >>> def said(source):
+    ...     return Attribution(cue=(), source=(Span("SOURCE", 0, len(source), source, 0, 1.0),), content=(),
+    ...                        kind="indirect", sentence_index=0, score=1.0)
+    >>> first, later = said("a Brigades commander, Yusuf Karam,"), said("Karam")
+    >>> sorted(speaker_names(later, [first, later]))
+    ['brigades', 'karam', 'yusuf']
+    >>> sorted(speaker_names(said("Residents"), [first]))
+    ['residents']
+    """
+    if attribution is None:
+        return frozenset()
+
+    def names(a: Attribution) -> set[str]:
+        return set(_name_words(a.source_text or "")) | set(_name_words(a.resolved_source or ""))
+
+    own = names(attribution)
+    linked = set(own)
+    for other in attributions:
+        theirs = names(other)
+        if {w for w in theirs & own if not _role_word(w)}:
+            linked |= theirs
+    return frozenset(linked)
+
+
+def names_speaker(candidate: str, speaker: frozenset[str]) -> bool:
+    """Whether a mention names the speaker's own organisation.
+
+    It does through a shared name word that is not a role word ("Kalvik"), its initials ("ALA" for the Aravan
+    Liberation Army), or its last word when that is all the speaker's name ("a Brigades commander" and the Sabran
+    Brigades).
+
+    >>> speaker = frozenset({"ala"})
+    >>> names_speaker("Aravan Liberation Army", speaker), names_speaker("Federal Army", speaker)
+    (True, False)
+    >>> names_speaker("Sabran Brigades", frozenset({"brigades"})), names_speaker("army", frozenset({"army"}))
+    (True, False)
+    """
+    words = _name_words(candidate)
+    if not words or not speaker:
+        return False
+    shared = set(words) & speaker
+    if any(not _role_word(w) for w in shared):
+        return True
+    if len(words) > 1 and "".join(w[0] for w in words if w not in {"of", "al"}) in speaker:
+        return True
+    return words[-1] in shared and all(_role_word(w) for w in speaker)
+
+
+def pair_features(
+    term: LoadedTerm,
+    candidate: ActorCandidate,
+    candidates: Sequence[ActorCandidate],
+    attribution: Attribution | None,
+    mentions: int,
+    speaker: frozenset[str] = frozenset(),
+    targeted: tuple[int, int] = (0, 0),
+    speaker_side_named: bool = False,
+) -> np.ndarray:
+    """The :data:`FEATURES` of one (term, mention) pair.
+
+    ``candidates``: all the article's mentions (for the recency rank); ``attribution``: the one whose content holds
+    the term (``None`` in the narrator's voice); ``mentions``: how many of the article's mentions name the same
+    actor as ``candidate``; ``speaker``: the speaker's name words (:func:`speaker_names`); ``targeted``: how many
+    of the article's other terms the rules gave this actor as target, with the term's polarity and with the other;
+    ``speaker_side_named``: whether some mention of the article names the speaker's organisation.
+    """
+    before = candidate.end <= term.start
+    if before:
+        nearer = sum(1 for c in candidates if candidate.end <= c.start and c.end <= term.start)
+    else:
+        nearer = sum(1 for c in candidates if term.end <= c.start and c.end <= candidate.start)
+    kind = term_label_kind(term)
+    fits = SAID_OF.get(kind, frozenset({kind})) if kind else frozenset()
+    negative = term.polarity == "negative"
+    positive = term.polarity == "positive"
+    speaker_named = names_speaker(candidate.text, speaker)
+    source_type = attribution.source_type if attribution is not None else None
+    speaker_kind = (source_type in STATE_SOURCES and candidate.kind in STATE_KINDS) or (
+        source_type in ARMED_SOURCES and candidate.kind in NON_STATE_KINDS
+    )
+    opponent_kind = (source_type in STATE_SOURCES and candidate.kind in NON_STATE_KINDS) or (
+        source_type in ARMED_SOURCES and candidate.kind in STATE_KINDS
+    )
+    combatant = candidate.kind in STATE_KINDS or candidate.kind in NON_STATE_KINDS
+    other_side = speaker_side_named and combatant and not speaker_named
+    in_source = attribution is not None and any(
+        s.start <= candidate.start and candidate.end <= s.end for s in attribution.source
+    )
+    values = {
+        "before": float(before),
+        "same_sentence": float(candidate.sentence_index == term.sentence_index),
+        "sentences_before": math.log1p(max(0, term.sentence_index - candidate.sentence_index)),
+        "sentences_after": math.log1p(max(0, candidate.sentence_index - term.sentence_index)),
+        "nearer_before": math.log1p(nearer) if before else 0.0,
+        "named": float(candidate.named),
+        "state_kind": float(candidate.kind in STATE_KINDS),
+        "non_state_kind": float(candidate.kind in NON_STATE_KINDS),
+        "no_kind": float(candidate.kind is None),
+        "label_fits": float(kind is not None and candidate.kind in fits),
+        "label_misfits": float(kind is not None and candidate.kind not in fits),
+        "mentions": math.log1p(mentions),
+        "in_first_sentences": float(candidate.sentence_index <= 1),
+        "sentence_subject": float(candidate.subject),
+        "negative": float(negative),
+        "positive": float(positive),
+        "quoted": float(term.voice == "quoted"),
+        "indirect": float(term.voice == "indirect"),
+        "narrator": float(term.voice == "narrator"),
+        "in_speaker_source": float(in_source),
+        "speaker_named_negative": float(speaker_named and negative),
+        "speaker_named_positive": float(speaker_named and positive),
+        "speaker_kind_negative": float(speaker_kind and negative),
+        "speaker_kind_positive": float(speaker_kind and positive),
+        "opponent_kind_negative": float(opponent_kind and negative),
+        "opponent_kind_positive": float(opponent_kind and positive),
+        "other_side_negative": float(other_side and negative),
+        "other_side_positive": float(other_side and positive),
+        "same_polarity_targets": math.log1p(targeted[0]),
+        "other_polarity_targets": math.log1p(targeted[1]),
+        "name_calling": float(term.category == "name_calling"),
+        "loaded_language": float(term.category == "loaded_language"),
+        "delegitimizing": float(term.category == "delegitimizing"),
+        "exaggeration": float(term.category == "exaggeration"),
+    }
+    return np.array([values[name] for name in FEATURES], dtype=np.float64)
+
+
+def ranking_rows(
+    text: str,
+    sentences: Sequence[Sentence],
+    attributions: Sequence[Attribution],
+    term: LoadedTerm,
+    candidates: Sequence[ActorCandidate] | None = None,
+    loaded_terms: Sequence[LoadedTerm] = (),
+) -> tuple[list[ActorCandidate], np.ndarray]:
+    """The mentions a term may take as target (not inside the term) and their feature rows.
+
+    ``loaded_terms``: the article's terms, whose named targets from the rules tell which actors the article's
+    judgements fall on.
+    """
+    candidates = list(candidates) if candidates is not None else actor_candidates(text, sentences)
+    named_targets = [
+        (t.target, t.polarity == term.polarity) for t in loaded_terms if t is not term and t.target and not rankable(t)
+    ]
+    pool = [c for c in candidates if c.end <= term.start or c.start >= term.end]
+    if not pool:
+        return [], np.zeros((0, len(FEATURES)))
+    attribution = attributions[term.attribution_index] if term.attribution_index is not None else None
+    speaker = speaker_names(attribution, attributions)
+    side_named = any(names_speaker(c.text, speaker) for c in candidates)
+    rows = [
+        pair_features(
+            term,
+            c,
+            candidates,
+            attribution,
+            sum(1 for o in candidates if same_actor(o.text, c.text)),
+            speaker,
+            (
+                sum(1 for target, same in named_targets if same and same_actor(target, c.text)),
+                sum(1 for target, same in named_targets if not same and same_actor(target, c.text)),
+            ),
+            side_named,
+        )
+        for c in pool
+    ]
+    return pool, np.stack(rows)
+
+
+def rankable(term: LoadedTerm) -> bool:
+    """Whether the ranker may choose a term's target.
+
+    It may when the term is open (:func:`~attribution.context_targets.open_target`) or its target from the rules
+    names only a kind of actor ("insurgents", "the regime"), which a name may replace.
+
+    >>> from attribution.records import LoadedTerm
+    >>> def term(target):
+    ...     return LoadedTerm("name_calling", 0, 10, "terrorists", 0, 0.9, target=target, target_span=(20, 30))
+    >>> rankable(term(None)), rankable(term("insurgents")), rankable(term("Harran Front"))
+    (True, True, False)
+    """
+    if open_target(term):
+        return True
+    parsed = parse_mention(term.target or "")
+    return parsed is None or not parsed.named
+
+
+def targets_from_ranker(
+    text: str,
+    sentences: Sequence[Sentence],
+    attributions: Sequence[Attribution],
+    loaded_terms: Sequence[LoadedTerm],
+    ranker: TargetRanker,
+) -> tuple[LoadedTerm, ...]:
+    """The terms, each :func:`rankable` one given the ranker's best mention as target when it scores high enough."""
+    open_terms = [i for i, t in enumerate(loaded_terms) if rankable(t)]
+    if not open_terms:
+        return tuple(loaded_terms)
+    candidates = actor_candidates(text, sentences)
+    out = list(loaded_terms)
+    for i in open_terms:
+        pool, rows = ranking_rows(text, sentences, attributions, loaded_terms[i], candidates, loaded_terms)
+        if not pool:
+            continue
+        scores = ranker.probabilities(rows)
+        best = int(np.argmax(scores))
+        if scores[best] >= ranker.threshold:
+            chosen = pool[best]
+            out[i] = dataclasses.replace(loaded_terms[i], target=chosen.text, target_span=(chosen.start, chosen.end))
+    return tuple(out)
