@@ -550,7 +550,7 @@ def test_html_nests_terms_in_techniques_in_content_spans() -> None:
     title = re.search(r'<mark class="lt lt-name_calling t-4" data-terms="4" title="([^"]*)"', page).group(1)
     assert title.split("&#x27;")[0].splitlines() == [
         "Loaded term T4: name_calling · polarity negative · voice indirect (attribution #0)"
-        " · target opposition fighters · confidence 0.93",
+        " · target opposition fighters (named in S0) · confidence 0.93",
         "Technique P1: Name_Calling,Labeling · confidence 0.82",
         "CONTENT of attribution #0 (score 0.90)",
     ]

@@ -241,10 +241,12 @@ def _term_tip(t: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> st
 
 
 def _target_named_in(t: Mapping[str, Any], data: Mapping[str, Any]) -> int | None:
-    """The sentence naming a term's target, for a term that is itself the target's mention (its own target span).
+    """The sentence naming a term's target.
 
-    The nearest place the target's words stand before the term, else the first after it; ``None`` when they stand
-    nowhere (an alias: "ISIL" for "ISIS") or the term has a target span of its own.
+    The sentence of its target span (the target ranker's choice may stand in any sentence); for a term that is
+    itself the target's mention (its own target span: "the terrorists" for the group named before), the nearest
+    place the target's words stand before the term, else the first after it. ``None`` without a target, or when
+    its words stand nowhere (an alias: "ISIL" for "ISIS").
 
     Example:
         >>> text = "The Harran Front shelled Kessa. Residents said the terrorists fled."
@@ -252,14 +254,20 @@ def _target_named_in(t: Mapping[str, Any], data: Mapping[str, Any]) -> int | Non
         ...                                                 {"index": 1, "start": 32, "end": 67}]}
         >>> term = {"target": "Harran Front", "target_span": [51, 61], "start": 51, "end": 61}
         >>> _target_named_in(term, data), _target_named_in({**term, "target_span": [4, 16]}, data)
-        (0, None)
+        (0, 0)
+        >>> _target_named_in({**term, "target": None}, data) is None
+        True
 
     """
-    if not t["target"] or list(t["target_span"] or ()) != [t["start"], t["end"]]:
+    if not t["target"]:
         return None
+    span = list(t["target_span"] or ())
     text = data["article"]["text"]
-    at = text.rfind(t["target"], 0, t["start"])
-    at = at if at >= 0 else text.find(t["target"], t["end"])
+    if span and span != [t["start"], t["end"]]:
+        at = span[0]
+    else:
+        at = text.rfind(t["target"], 0, t["start"])
+        at = at if at >= 0 else text.find(t["target"], t["end"])
     return next((s["index"] for s in data["sentences"] if s["start"] <= at < s["end"]), None) if at >= 0 else None
 
 
