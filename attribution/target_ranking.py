@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from attribution.actors import HEAD_ROLES, parse_mention, same_actor, singular_noun
+from attribution.actors import HEAD_ROLES, cluster_mentions, parse_mention, same_actor, singular_noun
 from attribution.context_targets import SAID_OF, ActorCandidate, actor_candidates, label_kind, open_target
 from attribution.records import Attribution, LoadedTerm, Sentence
 
@@ -81,6 +81,7 @@ FEATURES: tuple[str, ...] = (
     "label_fits",
     "label_misfits",
     "mentions",
+    "main_side",
     "in_first_sentences",
     "sentence_subject",
     "negative",
@@ -89,14 +90,14 @@ FEATURES: tuple[str, ...] = (
     "indirect",
     "narrator",
     "in_speaker_source",
-    "speaker_named_negative",
-    "speaker_named_positive",
+    "own_side_negative",
+    "own_side_positive",
+    "other_side_negative",
+    "other_side_positive",
     "speaker_kind_negative",
     "speaker_kind_positive",
     "opponent_kind_negative",
     "opponent_kind_positive",
-    "other_side_negative",
-    "other_side_positive",
     "same_polarity_targets",
     "other_polarity_targets",
     "name_calling",
@@ -215,8 +216,16 @@ def _name_words(text: str) -> tuple[str, ...]:
     return tuple(words)
 
 
+#: Words many organisations' names share: one of them alone does not tie a speaker to an actor.
+_COMMON_NAME_WORDS = frozenset(
+    """national democratic people people's popular islamic revolutionary liberation union united free federal
+    republic republican supreme general joint central northern southern eastern western new holy defence defense
+    security support special rapid interior foreign affairs information council command committee party""".split()
+)
+
+
 def _role_word(word: str) -> bool:
-    return singular_noun(word) in HEAD_ROLES
+    return singular_noun(word) in HEAD_ROLES or word in _COMMON_NAME_WORDS
 
 
 def speaker_names(attribution: Attribution | None, attributions: Sequence[Attribution] = ()) -> frozenset[str]:
@@ -274,59 +283,129 @@ def names_speaker(candidate: str, speaker: frozenset[str]) -> bool:
     return words[-1] in shared and all(_role_word(w) for w in speaker)
 
 
-def pair_features(
-    term: LoadedTerm,
-    candidate: ActorCandidate,
-    candidates: Sequence[ActorCandidate],
-    attribution: Attribution | None,
-    mentions: int,
-    speaker: frozenset[str] = frozenset(),
-    targeted: tuple[int, int] = (0, 0),
-    speaker_side_named: bool = False,
-) -> np.ndarray:
-    """The :data:`FEATURES` of one (term, mention) pair.
+@dataclass(frozen=True)
+class ArticleActors:
+    """The article's actor mentions grouped into actors (:func:`~attribution.actors.cluster_mentions`).
 
-    ``candidates``: all the article's mentions (for the recency rank); ``attribution``: the one whose content holds
-    the term (``None`` in the narrator's voice); ``mentions``: how many of the article's mentions name the same
-    actor as ``candidate``; ``speaker``: the speaker's name words (:func:`speaker_names`); ``targeted``: how many
-    of the article's other terms the rules gave this actor as target, with the term's polarity and with the other;
-    ``speaker_side_named``: whether some mention of the article names the speaker's organisation.
+    ``actor_of`` gives each mention's actor (its own when the rules join it to none); ``mentions`` counts each
+    actor's mentions; ``combatants`` are the actors with a mention of an armed or state kind, and ``main_sides``
+    the two of them mentioned most (the sides of the fight, as far as counts tell).
     """
+
+    candidates: tuple[ActorCandidate, ...]
+    actor_of: tuple[int, ...]
+    mentions: tuple[int, ...]
+    main_sides: frozenset[int]
+    combatants: frozenset[int]
+
+    @classmethod
+    def of(cls, text: str, sentences: Sequence[Sentence]) -> ArticleActors:
+        """Group the mentions of an article.
+
+        >>> from attribution.records import Sentence
+        >>> text = "The Harran Front shelled Kessa. The army said the Front fled."
+        >>> actors = ArticleActors.of(text, [Sentence(0, 0, 31, text[:31]), Sentence(1, 32, len(text), text[32:])])
+        >>> [(c.text, actors.mentions[actors.actor_of[i]]) for i, c in enumerate(actors.candidates)]
+        [('Harran Front', 2), ('Kessa', 1), ('army', 1), ('Front', 2)]
+        """
+        candidates = tuple(actor_candidates(text, sentences))
+        actor_of = list(range(len(candidates)))
+        for cluster in cluster_mentions([c.text for c in candidates]):
+            for member in cluster:
+                actor_of[member] = cluster[0]
+        mentions = [0] * len(candidates)
+        for actor in actor_of:
+            mentions[actor] += 1
+        combatants = {actor_of[i] for i, c in enumerate(candidates) if c.kind in STATE_KINDS | NON_STATE_KINDS}
+        main = sorted(combatants, key=lambda actor: (-mentions[actor], actor))[:2]
+        return cls(candidates, tuple(actor_of), tuple(mentions), frozenset(main), frozenset(combatants))
+
+
+@dataclass(frozen=True)
+class TermView:
+    """What the features read about one term: its attribution, the speaker's own actors and the rules' targets.
+
+    ``own_actors``: the actors the speaker speaks for (a mention in its source phrase, or naming it,
+    :func:`names_speaker`); ``targeted``: per actor, how many of the article's other terms the rules gave it as
+    target, with the term's polarity and with the other.
+    """
+
+    term: LoadedTerm
+    attribution: Attribution | None
+    own_actors: frozenset[int]
+    targeted: Mapping[int, tuple[int, int]]
+
+    @classmethod
+    def of(
+        cls,
+        term: LoadedTerm,
+        actors: ArticleActors,
+        attributions: Sequence[Attribution],
+        loaded_terms: Sequence[LoadedTerm] = (),
+    ) -> TermView:
+        """The view of ``term`` in an article with ``actors``, ``attributions`` and ``loaded_terms``."""
+        attribution = attributions[term.attribution_index] if term.attribution_index is not None else None
+        own: set[int] = set()
+        if attribution is not None:
+            speaker = speaker_names(attribution, attributions)
+            for i, c in enumerate(actors.candidates):
+                in_source = any(s.start <= c.start and c.end <= s.end for s in attribution.source)
+                if in_source or names_speaker(c.text, speaker):
+                    own.add(actors.actor_of[i])
+        targeted: dict[int, tuple[int, int]] = {}
+        for other in loaded_terms:
+            if other is term or not other.target or rankable(other):
+                continue
+            same = other.polarity == term.polarity
+            for actor in {
+                actors.actor_of[i] for i, c in enumerate(actors.candidates) if same_actor(other.target, c.text)
+            }:
+                count = targeted.get(actor, (0, 0))
+                targeted[actor] = (count[0] + same, count[1] + (not same))
+        return cls(term, attribution, frozenset(own), targeted)
+
+
+def pair_features(view: TermView, index: int, actors: ArticleActors) -> np.ndarray:
+    """The :data:`FEATURES` of the term of ``view`` and the article's mention number ``index``."""
+    term, candidate = view.term, actors.candidates[index]
+    actor = actors.actor_of[index]
     before = candidate.end <= term.start
     if before:
-        nearer = sum(1 for c in candidates if candidate.end <= c.start and c.end <= term.start)
+        nearer = sum(1 for c in actors.candidates if candidate.end <= c.start and c.end <= term.start)
     else:
-        nearer = sum(1 for c in candidates if term.end <= c.start and c.end <= candidate.start)
+        nearer = 0
     kind = term_label_kind(term)
     fits = SAID_OF.get(kind, frozenset({kind})) if kind else frozenset()
     negative = term.polarity == "negative"
     positive = term.polarity == "positive"
-    speaker_named = names_speaker(candidate.text, speaker)
-    source_type = attribution.source_type if attribution is not None else None
+    source_type = view.attribution.source_type if view.attribution is not None else None
     speaker_kind = (source_type in STATE_SOURCES and candidate.kind in STATE_KINDS) or (
         source_type in ARMED_SOURCES and candidate.kind in NON_STATE_KINDS
     )
     opponent_kind = (source_type in STATE_SOURCES and candidate.kind in NON_STATE_KINDS) or (
         source_type in ARMED_SOURCES and candidate.kind in STATE_KINDS
     )
-    combatant = candidate.kind in STATE_KINDS or candidate.kind in NON_STATE_KINDS
-    other_side = speaker_side_named and combatant and not speaker_named
-    in_source = attribution is not None and any(
-        s.start <= candidate.start and candidate.end <= s.end for s in attribution.source
+    own = actor in view.own_actors
+    combatant = actor in actors.combatants
+    other_side = bool(view.own_actors) and combatant and not own
+    in_source = view.attribution is not None and any(
+        s.start <= candidate.start and candidate.end <= s.end for s in view.attribution.source
     )
+    same, other = view.targeted.get(actor, (0, 0))
     values = {
         "before": float(before),
         "same_sentence": float(candidate.sentence_index == term.sentence_index),
         "sentences_before": math.log1p(max(0, term.sentence_index - candidate.sentence_index)),
         "sentences_after": math.log1p(max(0, candidate.sentence_index - term.sentence_index)),
-        "nearer_before": math.log1p(nearer) if before else 0.0,
+        "nearer_before": math.log1p(nearer),
         "named": float(candidate.named),
         "state_kind": float(candidate.kind in STATE_KINDS),
         "non_state_kind": float(candidate.kind in NON_STATE_KINDS),
         "no_kind": float(candidate.kind is None),
         "label_fits": float(kind is not None and candidate.kind in fits),
         "label_misfits": float(kind is not None and candidate.kind not in fits),
-        "mentions": math.log1p(mentions),
+        "mentions": math.log1p(actors.mentions[actor]),
+        "main_side": float(actor in actors.main_sides),
         "in_first_sentences": float(candidate.sentence_index <= 1),
         "sentence_subject": float(candidate.subject),
         "negative": float(negative),
@@ -335,16 +414,16 @@ def pair_features(
         "indirect": float(term.voice == "indirect"),
         "narrator": float(term.voice == "narrator"),
         "in_speaker_source": float(in_source),
-        "speaker_named_negative": float(speaker_named and negative),
-        "speaker_named_positive": float(speaker_named and positive),
+        "own_side_negative": float(own and negative),
+        "own_side_positive": float(own and positive),
+        "other_side_negative": float(other_side and negative),
+        "other_side_positive": float(other_side and positive),
         "speaker_kind_negative": float(speaker_kind and negative),
         "speaker_kind_positive": float(speaker_kind and positive),
         "opponent_kind_negative": float(opponent_kind and negative),
         "opponent_kind_positive": float(opponent_kind and positive),
-        "other_side_negative": float(other_side and negative),
-        "other_side_positive": float(other_side and positive),
-        "same_polarity_targets": math.log1p(targeted[0]),
-        "other_polarity_targets": math.log1p(targeted[1]),
+        "same_polarity_targets": math.log1p(same),
+        "other_polarity_targets": math.log1p(other),
         "name_calling": float(term.category == "name_calling"),
         "loaded_language": float(term.category == "loaded_language"),
         "delegitimizing": float(term.category == "delegitimizing"),
@@ -354,11 +433,9 @@ def pair_features(
 
 
 def ranking_rows(
-    text: str,
-    sentences: Sequence[Sentence],
-    attributions: Sequence[Attribution],
     term: LoadedTerm,
-    candidates: Sequence[ActorCandidate] | None = None,
+    actors: ArticleActors,
+    attributions: Sequence[Attribution],
     loaded_terms: Sequence[LoadedTerm] = (),
 ) -> tuple[list[ActorCandidate], np.ndarray]:
     """The mentions a term may take as target (not inside the term) and their feature rows.
@@ -366,33 +443,11 @@ def ranking_rows(
     ``loaded_terms``: the article's terms, whose named targets from the rules tell which actors the article's
     judgements fall on.
     """
-    candidates = list(candidates) if candidates is not None else actor_candidates(text, sentences)
-    named_targets = [
-        (t.target, t.polarity == term.polarity) for t in loaded_terms if t is not term and t.target and not rankable(t)
-    ]
-    pool = [c for c in candidates if c.end <= term.start or c.start >= term.end]
+    pool = [i for i, c in enumerate(actors.candidates) if c.end <= term.start or c.start >= term.end]
     if not pool:
         return [], np.zeros((0, len(FEATURES)))
-    attribution = attributions[term.attribution_index] if term.attribution_index is not None else None
-    speaker = speaker_names(attribution, attributions)
-    side_named = any(names_speaker(c.text, speaker) for c in candidates)
-    rows = [
-        pair_features(
-            term,
-            c,
-            candidates,
-            attribution,
-            sum(1 for o in candidates if same_actor(o.text, c.text)),
-            speaker,
-            (
-                sum(1 for target, same in named_targets if same and same_actor(target, c.text)),
-                sum(1 for target, same in named_targets if not same and same_actor(target, c.text)),
-            ),
-            side_named,
-        )
-        for c in pool
-    ]
-    return pool, np.stack(rows)
+    view = TermView.of(term, actors, attributions, loaded_terms)
+    return [actors.candidates[i] for i in pool], np.stack([pair_features(view, i, actors) for i in pool])
 
 
 def rankable(term: LoadedTerm) -> bool:
@@ -424,10 +479,10 @@ def targets_from_ranker(
     open_terms = [i for i, t in enumerate(loaded_terms) if rankable(t)]
     if not open_terms:
         return tuple(loaded_terms)
-    candidates = actor_candidates(text, sentences)
+    actors = ArticleActors.of(text, sentences)
     out = list(loaded_terms)
     for i in open_terms:
-        pool, rows = ranking_rows(text, sentences, attributions, loaded_terms[i], candidates, loaded_terms)
+        pool, rows = ranking_rows(loaded_terms[i], actors, attributions, loaded_terms)
         if not pool:
             continue
         scores = ranker.probabilities(rows)

@@ -31,9 +31,15 @@ import numpy as np
 
 from attribution.actors import build_actors, same_actor, targets_from_actors
 from attribution.annotations import LabeledArticle
-from attribution.context_targets import actor_candidates
 from attribution.records import ArticleReport, LoadedTerm
-from attribution.target_ranking import FEATURES, TargetRanker, rankable, ranking_rows, targets_from_ranker
+from attribution.target_ranking import (
+    FEATURES,
+    ArticleActors,
+    TargetRanker,
+    rankable,
+    ranking_rows,
+    targets_from_ranker,
+)
 from attribution.term_evaluation import attribute_results, charset, term_attribute_counts
 
 logger = logging.getLogger(__name__)
@@ -78,13 +84,11 @@ def ranking_examples(records: Sequence[LabeledArticle], reports: Sequence[Articl
     for article, (record, report) in enumerate(zip(records, reports, strict=True)):
         terms = report.loaded_terms
         wanted = gold_targets(record, terms)
-        candidates = actor_candidates(report.article.text, report.sentences)
+        actors = ArticleActors.of(report.article.text, report.sentences)
         for i, term in enumerate(terms):
             if i not in wanted or not rankable(term):
                 continue
-            pool, features = ranking_rows(
-                report.article.text, report.sentences, report.attributions, term, candidates, terms
-            )
+            pool, features = ranking_rows(term, actors, report.attributions, terms)
             if not pool:
                 continue
             target = wanted[i]

@@ -15,13 +15,14 @@ import pytest
 
 from attribution.aggregate import aggregate
 from attribution.annotations import GoldLoadedTerm, LabeledArticle
-from attribution.context_targets import actor_candidates
 from attribution.pipeline import default_model_dir
 from attribution.records import Article, Attribution, LoadedTerm, Provenance, Sentence, Span
 from attribution.target_ranking import (
     CONFIG_NAME,
     FEATURES,
+    ArticleActors,
     TargetRanker,
+    TermView,
     names_speaker,
     pair_features,
     rankable,
@@ -92,12 +93,10 @@ BUTCHERS = _term(TEXT, "butchers", "negative", 1, 2)
 
 
 def _row(term: LoadedTerm, mention: str) -> dict[str, float]:
-    candidates = actor_candidates(TEXT, _sentences(TEXT))
-    candidate = next(c for c in candidates if c.text == mention)
-    attribution = ATTRIBUTIONS[term.attribution_index] if term.attribution_index is not None else None
-    speaker = speaker_names(attribution, ATTRIBUTIONS)
-    values = pair_features(term, candidate, candidates, attribution, 2, speaker, (0, 0), True)
-    return dict(zip(FEATURES, values.tolist(), strict=True))
+    actors = ArticleActors.of(TEXT, _sentences(TEXT))
+    index = next(i for i, c in enumerate(actors.candidates) if c.text == mention)
+    view = TermView.of(term, actors, ATTRIBUTIONS, [HEROES, BUTCHERS])
+    return dict(zip(FEATURES, pair_features(view, index, actors).tolist(), strict=True))
 
 
 @pytest.mark.parametrize(
@@ -159,14 +158,17 @@ def test_term_label_kind_none(words: str) -> None:
 
 
 def test_pair_features_tie_praise_to_the_speakers_side_and_abuse_to_the_other() -> None:
-    heroes = _row(HEROES, "Harran Front")
-    assert heroes["speaker_named_positive"] == 1.0 and heroes["speaker_named_negative"] == 0.0
-    assert heroes["before"] == 1.0 and heroes["same_sentence"] == 0.0
+    heroes = _row(HEROES, "Harran Front")  # the S0 mention of the group whose commander speaks in S1
+    assert heroes["own_side_positive"] == 1.0 and heroes["own_side_negative"] == 0.0
+    assert (
+        heroes["before"] == 1.0 and heroes["same_sentence"] == 0.0 and heroes["mentions"] == pytest.approx(np.log1p(2))
+    )
     butchers_front = _row(BUTCHERS, "Harran Front")
     assert butchers_front["opponent_kind_negative"] == 1.0  # an army's speaker, an armed group
-    assert butchers_front["speaker_named_negative"] == 0.0
+    assert butchers_front["other_side_negative"] == 1.0 and butchers_front["own_side_negative"] == 0.0
     butchers_army = _row(BUTCHERS, "army")
-    assert butchers_army["in_speaker_source"] == 1.0 and butchers_army["speaker_kind_negative"] == 1.0
+    assert butchers_army["in_speaker_source"] == 1.0 and butchers_army["own_side_negative"] == 1.0
+    assert butchers_army["speaker_kind_negative"] == 1.0 and butchers_army["other_side_negative"] == 0.0
 
 
 def _ranker(weights: dict[str, float], bias: float, threshold: float) -> TargetRanker:
@@ -175,7 +177,7 @@ def _ranker(weights: dict[str, float], bias: float, threshold: float) -> TargetR
 
 
 def test_targets_from_ranker_gives_the_best_mention_above_the_threshold() -> None:
-    ranker = _ranker({"speaker_named_positive": 3.0, "opponent_kind_negative": 3.0, "named": 0.5}, -2.0, 0.5)
+    ranker = _ranker({"own_side_positive": 3.0, "other_side_negative": 3.0, "named": 0.5}, -2.0, 0.5)
     terms = targets_from_ranker(TEXT, _sentences(TEXT), ATTRIBUTIONS, [HEROES, BUTCHERS], ranker)
     assert [(t.target, TEXT[slice(*t.target_span)]) for t in terms] == [
         ("Harran Front", "Harran Front"),
@@ -309,13 +311,20 @@ SHIPPED = default_model_dir() / "target-ranker"
             "Sable Legion",
             id="praise-from-its-own-side",
         ),
+        pytest.param(
+            "The Sable Legion denied shelling Tarsa. The army said ISIL terrorists had fired the rockets from the "
+            "hills.",
+            "terrorists",
+            "ISIL",
+            id="a-name-in-the-term-stays",
+        ),
     ],
 )
 def test_shipped_ranker_on_articles_written_for_this_test(text: str, term: str, target: str) -> None:
     from attribution.actors import same_actor
     from attribution.pipeline import Analyzer
 
-    report = Analyzer.from_pretrained().analyze(Article("t", text))
+    report = Analyzer.from_pretrained(target_ranker=SHIPPED).analyze(Article("t", text))
     found = [t for t in report.loaded_terms if term in t.text.lower()]
     assert found, f"the term tagger found no {term!r}"
     assert found[0].target is not None and same_actor(found[0].target, target), found[0]
