@@ -357,3 +357,67 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
     card = path / "README.md"
     card.write_text("\n".join(lines), encoding="utf-8")
     return card
+
+
+def write_ranker_model_card(path: str | Path, metrics: dict[str, Any]) -> Path:
+    """Render and write ``path/README.md`` for a target ranker (:mod:`attribution.target_ranking_training`)."""
+    import sklearn
+
+    from attribution import __version__
+
+    path = Path(path)
+    fit = metrics["fit"]
+    before = metrics["dev_without_ranker"]
+    chosen = metrics["dev_by_threshold"][str(metrics["threshold"])]
+    rows = [
+        f"| {t} | {s.get('accuracy', 0.0):.3f} | {s.get('given', 0.0):.0%} | {s.get('precision_when_given', 0.0):.3f} "
+        f"| {s.get('given_without_gold', 0)} | {s.get('net', '')} |"
+        for t, s in metrics["dev_by_threshold"].items()
+    ]
+    lines = [
+        "# Target ranker for loaded terms (logistic regression)",
+        "",
+        "Chooses whom a loaded term is about when the rules leave it open: it scores every actor mention of the "
+        "article for the term (`attribution/target_ranking.py`, `FEATURES`) and gives the best one as target when "
+        f"its probability reaches {metrics['threshold']}. Use it with `attribution analyze --target-ranker "
+        f"{_short_path(str(path))}` or `Analyzer.from_pretrained(target_ranker=...)`.",
+        "",
+        "## Training data and licence",
+        "",
+        f"- train: {', '.join(map(_short_path, metrics['train_data']))} ({metrics['train_articles']} articles; "
+        f"{fit['terms']} open terms matched to a gold term, {fit['terms_with_a_right_mention']} with a mention of "
+        "the gold target); licence as the data's owner states (the packaged war articles: the project's own).",
+        f"- dev (chooses the threshold): {', '.join(map(_short_path, metrics['dev_data']))} "
+        f"({metrics['dev_articles']} articles).",
+        "- The ranker learns from the analyzer's reports of these articles; see that analyzer's cards for the data "
+        "its models were trained on.",
+        "",
+        "## Metrics",
+        "",
+        f"Grouped 5-fold cross-validated top-1 accuracy by C: {fit['cv_top_one_accuracy_by_c']} (chosen C {fit['c']}).",
+        "",
+        f"Dev target accuracy {before.get('accuracy', 0.0):.3f} without the ranker, {chosen.get('accuracy', 0.0):.3f} "
+        f"with it (right when given {before.get('precision_when_given', 0.0):.3f} -> "
+        f"{chosen.get('precision_when_given', 0.0):.3f}). The threshold has the most targets right less those wrong:",
+        "",
+        "| threshold | target accuracy | given | right when given | given where gold has none | right - wrong |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+        "These are dev numbers (the threshold was chosen on them); measure held-out data with `attribution evaluate "
+        "--compare` before using the ranker.",
+        "",
+        "## Limitations",
+        "",
+        "- The speaker's side is read from names and source types; victims and targets the text names in other "
+        "words are rarely found. Retrain after changing the analyzer's term tagger or target rules.",
+        "",
+        "## Versions",
+        "",
+        f"attribution {__version__}, scikit-learn {sklearn.__version__}, Python {platform.python_version()}; "
+        f"{metrics['train_seconds']} s.",
+        "",
+    ]
+    card = path / "README.md"
+    card.write_text("\n".join(lines), encoding="utf-8")
+    return card

@@ -249,8 +249,8 @@ def train_target_ranker(
     """Fit a ranker on ``train_paths``, choose its threshold on ``dev_paths``, save it to ``out``.
 
     ``analyzer``: the one whose reports the ranker extends (default: the shipped models). Writes
-    ``target_ranker.json`` and ``training_metrics.json`` (the fit report, the dev scores by threshold, the dev
-    scores without a ranker) and returns the metrics.
+    ``target_ranker.json``, ``training_metrics.json`` (the fit report, the dev scores by threshold, the dev
+    scores without a ranker) and a model card, and returns the metrics.
 
     Raises:
         ValueError: naming the data when it holds no loaded terms with targets, or when no dev data is given.
@@ -293,4 +293,7 @@ def train_target_ranker(
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     (Path(out) / "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    from attribution.model_card import write_ranker_model_card
+
+    write_ranker_model_card(out, metrics)
     return metrics

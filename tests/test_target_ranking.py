@@ -226,10 +226,18 @@ def _labelled(text: str, gold: dict[str, str | None]) -> LabeledArticle:
     return LabeledArticle(id="t", text=text, layers=("loaded_terms",), loaded_terms=terms)
 
 
-def _report(text: str, terms: list[LoadedTerm]):  # type: ignore[no-untyped-def]
-    return aggregate(
-        Article("t", text), _sentences(text), ATTRIBUTIONS, Provenance("0", "t", "b", "1"), loaded_terms=terms
-    )
+def _attributions(text: str) -> list[Attribution]:
+    """The commander's and the army's attributions of a two-sides article like :data:`TEXT`."""
+    commander = text[text.index(". A ") + 2 : text.index(" commander") + len(" commander")]
+    return [
+        _said(text, commander, "said", "his heroes had taken the hills", 1, "armed_group"),
+        _said(text, "The army", "said", "the butchers fled toward the border", 2, "military"),
+    ]
+
+
+def _report(text: str, terms: list[LoadedTerm], article_id: str = "t"):  # type: ignore[no-untyped-def]
+    provenance = Provenance("0", "t", "b", "1")
+    return aggregate(Article(article_id, text), _sentences(text), _attributions(text), provenance, loaded_terms=terms)
 
 
 def test_ranking_examples_mark_the_mentions_of_the_gold_target() -> None:
@@ -328,3 +336,76 @@ def test_shipped_ranker_on_articles_written_for_this_test(text: str, term: str, 
     found = [t for t in report.loaded_terms if term in t.text.lower()]
     assert found, f"the term tagger found no {term!r}"
     assert found[0].target is not None and same_actor(found[0].target, target), found[0]
+
+
+class _StubAnalyzer:
+    """Reports whose loaded terms are the gold ones, as the analyzer's would be for a perfect term tagger."""
+
+    def __init__(self, terms: dict[str, list[LoadedTerm]]) -> None:
+        self.terms = terms
+        self.target_ranker = "kept"
+
+    def analyze_many(self, articles):  # type: ignore[no-untyped-def]
+        for article in articles:
+            yield _report(article.text, self.terms[article.id], article.id)
+
+
+SIDES = [("Harran Front", "Kessa"), ("Sable Legion", "Tarsa"), ("Qara Brigade", "Dumal"), ("Nahr Front", "Birin")]
+
+
+def _article(group: str, village: str) -> str:
+    return (
+        f"The {group} attacked the village of {village} on Monday. "
+        f"A {group} commander said his heroes had taken the hills. "
+        "The army said the butchers fled toward the border."
+    )
+
+
+def test_train_target_ranker_writes_a_ranker_its_metrics_and_a_card(tmp_path: Path) -> None:
+    from attribution.target_ranking_training import train_target_ranker
+
+    records, terms = [], {}
+    for i, (group, village) in enumerate(SIDES):
+        text = _article(group, village)
+        records.append(
+            {
+                "id": f"a{i}",
+                "text": text,
+                "layers": ["loaded_terms"],
+                "loaded_terms": [
+                    {"span": [[text.index(w), text.index(w) + len(w)]], "category": "name_calling", "target": group}
+                    for w in ("heroes", "butchers")
+                ],
+            }
+        )
+        terms[f"a{i}"] = [_term(text, "heroes", "positive", 0, 1), _term(text, "butchers", "negative", 1, 2)]
+    train, dev = tmp_path / "train.jsonl", tmp_path / "dev.jsonl"
+    train.write_text("".join(json.dumps(r) + "\n" for r in records[:3]), encoding="utf-8")
+    dev.write_text(json.dumps(records[3]) + "\n", encoding="utf-8")
+    analyzer = _StubAnalyzer(terms)
+    metrics = train_target_ranker([train], [dev], tmp_path / "ranker", analyzer=analyzer, thresholds=(0.9, 0.5, 0.1))
+    assert analyzer.target_ranker == "kept"  # put back after reading the articles without it
+    ranker = TargetRanker.from_pretrained(tmp_path / "ranker")
+    assert ranker.threshold == metrics["threshold"] and metrics["train_articles"] == 3
+    assert metrics["dev_without_ranker"]["accuracy"] == 0.0
+    assert metrics["dev_by_threshold"][str(ranker.threshold)]["accuracy"] == 1.0  # both dev targets right
+    card = (tmp_path / "ranker" / "README.md").read_text(encoding="utf-8")
+    assert "Target ranker" in card and "| 0.5 |" in card
+
+
+def test_train_target_ranker_needs_dev_data_and_targets(tmp_path: Path) -> None:
+    from attribution.target_ranking_training import train_target_ranker
+
+    with pytest.raises(ValueError, match="needs --dev"):
+        train_target_ranker([tmp_path / "x.jsonl"], [], tmp_path / "out", analyzer=_StubAnalyzer({}))
+    text = _article(*SIDES[0])
+    untargeted = {
+        "id": "a",
+        "text": text,
+        "layers": ["loaded_terms"],
+        "loaded_terms": [{"span": [[text.index("butchers"), text.index("butchers") + 8]], "category": "name_calling"}],
+    }
+    data = tmp_path / "data.jsonl"
+    data.write_text(json.dumps(untargeted) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"data\.jsonl.*no loaded term gives a target"):
+        train_target_ranker([data], [data], tmp_path / "out", analyzer=_StubAnalyzer({}))
