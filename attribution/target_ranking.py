@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from attribution.actors import HEAD_ROLES, cluster_mentions, parse_mention, same_actor, singular_noun
-from attribution.context_targets import SAID_OF, ActorCandidate, actor_candidates, label_kind, open_target
+from attribution.context_targets import SAID_OF, ActorCandidate, actor_candidates, label_kind
 from attribution.records import Attribution, LoadedTerm, Sentence
 
 #: The file a ranker folder holds.
@@ -451,20 +451,22 @@ def ranking_rows(
 
 
 def rankable(term: LoadedTerm) -> bool:
-    """Whether the ranker may choose a term's target.
+    """Whether the ranker may choose a term's target: it has none, or the rules' target names only a kind of actor.
 
-    It may when the term is open (:func:`~attribution.context_targets.open_target`) or its target from the rules
-    names only a kind of actor ("insurgents", "the regime"), which a name may replace.
+    A kind ("insurgents", "the regime", the term's own head noun: "terrorist gangs" -> "gangs") a name may replace;
+    a name the rules found stays, also one inside the term ("ISIL terrorists" -> ISIL).
 
     >>> from attribution.records import LoadedTerm
-    >>> def term(target):
-    ...     return LoadedTerm("name_calling", 0, 10, "terrorists", 0, 0.9, target=target, target_span=(20, 30))
+    >>> def term(target, words="terrorists", span=(20, 30)):
+    ...     return LoadedTerm("name_calling", 0, len(words), words, 0, 0.9, target=target, target_span=span)
     >>> rankable(term(None)), rankable(term("insurgents")), rankable(term("Harran Front"))
     (True, True, False)
+    >>> rankable(term("ISIL", "ISIL terrorists", (0, 4))), rankable(term("gangs", "terrorist gangs", (10, 15)))
+    (False, True)
     """
-    if open_target(term):
+    if term.target is None:
         return True
-    parsed = parse_mention(term.target or "")
+    parsed = parse_mention(term.target)
     return parsed is None or not parsed.named
 
 
