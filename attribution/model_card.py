@@ -33,6 +33,13 @@ _LIMITATIONS = """\
 """
 
 
+def write_card(path: str | Path, lines: list[str]) -> Path:
+    """Write the card's ``lines`` to ``path/README.md``; returns the file."""
+    card = Path(path) / "README.md"
+    card.write_text("\n".join(lines), encoding="utf-8")
+    return card
+
+
 def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
@@ -133,9 +140,7 @@ def write_model_card(
         f"Python {platform.python_version()}.",
         "",
     ]
-    card = path / "README.md"
-    card.write_text("\n".join(lines), encoding="utf-8")
-    return card
+    return write_card(path, lines)
 
 
 _TERM_DATA_NOTES = {
@@ -354,9 +359,7 @@ def write_term_model_card(path: str | Path, *, training: dict[str, Any], metrics
         f"Python {platform.python_version()}.",
         "",
     ]
-    card = path / "README.md"
-    card.write_text("\n".join(lines), encoding="utf-8")
-    return card
+    return write_card(path, lines)
 
 
 def write_ranker_model_card(path: str | Path, metrics: dict[str, Any]) -> Path:
@@ -418,6 +421,4 @@ def write_ranker_model_card(path: str | Path, metrics: dict[str, Any]) -> Path:
         f"{metrics['train_seconds']} s.",
         "",
     ]
-    card = path / "README.md"
-    card.write_text("\n".join(lines), encoding="utf-8")
-    return card
+    return write_card(path, lines)

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from attribution.annotations import LabeledArticle
+from attribution.model_card import started_from, write_card
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL
 from attribution.tagging.precision import check_precision, training_uses_bf16
 from attribution.tagging.sentence_bias import LABEL2ID, LABELS
@@ -575,7 +576,6 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
     import transformers
 
     from attribution import __version__
-    from attribution.model_card import started_from
 
     path = Path(path)
     holdout = training.get("holdout", "auto")
@@ -697,6 +697,4 @@ def write_sentence_bias_card(path: str | Path, *, training: dict[str, Any], metr
         f"datasets {datasets.__version__}, scikit-learn {sklearn.__version__}, Python {platform.python_version()}.",
         "",
     ]
-    card = path / "README.md"
-    card.write_text("\n".join(lines), encoding="utf-8")
-    return card
+    return write_card(path, lines)

@@ -31,6 +31,7 @@ import numpy as np
 
 from attribution.actors import build_actors, same_actor, targets_from_actors
 from attribution.annotations import LabeledArticle
+from attribution.grouped_logistic import fit_grouped_logistic
 from attribution.records import ArticleReport, LoadedTerm
 from attribution.target_ranking import (
     FEATURES,
@@ -129,46 +130,23 @@ def fit_ranker(
         ValueError: when the examples hold no right mention or fewer articles than two.
 
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
-
     if not examples.correct.any() or len(set(examples.articles.tolist())) < 2:
         raise ValueError(
             f"too little to fit a target ranker: {len(set(examples.terms.tolist()))} open terms with "
             f"{int(examples.correct.sum())} right mentions in {len(set(examples.articles.tolist()))} articles"
         )
-    x, y = examples.features, examples.correct
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale == 0] = 1.0
-    z = (x - mean) / scale
-    n_folds = min(folds, len(set(examples.articles.tolist())))
-    by_c: dict[str, float] = {}
-    for c in cs:
-        scores = np.zeros(len(y))
-        for train, held in GroupKFold(n_folds).split(z, y, examples.articles):
-            if len(set(y[train].tolist())) < 2:
-                continue
-            model = LogisticRegression(C=c, max_iter=2000).fit(z[train], y[train])
-            scores[held] = model.predict_proba(z[held])[:, 1]
-        by_c[str(c)] = top_one_accuracy(examples, scores)
-    best = max(cs, key=lambda c: by_c[str(c)])
-    model = LogisticRegression(C=best, max_iter=2000).fit(z, y)
-    ranker = TargetRanker(
-        FEATURES,
-        tuple(float(w) for w in model.coef_[0]),
-        float(model.intercept_[0]),
-        tuple(float(v) for v in mean),
-        tuple(float(v) for v in scale),
-        0.0,
+    y = examples.correct
+    fit = fit_grouped_logistic(
+        examples.features, y, examples.articles, cs=cs, score=lambda p: top_one_accuracy(examples, p), folds=folds
     )
+    ranker = TargetRanker(FEATURES, fit.weights, fit.bias, fit.mean, fit.scale, 0.0)
     report = {
         "pairs": len(y),
         "terms": len(set(examples.terms.tolist())),
         "terms_with_a_right_mention": len(set(examples.terms[y == 1].tolist())),
-        "cv_top_one_accuracy_by_c": by_c,
-        "c": best,
-        "weights": {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0], strict=True)},
+        "cv_top_one_accuracy_by_c": fit.score_by_c,
+        "c": fit.c,
+        "weights": {name: round(w, 4) for name, w in zip(FEATURES, fit.weights, strict=True)},
     }
     return ranker, report
 

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from attribution.annotations import LabeledArticle
+from attribution.grouped_logistic import fit_grouped_logistic
 from attribution.tagging.term_tagger import TERM_GROUPS, TermTagger
 from attribution.tagging.term_verifier import CategoryVerifier, TermVerifier, feature_names, term_features
 
@@ -120,40 +121,16 @@ def fit_category_verifier(
     each group's (article's) rows kept in one fold. Threshold 0: :func:`choose_verifier_thresholds` sets it.
     Returns the verifier and a report: examples, share right, AUC by ``C``, chosen ``C``, its AUC.
     """
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import GroupKFold
 
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale == 0] = 1.0
-    z = (x - mean) / scale
-    n_folds = min(folds, len(set(groups.tolist())))
-    auc_by_c: dict[str, float] = {}
-    for c in cs:
-        scores = np.zeros(len(y))
-        for train, held in GroupKFold(n_folds).split(z, y, groups):
-            if len(set(y[train].tolist())) < 2:
-                scores[held] = 0.5
-                continue
-            model = LogisticRegression(C=c, max_iter=2000).fit(z[train], y[train])
-            scores[held] = model.predict_proba(z[held])[:, 1]
-        auc_by_c[str(c)] = round(float(roc_auc_score(y, scores)), 4)
-    best = max(cs, key=lambda c: auc_by_c[str(c)])
-    model = LogisticRegression(C=best, max_iter=2000).fit(z, y)
-    verifier = CategoryVerifier(
-        tuple(float(w) for w in model.coef_[0]),
-        float(model.intercept_[0]),
-        tuple(float(v) for v in mean),
-        tuple(float(v) for v in scale),
-        0.0,
-    )
+    fit = fit_grouped_logistic(x, y, groups, cs=cs, score=lambda p: round(float(roc_auc_score(y, p)), 4), folds=folds)
+    verifier = CategoryVerifier(fit.weights, fit.bias, fit.mean, fit.scale, 0.0)
     report = {
         "examples": len(y),
         "share_right": round(float(y.mean()), 4),
-        "cv_auc_by_c": auc_by_c,
-        "c": best,
-        "cv_auc": auc_by_c[str(best)],
+        "cv_auc_by_c": fit.score_by_c,
+        "c": fit.c,
+        "cv_auc": fit.score_by_c[str(fit.c)],
     }
     return verifier, report
 
