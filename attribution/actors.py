@@ -489,10 +489,13 @@ def _initials(tokens: Sequence[str]) -> str | None:
 
 
 def _acronym(parsed: ParsedMention) -> str | None:
-    """The lower-case acronym a mention is written as ("WDF" -> "wdf"), else ``None``."""
-    display = parsed.display.strip()
-    if len(parsed.strong) == 1 and 2 <= len(display) <= 6 and display.isalpha() and display.isupper():
-        return display.lower()
+    """The lower-case acronym a mention's one name is written as ("WDF", "ALA fighters" -> "ala"), else ``None``."""
+    if len(parsed.strong) != 1:
+        return None
+    (name,) = parsed.strong
+    for word in _TOKEN.findall(parsed.display):
+        if word.lower() == name and word.isalpha() and word.isupper() and 2 <= len(word) <= 6:
+            return name
     return None
 
 
@@ -627,10 +630,10 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
                 }
             )
             target = len(clusters) - 1
-        if acronym:
-            clusters[target]["acronyms"].add(acronym)
         elif clusters[target]["role"] is None:
             clusters[target]["role"] = p.role
+        if acronym:
+            clusters[target]["acronyms"].add(acronym)
         clusters[target]["strong"] |= p.strong
         clusters[target]["joinable"] |= not p.country
         if p.initials:

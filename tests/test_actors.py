@@ -49,6 +49,10 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         (["Saudi Arabia", "Saudi officials"], [[0, 1]]),
         # a generic mention still joins the one government named by its head noun, beside a bare country
         (["Russia", "the Syrian government", "the regime"], [[0], [1, 2]]),
+        # an acronym joins the name of its initials, before or after it
+        (["the Warsan Defence Force", "WDF"], [[0, 1]]),
+        (["the GNC", "Government of National Concord"], [[0, 1]]),
+        (["the Aravan Liberation Army", "ALA fighters", "an ALA commander"], [[0, 1, 2]]),
     ],
 )
 def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -78,6 +82,9 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["Russia", "the government"], [[0], [1]]),
         # a country's government is not its army
         (["Russia", "Russian troops"], [[0], [1]]),
+        # an acronym joins no name of other initials, and a one-word name has none
+        (["the Warsan Defence Force", "TRA"], [[0], [1]]),
+        (["Harran", "HR"], [[0], [1]]),
     ],
 )
 def test_non_merges(mentions: list[str], clusters: list[list[int]]) -> None:
