@@ -7,14 +7,15 @@ terrorists" -> the armed group named before. Many loaded terms stay open: a labe
 the speaker blames on someone ("a cowardly massacre"). Whom they mean depends on who is speaking and which sides
 the article names.
 
-For each open term the ranker scores the article's actor mentions (:func:`attribution.context_targets.actor_candidates`)
-with a logistic regression over a few numbers per (term, mention) pair (:data:`FEATURES`): how far before or after
-the term the mention stands, whether it names one actor or a kind, whether the term's words fit its kind, how often
-the article mentions it, and how it stands to the speaker of the term's attribution: named in the speaker's own
-source phrase ("a Brigades commander" for the Sabran Brigades), or of the same kind as the speaker (a state's
-spokesman and the army), each crossed with the term's polarity, since praise goes to one's own side and abuse to
-the other. The best-scoring mention becomes the target when its probability reaches the ranker's threshold; the
-term's ``target_span`` is then the mention's offsets.
+For each term without a named target (:func:`rankable`) the ranker scores the article's actor mentions
+(:func:`attribution.context_targets.actor_candidates`, grouped into actors: :class:`ArticleActors`) with a logistic
+regression over a few numbers per (term, mention) pair (:data:`FEATURES`): how far before or after the term the
+mention stands, whether it names one actor or a kind, whether the term's words fit its kind, how often the article
+mentions its actor, and how that actor stands to the speaker of the term's attribution: the speaker's own (named in
+its source phrase: "a Brigades commander" for the Sabran Brigades) or another armed actor, of the speaker's kind (a
+state's spokesman and the army) or the opposing kind, each crossed with the term's polarity, since praise goes to
+one's own side and abuse to the other. The best-scoring mention becomes the target when its probability reaches the
+ranker's threshold; the term's ``target_span`` is then the mention's offsets.
 
 The ranker is fitted on hand-written war articles with gold targets (:mod:`attribution.target_ranking_training`)
 and stored as a small JSON file (``models/target-ranker/target_ranker.json``).
@@ -278,7 +279,7 @@ def names_speaker(candidate: str, speaker: frozenset[str]) -> bool:
     shared = set(words) & speaker
     if any(not _role_word(w) for w in shared):
         return True
-    if len(words) > 1 and "".join(w[0] for w in words if w not in {"of", "al"}) in speaker:
+    if len(words) > 1 and "".join(w[0] for w in words) in speaker:
         return True
     return words[-1] in shared and all(_role_word(w) for w in speaker)
 
@@ -325,13 +326,15 @@ class ArticleActors:
 class TermView:
     """What the features read about one term: its attribution, the speaker's own actors and the rules' targets.
 
-    ``own_actors``: the actors the speaker speaks for (a mention in its source phrase, or naming it,
-    :func:`names_speaker`); ``targeted``: per actor, how many of the article's other terms the rules gave it as
-    target, with the term's polarity and with the other.
+    ``in_source``: the mentions inside the speaker's source phrase; ``own_actors``: the actors the speaker speaks
+    for (one of those mentions', or one a mention of which names the speaker, :func:`names_speaker`);
+    ``targeted``: per actor, how many of the article's other terms the rules gave it as target, with the term's
+    polarity and with the other.
     """
 
     term: LoadedTerm
     attribution: Attribution | None
+    in_source: frozenset[int]
     own_actors: frozenset[int]
     targeted: Mapping[int, tuple[int, int]]
 
@@ -345,12 +348,14 @@ class TermView:
     ) -> TermView:
         """The view of ``term`` in an article with ``actors``, ``attributions`` and ``loaded_terms``."""
         attribution = attributions[term.attribution_index] if term.attribution_index is not None else None
+        in_source: set[int] = set()
         own: set[int] = set()
         if attribution is not None:
             speaker = speaker_names(attribution, attributions)
             for i, c in enumerate(actors.candidates):
-                in_source = any(s.start <= c.start and c.end <= s.end for s in attribution.source)
-                if in_source or names_speaker(c.text, speaker):
+                if any(s.start <= c.start and c.end <= s.end for s in attribution.source):
+                    in_source.add(i)
+                if i in in_source or names_speaker(c.text, speaker):
                     own.add(actors.actor_of[i])
         targeted: dict[int, tuple[int, int]] = {}
         for other in loaded_terms:
@@ -362,7 +367,7 @@ class TermView:
             }:
                 count = targeted.get(actor, (0, 0))
                 targeted[actor] = (count[0] + same, count[1] + (not same))
-        return cls(term, attribution, frozenset(own), targeted)
+        return cls(term, attribution, frozenset(in_source), frozenset(own), targeted)
 
 
 def pair_features(view: TermView, index: int, actors: ArticleActors) -> np.ndarray:
@@ -388,9 +393,6 @@ def pair_features(view: TermView, index: int, actors: ArticleActors) -> np.ndarr
     own = actor in view.own_actors
     combatant = actor in actors.combatants
     other_side = bool(view.own_actors) and combatant and not own
-    in_source = view.attribution is not None and any(
-        s.start <= candidate.start and candidate.end <= s.end for s in view.attribution.source
-    )
     same, other = view.targeted.get(actor, (0, 0))
     values = {
         "before": float(before),
@@ -413,7 +415,7 @@ def pair_features(view: TermView, index: int, actors: ArticleActors) -> np.ndarr
         "quoted": float(term.voice == "quoted"),
         "indirect": float(term.voice == "indirect"),
         "narrator": float(term.voice == "narrator"),
-        "in_speaker_source": float(in_source),
+        "in_speaker_source": float(index in view.in_source),
         "own_side_negative": float(own and negative),
         "own_side_positive": float(own and positive),
         "other_side_negative": float(other_side and negative),

@@ -1,7 +1,7 @@
 """Fit the target ranker (:mod:`attribution.target_ranking`) on articles with gold loaded-term targets.
 
-The analyzer, without a ranker, reads each labelled article; every loaded term it leaves open (no target from the
-rules) and that overlaps a gold term becomes one ranking problem: the article's actor mentions, each labelled right
+The analyzer, without a ranker, reads each labelled article; every loaded term it leaves without a named target
+(:func:`~attribution.target_ranking.rankable`) and that overlaps a gold term becomes one ranking problem: the article's actor mentions, each labelled right
 when it names the gold target (:func:`~attribution.actors.same_actor`). A gold term without a target makes every
 mention wrong, which teaches the ranker to leave a term open. A logistic regression over the pairs, its
 regularisation chosen by grouped cross-validation (an article's pairs in one fold, top-1 accuracy of the held-out
