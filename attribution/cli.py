@@ -464,12 +464,22 @@ def _run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``train`` flags the target ranker has no use for.
+_NOT_FOR_TARGETS = tuple(
+    "config base_model epochs learning_rate batch_size max_train_articles max_steps init_model attribution_tagger "
+    "trunk_layer".split()
+)
+
+
 def _run_train_targets(args: argparse.Namespace) -> int:
-    from attribution.pipeline import Analyzer
     from attribution.target_ranking_training import train_target_ranker
 
-    analyzer = Analyzer.from_pretrained(args.model, precision=args.precision or "float32")
-    metrics = train_target_ranker(args.data, args.dev, args.out, analyzer=analyzer, data_format=args.format)
+    for flag in _NOT_FOR_TARGETS:
+        if getattr(args, flag) is not None:
+            raise ValueError(f"--{flag.replace('_', '-')} does not apply to --task targets")
+    metrics = train_target_ranker(
+        args.data, args.dev, args.out, model=args.model, precision=args.precision or "float32", data_format=args.format
+    )
     before, after = metrics["dev_without_ranker"], metrics["dev_by_threshold"][str(metrics["threshold"])]
     print(
         f"dev ({metrics['dev_articles']} articles): target accuracy {before.get('accuracy', 0.0):.4f} without the "

@@ -1,9 +1,9 @@
 """Fit the target ranker (:mod:`attribution.target_ranking`) on articles with gold loaded-term targets.
 
 The analyzer, without a ranker, reads each labelled article; every loaded term it leaves without a named target
-(:func:`~attribution.target_ranking.rankable`) and that overlaps a gold term becomes one ranking problem: the article's actor mentions, each labelled right
-when it names the gold target (:func:`~attribution.actors.same_actor`). A gold term without a target makes every
-mention wrong, which teaches the ranker to leave a term open. A logistic regression over the pairs, its
+(:func:`~attribution.target_ranking.rankable`) and that overlaps a gold term becomes one ranking problem: the
+article's actor mentions, each labelled right when it names the gold target (:func:`~attribution.actors.same_actor`).
+A gold term without a target makes every mention wrong, which teaches the ranker to leave a term open. A logistic regression over the pairs, its
 regularisation chosen by grouped cross-validation (an article's pairs in one fold, top-1 accuracy of the held-out
 terms), is then given the probability threshold that does a reader most good on the dev articles: the most targets
 right less those wrong, a target given where the annotator saw none counting as wrong (:func:`net_targets`; the
@@ -220,13 +220,16 @@ def train_target_ranker(
     out: str | Path,
     *,
     analyzer: Any | None = None,
+    model: str | Path | None = None,
+    precision: str = "float32",
     data_format: str = "jsonl",
     cs: Sequence[float] = DEFAULT_CS,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
 ) -> dict[str, Any]:
     """Fit a ranker on ``train_paths``, choose its threshold on ``dev_paths``, save it to ``out``.
 
-    ``analyzer``: the one whose reports the ranker extends (default: the shipped models). Writes
+    ``analyzer``: the one whose reports the ranker extends; without it, the analyzer folder ``model`` (default: the
+    shipped models) is loaded at ``precision`` once the data has been read. Writes
     ``target_ranker.json``, ``training_metrics.json`` (the fit report, the dev scores by threshold, the dev
     scores without a ranker) and a model card, and returns the metrics.
 
@@ -253,7 +256,7 @@ def train_target_ranker(
     if analyzer is None:
         from attribution.pipeline import Analyzer
 
-        analyzer = Analyzer.from_pretrained()
+        analyzer = Analyzer.from_pretrained(model, precision=precision)
     train_reports = analyzer_reports(analyzer, train)
     dev_reports = analyzer_reports(analyzer, dev)
     ranker, fit_report = fit_ranker(ranking_examples(train, train_reports), cs=cs)
