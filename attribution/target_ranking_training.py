@@ -3,12 +3,13 @@
 The analyzer, without a ranker, reads each labelled article; every loaded term it leaves without a named target
 (:func:`~attribution.target_ranking.rankable`) and that overlaps a gold term becomes one ranking problem: the
 article's actor mentions, each labelled right when it names the gold target (:func:`~attribution.actors.same_actor`).
-A gold term without a target makes every mention wrong, which teaches the ranker to leave a term open. A logistic regression over the pairs, its
-regularisation chosen by grouped cross-validation (an article's pairs in one fold, top-1 accuracy of the held-out
-terms), is then given the probability threshold that does a reader most good on the dev articles: the most targets
-right less those wrong, a target given where the annotator saw none counting as wrong (:func:`net_targets`; the
-first threshold wins a tie, so list the highest first). Target accuracy alone would count a wrong target no worse
-than none, and so choose the lowest threshold.
+A gold term without a target makes every mention wrong, which teaches the ranker to leave a term open.
+
+A logistic regression over the pairs, its regularisation chosen by grouped cross-validation (an article's pairs in
+one fold, top-1 accuracy of the held-out terms), is then given the probability threshold that does a reader most good
+on the dev articles: the most targets right less those wrong, a target given where the annotator saw none counting
+as wrong (:func:`net_targets`; the first threshold wins a tie, so list the highest first). Target accuracy alone
+would count a wrong target no worse than none, and so choose the lowest threshold.
 
 Example:
     >>> import numpy as np
