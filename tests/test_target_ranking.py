@@ -409,3 +409,23 @@ def test_train_target_ranker_needs_dev_data_and_targets(tmp_path: Path) -> None:
     data.write_text(json.dumps(untargeted) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"data\.jsonl.*no loaded term gives a target"):
         train_target_ranker([data], [data], tmp_path / "out", analyzer=_StubAnalyzer({}))
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--epochs", "3"], "--epochs does not apply to --task targets"),
+        (["--init-model", "models/term-tagger"], "--init-model does not apply to --task targets"),
+        ([], "--task targets needs --dev"),
+    ],
+)
+def test_cli_train_targets_errors(
+    tmp_path: Path, flags: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from attribution.cli import main
+
+    data = tmp_path / "data.jsonl"
+    data.write_text("", encoding="utf-8")
+    assert main(["train", "--task", "targets", "--data", str(data), "--out", str(tmp_path / "out"), *flags]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
