@@ -138,7 +138,7 @@ def actor_candidates(text: str, sentences: Sequence[Sentence]) -> list[ActorCand
     return out
 
 
-def open_target(term: LoadedTerm) -> bool:
+def _open_target(term: LoadedTerm) -> bool:
     """No target, or only the term's own head noun ("terrorist gangs" -> "gangs"): a name may replace it.
 
     A label given an actor named elsewhere ("the terrorists" -> Harran Front, its ``target_span`` the label's own
@@ -147,7 +147,7 @@ def open_target(term: LoadedTerm) -> bool:
     >>> from attribution.records import LoadedTerm
     >>> gangs = LoadedTerm("name_calling", 0, 15, "terrorist gangs", 0, 0.9, target="gangs", target_span=(10, 15))
     >>> named = LoadedTerm("name_calling", 0, 10, "terrorists", 0, 0.9, target="Harran Front", target_span=(0, 10))
-    >>> open_target(gangs), open_target(named), open_target(LoadedTerm("name_calling", 0, 6, "thugs", 0, 0.9))
+    >>> _open_target(gangs), _open_target(named), _open_target(LoadedTerm("name_calling", 0, 6, "thugs", 0, 0.9))
     (True, False, True)
     """
     span = term.target_span
@@ -181,7 +181,7 @@ def targets_from_context(
     text: str, sentences: Sequence[Sentence], loaded_terms: Sequence[LoadedTerm]
 ) -> tuple[LoadedTerm, ...]:
     """The terms, each bare label without a target given the actor the article names for it (module docstring)."""
-    labels = {i: kind for i, t in enumerate(loaded_terms) if open_target(t) and (kind := label_kind(t))}
+    labels = {i: kind for i, t in enumerate(loaded_terms) if _open_target(t) and (kind := label_kind(t))}
     if not labels:
         return tuple(loaded_terms)
     candidates = actor_candidates(text, sentences)

@@ -22,7 +22,9 @@ Example:
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,6 +35,7 @@ import numpy as np
 from attribution.actors import build_actors, same_actor, targets_from_actors
 from attribution.annotations import LabeledArticle
 from attribution.grouped_logistic import fit_grouped_logistic
+from attribution.model_card import write_ranker_model_card
 from attribution.records import ArticleReport, LoadedTerm
 from attribution.target_ranking import (
     FEATURES,
@@ -238,9 +241,6 @@ def train_target_ranker(
         ValueError: naming the data when it holds no loaded terms with targets, or when no dev data is given.
 
     """
-    import json
-    import time
-
     from attribution.training import load_labeled
 
     if not dev_paths:
@@ -248,12 +248,9 @@ def train_target_ranker(
     started = time.perf_counter()
     train = [r for r in load_labeled(list(train_paths), data_format) if r.loaded_terms]
     dev = [r for r in load_labeled(list(dev_paths), data_format) if r.loaded_terms]
-    for name, records in (("training data", train), ("dev data", dev)):
+    for name, paths, records in (("training data", train_paths, train), ("dev data", dev_paths, dev)):
         if not any(t.target for r in records for t in r.loaded_terms):
-            raise ValueError(
-                f"{name} {list(map(str, train_paths if name == 'training data' else dev_paths))}: "
-                "no loaded term gives a target"
-            )
+            raise ValueError(f"{name} {', '.join(map(str, paths))}: no loaded term gives a target")
     if analyzer is None:
         from attribution.pipeline import Analyzer
 
@@ -275,7 +272,5 @@ def train_target_ranker(
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     (Path(out) / "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    from attribution.model_card import write_ranker_model_card
-
     write_ranker_model_card(out, metrics)
     return metrics
