@@ -27,11 +27,13 @@ Each mention is parsed by a few rules (:func:`parse_mention`):
 Clustering (:func:`cluster_mentions`): mentions with the same alias, or the same demonym and role
 ("Syrian troops", "the Syrian army" -> Syrian army), are one actor; mentions whose strong names are a
 subset of one another (and whose roles agree) are one actor ("the Observatory" and "the Syrian
-Observatory"); a generic mention ("the army", "militants", "Takfiri groups") joins the one named
-actor of its role when there is exactly one (with two armies in the article, "the army" stays an actor
-of its own), and never a bare country ("the regime" in a report that names "the United States" is seldom the US
-government); other generic mentions group by head noun ("residents", "a resident"). A mention that
-names no actor (pronouns, "reports", a scare-quoted word that is no actor noun) is left out.
+Observatory"), and so are two mentions of no known role whose names differ as a demonym and its place
+("Kartenian" and "Kartenia", :func:`demonym_of`, for places no table knows); a generic mention ("the army",
+"militants", "Takfiri groups") joins the one named actor of its role when there is exactly one (with two armies
+in the article, "the army" stays an actor of its own), and never a bare country ("the regime" in a report that
+names "the United States" is seldom the US government); other generic mentions group by head noun ("residents",
+"a resident"). A mention that names no actor (pronouns, "reports", a scare-quoted word that is no actor noun) is
+left out.
 
 Asymmetries (:func:`find_asymmetries`) are stated only when the data shows them: one side called by
 name-calling terms and the other not; positive terms for one side, negative for the other; one side's
@@ -575,6 +577,50 @@ def cluster_mentions(mentions: Sequence[str], source_types: Sequence[str | None]
     return sorted((sorted(g) for g in groups), key=lambda g: g[0])
 
 
+#: Endings that make a demonym of a place name: "Kartenian" (Kartenia), "Sudanese", "Kenyan", "Qamaristani".
+_DEMONYM_ENDINGS = ("ian", "ese", "an", "n", "i")
+_VOWELS = "aeiouy"
+
+
+def demonym_of(word: str, place: str) -> bool:
+    """Whether ``word`` is the demonym of ``place`` (lower case), also for places no table knows.
+
+    >>> demonym_of("kartenian", "kartenia"), demonym_of("nyakirian", "nyakiri"), demonym_of("qamaristani", "qamaristan")
+    (True, True, True)
+    >>> demonym_of("sudanese", "sudan"), demonym_of("hassani", "hassan"), demonym_of("kartenia", "kartenian")
+    (True, False, False)
+    """
+    for ending in _DEMONYM_ENDINGS:
+        stem = word.removesuffix(ending)
+        if stem == word or len(stem) < 4 or (ending == "i" and not stem.endswith("stan")):
+            continue
+        bare = place.rstrip(_VOWELS)  # "kartenia" -> "karten", as "kartenian" less "ian"
+        if stem == place or (place[-1:] in _VOWELS and len(bare) >= 4 and stem.rstrip(_VOWELS) == bare):
+            return True
+    return False
+
+
+def _names_overlap(first: frozenset[str] | set[str], second: frozenset[str] | set[str]) -> bool:
+    """Whether one set of strong names holds the other, a demonym standing for its place ("Kartenian", "Kartenia").
+
+    Only for mentions of no known role: :func:`_clusters` keeps a country apart from its army, as "Russia" from
+    "Russian troops".
+
+    >>> _names_overlap({"harran", "front"}, {"harran"}), _names_overlap({"kartenian"}, {"kartenia"})
+    (True, True)
+    >>> _names_overlap({"kartenia"}, {"gorvania"}), _names_overlap({"harran"}, {"kessa"})
+    (False, False)
+    """
+    if first <= second or second <= first:
+        return True
+    smaller, larger = sorted((first, second), key=len)
+
+    def placed(name: str) -> str:
+        return next((o for o in larger if demonym_of(name, o) or demonym_of(o, name)), name)
+
+    return {placed(name) for name in smaller} <= larger
+
+
 def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
     """Cluster parsed mentions (see the module docstring); returns lists of indices."""
     # each: {"strong": set, "role": str|None, "members": list, "joinable": bool, "initials": set, "acronyms": set}
@@ -603,8 +649,12 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
         target = None
         if p.strong:
             for c, cluster in enumerate(clusters):
-                overlap = cluster["strong"] and (p.strong <= cluster["strong"] or cluster["strong"] <= p.strong)
-                if overlap and (cluster["role"] is None or p.role is None or cluster["role"] == p.role):
+                plain = cluster["strong"] and (p.strong <= cluster["strong"] or cluster["strong"] <= p.strong)
+                if plain and (cluster["role"] is None or p.role is None or cluster["role"] == p.role):
+                    target = c
+                    break
+                # "Kartenian" and "Kartenia" with no role: a country's name, not its army ("Kartenian troops")
+                if p.role is None and cluster["role"] is None and _names_overlap(p.strong, cluster["strong"]):
                     target = c
                     break
         acronym = _acronym(p)

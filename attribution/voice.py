@@ -91,7 +91,7 @@ _PREPOSITIONS = frozenset(
 #: Quantity words: the phrase after them counts victims or things, not the actor described.
 _QUANTIFIERS = frozenset("countless innumerable untold unimaginable".split())
 #: Labels whose "of X" is what they defend or free, not the group they belong to.
-_NOT_MEMBERSHIP = frozenset("defender defenders liberator liberators".split())
+_NOT_MEMBERSHIP = frozenset("defender defenders liberator liberators butcher butchers".split())
 #: Verb stems whose target is the agent (the subject, or "by X" in the passive): "the army liberated".
 _AGENT_VERBS = ("liberat", "massacr", "slaughter", "butcher", "terroris", "terroriz", "rampag", "savag")
 #: Verb stems whose target is the patient (the object, or "of X"): "neutralised 12 terrorists".
@@ -104,7 +104,8 @@ _ACTION_NOUNS = frozenset(
 )
 #: Labels of dependence: their "of X" or nationality premodifier names the patron, not the target.
 PATRON_NOUNS = frozenset(
-    "puppet puppets proxy proxies lackey lackeys stooge stooges pawn pawns vassal vassals hireling hirelings".split()
+    """puppet puppets proxy proxies lackey lackeys stooge stooges pawn pawns vassal vassals hireling hirelings
+    spy spies agent agents tool tools servant servants slave slaves instrument instruments""".split()
 )
 #: Labels that name the actor themselves: "regime forces" does not make "forces" the target.
 _SELF_NAMING = frozenset("regime regimes junta juntas".split())
@@ -482,12 +483,13 @@ def find_target(
        ("foreign-backed terrorists of ISIL" -> "ISIL"). Not after "regime"/"junta" (they name the
        actor themselves: "regime forces"), quantities ("countless civilians") or a possessive term.
     7. Label nouns: "terrorists of the Nusra Front" / "belonging to" / "affiliated with" / "loyal to"
-       -> the name; not for "defenders of X", nor for labels of dependence ("a puppet of Riyadh",
-       "an Iranian proxy": the patron is not the target). Action nouns and event adjectives: the
-       ``by`` agent ("the heinous attack carried out by ISIL" -> "ISIL").
+       -> the name; not for "defenders of X" or "the butcher of X", nor for labels of dependence ("a puppet
+       of Riyadh", "an Iranian proxy", "spies of the regime": the patron is not the target). Action nouns and
+       event adjectives: the ``by`` agent ("the heinous attack carried out by ISIL" -> "ISIL").
     8. The object of a labelling verb (tried with the copula): "called Haftar a war criminal" -> "Haftar",
        "described the RSF as a militia of mercenaries" -> "RSF", "accused Belarus of acting as a client
-       state" -> "Belarus" (here the labelled actor is the target, not the patron).
+       state" -> "Belarus" (here the labelled actor is the target, not the patron); in a relative clause,
+       the object named before it: "the AAT, which it called death squads" -> "AAT".
     9. Whose: the ``of`` phrase after the term or after the noun it premodifies ("the colonialist policies
        of France" -> "France", "the brutality of this army" -> "army"); not the patient of an action ("the
        massacre of civilians") nor what a quantity counts ("a mere handful of its soldiers").
@@ -673,8 +675,12 @@ def _labelled_object(text: str, tokens: list[_Token], first: int, sentence_start
     up to two premodifiers of the label ("an Iranian proxy") stand between the object and the term.
     """
     verb = next((v for v in range(first - 1, max(-1, first - 11), -1) if tokens[v].lower in _LABELLING_VERBS), None)
-    if verb is None or verb + 1 >= first:
+    if verb is None:
         return None
+    if all(t.lower in _LABEL_GAP for t in tokens[verb + 1 : first]):  # ", which it called 'death squads'"
+        antecedent = _relative_antecedent(text, tokens, verb, sentence_start)
+        if antecedent is not None or verb + 1 >= first:
+            return antecedent
     span = None
     for start in range(verb + 1, min(verb + 4, first)):  # up to two modifiers skipped: "the captured soldiers"
         span = _right_run(text, tokens, start, sentence_start)
@@ -694,6 +700,46 @@ def _labelled_object(text: str, tokens: list[_Token], first: int, sentence_start
     if any(t.lower not in _LABEL_GAP and not _is_actor_noun(t) for t in gap):
         return None
     return span
+
+
+#: Relative pronouns that open a labelling clause after its object: "the AAT, which it called death squads".
+_RELATIVE_PRONOUNS = frozenset(("which", "whom", "who"))
+
+
+def _relative_antecedent(text: str, tokens: list[_Token], verb: int, sentence_start: int) -> tuple[int, int] | None:
+    """The object of a labelling verb in a relative clause, named before it: the noun phrase before ", which".
+
+    The pronoun stands at most four words before the verb (its subject between: "whom the coalition calls"), right
+    after a comma; the antecedent is the word before the comma (a name, an actor noun or a plural noun; an acronym
+    in parentheses counts) with the names and actor nouns right before it.
+
+    >>> text = "It accused Karovian instructors, whom the coalition calls the mercenaries of death."
+    >>> tokens = _tokens(text, 0, len(text))
+    >>> span = _relative_antecedent(text, tokens, 7, 0)
+    >>> text[span[0] : span[1]]
+    'Karovian instructors'
+    >>> text = "The AAT shelled the town, which it called a crime."  # "the town" is not an actor
+    >>> _relative_antecedent(text, _tokens(text, 0, len(text)), 8, 0) is None
+    True
+    """
+    pronoun = next((r for r in range(verb - 1, max(0, verb - 5), -1) if tokens[r].lower in _RELATIVE_PRONOUNS), None)
+    if pronoun is None or pronoun == 0 or any(t.lower in _RELATIVE_PRONOUNS for t in tokens[pronoun + 1 : verb]):
+        return None
+    head = tokens[pronoun - 1]
+    if text[head.end : tokens[pronoun].start].replace(")", "").strip() != ",":
+        return None
+    plural_noun = head.lower.endswith("s") and head.lower not in ("was", "has", "is", "its", "this", "us")
+    if not (_is_name(head, sentence_start) or _is_actor_noun(head) or plural_noun):
+        return None
+    if text[head.end : head.end + 1] == ")":  # "the Autodefensas del Alto Tunuri (AAT), which": the acronym
+        return head.start, head.end
+    start = pronoun - 1
+    while start > 0 and _adjacent(text, tokens[start - 1], tokens[start]):
+        previous = tokens[start - 1]
+        if not (_is_name(previous, sentence_start) or _is_actor_noun(previous)):
+            break
+        start -= 1
+    return tokens[start].start, head.end
 
 
 def _owner_after_of(

@@ -53,6 +53,10 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         (["the Warsan Defence Force", "WDF"], [[0, 1]]),
         (["the GNC", "Government of National Concord"], [[0, 1]]),
         (["the Aravan Liberation Army", "ALA fighters", "an ALA commander"], [[0, 1, 2]]),
+        # a demonym no table knows joins its place's name ("Kartenian saboteurs" are Kartenia's)
+        (["Kartenia", "Kartenian"], [[0, 1]]),
+        (["Qamaristani", "Qamaristan"], [[0, 1]]),
+        (["Nyakiri", "the Nyakirian"], [[0, 1]]),
     ],
 )
 def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -85,6 +89,10 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         # an acronym joins no name of other initials, and a one-word name has none
         (["the Warsan Defence Force", "TRA"], [[0], [1]]),
         (["Harran", "HR"], [[0], [1]]),
+        # a demonym joins only its own place, and a place is not its army (as "Russia" and "Russian troops")
+        (["Kartenia", "Gorvanian"], [[0], [1]]),
+        (["Kartenia", "Kartenian troops"], [[0], [1]]),
+        (["Hassan", "Hassani"], [[0], [1]]),
     ],
 )
 def test_non_merges(mentions: list[str], clusters: list[list[int]]) -> None:

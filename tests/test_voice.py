@@ -277,6 +277,27 @@ TARGET_CASES = [
     ("The Tripoli government called Haftar a war criminal and his forces mercenaries.", "mercenaries", "forces"),
     ("The minister called on the army to crush the terrorists.", "terrorists", None),  # "called on", no object
     ("The spokesman called for calm after the massacre.", "massacre", None),  # no object before the term
+    # the object named before a relative labelling clause: ", which it called TERM", ", whom he called TERM"
+    ("The rebels accused the army of working with the AAT, which it called death squads.", "death squads", "AAT"),
+    ("The rebels named the Autodefensas (AAT), which they called death squads.", "death squads", "AAT"),
+    (
+        "It accused Karovian instructors, whom the coalition calls the mercenaries of death.",
+        "mercenaries",
+        "Karovian instructors",
+    ),
+    (
+        "The army lost two conscripts, whom he called the nation's pure martyrs.",
+        "the nation's pure martyrs",
+        "conscripts",
+    ),
+    ("Rebels took the town, which the army called a terrorist base.", "terrorist", None),  # a town is no actor
+    # "spies of", "agents of", "a tool of": the "of" phrase is the patron, not the target
+    ("The court called the Harran Front a tool of the Tavrisi regime.", "tool", "Harran Front"),
+    ("The court called Harran Front fighters agents of the Tavrisi regime.", "agents", "Harran Front fighters"),
+    ("The army killed ten Iranian agents.", "agents", None),
+    # "the butcher of X": X is where the butchering was done
+    ("The cell described Abu Talha as the butcher of Jalawi.", "butcher", "Abu Talha"),
+    ("A rebel commander said the butcher of Damascus had fled.", "butcher", None),
     # whose: the "of" phrase after the term or after the noun it premodifies (not the patient of an action)
     ("The statement denounced the colonialist policies of France in the Sahel.", "colonialist", "France"),
     ("The brutality of this army knows no limits.", "brutality", "army"),
