@@ -82,7 +82,10 @@ _SPONSOR_SUFFIXES = ("-backed", "-sponsored", "-funded", "-led", "-aligned", "-i
 _DETERMINERS = frozenset("the a an its their his her our these those this that".split())
 _AUXILIARIES = frozenset("has have had will would could may might must shall should did does do".split())
 _PASSIVE = frozenset("was were been being is are be".split())
-_ADVERBS = frozenset("reportedly allegedly also then again later already recently".split())
+_ADVERBS = frozenset(
+    "reportedly allegedly also then again later already recently finally now successfully fully completely".split()
+    + ["so", "far"]  # "have so far liberated"
+)
 _SKIPPED_BEFORE_VERB = _AUXILIARIES | _PASSIVE | _ADVERBS
 _PREPOSITIONS = frozenset(
     "in of from at near against on with for by to into across inside outside around over under".split()
@@ -466,9 +469,11 @@ def find_target(
        label may be the subject, "the terrorists have terrorised"; not the object of a preposition other than
        the "of" of an actor noun, "the terrorists of Hamas butchered" -> "Hamas") or, in the passive, the
        ``by`` agent ("were slaughtered by ISIL" -> "ISIL"); a participle phrase between commas is skipped ("the
-       army, backed by the air force, liberated" -> "army"). Patient verbs ("neutralised", "cleansed",
-       "crushed") take the ``of`` phrase or the object ("cleansed the town of militants" -> "militants";
-       "neutralised 12 PKK terrorists" -> "PKK"); "were martyred" takes the subject (the martyrs).
+       army, backed by the air force, liberated" -> "army"), and so are a relative clause and adverbs ("Kurdish
+       fighters who battle ISIL have so far liberated" -> "Kurdish fighters", not "ISIL"). Patient verbs
+       ("neutralised", "cleansed", "crushed") take the ``of`` phrase or the object ("cleansed the town of
+       militants" -> "militants"; "neutralised 12 PKK terrorists" -> "PKK"); "were martyred" takes the subject
+       (the martyrs).
     2. A name inside a multi-word term, before its head ("ISIL terrorists" tagged as one term ->
        "ISIL"), else a name or actor noun right before the term: "ISIL terrorists" -> "ISIL", "Assad's thugs" ->
        "Assad", "the army's liberation" -> "army". ``X-led`` gives X (the leader is the actor: "the
@@ -556,6 +561,8 @@ def find_target(
         if span is None and not passive and (skipped := _without_parenthetical(text, tokens, first)) is not None:
             plain, plain_tokens, plain_first = skipped  # "the army, backed by the air force, liberated"
             span = _subject(plain_tokens, _left_run(plain, plain_tokens, plain_first, s0, verb=True))
+        if not passive:  # "Kurdish fighters who battle ISIL have liberated": the fighters, not ISIL
+            span = _relative_subject(text, tokens, first, span, s0)
     elif verb == "patient":
         span = (
             _after_link(text, tokens, after, [("of",)], s0)
@@ -601,6 +608,51 @@ def find_target(
 
 #: Participles that open a parenthetical between a subject and its verb: "the army, backed by the air force,".
 _PARENTHETICAL_OPENERS = frozenset("backed supported aided assisted helped joined led reinforced accompanied".split())
+
+
+def _relative_subject(
+    text: str, tokens: list[_Token], verb: int, span: tuple[int, int] | None, sentence_start: int
+) -> tuple[int, int] | None:
+    """The subject of an agent verb across a relative clause before it; else ``span`` (the phrase found before it).
+
+    When "who" or "which" stands within eight words before the verb (or before ``span``) with a word other than a
+    determiner after it, ``span`` is inside the clause ("who battle ISIL terrorists have liberated": ISIL is what
+    they battle), and the subject is the phrase before the pronoun (a comma between allowed); ``None`` when there is
+    none. "the town, which the army liberated" keeps "army" (only a determiner between).
+
+    >>> def subject(text, verb):
+    ...     tokens = _tokens(text, 0, len(text))
+    ...     i = next(k for k, t in enumerate(tokens) if t.text == verb)
+    ...     found = _relative_subject(text, tokens, i, _left_run(text, tokens, i, 0, verb=True), 0)
+    ...     return found and text[found[0] : found[1]]
+    >>> subject("Kurdish fighters who battle ISIL terrorists have so far liberated 50 villages.", "liberated")
+    'Kurdish fighters'
+    >>> subject("Soldiers who had advanced from the south liberated the town.", "liberated")
+    'Soldiers'
+    >>> subject("The town, which the army liberated, lies in ruins.", "liberated")
+    'army'
+    >>> subject("Villagers who fled the town said the militia massacred them.", "massacred")
+    'militia'
+    """
+    limit = verb
+    if span is not None:
+        limit = next((k for k, t in enumerate(tokens) if t.start >= span[0]), verb)
+    for r in range(limit - 1, max(-1, limit - 9), -1):
+        if tokens[r].lower in _CLAUSE_BREAKS or text[tokens[r].end : tokens[r + 1].start].strip(" ,\"“”'’"):
+            return span  # another clause ("said", "that") or punctuation other than a comma: not a relative
+        if tokens[r].lower not in ("who", "which"):
+            continue
+        if all(t.lower in _DETERMINERS for t in tokens[r + 1 : limit]):
+            return span  # "which the army liberated": the phrase is the clause's own subject
+        if r == 0:
+            return None
+        plain = text[: tokens[r - 1].end] + " " * (tokens[r].start - tokens[r - 1].end) + text[tokens[r].start :]
+        return _subject(tokens, _left_run(plain, tokens, r, sentence_start, verb=False))
+    return span
+
+
+#: Words that end the search for a relative pronoun before a verb: another clause starts there.
+_CLAUSE_BREAKS = frozenset("said says told that and but while when after before because as".split())
 
 
 def _without_parenthetical(text: str, tokens: list[_Token], first: int) -> tuple[str, list[_Token], int] | None:

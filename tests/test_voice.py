@@ -215,7 +215,7 @@ TARGET_CASES = [
     ("Units of the army, backed by the air force, liberated the town.", "liberated", "army"),
     ("Units of the Southern battlegroup liberated the settlement.", "liberated", "Southern battlegroup"),  # a unit
     ("Occupation forces shelled the town.", "Occupation forces", "forces"),  # "Occupation" is a label, not a name
-    ("The army, which lost ten men, liberated the town.", "liberated", None),  # a relative clause: not skipped
+    ("The army, which lost ten men, liberated the town.", "liberated", "army"),  # a relative clause is skipped
     ("The town, backed by the hills, was liberated on Monday.", "liberated", None),  # passive without "by"
     # a regime "in" a named place: the place, for the one-word term only
     ("“The regime in Tehran is the world's leading sponsor of terror,” he said.", "regime", "Tehran"),
@@ -277,6 +277,12 @@ TARGET_CASES = [
     ("The Tripoli government called Haftar a war criminal and his forces mercenaries.", "mercenaries", "forces"),
     ("The minister called on the army to crush the terrorists.", "terrorists", None),  # "called on", no object
     ("The spokesman called for calm after the massacre.", "massacre", None),  # no object before the term
+    # an agent verb's subject across adverbs and a relative clause (not the clause's own object)
+    ("Kurdish fighters who battle ISIL terrorists have so far liberated 50 villages.", "liberated", "Kurdish fighters"),
+    ("The army, which is backed by Russia, liberated the town.", "liberated", "army"),
+    ("The town, which the army liberated, lies in ruins.", "liberated", "army"),
+    ("Villagers who fled the town said the militia massacred them.", "massacred", "militia"),
+    ("Residents who saw the town that was liberated wept.", "liberated", None),  # passive, no agent
     # the object named before a relative labelling clause: ", which it called TERM", ", whom he called TERM"
     ("The rebels accused the army of working with the AAT, which it called death squads.", "death squads", "AAT"),
     ("The rebels named the Autodefensas (AAT), which they called death squads.", "death squads", "AAT"),
