@@ -16,8 +16,8 @@ A term whose sentence target is only its own head noun ("terrorist gangs" -> "ga
 
 Kinds: a label for armed opponents ("terrorists", "mercenaries", "Takfiri groups") is said of militants,
 rebels, fighters, militias and named armed groups (a name ending in "Front", "Brigade", "Legion", "Movement",
-..., starting with "Jabhat", "Jaish", "Jund", ..., or an "X Liberation Army"); "the regime" of a government;
-"occupation forces" of an army.
+..., starting with "Jabhat", "Jaish", "Jund", ..., or an army named "Liberation", "Revolutionary", "Red", ...);
+"the regime" of a government; "occupation forces" of an army.
 
 The label keeps its own offsets as ``target_span`` (it is itself the mention of its target), so the actor table
 counts it under that actor.
@@ -64,6 +64,10 @@ _GROUP_HEADS = frozenset(
 _LABEL_WORDS = LABEL_NOUNS | LABEL_ADJECTIVES
 #: Last words of a bare label: an actor noun or a label word ("the regime", "Takfiri groups", "Takfiris").
 _LABEL_HEADS = ACTOR_NOUNS | _LABEL_WORDS
+#: Words that make a named army an insurgent one ("the Aravan Liberation Army", "the Red Dawn Army").
+_INSURGENT_WORDS = frozenset(
+    "liberation revolutionary deliverance resistance independence salvation freedom red".split()
+)
 #: First words of Arabic group names: "Jabhat" (front), "Harakat" (movement), "Liwa" (brigade), "Jaish" (army),
 #: "Jund" (soldiers), "Katiba" (battalion), "Saraya" (companies).
 _GROUP_FIRST_WORDS = frozenset("jabhat harakat liwa jaish jund katiba kataib saraya ansar hayat hay'at".split())
@@ -100,8 +104,8 @@ def _kind(text: str) -> tuple[str | None, bool] | None:
     words = text.lower().split()
     if parsed.named and words and (words[-1] in _GROUP_HEADS or words[0] in _GROUP_FIRST_WORDS):
         return GROUP, True
-    if parsed.named and "liberation" in words[:-1] and words[-1] == "army":
-        return GROUP, True  # "the Aravan Liberation Army": an insurgent army, not a state's
+    if parsed.named and words[-1] == "army" and _INSURGENT_WORDS.intersection(words[:-1]):
+        return GROUP, True  # "the Aravan Liberation Army", "the Tolan Revolutionary Army": an insurgent army
     return parsed.role, parsed.named
 
 

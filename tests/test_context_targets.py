@@ -81,6 +81,14 @@ def _label_target(text: str, label: str, category: str = "name_calling", occurre
             "terrorist",
             "Aravan Liberation Army",
         ),
+        (
+            "The Tolan Revolutionary Army ambushed a convoy. The minister said the terrorists fled.",
+            "terrorists",
+            "Tolan Revolutionary Army",
+        ),
+        ("The Red Dawn Army burned a tower. Officers said the terrorists fled.", "terrorists", "Red Dawn Army"),
+        # a named army without an insurgent word is a state's: no militant label is said of it
+        ("The Federal Army shelled Kessa. Residents said the terrorists fled.", "terrorists", None),
         # a generic mention gives way to the article's one named actor of its kind
         (
             "ISIL attacked the town. The militants were repelled. Officials said the terrorists fled.",
