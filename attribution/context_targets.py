@@ -16,7 +16,8 @@ A term whose sentence target is only its own head noun ("terrorist gangs" -> "ga
 
 Kinds: a label for armed opponents ("terrorists", "mercenaries", "Takfiri groups") is said of militants,
 rebels, fighters, militias and named armed groups (a name ending in "Front", "Brigade", "Legion", "Movement",
-..., starting with "Jabhat", "Jaish", "Jund", ..., or an army named "Liberation", "Revolutionary", "Red", ...);
+"Emirate", ..., starting with "Jabhat", "Jaish", "Jund", "Lashkar", "Wilayat", ... (not a place: "Imarat Street"),
+or an army named "Liberation", "Revolutionary", "Red", ...);
 "the regime" of a government; "occupation forces" of an army.
 
 The label keeps its own offsets as ``target_span`` (it is itself the mention of its target), so the actor table
@@ -58,19 +59,28 @@ SAID_OF: dict[str, frozenset[str]] = {
 #: Last words of a name that make it an armed group: "the Harran Front", "the Sable Legion", "the 9th Brigade"
 #: (a named brigade or battalion is a formation a label can be said of; "the army" is not).
 _GROUP_HEADS = frozenset(
-    "front legion movement group guard guards corps militia militias brigade brigades battalion battalions".split()
+    "front legion movement movements group guard guards corps militia militias brigade brigades battalion battalions "
+    "emirate".split()
 )
 #: Words that make a phrase a label, not an antecedent ("the terrorists", "terrorist groups").
 _LABEL_WORDS = LABEL_NOUNS | LABEL_ADJECTIVES
 #: Last words of a bare label: an actor noun or a label word ("the regime", "Takfiri groups", "Takfiris").
 _LABEL_HEADS = ACTOR_NOUNS | _LABEL_WORDS
+#: Last words of places, which a group's first word does not make a group: "Imarat Street", "Ansar Square".
+_PLACE_HEADS = frozenset(
+    "street road square district province city town village mosque hospital camp bridge market quarter".split()
+)
 #: Words that make a named army an insurgent one ("the Aravan Liberation Army", "the Red Dawn Army").
 _INSURGENT_WORDS = frozenset(
     "liberation revolutionary deliverance resistance independence salvation freedom red".split()
 )
-#: First words of Arabic group names: "Jabhat" (front), "Harakat" (movement), "Liwa" (brigade), "Jaish" (army),
-#: "Jund" (soldiers), "Katiba" (battalion), "Saraya" (companies).
-_GROUP_FIRST_WORDS = frozenset("jabhat harakat liwa jaish jund katiba kataib saraya ansar hayat hay'at".split())
+#: First words of Arabic and Urdu group names: "Jabhat" (front), "Harakat" (movement), "Liwa" (brigade), "Jaish"
+#: (army), "Jund" (soldiers), "Katiba" (battalion), "Saraya" (companies), "Jama'at" (group), "Wilayat" (province),
+#: "Imarat" (emirate), "Tanzim" (organisation), "Lashkar" (army), "Tehreek" (movement).
+_GROUP_FIRST_WORDS = frozenset(
+    "jabhat harakat liwa jaish jaysh jund katiba kataib kata'ib saraya ansar hayat hay'at jama'at jama'atu jamaat "
+    "wilayat imarat tanzim lashkar tehreek tehrik".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +112,9 @@ def _kind(text: str) -> tuple[str | None, bool] | None:
     if parsed is None:
         return None
     words = text.lower().split()
-    if parsed.named and words and (words[-1] in _GROUP_HEADS or words[0] in _GROUP_FIRST_WORDS):
+    first = words[0].split("-")[0] if words else ""  # "Lashkar-e-Sabr"; "Imarat Street" is a place
+    by_first_word = first in _GROUP_FIRST_WORDS and words[-1] not in _PLACE_HEADS
+    if parsed.named and words and (words[-1] in _GROUP_HEADS or by_first_word):
         return GROUP, True
     if parsed.named and words[-1] == "army" and _INSURGENT_WORDS.intersection(words[:-1]):
         return GROUP, True  # "the Aravan Liberation Army", "the Tolan Revolutionary Army": an insurgent army

@@ -87,6 +87,11 @@ def _label_target(text: str, label: str, category: str = "name_calling", occurre
             "Tolan Revolutionary Army",
         ),
         ("The Red Dawn Army burned a tower. Officers said the terrorists fled.", "terrorists", "Red Dawn Army"),
+        # armed groups by their names' first words (Arabic, Urdu) or head ("Emirate")
+        ("Lashkar-e-Sabr claimed the raid. Police said the terrorists fled.", "terrorists", "Lashkar-e-Sabr"),
+        ("Wilayat al-Sahil took the port. The navy said the Takfiris fled.", "Takfiris", "Wilayat al-Sahil"),
+        ("The Highland Emirate raided a post. Officials said the terrorists fled.", "terrorists", "Highland Emirate"),
+        ("Imarat Street was quiet. Police said the terrorists fled.", "terrorists", None),  # a street, no group
         # a named army without an insurgent word is a state's: no militant label is said of it
         ("The Federal Army shelled Kessa. Residents said the terrorists fled.", "terrorists", None),
         # a generic mention gives way to the article's one named actor of its kind
