@@ -12,7 +12,8 @@ gives such a label, when its words name a kind of actor, an actor mention of the
 - never another label ("the terrorists", "terrorist groups").
 
 A term whose sentence target is only its own head noun ("terrorist gangs" -> "gangs", "criminal regime" ->
-"regime") takes a fitting name the same way, but not a kind.
+"regime") or the kind of actor right after it ("terrorist" in "the terrorist militia" -> "militia") takes a fitting
+name the same way, but not a kind.
 
 Kinds: a label for armed opponents ("terrorists", "mercenaries", "Takfiri groups") is said of militants,
 rebels, fighters, militias and named armed groups (a name ending in "Front", "Brigade", "Legion", "Movement",
@@ -155,22 +156,35 @@ def actor_candidates(text: str, sentences: Sequence[Sentence]) -> list[ActorCand
 
 
 def _open_target(term: LoadedTerm) -> bool:
-    """No target, or only the term's own head noun ("terrorist gangs" -> "gangs"): a name may replace it.
+    """No target, or only a kind of actor the label is put on: a name may replace it.
 
-    A label given an actor named elsewhere ("the terrorists" -> Harran Front, its ``target_span`` the label's own
-    offsets) is not open.
+    The kind is the term's own head noun ("terrorist gangs" -> "gangs") or the noun right after it ("terrorist" in
+    "terrorist militia" -> "militia"). A label given an actor named elsewhere ("the terrorists" -> Harran Front,
+    its ``target_span`` the label's own offsets) is not open, nor is a name right after it ("Takfiri" in "Takfiri
+    Harran Front").
 
     >>> from attribution.records import LoadedTerm
     >>> gangs = LoadedTerm("name_calling", 0, 15, "terrorist gangs", 0, 0.9, target="gangs", target_span=(10, 15))
     >>> named = LoadedTerm("name_calling", 0, 10, "terrorists", 0, 0.9, target="Harran Front", target_span=(0, 10))
     >>> _open_target(gangs), _open_target(named), _open_target(LoadedTerm("name_calling", 0, 6, "thugs", 0, 0.9))
     (True, False, True)
+    >>> militia = LoadedTerm("name_calling", 0, 9, "terrorist", 0, 0.9, target="militia", target_span=(10, 17))
+    >>> front = LoadedTerm("name_calling", 0, 7, "Takfiri", 0, 0.9, target="Harran Front", target_span=(8, 20))
+    >>> _open_target(militia), _open_target(front)
+    (True, False)
     """
     span = term.target_span
     if term.target is None:
         return True
+    if span is None:
+        return False
     own_words = term.target.lower() in term.text.lower()
-    return own_words and span is not None and term.start <= span[0] and span[1] <= term.end
+    if own_words and term.start <= span[0] and span[1] <= term.end:
+        return True
+    if 0 <= span[0] - term.end <= 2:  # the kind right after the label: "terrorist militia", "Takfiri militants"
+        read = _kind(term.target)
+        return read is not None and read[0] is not None and not read[1]
+    return False
 
 
 def label_kind(term: LoadedTerm) -> str | None:

@@ -87,6 +87,13 @@ def _label_target(text: str, label: str, category: str = "name_calling", occurre
             "Tolan Revolutionary Army",
         ),
         ("The Red Dawn Army burned a tower. Officers said the terrorists fled.", "terrorists", "Red Dawn Army"),
+        # a label adjective whose sentence target is the kind of actor after it takes the name
+        (
+            "The Rapid Guard shelled the camp. The army said the terrorist militia had committed a massacre.",
+            "terrorist",
+            "Rapid Guard",
+        ),
+        ("The army shelled the camp. Officials said the terrorist militia fled.", "terrorist", None),  # no name fits
         # armed groups by their names' first words (Arabic, Urdu) or head ("Emirate")
         ("Lashkar-e-Sabr claimed the raid. Police said the terrorists fled.", "terrorists", "Lashkar-e-Sabr"),
         ("Wilayat al-Sahil took the port. The navy said the Takfiris fled.", "Takfiris", "Wilayat al-Sahil"),
