@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from attribution.actors import singular_noun
+from attribution.headlines import headline_words
 from attribution.records import Attribution, Sentence, Span
 
 # --- media names --------------------------------------------------------------------------------
@@ -476,7 +477,8 @@ def find_mentions(
     Titles ("Sen.", "President", "Mr.") are left out of the name and recorded in ``titled``;
     sentence-initial function words, months, days, demonyms, common place names, all-capital
     headings and words in ``common_words`` (the words an article also writes in lower case: "Does",
-    "Indeed") are not names.
+    "Indeed") are not names, nor are the words of a title-case headline that the rest of the article does not
+    write capitalised (:func:`attribution.headlines.headline_words`; words of organisation names stay).
 
     Example:
         >>> text = "Sen. Bernie Sanders met the Syrian Observatory for Human Rights."
@@ -485,7 +487,11 @@ def find_mentions(
 
     """
     end = len(text) if end is None else end
-    tokens = [(m.start() + start, m.end() + start, m.group(0)) for m in _TOKEN.finditer(text[start:end])]
+    unconfirmed = headline_words(text, keep=_ORG_WORDS)  # "Army Liberates Kessa As ...": "Liberates" is no name
+    tokens = [
+        (m.start() + start, m.end() + start, m.group(0).lower() if m.start() + start in unconfirmed else m.group(0))
+        for m in _TOKEN.finditer(text[start:end])
+    ]
     mentions: list[Mention] = []
     i = 0
     while i < len(tokens):

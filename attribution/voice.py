@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from attribution.headlines import headline_words
 from attribution.lexicon import Lexicon
 from attribution.records import Attribution, LoadedTerm, Sentence
 
@@ -230,7 +231,19 @@ class _Token:
 
 
 def _tokens(text: str, begin: int, end: int) -> list[_Token]:
-    return [_Token(m.start() + begin, m.end() + begin, m.group(0)) for m in _TOKEN.finditer(text[begin:end])]
+    """The words of ``text[begin:end]``; a title-case headline's words that are no names in lower case.
+
+    >>> text = "Army Liberates Kessa As Harran Front Terrorists Flee" + chr(10) + "The Harran Front left Kessa."
+    >>> [t.text for t in _tokens(text, 0, 52)]
+    ['army', 'liberates', 'Kessa', 'as', 'Harran', 'Front', 'terrorists', 'flee']
+    """
+    unconfirmed = headline_words(text)
+    return [
+        _Token(
+            m.start() + begin, m.end() + begin, m.group(0).lower() if m.start() + begin in unconfirmed else m.group(0)
+        )
+        for m in _TOKEN.finditer(text[begin:end])
+    ]
 
 
 def _strip_possessive(token: _Token) -> _Token:

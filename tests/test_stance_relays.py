@@ -367,6 +367,13 @@ def test_is_media_name(name: str, media: bool) -> None:
         ("Officials said the road was closed.", "Officials", "said", None),
         ("Rami Abdel Rahman said more had died.", "Rami Abdel Rahman", "said", None),
         ("Does he know what he does? He said nothing.", "He", "said", None),  # "does" is written in lower case too
+        # a title-case headline is not one long name: "The army" is the headline's "Army"
+        (
+            "Army Liberates Kessa As Harran Front Terrorists Flee\n\nThe army said the town was free.",
+            "The army",
+            "said",
+            "Army",
+        ),
     ],
 )
 def test_resolve_source(text: str, source: str, cue: str, resolved: str | None) -> None:
@@ -473,6 +480,15 @@ def test_find_mentions_titles_and_kinds() -> None:
         ("Rep. Hal Rogers (R-Ky) and Jan Brewer met.", ["Hal Rogers", "Jan Brewer"]),
         ("Feb. 3 was cold, Ryan said.", ["Ryan"]),  # a month's abbreviation is no name
         ("Later, Ryan said no. Such talk, Cruz said, is cheap.", ["Ryan", "Cruz"]),
+        # a title-case headline's words are names only where the body writes them so ("Army" may start one)
+        (
+            "Army Liberates Kessa As Harran Front Terrorists Flee\n\nThe army entered Kessa after the Front fled.",
+            ["Army", "Kessa", "Front", "Kessa", "Front"],
+        ),
+        (
+            "Stealth Over Health: Clinton Was Headed To Hospital\n\nHer aides said Clinton was fine.",
+            ["Clinton", "Clinton"],
+        ),
     ],
 )
 def test_find_mentions_skips_words_that_are_no_names(text: str, names: list[str]) -> None:
