@@ -110,7 +110,11 @@ def _label_counts(
     order: Sequence[str] = (),
     surface: Callable[[int], str] | None = None,
 ) -> tuple[LabelCount, ...]:
-    """Group item indices by ``key(index)`` (``None``: left out); most frequent first, then ``order``."""
+    """Group item indices by ``key(index)`` (``None``: left out); most frequent first, then ``order``.
+
+    A group is shown by its first ``surface`` form, one not in capitals before one in capitals (a headline's "KYIV"
+    and the body's "Kyiv" show as "Kyiv").
+    """
     groups: dict[str, list[int]] = defaultdict(list)
     shown: dict[str, str] = {}
     for index in range(len(items)):
@@ -118,7 +122,9 @@ def _label_counts(
         if label is None:
             continue
         groups[label].append(index)
-        shown.setdefault(label, surface(index) if surface else label)
+        form = surface(index) if surface else label
+        if label not in shown or (shown[label].isupper() and not form.isupper()):
+            shown[label] = form
     rank = {label: i for i, label in enumerate(order)}
     counts = [
         LabelCount(

@@ -239,6 +239,25 @@ def test_the_old_call_still_works_and_empty_outputs_are_analysed() -> None:
     assert empty.summary.loaded_terms_per_100_words == 0.0 and empty.summary.loaded_terms_by_category == ()
 
 
+@pytest.mark.parametrize(
+    ("targets", "shown"),
+    [
+        (["KYIV", "Kyiv", "Kyiv"], "Kyiv"),  # a headline's capitals give way to the body's form
+        (["Kyiv", "KYIV"], "Kyiv"),
+        (["ISIL", "ISIL"], "ISIL"),  # an acronym has no other form
+    ],
+)
+def test_targets_are_shown_in_their_body_form(targets: list[str], shown: str) -> None:
+    report = war_report(terms=False, techniques=False, bias=False)
+    start = WAR_TEXT.index("regime")
+    terms = [
+        LoadedTerm("name_calling", start, start + 6, "regime", 0, 0.9, "negative", "narrator", target)
+        for target in targets
+    ]
+    summary = aggregate(report.article, report.sentences, (), PROVENANCE, loaded_terms=terms).summary
+    assert [(c.label, c.count) for c in summary.loaded_terms_by_target] == [(shown, len(targets))]
+
+
 def _bad_term(**changes: Any) -> LoadedTerm:
     base = term(WAR_TEXT, "regime", "name_calling", 0, 0.9)
     fields = {name: getattr(base, name) for name in LoadedTerm.__slots__}  # type: ignore[attr-defined]
