@@ -4,7 +4,8 @@ A headline written in title case ("Army Liberates Kessa As Harran Front Terroris
 the small ones, so its capitals say nothing about names, and rules that read a capitalised run as a name would find
 "Army Liberates Kessa". :func:`headline_words` gives the offsets of the words such rules should read as lower case:
 those the rest of the article never writes capitalised after a sentence's first word. "Kessa" and "Harran Front",
-written so in the body, stay names; so do acronyms ("ISIL").
+written so in the body, stay names; so do acronyms ("ISIL"). :func:`dateline_words` gives the place words of a
+dateline ("SANAA (Saba) -"), which are no names either.
 
 Example:
     >>> head = "Army Liberates Kessa As Harran Front Terrorists Flee"
@@ -75,6 +76,24 @@ def _unconfirmed(text: str) -> tuple[tuple[int, str], ...]:
         _CACHE.clear()
     _CACHE[id(text)] = (text, found)
     return found
+
+
+#: A dateline: capitalised place words opening a line, then a comma, an agency in brackets or a dash.
+_DATELINE = re.compile(r"^([A-Z][A-Z'’.-]{2,}(?: [A-Z][A-Z'’.-]+)*)(?=,| \(| [-–—])", re.MULTILINE)
+
+
+def dateline_words(text: str) -> frozenset[int]:
+    """Start offsets of the words of each dateline: "SANAA (Saba) -", "DONETSK, March 3 (TASS) -" (places, no names).
+
+    >>> text = chr(10).join(["SANAA (Saba) - Jets struck the capital.", "KYIV, Ukraine - Drones hit.", "UN said."])
+    >>> sorted(text[i:].split()[0].rstrip(",") for i in dateline_words(text))
+    ['KYIV', 'SANAA']
+    """
+    return frozenset(
+        match.start(1) + word.start()
+        for match in _DATELINE.finditer(text)
+        for word in re.finditer(r"\S+", match.group(1))
+    )
 
 
 def headline_words(text: str, keep: frozenset[str] = frozenset()) -> frozenset[int]:

@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from attribution.actors import singular_noun
-from attribution.headlines import headline_words
+from attribution.headlines import dateline_words, headline_words
 from attribution.records import Attribution, Sentence, Span
 
 # --- media names --------------------------------------------------------------------------------
@@ -478,7 +478,8 @@ def find_mentions(
     sentence-initial function words, months, days, demonyms, common place names, all-capital
     headings and words in ``common_words`` (the words an article also writes in lower case: "Does",
     "Indeed") are not names, nor are the words of a title-case headline that the rest of the article does not
-    write capitalised (:func:`attribution.headlines.headline_words`; words of organisation names stay).
+    write capitalised (:func:`attribution.headlines.headline_words`; words of organisation names stay), nor a
+    dateline's place ("SANAA (Saba) -").
 
     Example:
         >>> text = "Sen. Bernie Sanders met the Syrian Observatory for Human Rights."
@@ -487,7 +488,8 @@ def find_mentions(
 
     """
     end = len(text) if end is None else end
-    unconfirmed = headline_words(text, keep=_ORG_WORDS)  # "Army Liberates Kessa As ...": "Liberates" is no name
+    # "Army Liberates Kessa As ...": "Liberates" is no name; nor is a dateline's "SANAA (Saba) -"
+    unconfirmed = headline_words(text, keep=_ORG_WORDS) | dateline_words(text)
     tokens = [
         (m.start() + start, m.end() + start, m.group(0).lower() if m.start() + start in unconfirmed else m.group(0))
         for m in _TOKEN.finditer(text[start:end])
@@ -870,7 +872,8 @@ def resolve_source_mention(
     attribution whose content holds it; "he"/"she"/"his campaign"/"the senator" -> the nearest earlier
     person name (gender from titles and given names when known; a name that is an earlier source in
     this or the previous sentence first); "it"/"the watchdog"/"the observatory" -> the nearest earlier
-    organisation (one whose name holds the noun first); "the report"/"the poll" -> the author named with
+    organisation (one whose name holds the noun first; for "the army", "the coalition", "the ministry" and other
+    kinds of actor only such a one); "the report"/"the poll" -> the author named with
     it ("a report by Amnesty", "Amnesty's report"); "they" -> the nearest organisation in this or the
     previous sentence, else ``None``.
 
@@ -925,6 +928,8 @@ def resolve_source_mention(
         named_like = [m for m in candidates if words[-1] in m.text.lower()]
         if named_like:
             return _full_form(named_like[-1], earlier_all)
+        if words[-1] in _KIND_NOUNS:
+            return None  # "the coalition said": not the nearest organisation of another kind ("Saba", "Amnesty")
     if kind == "nominal_person":
         titled = [m for m in candidates if m.titled and (words[-1] in m.titled or m.titled.startswith(words[-1][:3]))]
         if titled:
@@ -941,6 +946,11 @@ def resolve_source_mention(
     subjects = [m for m in candidates if m.start >= recent_lo and _sentence_initial(text, m, starts)]
     chosen = subjects[-1] if subjects else candidates[-1]
     return _full_form(chosen, earlier_all)
+
+
+#: Nouns of a nominal source that name a kind of actor: it resolves only to a name that holds the noun ("the army"
+#: to "the Syrian Arab Army"), never to the nearest organisation of another kind.
+_KIND_NOUNS = frozenset("army military coalition government ministry police forces regime authorities".split())
 
 
 def _source_head(mentions: Sequence[Mention]) -> Mention | None:

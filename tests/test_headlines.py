@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from attribution.headlines import headline_words, is_title_case
+from attribution.headlines import dateline_words, headline_words, is_title_case
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,20 @@ HEADLINE = "Army Liberates Kessa As Harran Front Terrorists Flee\n\nThe army ent
 )
 def test_headline_words(text: str, keep: frozenset[str], not_names: list[str]) -> None:
     assert sorted(text[i:].split()[0] for i in headline_words(text, keep)) == not_names
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("SANAA (Saba) - Aircraft struck the capital overnight.", ["SANAA"]),
+        ("DONETSK, March 3 (TASS) - Shells hit a market.", ["DONETSK"]),
+        ("NEW YORK — The council met.", ["NEW", "YORK"]),
+        ("Headline here\nKHARTOUM, Sudan - Fighting resumed.", ["KHARTOUM"]),
+        # negative cases: an acronym that speaks, a dateline not at a line's start, a sentence in capitals
+        ("UN officials said the road was closed.", []),
+        ("The town of SANAA (Yemen) was hit.", []),
+        ("ISIL said it struck the base.", []),
+    ],
+)
+def test_dateline_words(text: str, places: list[str]) -> None:
+    assert sorted(text[i:].split()[0].rstrip(",") for i in dateline_words(text)) == sorted(places)

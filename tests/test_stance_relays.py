@@ -367,6 +367,14 @@ def test_is_media_name(name: str, media: bool) -> None:
         ("Officials said the road was closed.", "Officials", "said", None),
         ("Rami Abdel Rahman said more had died.", "Rami Abdel Rahman", "said", None),
         ("Does he know what he does? He said nothing.", "He", "said", None),  # "does" is written in lower case too
+        # a kind of actor resolves only to a name that holds its noun
+        (
+            "The Arab Coalition struck Sanaa. The coalition said the strike was lawful.",
+            "The coalition",
+            "said",
+            "Arab Coalition",
+        ),
+        ("Amnesty published a report. The coalition said the strike was lawful.", "The coalition", "said", None),
         # a title-case headline is not one long name: "The army" is the headline's "Army"
         (
             "Army Liberates Kessa As Harran Front Terrorists Flee\n\nThe army said the town was free.",
