@@ -7,7 +7,8 @@ gives such a label, when its words name a kind of actor, an actor mention of the
 (:func:`attribution.voice.actor_phrases`) of a kind the label can be said of:
 
 - a name first: the nearest named actor before the label, else the first one after it (a headline's label,
-  named in the body);
+  named in the body); but an earlier use of the same label given a name, when nearer, gives that name ("the
+  criminal regime" after "the Assad regime" -> Assad);
 - only when no name fits, a kind of actor the same way ("armed groups", "the militants");
 - never another label ("the terrorists", "terrorist groups").
 
@@ -41,7 +42,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from attribution.actors import ACTOR_LABELS, parse_mention
+from attribution.actors import ACTOR_LABELS, parse_mention, singular_noun
 from attribution.records import LoadedTerm, Sentence
 from attribution.voice import ACTOR_NOUNS, LABEL_ADJECTIVES, LABEL_NOUNS, actor_phrases
 
@@ -207,6 +208,27 @@ def label_kind(term: LoadedTerm) -> str | None:
     return parsed.role if parsed is not None and not parsed.strong else None
 
 
+def _same_label_before(earlier: Sequence[LoadedTerm], term: LoadedTerm) -> LoadedTerm | None:
+    """The last of ``earlier`` that ends in the same label word as ``term`` and has a name as target.
+
+    >>> from attribution.records import LoadedTerm
+    >>> assad = LoadedTerm("name_calling", 0, 6, "regime", 0, 0.9, target="Assad", target_span=(0, 5))
+    >>> kind = LoadedTerm("name_calling", 7, 17, "terrorists", 0, 0.9, target="militants", target_span=(0, 9))
+    >>> later = LoadedTerm("name_calling", 40, 55, "criminal regime", 2, 0.9)
+    >>> _same_label_before([assad, kind], later).target, _same_label_before([kind], later)
+    ('Assad', None)
+    """
+    head = singular_noun(_words(term.text)[-1])
+    for other in reversed(earlier):
+        words = _words(other.text)
+        if other.target is None or not words or singular_noun(words[-1]) != head:
+            continue
+        read = _kind(other.target)
+        if read is not None and read[1]:
+            return other
+    return None
+
+
 def targets_from_context(
     text: str, sentences: Sequence[Sentence], loaded_terms: Sequence[LoadedTerm]
 ) -> tuple[LoadedTerm, ...]:
@@ -228,6 +250,10 @@ def targets_from_context(
             pool = pool or fitting  # a name before a kind of actor ("the militants"); a kind when no name
         before = [c for c in pool if c.end <= term.start]
         chosen = before[-1] if before else (pool[0] if pool else None)
+        earlier = _same_label_before(out[:i], term)  # "the criminal regime" after "the Assad regime" -> Assad
+        if earlier is not None and (not before or earlier.start > before[-1].end):
+            out[i] = dataclasses.replace(term, target=earlier.target, target_span=(term.start, term.end))
+            continue
         if chosen is not None:
             out[i] = dataclasses.replace(term, target=chosen.text, target_span=(term.start, term.end))
     return tuple(out)

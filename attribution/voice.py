@@ -423,12 +423,19 @@ _ACTOR_MODIFIERS = frozenset(
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 
 
+#: Nouns after which an actor noun is a modifier, not an actor: "state media", "army radio", "rebel television".
+_MEDIA_NOUNS = frozenset(
+    "news media television tv agency radio broadcaster channel newspaper outlet website press".split()
+)
+
+
 def actor_phrases(text: str, sentence: Sentence) -> list[tuple[int, int]]:
     """Offsets of the actor noun phrases of a sentence: runs of names and actor nouns, as target spans are cut.
 
     A run may start with modifiers that make a kind of actor ("armed groups") and with an ordinal ("the 9th
     Brigade"); determiners are left out, a possessive ends a run ("the army's soldiers" gives "army" and
-    "soldiers"), and a label noun after a name is dropped ("ISIL terrorists" gives "ISIL").
+    "soldiers"), a label noun after a name is dropped ("ISIL terrorists" gives "ISIL"), and a run before a media noun
+    is no actor ("state media", "Syrian state news agency SANA" gives "SANA").
 
     Example:
         >>> from attribution.records import Sentence
@@ -460,7 +467,10 @@ def actor_phrases(text: str, sentence: Sentence) -> list[tuple[int, int]]:
             if token.text.endswith(("'s", "’s")):
                 break
         heads = [t for t in run if t.lower not in _ACTOR_MODIFIERS and not _ORDINAL.fullmatch(t.text)]
-        if heads:
+        media = (
+            bool(run) and i < len(tokens) and tokens[i].lower in _MEDIA_NOUNS and _adjacent(text, run[-1], tokens[i])
+        )
+        if heads and not media:  # "state media", "Syrian state news agency": no actor "state"
             phrase = _phrase(run, sentence.start) if any(_is_name(t, sentence.start) for t in heads) else None
             out.append(phrase or (run[0].start, _strip_possessive(run[-1]).end))
         if i == first:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from attribution.annotations import read_annotations
 from attribution.context_targets import label_kind, targets_from_context
 from attribution.records import Article, LoadedTerm, Sentence
 from attribution.segmenter import RuleSegmenter
-from attribution.voice import actor_phrases
+from attribution.voice import actor_phrases, find_target
 
 
 @pytest.mark.parametrize(
@@ -23,6 +24,8 @@ from attribution.voice import actor_phrases
         ("Jabhat al-Nasr claimed the attack.", ["Jabhat al-Nasr"]),  # a name particle goes on
         ("Opposition fighters said the town was calm.", ["Opposition fighters"]),
         ("The 47th Brigade said 3 soldiers died on the 9th.", ["47th Brigade", "soldiers"]),  # an ordinal
+        ("Syrian state news agency SANA said the army advanced.", ["SANA", "army"]),  # "state" modifies "news"
+        ("Army radio said rebels fled.", ["rebels"]),
         ("It rained all day in the north.", []),  # no actor
         ("The armed escort left early.", []),  # a modifier without an actor noun
     ],
@@ -186,3 +189,31 @@ def test_the_dev_set_parses_and_its_bare_labels_mostly_get_their_gold_target() -
             asked += 1
             right += found.target is not None and same_actor(gold.target, found.target)
     assert asked >= 30 and right / asked >= 0.8, (right, asked)  # 29 of 33 in session 23
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        # the earlier "regime" was given Assad in its sentence; no government is named nearer
+        ("Assad regime jets bombed Kafr Nabl. A commander said the criminal regime would fall.", "Assad"),
+        # a government named after the earlier use is nearer
+        (
+            "Assad regime jets struck. Rebels said the Syrian government lied. They said the criminal regime fell.",
+            "Syrian government",
+        ),
+        # an earlier use given only a kind of actor does not count
+        ("The militia regime collapsed. Rebels said the criminal regime would fall.", None),
+    ],
+)
+def test_a_repeated_label_takes_the_name_its_earlier_use_was_given(text: str, target: str | None) -> None:
+    sentences = RuleSegmenter()(Article(id="t", text=text))
+    first, last = text.index("regime"), text.rindex("criminal regime")
+    terms = [
+        LoadedTerm("name_calling", first, first + 6, "regime", 0, 0.9, "negative"),
+        LoadedTerm("name_calling", last, last + 15, "criminal regime", sentences[-1].index, 0.9, "negative"),
+    ]
+    found = find_target(first, first + 6, text, sentences[0])
+    terms[0] = dataclasses.replace(
+        terms[0], target=found[0] if found else None, target_span=found[1] if found else None
+    )
+    assert targets_from_context(text, sentences, terms)[1].target == target
