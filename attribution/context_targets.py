@@ -8,7 +8,8 @@ gives such a label, when its words name a kind of actor, an actor mention of the
 
 - a name first: the nearest named actor before the label, else the first one after it (a headline's label,
   named in the body); but an earlier use of the same label given a name, when nearer, gives that name ("the
-  criminal regime" after "the Assad regime" -> Assad);
+  criminal regime" after "the Assad regime" -> Assad), and with no name before, a later use does (a headline's
+  "Regime", the body's "Assad regime");
 - only when no name fits, a kind of actor the same way ("armed groups", "the militants");
 - never another label ("the terrorists", "terrorist groups").
 
@@ -251,6 +252,8 @@ def targets_from_context(
         before = [c for c in pool if c.end <= term.start]
         chosen = before[-1] if before else (pool[0] if pool else None)
         earlier = _same_label_before(out[:i], term)  # "the criminal regime" after "the Assad regime" -> Assad
+        if earlier is None and chosen is None:  # a headline's "Regime", named with the label in the body
+            earlier = _same_label_before(out[:i:-1], term)
         if earlier is not None and (not before or earlier.start > before[-1].end):
             out[i] = dataclasses.replace(term, target=earlier.target, target_span=(term.start, term.end))
             continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -191,29 +190,53 @@ def test_the_dev_set_parses_and_its_bare_labels_mostly_get_their_gold_target() -
     assert asked >= 30 and right / asked >= 0.8, (right, asked)  # 29 of 33 in session 23
 
 
+def _targets_of_labels(text: str, labels: list[str]) -> list[str | None]:
+    """Each label's target (the first occurrence of each, in order): the sentence rules, then the article's."""
+    sentences = RuleSegmenter()(Article(id="t", text=text))
+    terms = []
+    for label in labels:
+        start = text.index(label)
+        sentence = next(s for s in sentences if s.start <= start < s.end)
+        found = find_target(start, start + len(label), text, sentence)
+        terms.append(
+            LoadedTerm("name_calling", start, start + len(label), label, sentence.index, 0.9, "negative",
+                       target=found[0] if found else None, target_span=found[1] if found else None)
+        )  # fmt: skip
+    terms.sort(key=lambda t: t.start)
+    by_label = {t.text: t.target for t in targets_from_context(text, sentences, terms)}
+    return [by_label[label] for label in labels]
+
+
 @pytest.mark.parametrize(
-    ("text", "target"),
+    ("text", "labels", "targets"),
     [
         # the earlier "regime" was given Assad in its sentence; no government is named nearer
-        ("Assad regime jets bombed Kafr Nabl. A commander said the criminal regime would fall.", "Assad"),
+        (
+            "Assad regime jets bombed Kafr Nabl. A commander said the criminal regime would fall.",
+            ["regime", "criminal regime"],
+            ["Assad", "Assad"],
+        ),
         # a government named after the earlier use is nearer
         (
             "Assad regime jets struck. Rebels said the Syrian government lied. They said the criminal regime fell.",
-            "Syrian government",
+            ["regime", "criminal regime"],
+            ["Assad", "Syrian government"],
+        ),
+        # a headline's label with no name before it takes the name the body's use of it was given
+        (
+            "Regime bombs Kafr Nabl\nRebels said the Assad regime bombed the town.",
+            ["Regime", "Assad regime"],
+            ["Assad", "Assad"],
         ),
         # an earlier use given only a kind of actor does not count
-        ("The militia regime collapsed. Rebels said the criminal regime would fall.", None),
+        (
+            "The militia regime collapsed. Rebels said the criminal regime would fall.",
+            ["militia regime", "criminal regime"],
+            ["militia", "regime"],  # its own head noun, as the sentence rules give it
+        ),
     ],
 )
-def test_a_repeated_label_takes_the_name_its_earlier_use_was_given(text: str, target: str | None) -> None:
-    sentences = RuleSegmenter()(Article(id="t", text=text))
-    first, last = text.index("regime"), text.rindex("criminal regime")
-    terms = [
-        LoadedTerm("name_calling", first, first + 6, "regime", 0, 0.9, "negative"),
-        LoadedTerm("name_calling", last, last + 15, "criminal regime", sentences[-1].index, 0.9, "negative"),
-    ]
-    found = find_target(first, first + 6, text, sentences[0])
-    terms[0] = dataclasses.replace(
-        terms[0], target=found[0] if found else None, target_span=found[1] if found else None
-    )
-    assert targets_from_context(text, sentences, terms)[1].target == target
+def test_a_repeated_label_takes_the_name_another_use_was_given(
+    text: str, labels: list[str], targets: list[str | None]
+) -> None:
+    assert _targets_of_labels(text, labels) == targets
