@@ -590,11 +590,11 @@ def demonym_of(word: str, place: str) -> bool:
     >>> demonym_of("sudanese", "sudan"), demonym_of("hassani", "hassan"), demonym_of("kartenia", "kartenian")
     (True, False, False)
     """
+    bare = place.rstrip(_VOWELS)  # "kartenia" -> "karten", as "kartenian" less "ian"
     for ending in _DEMONYM_ENDINGS:
         stem = word.removesuffix(ending)
         if stem == word or len(stem) < 4 or (ending == "i" and not stem.endswith("stan")):
             continue
-        bare = place.rstrip(_VOWELS)  # "kartenia" -> "karten", as "kartenian" less "ian"
         if stem == place or (place[-1:] in _VOWELS and len(bare) >= 4 and stem.rstrip(_VOWELS) == bare):
             return True
     return False

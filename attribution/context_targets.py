@@ -209,18 +209,18 @@ def label_kind(term: LoadedTerm) -> str | None:
     return parsed.role if parsed is not None and not parsed.strong else None
 
 
-def _same_label_before(earlier: Sequence[LoadedTerm], term: LoadedTerm) -> LoadedTerm | None:
-    """The last of ``earlier`` that ends in the same label word as ``term`` and has a name as target.
+def _last_same_label(terms: Sequence[LoadedTerm], term: LoadedTerm) -> LoadedTerm | None:
+    """The last of ``terms`` that ends in the same label word as ``term`` and has a name as target.
 
     >>> from attribution.records import LoadedTerm
     >>> assad = LoadedTerm("name_calling", 0, 6, "regime", 0, 0.9, target="Assad", target_span=(0, 5))
     >>> kind = LoadedTerm("name_calling", 7, 17, "terrorists", 0, 0.9, target="militants", target_span=(0, 9))
     >>> later = LoadedTerm("name_calling", 40, 55, "criminal regime", 2, 0.9)
-    >>> _same_label_before([assad, kind], later).target, _same_label_before([kind], later)
+    >>> _last_same_label([assad, kind], later).target, _last_same_label([kind], later)
     ('Assad', None)
     """
     head = singular_noun(_words(term.text)[-1])
-    for other in reversed(earlier):
+    for other in reversed(terms):
         words = _words(other.text)
         if other.target is None or not words or singular_noun(words[-1]) != head:
             continue
@@ -251,11 +251,11 @@ def targets_from_context(
             pool = pool or fitting  # a name before a kind of actor ("the militants"); a kind when no name
         before = [c for c in pool if c.end <= term.start]
         chosen = before[-1] if before else (pool[0] if pool else None)
-        earlier = _same_label_before(out[:i], term)  # "the criminal regime" after "the Assad regime" -> Assad
-        if earlier is None and chosen is None:  # a headline's "Regime", named with the label in the body
-            earlier = _same_label_before(out[:i:-1], term)
-        if earlier is not None and (not before or earlier.start > before[-1].end):
-            out[i] = dataclasses.replace(term, target=earlier.target, target_span=(term.start, term.end))
+        same = _last_same_label(out[:i], term)  # "the criminal regime" after "the Assad regime" -> Assad
+        if same is None and chosen is None:  # a headline's "Regime", named with the label in the body: the first after
+            same = _last_same_label(out[:i:-1], term)
+        if same is not None and (not before or same.start > before[-1].end):
+            out[i] = dataclasses.replace(term, target=same.target, target_span=(term.start, term.end))
             continue
         if chosen is not None:
             out[i] = dataclasses.replace(term, target=chosen.text, target_span=(term.start, term.end))

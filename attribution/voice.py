@@ -663,7 +663,7 @@ def _relative_subject(
     for r in range(limit - 1, max(-1, limit - 9), -1):
         if tokens[r].lower in _CLAUSE_BREAKS or text[tokens[r].end : tokens[r + 1].start].strip(" ,\"“”'’"):
             return span  # another clause ("said", "that") or punctuation other than a comma: not a relative
-        if tokens[r].lower not in ("who", "which"):
+        if tokens[r].lower not in ("who", "which"):  # a subject relative pronoun ("whom" is an object)
             continue
         if all(t.lower in _DETERMINERS for t in tokens[r + 1 : limit]):
             return span  # "which the army liberated": the phrase is the clause's own subject
