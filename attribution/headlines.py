@@ -30,7 +30,12 @@ _WORD = re.compile(r"[\w][\w'’.-]*")
 _CACHE: dict[int, tuple[str, tuple[tuple[int, str], ...]]] = {}
 
 
-def _bare(word: str) -> str:
+def bare_word(word: str) -> str:
+    """A word without a full stop or possessive ending, in lower case: "Front's" -> "front", "Corp." -> "corp".
+
+    >>> bare_word("Front’s"), bare_word("Corp.")
+    ('front', 'corp')
+    """
     return word.rstrip(".").replace("’", "'").removesuffix("'s").lower()
 
 
@@ -64,13 +69,13 @@ def _unconfirmed(text: str) -> tuple[tuple[int, str], ...]:
                 before = text[offset:start].rstrip()
                 sentence_start = position == 0 or before.endswith((".", "!", "?", ":", '"', "“"))
                 if word[:1].isupper() and not sentence_start:
-                    confirmed.add(_bare(word))
+                    confirmed.add(bare_word(word))
         offset += len(line) + 1
     found = tuple(
-        (start, _bare(word))
+        (start, bare_word(word))
         for words in headlines
         for start, word in words
-        if word[:1].isupper() and _bare(word) not in confirmed and not (word.isupper() and len(word) >= 2)
+        if word[:1].isupper() and bare_word(word) not in confirmed and not (word.isupper() and len(word) >= 2)
     )
     if len(_CACHE) > 64:
         _CACHE.clear()

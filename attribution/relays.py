@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from attribution.actors import singular_noun
+from attribution.headlines import bare_word as _bare
 from attribution.headlines import dateline_words, headline_words
 from attribution.records import Attribution, Sentence, Span
 
@@ -564,10 +565,6 @@ def _ends_sentence(word: str) -> bool:
 
 def _capitalised(word: str) -> bool:
     return bool(word) and (word[0].isupper() or word.startswith("al-"))
-
-
-def _bare(word: str) -> str:
-    return word.rstrip(".").replace("’", "'").removesuffix("'s").lower()
 
 
 #: A party and state after a politician's name: "(I-Vt.)", "(R-Ky)"
