@@ -13,6 +13,9 @@ gives such a label, when its words name a kind of actor, an actor mention of the
 - only when no name fits, a kind of actor the same way ("armed groups", "the militants");
 - never another label ("the terrorists", "terrorist groups").
 
+A term whose sentence target is such a label then takes the label's actor too ("the terrorist militia had committed
+a horrific massacre": the massacre is the named group's).
+
 A term whose sentence target is only its own head noun ("terrorist gangs" -> "gangs", "criminal regime" ->
 "regime") or the kind of actor right after it ("terrorist" in "the terrorist militia" -> "militia") takes a fitting
 name the same way, but not a kind.
@@ -259,4 +262,32 @@ def targets_from_context(
             continue
         if chosen is not None:
             out[i] = dataclasses.replace(term, target=chosen.text, target_span=(term.start, term.end))
-    return tuple(out)
+    return tuple(_through_labels(out))
+
+
+def _through_labels(terms: list[LoadedTerm]) -> list[LoadedTerm]:
+    """Each term whose target is a label the article names for an actor gets that actor.
+
+    "The terrorist militia had committed a horrific massacre": "horrific massacre" has the target "terrorist militia"
+    in its sentence, and "terrorist" was given the Rapid Guard named earlier, so the massacre is the Rapid Guard's.
+    The label's own offsets stay the target span (the label is the mention of its actor).
+
+    >>> from attribution.records import LoadedTerm
+    >>> label = LoadedTerm("name_calling", 4, 13, "terrorist", 1, 0.9, target="Rapid Guard", target_span=(4, 13))
+    >>> act = LoadedTerm("loaded_language", 36, 53, "horrific massacre", 1, 0.9, target="terrorist militia",
+    ...                  target_span=(4, 21))
+    >>> [(t.target, t.target_span) for t in _through_labels([label, act])]
+    [('Rapid Guard', (4, 13)), ('Rapid Guard', (4, 13))]
+    """
+    named = [
+        t for t in terms if t.category in ACTOR_LABELS and t.target is not None and t.target_span == (t.start, t.end)
+    ]
+    out = list(terms)
+    for i, term in enumerate(terms):
+        span = term.target_span
+        if span is None or span == (term.start, term.end):
+            continue
+        label = next((t for t in named if t is not term and t.start < span[1] and span[0] < t.end), None)
+        if label is not None:
+            out[i] = dataclasses.replace(term, target=label.target, target_span=label.target_span)
+    return out

@@ -382,6 +382,41 @@ def _after_link(
     return None
 
 
+#: Verbs whose subject does an act named by their object: "the DSF committed a genocide".
+_COMMITTING_VERBS = frozenset("committed commits commit perpetrated launched waged unleashed staged carried".split())
+
+
+def _committer(text: str, tokens: list[_Token], first: int, sentence_start: int) -> tuple[int, int] | None:
+    """The subject of the verb that commits the act a term names or describes: "ISIL committed a heinous massacre".
+
+    The verb stands right before the term, with at most three lower-case words between ("a new heinous"; "carried
+    out" counts as one verb), and its subject right before it (auxiliaries skipped).
+
+    >>> text = "The DSF had committed a genocide against an entire people."
+    >>> tokens = _tokens(text, 0, len(text))
+    >>> span = _committer(text, tokens, 5, 0)
+    >>> text[span[0] : span[1]]
+    'DSF'
+    >>> text = "Villagers said a genocide was under way."
+    >>> _committer(text, _tokens(text, 0, len(text)), 3, 0) is None
+    True
+    """
+    i = first - 1
+    while i >= 0 and first - i <= 4 and tokens[i].lower not in _COMMITTING_VERBS and tokens[i].lower != "out":
+        if not tokens[i].text[:1].islower() or not _adjacent(text, tokens[i], tokens[i + 1]):
+            return None
+        i -= 1
+    if i < 0 or first - i > 4:
+        return None
+    if tokens[i].lower == "out":  # "carried out"
+        if i == 0 or tokens[i - 1].lower != "carried":
+            return None
+        i -= 1
+    elif tokens[i].lower == "carried":
+        return None
+    return _subject(tokens, _left_run(text, tokens, i, sentence_start, verb=True))
+
+
 def _apposition(text: str, tokens: list[_Token], before: int, sentence_start: int) -> tuple[int, int] | None:
     """``NAME, the/a [adj] TERM``: the name before the comma."""
     i = before - 1
@@ -513,7 +548,8 @@ def find_target(
     7. Label nouns: "terrorists of the Nusra Front" / "belonging to" / "affiliated with" / "loyal to"
        -> the name; not for "defenders of X" or "the butcher of X", nor for labels of dependence ("a puppet
        of Riyadh", "an Iranian proxy", "spies of the regime": the patron is not the target). Action nouns and
-       event adjectives: the ``by`` agent ("the heinous attack carried out by ISIL" -> "ISIL").
+       event adjectives: the ``by`` agent ("the heinous attack carried out by ISIL" -> "ISIL"), or the subject of the
+       verb that commits the act ("the DSF had committed a genocide" -> "DSF").
     8. The object of a labelling verb (tried with the copula): "called Haftar a war criminal" -> "Haftar",
        "described the RSF as a militia of mercenaries" -> "RSF", "accused Belarus of acting as a client
        state" -> "Belarus" (here the labelled actor is the target, not the patron); in a relative clause,
@@ -615,6 +651,9 @@ def find_target(
             span = _after_link(text, tokens, after, _OF_LINKS, s0)
         if span is None:
             span = _after_link(text, tokens, after, [("by",)], s0, skip=3)
+        event = head in _ACTION_NOUNS or (after < len(tokens) and tokens[after].lower in _ACTION_NOUNS)
+        if span is None and event:  # "the DSF had committed a genocide", "warplanes committed a heinous crime"
+            span = _committer(text, tokens, first, s0)
         if span is None and not patron and head not in _NOT_MEMBERSHIP:
             span = _owner_after_of(text, tokens, after, head, s0)
         if span is None and head in _SELF_NAMING and last == first:  # rule 10: "the regime in Tehran"

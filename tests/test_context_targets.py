@@ -240,3 +240,15 @@ def test_a_repeated_label_takes_the_name_another_use_was_given(
     text: str, labels: list[str], targets: list[str | None]
 ) -> None:
     assert _targets_of_labels(text, labels) == targets
+
+
+def test_a_term_about_a_label_takes_the_actor_named_for_the_label() -> None:
+    text = (
+        "The Rapid Guard shelled the camp on Monday. "
+        'The army said the "terrorist militia" had committed a "horrific massacre" against the displaced.'
+    )
+    labels = _targets_of_labels(text, ["terrorist", "horrific massacre"])
+    assert labels == ["Rapid Guard", "Rapid Guard"]
+    # without a name for the label, the act keeps its sentence target
+    alone = 'The army said the "terrorist militia" had committed a "horrific massacre" against the displaced.'
+    assert _targets_of_labels(alone, ["terrorist", "horrific massacre"]) == ["militia", "terrorist militia"]

@@ -283,6 +283,10 @@ TARGET_CASES = [
     ("The town, which the army liberated, lies in ruins.", "liberated", "army"),
     ("Villagers who fled the town said the militia massacred them.", "massacred", "militia"),
     ("Residents who saw the town that was liberated wept.", "liberated", None),  # passive, no agent
+    # the subject of the verb that commits the act a term names
+    ("The army said the DSF had committed a genocide against an entire people.", "genocide", "DSF"),
+    ("The militia carried out a heinous massacre.", "heinous", "militia"),  # "carried out" is one verb
+    ("Villagers said a genocide was under way.", "genocide", None),  # no committing verb
     # the object named before a relative labelling clause: ", which it called TERM", ", whom he called TERM"
     ("The rebels accused the army of working with the AAT, which it called death squads.", "death squads", "AAT"),
     ("The rebels named the Autodefensas (AAT), which they called death squads.", "death squads", "AAT"),
