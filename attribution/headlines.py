@@ -1,4 +1,4 @@
-"""Title-case headlines: which of their capitalised words are names.
+"""Title-case headlines and datelines: which of their capitalised words are names.
 
 A headline written in title case ("Army Liberates Kessa As Harran Front Terrorists Flee") capitalises every word but
 the small ones, so its capitals say nothing about names, and rules that read a capitalised run as a name would find
