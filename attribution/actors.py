@@ -23,6 +23,10 @@ Each mention is parsed by a few rules (:func:`parse_mention`):
    regime, ministry, officials), ``militant`` (militants, terrorists, jihadists, Takfiri groups), ``rebel``
    (rebels, the opposition), ``fighter``, ``militia``, ``police``, ``force``. An anonymous source with no
    telling words takes its role from its ``source_type`` (``military`` -> ``army``).
+6. **People.** A title before a name marks one person ("Interior Minister Rachid Benmerah", "Brigadier General
+   Yahya Saree"). A clause after a mention ("Residents interviewed by GNA", "a pensioner who reached Sagani"), or
+   a place after local people ("a doctor at Hawzeni's hospital", "residents of Kessa"), names someone else: it is
+   left out of the mention.
 
 Clustering (:func:`cluster_mentions`): mentions with the same alias, or the same demonym and role
 ("Syrian troops", "the Syrian army" -> Syrian army), are one actor; mentions whose strong names are a
@@ -30,10 +34,12 @@ subset of one another (and whose roles agree) are one actor ("the Observatory" a
 Observatory"), and so are two mentions of no known role whose names differ as a demonym and its place
 ("Kartenian" and "Kartenia", :func:`demonym_of`, for places no table knows); a generic mention ("the army",
 "militants", "Takfiri groups") joins the one named actor of its role when there is exactly one (with two armies
-in the article, "the army" stays an actor of its own), and never a bare country ("the regime" in a report that
-names "the United States" is seldom the US government); other generic mentions group by head noun ("residents",
-"a resident"). A mention that names no actor (pronouns, "reports", a scare-quoted word that is no actor noun) is
-left out.
+in the article, "the army" stays an actor of its own), never a bare country ("the regime" in a report that
+names "the United States" is seldom the US government), and never one person other than a head of state ("the
+authorities" are not the interior minister, "a military source" not the army's named spokesman); other generic
+mentions group by head noun ("residents", "a resident"). A person who speaks for a named group joins it ("CMT
+spokesman Mohamed Ag Intalla" and "the CMT"), and the actor takes the group's name. A mention that names no
+actor (pronouns, "reports", a scare-quoted word that is no actor noun) is left out.
 
 Asymmetries (:func:`find_asymmetries`) are stated only when the data shows them: one side called by
 name-calling terms and the other not; positive terms for one side, negative for the other; one side's
@@ -178,7 +184,7 @@ PERSON_NOUNS = frozenset(
     "survivor relative family student teacher worker observer envoy minister leader people protester "
     "local inhabitant citizen volunteer rescuer engineer researcher professor lawyer judge agency group "
     "organization organisation charity observatory ngo committee council coalition alliance party movement "
-    "tribe clan".split()
+    "tribe clan pensioner shopkeeper trader mother father woman".split()
 )
 _DOCUMENT_HEADS = frozenset(
     "report statement study data figure figures document video footage image photo communique bulletin dispatch "
@@ -332,6 +338,8 @@ class ParsedMention:
             "the government" or "the regime" does not join (a foreign government is often the only one named).
         initials: For a name of two or more capitalised words, their first letters in lower case ("Warsan Defence
             Force" -> "wdf"), which its acronym ("WDF") joins.
+        person_names: When the mention names one person by a title and a name ("Interior Minister Rachid
+            Benmerah", "Brigadier General Yahya Saree"), the name's words ("rachid", "benmerah"); else empty.
 
     """
 
@@ -343,6 +351,7 @@ class ParsedMention:
     head: str | None
     country: bool = False
     initials: str | None = None
+    person_names: frozenset[str] = frozenset()
 
     @property
     def named(self) -> bool:
@@ -408,7 +417,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
     cleaned = _clean(text)
     if not cleaned:
         return None
-    parts = [p for p in (_clean(p) for p in cleaned.split(",")) if p]
+    parts = [p for p in (_clean(_without_modifier(p)) for p in cleaned.split(",")) if p]
     candidates = [(_owner(p), p) for p in parts]
     # With an apposition ("Rami Abdel Rahman, the Observatory's director") prefer the part naming an alias.
     for owner, original in candidates:
@@ -443,6 +452,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
             strong.add(_name_token(token))
         else:
             words.append(singular)
+    person = frozenset(_name_token(t) for t in _person_name(tokens) or ())
     head = next((w for w in reversed(words) if w in _HEADS), None)
     if head is None and labels and not strong:
         head = next((w for w in reversed(labels) if w in HEAD_ROLES), None)
@@ -461,6 +471,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
             frozenset(weak),
             head,
             initials=_initials(tokens),
+            person_names=person,
         )
     if weak and role is not None:
         demonym = " ".join(_DEMONYM_DISPLAY.get(w, w.capitalize()) for w in sorted(weak))
@@ -473,6 +484,61 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
     if head in PERSON_NOUNS:
         return ParsedMention(f"head:{head}", display, None, frozenset(), frozenset(), head)
     return None
+
+
+#: Words before a person's name: "Interior Minister Rachid Benmerah", "Brigadier General Yahya Saree", "Inspector
+#: General of Police Arvind Kaul", "Emirate spokesman Mawlawi Hamdullah Nasrat".
+_PERSON_TITLES = frozenset(
+    "minister president colonel col general gen brigadier brig major maj captain capt lieutenant lt sergeant sgt "
+    "spokesman spokeswoman spokesperson commander governor mayor inspector director chief secretary ambassador "
+    "envoy sheikh mawlawi mullah imam dr mr mrs ms premier king emir prince senator marshal admiral officer "
+    "commissioner superintendent administrator deputy chairman police resident doctor activist journalist".split()
+)
+#: People who are not members of the place or institution named after them ("a doctor at Hawzeni's hospital").
+_LOCAL_PEOPLE = frozenset(
+    "resident witness eyewitness doctor nurse medic pensioner villager farmer civilian refugee survivor relative "
+    "teacher worker student local inhabitant citizen shopkeeper trader mother father woman man people family "
+    "journalist reporter activist".split()
+)
+#: A clause after a person mention: its names are not the mention's ("Residents interviewed by GNA").
+_CLAUSE = re.compile(
+    r"\s+(?:who|whom|whose|which|that|interviewed|reached|contacted|quoted|cited|speaking|living|displaced)\b.*$",
+    re.IGNORECASE,
+)
+#: A place after a mention of local people: "a doctor at Hawzeni's hospital", "residents of Kessa".
+_PLACE_AFTER = re.compile(r"\s+(?:in|at|from|near|inside|outside|of)\s+.*$", re.IGNORECASE)
+
+
+def _without_modifier(text: str) -> str:
+    """The mention without a clause or place after it that names someone else.
+
+    >>> _without_modifier("A pensioner who reached Sagani"), _without_modifier("Residents interviewed by GNA")
+    ('A pensioner', 'Residents')
+    >>> _without_modifier("A doctor at Hawzeni's referral hospital"), _without_modifier("fighters of the Harran Front")
+    ('A doctor', 'fighters of the Harran Front')
+    """
+    text = _CLAUSE.sub("", text) or text
+    match = _PLACE_AFTER.search(text)
+    if match is None:
+        return text
+    before = _TOKEN.findall(text[: match.start()])
+    names = [t for t in before if _is_name(t) and t.lower() not in _DETERMINERS]
+    if before and singular_noun(before[-1].lower()) in _LOCAL_PEOPLE and not names:
+        return text[: match.start()]
+    return text
+
+
+def _person_name(tokens: Sequence[str]) -> list[str] | None:
+    """The name after a mention's last title, when the mention ends in it ("Colonel Arnel Bautista"), else ``None``.
+
+    >>> _person_name(["Interior", "Minister", "Rachid", "Benmerah"]), _person_name(["A", "Rapid", "Guard", "commander"])
+    (['Rachid', 'Benmerah'], None)
+    >>> _person_name(["the", "Harran", "Front"]), _person_name(["Brigadier", "General", "Yahya", "Saree"])
+    (None, ['Yahya', 'Saree'])
+    """
+    titles = [i for i, token in enumerate(tokens) if token.lower().rstrip(".") in _PERSON_TITLES]
+    rest = list(tokens[titles[-1] + 1 :]) if titles else []
+    return rest if 0 < len(rest) <= 4 and all(_is_name(t) for t in rest) else None
 
 
 def _initials(tokens: Sequence[str]) -> str | None:
@@ -691,7 +757,7 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
         add(i, target)
     named_by_role: dict[str, list[int]] = defaultdict(list)
     for c, cluster in enumerate(clusters):
-        if cluster["role"] is not None and cluster["joinable"]:
+        if cluster["role"] is not None and cluster["joinable"] and not _one_person(parsed, cluster["members"]):
             named_by_role[cluster["role"]].append(c)
     for i, p in enumerate(parsed):
         if p is None or not p.key.startswith(("role:", "head:")):
@@ -706,6 +772,31 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
         clusters.append({"strong": set(), "role": p.role, "members": []})
         add(i, len(clusters) - 1)
     return [cluster["members"] for cluster in clusters]
+
+
+#: Titles of a head of state, who stands for the government ("President Bashar al-Assad" and "the government").
+_HEAD_OF_STATE = frozenset("president king emir premier prime state".split())
+
+
+def _one_person(parsed: Sequence[ParsedMention | None], members: Sequence[int]) -> bool:
+    """Whether a cluster's names are all one person's (:func:`_of_person`).
+
+    Generic mentions ("military officials", "the authorities") do not join such a cluster.
+    """
+    named = [p for p in (parsed[i] for i in members) if p is not None and p.strong]
+    return bool(named) and all(_of_person(p, named) for p in named)
+
+
+def _of_person(mention: ParsedMention, named: Sequence[ParsedMention]) -> bool:
+    """Whether a named mention names a person of ``named`` who is not a head of state.
+
+    "Colonel Arnel Bautista", or a part of his name with no head noun ("Bautista"); not "the Assad regime", not "the
+    CMT", not "President Bashar al-Assad" (a head of state stands for the government).
+    """
+    people = {name for p in named for name in p.person_names}
+    if any(w in _HEAD_OF_STATE for p in named if p.person_names for w in p.display.lower().split()):
+        return False
+    return bool(mention.person_names) or (bool(people) and mention.strong <= people and mention.head is None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -886,8 +977,11 @@ def _actor(
     role = next((p.role for p in keyed if p.role), None)
     alias = next((p for p in keyed if p.key.startswith("alias:")), None)
     named = sorted((p for p in keyed if p.strong), key=lambda p: (-len(p.strong), -forms[p.display], -len(p.display)))
+    organisations = [p for p in named if not _of_person(p, named)]  # "Interior Ministry" before its minister
     if alias is not None:
         name = alias.display
+    elif organisations:
+        name = organisations[0].display
     elif named:
         name = named[0].display
     else:

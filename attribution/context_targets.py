@@ -117,6 +117,8 @@ def _kind(text: str) -> tuple[str | None, bool] | None:
     parsed = parse_mention(text)
     if parsed is None:
         return None
+    if parsed.person_names:  # "Interior Minister Rachid Benmerah" is not "the regime"
+        return None, True
     words = text.lower().split()
     first = words[0].split("-")[0] if words else ""  # "Lashkar-e-Sabr"; "Imarat Street" is a place
     by_first_word = first in _GROUP_FIRST_WORDS and words[-1] not in _PLACE_HEADS

@@ -57,6 +57,12 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         (["Kartenia", "Kartenian"], [[0, 1]]),
         (["Qamaristani", "Qamaristan"], [[0, 1]]),
         (["Nyakiri", "the Nyakirian"], [[0, 1]]),
+        # a named person speaking for a named group stands for it; a head of state for the government
+        (["CMT spokesman Mohamed Ag Intalla", "Ag Intalla", "the CMT"], [[0, 1, 2]]),
+        (["President Bashar al-Assad", "the government"], [[0, 1]]),
+        # a person of a group, or local people with no name of their own
+        (["the Harran Front", "fighters of the Harran Front", "A Harran Front commander"], [[0, 1, 2]]),
+        (["residents of Kessa", "Residents interviewed by FNA", "a resident"], [[0, 1, 2]]),
     ],
 )
 def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -93,6 +99,14 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["Kartenia", "Gorvanian"], [[0], [1]]),
         (["Kartenia", "Kartenian troops"], [[0], [1]]),
         (["Hassan", "Hassani"], [[0], [1]]),
+        # a person is not the generic officials, authorities or sources of his side
+        (["Interior Minister Rachid Benmerah", "the authorities"], [[0], [1]]),
+        (["Colonel Arnel Bautista", "Bautista", "military officials"], [[0, 1], [2]]),
+        (["Brigadier General Yahya Saree", "A military source"], [[0], [1]]),
+        # a place or agency named after local people is not theirs
+        (["Sagani", "A pensioner who reached Sagani"], [[0], [1]]),
+        (["GNA", "Residents interviewed by GNA"], [[0], [1]]),
+        (["Hawzeni", "A doctor at Hawzeni's referral hospital"], [[0], [1]]),
     ],
 )
 def test_non_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -221,6 +235,19 @@ def test_build_actors_links_every_number_to_its_items() -> None:
     assert isil.term_indices == (0,) and [(t.category, t.voice, t.count) for t in isil.terms] == [
         ("name_calling", "indirect", 1)
     ]
+
+
+@pytest.mark.parametrize(
+    ("targets", "name"),
+    [
+        (["Interior Minister Kemal Yenidogan", "the Interior Ministry"], "Interior Ministry"),
+        (["TDF spokesman Brigadier General Noam Eldar", "the TDF"], "TDF"),
+        (["Colonel Arnel Bautista", "Bautista"], "Colonel Arnel Bautista"),  # only the person: his name
+    ],
+)
+def test_an_actor_is_named_by_its_organisation_before_its_people(targets: list[str], name: str) -> None:
+    terms = [LoadedTerm("name_calling", 10 * i, 10 * i + 5, "thugs", i, 0.9, target=t) for i, t in enumerate(targets)]
+    assert [a.name for a in build_actors([], terms)] == [name]
 
 
 def test_terms_with_one_target_span_count_one_mention() -> None:

@@ -124,6 +124,8 @@ def _label_target(text: str, label: str, category: str = "name_calling", occurre
         # no fitting actor: no target
         ("The army shelled Kessa. Residents said the terrorists fled.", "terrorists", None),  # the army is no militant
         ("Activists said the regime bombed the market in Kessa.", "regime", None),
+        # a minister is not "the regime"
+        ("Interior Minister Rachid Benmerah spoke. Rebels said the regime bombed Kessa.", "regime", None),
         ("Rain fell on Kessa. The thugs were gone.", "thugs", None),  # "thugs" names no kind of actor
         # a long name-calling phrase is not a bare label
         (
