@@ -890,6 +890,8 @@ def targets_from_actors(actors: Sequence[Actor], loaded_terms: Sequence[LoadedTe
     the article names (a source, another term's target or a distancing target gives a name, not only a kind of
     actor), the article makes clear whom the label is for: the term gets the actor's name as its target, and its
     own offsets as the target span (the label itself is the mention). A label joined to no name keeps no target.
+    So does a term whose target is the kind right after it, read with it ("Takfiri" + "groups": the mention
+    "Takfiri groups", which may join ISIL); its target span then covers both words.
 
     Example:
         >>> from attribution.records import LoadedTerm
@@ -904,16 +906,32 @@ def targets_from_actors(actors: Sequence[Actor], loaded_terms: Sequence[LoadedTe
     """
     out = list(loaded_terms)
     for actor in actors:
-        bare = [i for i in actor.term_indices if loaded_terms[i].target is None]
-        labels = {" ".join(loaded_terms[i].text.split()) for i in bare}
+        bare = [i for i in actor.term_indices if loaded_terms[i].target is None or _read_with_target(loaded_terms[i])]
+        labels = {" ".join(_label_mention(loaded_terms[i]).split()) for i in bare}
         if not bare or not any(
             (parsed := parse_mention(form)) is not None and parsed.named for form in actor.forms if form not in labels
         ):
             continue
         for i in bare:
             term = loaded_terms[i]
-            out[i] = replace(term, target=actor.name, target_span=(term.start, term.end))
+            end = term.target_span[1] if term.target is not None and term.target_span is not None else term.end
+            out[i] = replace(term, target=actor.name, target_span=(term.start, end))
     return tuple(out)
+
+
+def _read_with_target(term: LoadedTerm) -> bool:
+    """Whether a term's target is right after it and read with it ("Takfiri" + "groups")."""
+    span = term.target_span
+    return (
+        term.target is not None
+        and span is not None
+        and 0 <= span[0] - term.end <= 1
+        and _read_with_label(term.text, term.target)
+    )
+
+
+def _label_mention(term: LoadedTerm) -> str:
+    return f"{term.text} {term.target}" if _read_with_target(term) else term.text
 
 
 def build_actors(

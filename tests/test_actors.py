@@ -342,6 +342,24 @@ def test_a_bare_label_gets_the_named_actor_it_joins_as_target(
     assert filled.target_span == ((term.start, term.end) if target else None)
 
 
+@pytest.mark.parametrize(
+    ("label", "kind", "source", "target"),
+    [
+        ("Takfiri", "groups", ("ISIL", "armed_group"), "ISIL"),  # "Takfiri groups" joins ISIL: the term's target
+        ("Takfiri", "groups", ("the Syrian army", "military"), "groups"),  # joins no name: keeps its kind
+        ("terrorist", "ISIL", ("ISIL", "armed_group"), "ISIL"),  # a name after the label is its own target
+    ],
+)
+def test_a_label_read_with_the_kind_after_it_gets_the_named_actor_it_joins(
+    label: str, kind: str, source: tuple[str, str], target: str
+) -> None:
+    start = len(label) + 1
+    term = LoadedTerm("name_calling", 0, len(label), label, 1, 0.9, target=kind, target_span=(start, start + len(kind)))
+    (filled,) = targets_from_actors(build_actors([_source(*source)], [term]), [term])
+    span = (0, start + len(kind)) if target != kind else term.target_span  # the label and its kind: one mention
+    assert (filled.target, filled.target_span) == (target, span)
+
+
 def test_filled_targets_leave_the_actor_table_as_it_was() -> None:
     term = LoadedTerm("name_calling", 10, 20, "terrorists", 1, 0.9, "negative", "narrator")
     attributions = [_source("the Kessar Liberation Front", "armed_group")]
