@@ -618,12 +618,24 @@ def _role(head: str | None, words: list[str], labels: list[str], weak: set[str],
     return None
 
 
+#: Members named before their group's name: "Fighters of the Harran Front" is shown as the group.
+_MEMBERS_OF = re.compile(
+    r"^(?:fighters|members|militants|troops|soldiers|gunmen|supporters|units|forces)\s+of\s+(?:the\s+)?(?=[A-Z])",
+    re.IGNORECASE,
+)
+
+
 def _display(text: str) -> str:
-    """The mention without leading determiners ("the Syrian army" -> "Syrian army")."""
+    """The mention as an actor's name: no leading determiners, members before a group's name or unclosed bracket.
+
+    >>> _display("the Syrian army"), _display("Fighters of the Tarsian Liberation Movement (TLM")
+    ('Syrian army', 'Tarsian Liberation Movement (TLM)')
+    """
     tokens = text.split()
     while len(tokens) > 1 and tokens[0].lower() in _DETERMINERS:
         tokens = tokens[1:]
-    return " ".join(tokens)
+    shown = _MEMBERS_OF.sub("", " ".join(tokens))
+    return shown + ")" if shown.count("(") > shown.count(")") else shown
 
 
 def cluster_mentions(mentions: Sequence[str], source_types: Sequence[str | None] | None = None) -> list[list[int]]:
@@ -716,6 +728,9 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
         if p.strong:
             for c, cluster in enumerate(clusters):
                 plain = cluster["strong"] and (p.strong <= cluster["strong"] or cluster["strong"] <= p.strong)
+                # a person who speaks for a named group joins it: "TLM spokesman Amir Haddou" and "the TLM"
+                group = p.strong - p.person_names
+                plain = plain or bool(p.person_names and group and group <= cluster["strong"])
                 if plain and (cluster["role"] is None or p.role is None or cluster["role"] == p.role):
                     target = c
                     break

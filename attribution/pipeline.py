@@ -342,10 +342,16 @@ class Analyzer:
             terms = techniques = None
             if raw_terms is not None:
                 from attribution.context_targets import targets_from_context
+                from attribution.group_names import group_name_spans, inside_group_name
                 from attribution.lexicon import is_neutral_term
                 from attribution.voice import resolve_terms
 
-                candidates = [t for t in raw_terms[i].loaded_terms if not is_neutral_term(t.text)]  # guidelines 3
+                names = group_name_spans(article.text)  # "Liberation" in "the Tarsian Liberation Movement"
+                candidates = [
+                    t
+                    for t in raw_terms[i].loaded_terms
+                    if not is_neutral_term(t.text) and not inside_group_name(names, t.start, t.end)  # guidelines 3
+                ]
                 terms = resolve_terms(candidates, article.text, sentences, attributions, self.lexicon)
                 terms = targets_from_context(article.text, sentences, terms)  # "the terrorists": named earlier
                 if self.target_ranker is not None:  # "butchers", "a cowardly massacre": by who speaks, of whom
@@ -355,7 +361,7 @@ class Analyzer:
                     # the terms as a report without the ranker has them (the ranker was fitted on such reports)
                     terms = targets_from_actors(build_actors(attributions, terms, distancing), terms)
                     terms = targets_from_ranker(article.text, sentences, attributions, terms, self.target_ranker)
-                techniques = raw_terms[i].techniques
+                techniques = tuple(s for s in raw_terms[i].techniques if not inside_group_name(names, s.start, s.end))
             yield aggregate(
                 article,
                 sentences,

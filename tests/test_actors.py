@@ -59,6 +59,7 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         (["Nyakiri", "the Nyakirian"], [[0, 1]]),
         # a named person speaking for a named group stands for it; a head of state for the government
         (["CMT spokesman Mohamed Ag Intalla", "Ag Intalla", "the CMT"], [[0, 1, 2]]),
+        (["Fighters of the Tarsian Liberation Movement (TLM)", "TLM spokesman Amir Haddou", "Haddou"], [[0, 1, 2]]),
         (["President Bashar al-Assad", "the government"], [[0, 1]]),
         # a person of a group, or local people with no name of their own
         (["the Harran Front", "fighters of the Harran Front", "A Harran Front commander"], [[0, 1, 2]]),
@@ -103,6 +104,7 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["Interior Minister Rachid Benmerah", "the authorities"], [[0], [1]]),
         (["Colonel Arnel Bautista", "Bautista", "military officials"], [[0, 1], [2]]),
         (["Brigadier General Yahya Saree", "A military source"], [[0], [1]]),
+        (["the 4th Marine Brigade", "Colonel Arnel Bautista"], [[0], [1]]),  # his group is not named with him
         # a place or agency named after local people is not theirs
         (["Sagani", "A pensioner who reached Sagani"], [[0], [1]]),
         (["GNA", "Residents interviewed by GNA"], [[0], [1]]),
@@ -243,6 +245,10 @@ def test_build_actors_links_every_number_to_its_items() -> None:
         (["Interior Minister Kemal Yenidogan", "the Interior Ministry"], "Interior Ministry"),
         (["TDF spokesman Brigadier General Noam Eldar", "the TDF"], "TDF"),
         (["Colonel Arnel Bautista", "Bautista"], "Colonel Arnel Bautista"),  # only the person: his name
+        (
+            ["Fighters of the Tarsian Liberation Movement (TLM)", "TLM spokesman Amir Haddou"],
+            "Tarsian Liberation Movement (TLM)",
+        ),
     ],
 )
 def test_an_actor_is_named_by_its_organisation_before_its_people(targets: list[str], name: str) -> None:

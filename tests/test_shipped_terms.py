@@ -189,3 +189,16 @@ def test_the_verifier_drops_a_name_the_branch_marks_and_keeps_the_war_vocabulary
         "The radical left mob tore down the statue while officials watched.",
     ):
         assert names(kept, verified=True) == names(kept, verified=False) != []
+
+
+def test_a_word_of_a_group_name_is_no_loaded_term(analyzer) -> None:  # type: ignore[no-untyped-def]
+    # written for this test; the branch marks "Liberation" in the group's name here (loaded_language, 0.76)
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "data" / "inputs" / "rebel_helicopter_report.txt").read_text(encoding="utf-8")
+    raw = analyzer.term_tagger.tag(Article("t", text), analyzer.segmenter(Article("t", text)))
+    assert "Liberation" in [t.text for t in raw.loaded_terms]
+    report = analyzer.analyze(Article("t", text))
+    assert "Liberation" not in [t.text for t in report.loaded_terms]
+    assert "Liberation" not in [s.text for s in report.techniques]
+    assert {"heroic", "occupiers", "terrorist gangs"} <= {t.text for t in report.loaded_terms}
