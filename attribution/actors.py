@@ -22,7 +22,9 @@ Each mention is parsed by a few rules (:func:`parse_mention`):
    (army, troops, soldiers, government/state forces, "a military source"), ``government`` (government,
    regime, ministry, officials), ``militant`` (militants, terrorists, jihadists, Takfiri groups), ``rebel``
    (rebels, the opposition), ``fighter``, ``militia``, ``police``, ``force``. An anonymous source with no
-   telling words takes its role from its ``source_type`` (``military`` -> ``army``).
+   telling words takes its role from its ``source_type`` (``military`` -> ``army``). A name with an insurgent word
+   that ends in a group word ("the Tarsian Liberation Movement", "the Tolan Revolutionary Army") is ``rebel``, not
+   ``army``, unless its head noun says otherwise ("Kessar Liberation Front militants").
 6. **People.** A title before a name marks one person ("Interior Minister Rachid Benmerah", "Brigadier General
    Yahya Saree"). A clause after a mention ("Residents interviewed by GNA", "a pensioner who reached Sagani"), or
    a place after local people ("a doctor at Hawzeni's hospital", "residents of Kessa"), names someone else: it is
@@ -461,6 +463,8 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
     if head in _DOCUMENT_HEADS and not strong:
         return None
     role = _role(head, words, labels, weak, source_type)
+    if strong and role in (None, "army", "force") and _insurgent_name(tokens):
+        role = "rebel"  # "the Tarsian Liberation Movement", "the Tolan Revolutionary Army": not a state's army
     display = _display(chosen)
     if strong:
         return ParsedMention(
@@ -526,6 +530,23 @@ def _without_modifier(text: str) -> str:
     if before and singular_noun(before[-1].lower()) in _LOCAL_PEOPLE and not names:
         return text[: match.start()]
     return text
+
+
+#: Words that make a group's name an insurgent one ("Liberation", "Revolutionary") and the words such names end in.
+_INSURGENT_NAME_WORDS = frozenset("liberation revolutionary resistance independence deliverance freedom".split())
+_INSURGENT_NAME_HEADS = frozenset("movement front army forces force units brigade brigades".split())
+
+
+def _insurgent_name(tokens: Sequence[str]) -> bool:
+    """Whether a mention holds a capitalised name with an insurgent word that ends in a group word.
+
+    >>> _insurgent_name("the Tarsian Liberation Movement".split()), _insurgent_name("Tolan Revolutionary Army".split())
+    (True, True)
+    >>> _insurgent_name("the Meridian army".split()), _insurgent_name("the liberation front".split())
+    (False, False)
+    """
+    capitals = [t.lower() for t in tokens if t[:1].isupper()]
+    return bool(_INSURGENT_NAME_WORDS.intersection(capitals)) and any(t in _INSURGENT_NAME_HEADS for t in capitals)
 
 
 def _person_name(tokens: Sequence[str]) -> list[str] | None:

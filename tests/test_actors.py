@@ -60,6 +60,7 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         # a named person speaking for a named group stands for it; a head of state for the government
         (["CMT spokesman Mohamed Ag Intalla", "Ag Intalla", "the CMT"], [[0, 1, 2]]),
         (["Fighters of the Tarsian Liberation Movement (TLM)", "TLM spokesman Amir Haddou", "Haddou"], [[0, 1, 2]]),
+        (["Rebels", "the Tarsian Liberation Movement"], [[0, 1]]),  # the one insurgent group the article names
         (["President Bashar al-Assad", "the government"], [[0, 1]]),
         # a person of a group, or local people with no name of their own
         (["the Harran Front", "fighters of the Harran Front", "A Harran Front commander"], [[0, 1, 2]]),
@@ -105,6 +106,9 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["Colonel Arnel Bautista", "Bautista", "military officials"], [[0, 1], [2]]),
         (["Brigadier General Yahya Saree", "A military source"], [[0], [1]]),
         (["the 4th Marine Brigade", "Colonel Arnel Bautista"], [[0], [1]]),  # his group is not named with him
+        # an insurgent group's army is not "the army"
+        (["the army", "the Tolan Revolutionary Army"], [[0], [1]]),
+        (["the army", "the Aravan Liberation Army", "ALA fighters"], [[0], [1, 2]]),
         # a place or agency named after local people is not theirs
         (["Sagani", "A pensioner who reached Sagani"], [[0], [1]]),
         (["GNA", "Residents interviewed by GNA"], [[0], [1]]),
