@@ -37,8 +37,9 @@ Observatory"), and so are two mentions of no known role whose names differ as a 
 ("Kartenian" and "Kartenia", :func:`demonym_of`, for places no table knows); a generic mention ("the army",
 "militants", "Takfiri groups") joins the one named actor of its role when there is exactly one (with two armies
 in the article, "the army" stays an actor of its own), never a bare country ("the regime" in a report that
-names "the United States" is seldom the US government), and never one person other than a head of state ("the
-authorities" are not the interior minister, "a military source" not the army's named spokesman); other generic
+names "the United States" is seldom the US government), never one person other than a head of state ("the
+authorities" are not the interior minister, "a military source" not the army's named spokesman), and never a name
+the article only distances (a state agency's "military source" is not the "so-called 'Army of Conquest'"); other generic
 mentions group by head noun ("residents", "a resident"). A person who speaks for a named group joins it ("CMT
 spokesman Mohamed Ag Intalla" and "the CMT"), and the actor takes the group's name. A mention that names no
 actor (pronouns, "reports", a scare-quoted word that is no actor noun) is left out.
@@ -720,8 +721,12 @@ def _names_overlap(first: frozenset[str] | set[str], second: frozenset[str] | se
     return {placed(name) for name in smaller} <= larger
 
 
-def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
-    """Cluster parsed mentions (see the module docstring); returns lists of indices."""
+def _clusters(parsed: Sequence[ParsedMention | None], distanced: Sequence[bool] = ()) -> list[list[int]]:
+    """Cluster parsed mentions (see the module docstring); returns lists of indices.
+
+    ``distanced[i]``: mention ``i`` is only a name the writer distances ("the so-called 'Army of Conquest'"); a
+    generic mention ("the army", "a military source") does not join a cluster of such names alone.
+    """
     # each: {"strong": set, "role": str|None, "members": list, "joinable": bool, "initials": set, "acronyms": set}
     clusters: list[dict] = []
     by_key: dict[str, int] = {}
@@ -740,7 +745,7 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
         if p.key in by_key:
             target = by_key[p.key]
             clusters[target]["strong"] |= p.strong
-            clusters[target]["joinable"] |= not p.country
+            clusters[target]["joinable"] |= not p.country and not (distanced and distanced[i])
             if p.initials:
                 clusters[target]["initials"].add(p.initials)
             add(i, target)
@@ -787,7 +792,7 @@ def _clusters(parsed: Sequence[ParsedMention | None]) -> list[list[int]]:
         if acronym:
             clusters[target]["acronyms"].add(acronym)
         clusters[target]["strong"] |= p.strong
-        clusters[target]["joinable"] |= not p.country
+        clusters[target]["joinable"] |= not p.country and not (distanced and distanced[i])
         if p.initials:
             clusters[target]["initials"].add(p.initials)
         add(i, target)
@@ -1011,7 +1016,7 @@ def build_actors(
         items_of.append([m])
     parsed = [parse_mention(m.text, m.source_type) for m in unique]
     actors = []
-    for members in _clusters(parsed):
+    for members in _clusters(parsed, [m.kind == "distancing_target" for m in unique]):
         everything = [item for i in members for item in items_of[i]]
         actors.append(_actor(members, unique, parsed, everything, attributions, loaded_terms))
     actors.sort(key=lambda a: (-a.mentions, -len(a.term_indices) - len(a.claims), a.sentence_indices[:1]))

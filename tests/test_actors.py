@@ -468,6 +468,21 @@ def test_anonymity_asymmetry(army: tuple, observatory: tuple, expected: list[str
         assert "the Syrian Observatory for Human Rights" in found[0].statement
 
 
+@pytest.mark.parametrize(
+    ("named", "as_source", "joined"),
+    [
+        ("Army of Conquest", False, False),  # only a name the writer distances: the army's sources are not its
+        ("Syrian army", True, True),  # a source too: the article's one named army
+    ],
+)
+def test_generic_sources_join_no_name_the_writer_only_distances(named: str, as_source: bool, joined: bool) -> None:
+    marker = DistancingMarker("so-called", 0, 9, "so-called", 0, 10, 10 + len(named), named)
+    sources = [_source("A military source", "military")] + ([_source(f"the {named}", "military")] if as_source else [])
+    actors = build_actors(sources, [], [marker])
+    holding = [a for a in actors if 0 in a.claims]
+    assert len(holding) == 1 and (named in holding[0].forms) is joined
+
+
 def test_distancing_asymmetry_needs_an_undistanced_side() -> None:
     markers = [DistancingMarker("so-called", 0, 9, "so-called", 3, 10, 21, "Observatory")]
     claims = [_claim(3, False, "distancing"), _claim(4, True)]

@@ -98,3 +98,22 @@ def test_bfloat16_finds_the_same_attributions_and_terms_in_the_example(analyzer:
         return attributions, [(t.category, t.text, t.voice) for t in r.loaded_terms]
 
     assert marked(report) == marked(example_report)
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "apart"),
+    [  # reports written for these tests
+        # the army's anonymous source is not the rebel coalition the writer calls "so-called"
+        ("state_media_report.txt", "A military source", "Army of Conquest"),
+        # a group's spokesman speaks for it; the writer's "Liberation" in its name is no loaded term
+        ("rebel_helicopter_report.txt", "TLM spokesman Amir Haddou", "Meridian army"),
+    ],
+)
+def test_actors_of_reports_written_for_the_tests(analyzer: Analyzer, name: str, source: str, apart: str) -> None:
+    [article] = list(read_inputs([Path(__file__).parent / "data" / "inputs" / name]))
+    report = analyzer.analyze(article)  # type: ignore[arg-type]
+    holding = [a for a in report.summary.actors if any(report.attributions[i].source_text == source for i in a.claims)]
+    assert len(holding) == 1, [(a.name, a.forms) for a in report.summary.actors]
+    assert apart not in holding[0].forms and apart not in holding[0].name
+    if name == "rebel_helicopter_report.txt":
+        assert holding[0].name == "Tarsian Liberation Movement (TLM)"
