@@ -752,11 +752,11 @@ def _clusters(parsed: Sequence[ParsedMention | None], distanced: Sequence[bool] 
             continue
         target = None
         if p.strong:
+            # a person who speaks for a named group joins it: "TLM spokesman Amir Haddou" and "the TLM"
+            group = p.strong - p.person_names if p.person_names else frozenset()
             for c, cluster in enumerate(clusters):
                 plain = cluster["strong"] and (p.strong <= cluster["strong"] or cluster["strong"] <= p.strong)
-                # a person who speaks for a named group joins it: "TLM spokesman Amir Haddou" and "the TLM"
-                group = p.strong - p.person_names
-                plain = plain or bool(p.person_names and group and group <= cluster["strong"])
+                plain = plain or bool(group and group <= cluster["strong"])
                 if plain and (cluster["role"] is None or p.role is None or cluster["role"] == p.role):
                     target = c
                     break

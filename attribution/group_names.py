@@ -42,37 +42,41 @@ def _sentence_start(text: str, start: int) -> bool:
     return not before or before.endswith(_SENTENCE_END)
 
 
+def _words(match: re.Match[str]) -> list[tuple[int, str]]:
+    return [(match.start() + m.start(), m.group(0)) for m in re.finditer(r"\S+", match.group(0))]
+
+
+def _key(words: Sequence[tuple[int, str]]) -> str:
+    return " ".join(bare_word(word) for _, word in words)
+
+
+def _names(words: Sequence[tuple[int, str]], first: int = 0) -> list[tuple[int, int]]:
+    """(first, last) word indices of each run of at least two words from ``first`` on that ends in a group word."""
+    ends = [last for last in range(1, len(words)) if bare_word(words[last][1]) in GROUP_NAME_HEADS]
+    return [(i, last) for last in ends for i in range(first, last)]
+
+
 def group_name_spans(text: str) -> list[tuple[int, int]]:
     """Offsets of the group names in ``text`` (module docstring): capitalised runs ending in a group word."""
-    lines, offset, body = [], 0, []
+    titles, offset = [], 0
     for line in text.split("\n"):
-        lines.append((offset, line))
+        if is_title_case(line):
+            titles.append((offset, offset + len(line)))
         offset += len(line) + 1
-    title_lines = [(o, o + len(line)) for o, line in lines if is_title_case(line)]
-
-    def in_title(position: int) -> bool:
-        return any(a <= position < b for a, b in title_lines)
-
-    for match in _RUN.finditer(text):
-        if not in_title(match.start()):
-            body.append(match)
-    mid_sentence = set()
-    for match in body:  # names as written mid-sentence: the run, and each tail of it ("Liberation Movement")
-        words = match.group(0).split()
-        first = 1 if _sentence_start(text, match.start()) else 0
-        for i in range(first, len(words)):
-            mid_sentence.add(" ".join(bare_word(w) for w in words[i:]))
+    runs = [_words(match) for match in _RUN.finditer(text)]
+    written = {  # names as the body writes them mid-sentence
+        _key(words[i : last + 1])
+        for words in runs
+        if not any(a <= words[0][0] < b for a, b in titles)
+        for i, last in _names(words, 1 if _sentence_start(text, words[0][0]) else 0)
+    }
     spans = []
-    for match in _RUN.finditer(text):
-        words = [(match.start() + m.start(), m.group(0)) for m in re.finditer(r"\S+", match.group(0))]
-        for last in range(1, len(words)):  # each group word ends a name ("... As Liberation Front Flees")
-            if bare_word(words[last][1]) not in GROUP_NAME_HEADS:
-                continue
-            # the longest run of words up to it that the article writes as a name mid-sentence
-            for first in range(last):
-                if " ".join(bare_word(w) for _, w in words[first : last + 1]) in mid_sentence:
-                    spans.append((words[first][0], words[last][0] + len(words[last][1])))
-                    break
+    for words in runs:
+        ended: set[int] = set()
+        for i, last in _names(words):  # the longest name the body writes, for each group word that ends one
+            if last not in ended and _key(words[i : last + 1]) in written:
+                ended.add(last)
+                spans.append((words[i][0], words[last][0] + len(words[last][1])))
     return spans
 
 
