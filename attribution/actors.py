@@ -837,7 +837,9 @@ def _of_person(mention: ParsedMention, named: Sequence[ParsedMention]) -> bool:
     people = {name for p in named for name in p.person_names}
     if any(w in _HEAD_OF_STATE for p in named if p.person_names for w in p.display.lower().split()):
         return False
-    return bool(mention.person_names) or (bool(people) and mention.strong <= people and mention.head is None)
+    # a part of the name, or the title alone ("Senator" in a headline, beside "Senator Ellen Marsh")
+    within = mention.strong <= people | _PERSON_TITLES
+    return bool(mention.person_names) or (bool(people) and within and mention.head is None)
 
 
 @dataclass(frozen=True, slots=True)

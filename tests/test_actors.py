@@ -249,6 +249,7 @@ def test_build_actors_links_every_number_to_its_items() -> None:
         (["Interior Minister Kemal Yenidogan", "the Interior Ministry"], "Interior Ministry"),
         (["TDF spokesman Brigadier General Noam Eldar", "the TDF"], "TDF"),
         (["Colonel Arnel Bautista", "Bautista"], "Colonel Arnel Bautista"),  # only the person: his name
+        (["Senator", "Senator Ellen Marsh", "Marsh"], "Senator Ellen Marsh"),  # a headline's title is no group
         (
             ["Fighters of the Tarsian Liberation Movement (TLM)", "TLM spokesman Amir Haddou"],
             "Tarsian Liberation Movement (TLM)",
