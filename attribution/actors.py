@@ -820,26 +820,27 @@ _HEAD_OF_STATE = frozenset("president king emir premier prime state".split())
 
 
 def _one_person(parsed: Sequence[ParsedMention | None], members: Sequence[int]) -> bool:
-    """Whether a cluster's names are all one person's (:func:`_of_person`).
+    """Whether a cluster's names are all one person's (:func:`_of_people`).
 
     Generic mentions ("military officials", "the authorities") do not join such a cluster.
     """
     named = [p for p in (parsed[i] for i in members) if p is not None and p.strong]
-    return bool(named) and all(_of_person(p, named) for p in named)
+    return bool(named) and all(_of_people(named))
 
 
-def _of_person(mention: ParsedMention, named: Sequence[ParsedMention]) -> bool:
-    """Whether a named mention names a person of ``named`` who is not a head of state.
+def _of_people(named: Sequence[ParsedMention]) -> list[bool]:
+    """For each named mention of one actor, whether it names a person who is not a head of state.
 
-    "Colonel Arnel Bautista", or a part of his name with no head noun ("Bautista"); not "the Assad regime", not "the
-    CMT", not "President Bashar al-Assad" (a head of state stands for the government).
+    "Colonel Arnel Bautista", or a part of his name or his title alone with no head noun ("Bautista", a headline's
+    "Senator"); not "the Assad regime", not "the CMT", not "President Bashar al-Assad" (a head of state stands for
+    the government).
     """
     people = {name for p in named for name in p.person_names}
     if any(w in _HEAD_OF_STATE for p in named if p.person_names for w in p.display.lower().split()):
-        return False
-    # a part of the name, or the title alone ("Senator" in a headline, beside "Senator Ellen Marsh")
-    within = mention.strong <= people | _PERSON_TITLES
-    return bool(mention.person_names) or (bool(people) and within and mention.head is None)
+        return [False] * len(named)
+    return [
+        bool(p.person_names) or (bool(people) and p.strong <= people | _PERSON_TITLES and p.head is None) for p in named
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1038,7 +1039,8 @@ def _actor(
     role = next((p.role for p in keyed if p.role), None)
     alias = next((p for p in keyed if p.key.startswith("alias:")), None)
     named = sorted((p for p in keyed if p.strong), key=lambda p: (-len(p.strong), -forms[p.display], -len(p.display)))
-    organisations = [p for p in named if not _of_person(p, named)]  # "Interior Ministry" before its minister
+    # "Interior Ministry" before its minister
+    organisations = [p for p, person in zip(named, _of_people(named), strict=True) if not person]
     if alias is not None:
         name = alias.display
     elif organisations:
