@@ -380,6 +380,15 @@ def _owner(text: str) -> str:
     return text.removesuffix("'s").removesuffix("’s")
 
 
+def _names_another(word: str) -> bool:
+    """Whether a capitalised ``word`` before a one-word alias names another body ("Varesh" Observatory).
+
+    A determiner or a demonym does not: "The Observatory", "the Britain-based Observatory".
+    """
+    lower = word.lower()
+    return word[:1].isupper() and lower not in _DETERMINERS and lower not in DEMONYMS and not lower.endswith("-based")
+
+
 def _alias(tokens: list[str]) -> str | None:
     """The canonical name of the longest alias found as whole words in ``tokens`` (original case)."""
     lower = [t.lower().rstrip(".") if t.lower() not in ("u.n.", "u.s.") else t.lower() for t in tokens]
@@ -391,7 +400,11 @@ def _alias(tokens: list[str]) -> str | None:
             for i in range(len(lower) - n + 1):
                 if lower[i : i + n] != words or (best is not None and n <= best[0]):
                     continue
-                if n == 1 and alias in _CAPITALISED_ALIASES and not tokens[i][:1].isupper():
+                if (
+                    n == 1
+                    and alias in _CAPITALISED_ALIASES
+                    and (not tokens[i][:1].isupper() or (i > 0 and _names_another(tokens[i - 1])))
+                ):  # "a human rights observatory"; "the Varesh Observatory for Human Rights" is another one
                     continue
                 best = (n, canonical)
     if best is None:
@@ -673,8 +686,47 @@ def cluster_mentions(mentions: Sequence[str], source_types: Sequence[str | None]
 
     """
     parsed = [parse_mention(m, (source_types or [None] * len(mentions))[i]) for i, m in enumerate(mentions)]
-    groups = _clusters(parsed)
+    groups = _clusters(_bodies_named_here(mentions, parsed))
     return sorted((sorted(g) for g in groups), key=lambda g: g[0])
+
+
+def _names_another_before(text: str, word: str) -> bool:
+    """Whether ``text`` names a body with ``word`` after a name of its own ("Varesh Observatory")."""
+    match = re.search(rf"\b([A-Z][\w\-]*)\s+{word}\b", text)
+    return match is not None and _names_another(match.group(1))
+
+
+_LONE_COMMON_ALIAS = re.compile(r"^(?:[Tt]he\s+)?(Observatory|Amnesty)(?:['’]s)?\b")
+
+
+def _bodies_named_here(texts: Sequence[str], parsed: Sequence[ParsedMention | None]) -> list[ParsedMention | None]:
+    """``parsed``, a lone "the Observatory" read as the one other observatory the article names.
+
+    When the article names one other than the alias table's ("the Varesh Observatory for Human Rights"), "the
+    Observatory" is that one; so also "Amnesty".
+
+    Example:
+        >>> texts = ["The Varesh Observatory for Human Rights", "the Observatory"]
+        >>> [p.display for p in _bodies_named_here(texts, [parse_mention(t) for t in texts])]
+        ['Varesh Observatory for Human Rights', 'Varesh Observatory for Human Rights']
+        >>> [p.display for p in _bodies_named_here(["the Observatory"], [parse_mention("the Observatory")])]
+        ['Syrian Observatory for Human Rights']
+
+    """
+    out = list(parsed)
+    for i, text in enumerate(texts):
+        lone = _LONE_COMMON_ALIAS.match(text.strip())
+        if lone is None or parsed[i] is None:
+            continue
+        word = lone.group(1)
+        named = {
+            q.key: q
+            for j, (other, q) in enumerate(zip(texts, parsed, strict=True))
+            if j != i and q is not None and not q.key.startswith("alias:") and _names_another_before(other, word)
+        }
+        if len(named) == 1:
+            out[i] = next(iter(named.values()))
+    return out
 
 
 #: Endings that make a demonym of a place name: "Kartenian" (Kartenia), "Sudanese", "Kenyan", "Qamaristani".
@@ -899,6 +951,10 @@ def report_mentions(
         ...                       target_span=(25, 30))  # "gangs" alone names no actor: read with its label
         >>> [(m.text, m.span) for m in report_mentions([], [labelled], [])]
         [('foreign-backed terrorist gangs', (0, 30))]
+        >>> own = LoadedTerm("name_calling", 0, 31, "Takfiri terrorist organizations", 0, 0.9, target="organizations",
+        ...                  target_span=(18, 31))  # its own head noun, which alone names no actor: the whole term
+        >>> [(m.text, m.span) for m in report_mentions([], [own], [])]
+        [('Takfiri terrorist organizations', (0, 31))]
         >>> bare = LoadedTerm("name_calling", 4, 14, "terrorists", 0, 0.9)  # no target: the label names the actor
         >>> [(m.text, m.span) for m in report_mentions([], [bare], [])]
         [('terrorists', (4, 14))]
@@ -917,10 +973,11 @@ def report_mentions(
                 # a label that is itself a kind of actor ("the terrorists", "the regime") stands for that actor
                 out.append(Mention(t.text, "term_target", i, t.sentence_index, (t.start, t.end)))
             continue
-        text, span = t.target, t.target_span
-        if span is not None and 0 <= span[0] - t.end <= 1 and _read_with_label(t.text, text):
-            text, span = f"{t.text} {t.target}", (t.start, span[1])
-        out.append(Mention(text, "term_target", i, t.sentence_index, span))
+        if _read_with_target(t):  # "Takfiri" + "groups"; "organizations" of "Takfiri terrorist organizations"
+            span = (t.start, max(t.end, t.target_span[1]))  # type: ignore[index]
+            out.append(Mention(_label_mention(t), "term_target", i, t.sentence_index, span))
+        else:
+            out.append(Mention(t.target, "term_target", i, t.sentence_index, t.target_span))
     for i, d in enumerate(distancing):
         out.append(Mention(d.target_text, "distancing_target", i, d.sentence_index, (d.target_start, d.target_end)))
     return out
@@ -958,24 +1015,62 @@ def targets_from_actors(actors: Sequence[Actor], loaded_terms: Sequence[LoadedTe
             continue
         for i in bare:
             term = loaded_terms[i]
-            end = term.target_span[1] if term.target is not None and term.target_span is not None else term.end
+            end = max(term.end, term.target_span[1] if term.target is not None and term.target_span else term.end)
             out[i] = replace(term, target=actor.name, target_span=(term.start, end))
     return tuple(out)
 
 
+def _target_after(term: LoadedTerm) -> bool:
+    return term.target_span is not None and 0 <= term.target_span[0] - term.end <= 1
+
+
 def _read_with_target(term: LoadedTerm) -> bool:
-    """Whether a term's target is right after it and read with it ("Takfiri" + "groups")."""
+    """Whether a term's target is read with it, as the mention of the actor the term names.
+
+    So it is when the target is right after the term ("Takfiri" + "groups") or is the term's own head noun
+    ("organizations" of "Takfiri terrorist organizations"), and alone names no actor of a role.
+    """
     span = term.target_span
     return (
         term.target is not None
         and span is not None
-        and 0 <= span[0] - term.end <= 1
+        and (_target_after(term) or term.start <= span[0] < span[1] <= term.end)
         and _read_with_label(term.text, term.target)
     )
 
 
 def _label_mention(term: LoadedTerm) -> str:
-    return f"{term.text} {term.target}" if _read_with_target(term) else term.text
+    return f"{term.text} {term.target}" if _read_with_target(term) and _target_after(term) else term.text
+
+
+def _inside_a_fuller_mention(
+    mentions: Sequence[Mention], parsed: Sequence[ParsedMention | None]
+) -> list[ParsedMention | None]:
+    """``parsed``, a generic mention inside a fuller one with the same head noun read as the fuller one.
+
+    "experts", the target of "so-called" in the source "the so-called experts in Washington", is those experts,
+    not experts in general. Only the same head noun counts: "the so-called ministry" inside "Residents
+    interviewed by the so-called ministry" names someone else.
+
+    Example:
+        >>> outer, inner = Mention("the so-called experts in Washington", "source", 0, 0, (0, 35)), Mention(
+        ...     "experts", "distancing_target", 0, 0, (14, 21))
+        >>> [p.display for p in _inside_a_fuller_mention([outer, inner], [parse_mention(outer.text),
+        ...                                                                parse_mention(inner.text)])]
+        ['so-called experts in Washington', 'so-called experts in Washington']
+
+    """
+    out = list(parsed)
+    for i, (mention, p) in enumerate(zip(mentions, parsed, strict=True)):
+        if p is None or mention.span is None or not p.key.startswith(("head:", "role:")) or p.head is None:
+            continue
+        for other, q in zip(mentions, parsed, strict=True):
+            if q is None or other.span is None or other is mention or q.head != p.head or q.key == p.key:
+                continue
+            if other.span[0] <= mention.span[0] and mention.span[1] <= other.span[1]:
+                out[i] = q
+                break
+    return out
 
 
 def build_actors(
@@ -1017,7 +1112,8 @@ def build_actors(
             seen[dedupe] = len(unique)
         unique.append(m)
         items_of.append([m])
-    parsed = [parse_mention(m.text, m.source_type) for m in unique]
+    parsed = _bodies_named_here([m.text for m in unique], [parse_mention(m.text, m.source_type) for m in unique])
+    parsed = _inside_a_fuller_mention(unique, parsed)
     actors = []
     for members in _clusters(parsed, [m.kind == "distancing_target" for m in unique]):
         everything = [item for i in members for item in items_of[i]]
@@ -1229,7 +1325,12 @@ def find_asymmetries(
             )
 
     def polar(i: int, polarity: str) -> list[int]:
-        return [t for t in actors[i].term_indices if loaded_terms[t].polarity == polarity]
+        spans = {  # a span under two categories ("martyred" as loaded language and name-calling) counts once
+            (loaded_terms[t].start, loaded_terms[t].end): t
+            for t in reversed(actors[i].term_indices)
+            if loaded_terms[t].polarity == polarity
+        }
+        return sorted(spans.values())
 
     praised = [i for i in sides if polar(i, "positive") and not polar(i, "negative")]
     blamed = [i for i in sides if polar(i, "negative") and not polar(i, "positive")]

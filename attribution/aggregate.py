@@ -138,6 +138,48 @@ def _label_counts(
     return tuple(sorted(counts, key=lambda c: (-c.count, rank.get(c.label, len(rank)), c.indices[0])))
 
 
+def _visible(text: str) -> int:
+    return sum(not ch.isspace() for ch in text)
+
+
+def continued_sentences(
+    sentences: Sequence[Sentence], attributions: Sequence[Attribution], labels: Sequence[SentenceLabel]
+) -> tuple[tuple[int, int], ...]:
+    """``(sentence, attribution)`` for each sentence without a cue that lies inside an attribution's content.
+
+    A sentence counts as inside when the content covers at least 80% of its non-space characters: the second
+    sentence of a quote ("They are bombing bakeries," said Abu Khaled. "Nobody is left to help us.") is the
+    speaker's, though the guidelines count a sentence as attributed only by a cue in it.
+
+    Example:
+        >>> from attribution.records import Span
+        >>> text = '"They bomb bakeries," said Abu. "Nobody is left."'
+        >>> sentences = [Sentence(0, 0, 31, text[:31]), Sentence(1, 32, len(text), text[32:])]
+        >>> a = Attribution((Span("CUE", 22, 26, "said", 0),), (Span("SOURCE", 27, 30, "Abu", 0),),
+        ...                 (Span("CONTENT", 1, 19, text[1:19], 0), Span("CONTENT", 33, 48, text[33:48], 1)),
+        ...                 "direct", 0, 1.0)
+        >>> continued_sentences(sentences, [a], _sentence_labels(sentences, [a]))
+        ((1, 0),)
+
+    """
+    attributed = {label.sentence_index for label in labels if label.attributed}
+    out = []
+    for sentence in sentences:
+        if sentence.index in attributed:
+            continue
+        size = _visible(sentence.text)
+        for index, attribution in enumerate(attributions):
+            inside = sum(
+                _visible(sentence.text[max(c.start, sentence.start) - sentence.start : c.end - sentence.start])
+                for c in attribution.content
+                if c.start < sentence.end and sentence.start < c.end
+            )
+            if size and inside >= 0.8 * size:
+                out.append((sentence.index, index))
+                break
+    return tuple(out)
+
+
 # --------------------------------------------------------------------------- unattributed factual claims
 
 #: Irregular past forms (and a few past participles) of verbs of action or event.
@@ -367,6 +409,8 @@ def aggregate(
     n_words = sum(len(_WORD.findall(s.text)) for s in sentences)
     by_index = {s.index: s for s in sentences}
     unattributed = tuple(label.sentence_index for label in labels if not label.attributed)
+    continued = continued_sentences(sentences, attributions, labels)
+    in_quotes = {sentence for sentence, _ in continued}
     known_anonymity = [a.anonymous for a in attributions if a.anonymous is not None]
     actors = build_actors(attributions, terms, markers)
     terms = targets_from_actors(actors, terms)  # a bare label ("the terrorists") names the actor it was joined to
@@ -394,7 +438,8 @@ def aggregate(
         biased_sentences=tuple(label.sentence_index for label in labels if label.biased)
         if sentence_bias is not None
         else None,
-        unattributed_claims=tuple(i for i in unattributed if is_factual_claim(by_index[i].text)),
+        unattributed_claims=tuple(i for i in unattributed if is_factual_claim(by_index[i].text) and i not in in_quotes),
+        continued_sentences=continued,
         sources_by_type=_group_counts(attributions, lambda a: a.source_type or "unknown", (*SOURCE_TYPES, "unknown"))
         if profile
         else (),

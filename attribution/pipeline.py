@@ -31,6 +31,7 @@ from attribution.aggregate import aggregate
 from attribution.distancing import find_distancing
 from attribution.linking import link_attributions
 from attribution.records import Article, ArticleReport, Provenance, Sentence
+from attribution.relays import merge_cited_sources
 from attribution.report.json_report import SCHEMA_VERSION
 from attribution.segmenter import RuleSegmenter, SentenceSegmenter
 
@@ -332,7 +333,10 @@ class Analyzer:
                     raw_terms = _split_terms(self.term_tagger, articles, term_windows, span_probs, polarity_probs)
             bias = self._sentence_bias(segmented, batch_size)
         tagged = self.tagger.decode_many(articles, windows, probabilities)
-        linked = [link_attributions(spans, article.text) for article, spans in zip(articles, tagged, strict=True)]
+        linked = [  # "SANA, citing a military source, said": the military source's claim, relayed by SANA
+            merge_cited_sources(link_attributions(spans, article.text), article.text)
+            for article, spans in zip(articles, tagged, strict=True)
+        ]
         if self.source_profiler is not None:  # one classifier run over the sources of the whole chunk
             with self.precision_context():
                 linked = self.source_profiler.profile_many(articles, segmented, linked, batch_size=batch_size)

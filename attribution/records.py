@@ -229,6 +229,9 @@ class ArticleSummary:
     technique_counts: tuple[LabelCount, ...] = ()
     biased_sentences: tuple[int, ...] | None = None
     unattributed_claims: tuple[int, ...] = ()
+    #: (sentence, attribution): a sentence with no cue of its own that lies inside an attribution's content, such
+    #: as the second sentence of a quote ("...," said X. "Nobody is left."); not the writer's own voice
+    continued_sentences: tuple[tuple[int, int], ...] = ()
     sources_by_type: tuple[GroupCount, ...] = ()
     sources_by_anonymity: tuple[GroupCount, ...] = ()
     anonymous_source_share: float | None = None

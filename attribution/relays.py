@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from attribution.actors import singular_noun
 from attribution.headlines import bare_word as _bare
@@ -261,6 +261,83 @@ def _overlaps(a: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
     return any(a[0] < end and start < a[1] for start, end in spans)
 
 
+#: "citing a military source", "Quoting an informed source": the cue of an outlet's own source
+_CITING_CUES = frozenset({"citing", "quoting"})
+#: An outlet named by what it is, in lower case: "the state-run Xinhua news agency", "Al-Manar TV"
+_OUTLET_NOUN = re.compile(r"\b(?:news\s+agency|agency|newspaper|television|TV|broadcaster|radio|channel|daily)\s*$")
+_CITING_BEFORE = re.compile(r",\s*(?:citing|quoting)\s+$", re.I)
+_CITING_OPENS = re.compile(r"\s*(?:citing|quoting)\s+$", re.I)
+
+
+def outlet_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The outlet that ``text[start:end]`` names ("VNA" in "State news agency VNA"), or ``None``.
+
+    Example:
+        >>> text = "State news agency VNA; The state-run Xinhua news agency; The company"
+        >>> [outlet_span(text, s, e) for s, e in ((0, 21), (23, 55), (57, 68))]
+        [(18, 21), (23, 55), None]
+
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1] in " ,":
+        end -= 1
+    span = _media_at(text, start, end)
+    if span is not None and not text[span[1] : end].strip():
+        return span
+    if is_media_name(text[start:end]) or _OUTLET_NOUN.search(text, start, end):
+        return start, end
+    return None
+
+
+def merge_cited_sources(attributions: Sequence[Attribution], text: str) -> tuple[Attribution, ...]:
+    """Attributions with an outlet's cited source as the source and the outlet as a relay (guidelines 1).
+
+    The tagger reads "SANA, citing a military source, said the army had taken the town" as two attributions
+    of SANA: "citing" with the content "a military source", and "said" with the claim. The claim is the
+    military source's, passed on by SANA (as in "A military source told SANA"), so the claim's source becomes
+    the cited source and the "citing" attribution goes; :func:`find_via` then finds SANA as the relay. The
+    same holds for "Citing a military source, SANA said ..." (a "citing" attribution without a source). Only
+    an outlet's citing is read so: in "The company, citing market conditions, said" the company still speaks.
+
+    Example:
+        >>> text = "SANA, citing a military source, said the army had taken the town."
+        >>> sana, cited = Span("SOURCE", 0, 4, "SANA", 0), Span("CONTENT", 13, 30, "a military source", 0)
+        >>> citing = Attribution((Span("CUE", 6, 12, "citing", 0),), (sana,), (cited,), "indirect", 0, 1.0)
+        >>> claim = Attribution((Span("CUE", 32, 36, "said", 0),), (sana,), (Span("CONTENT", 37, 64, text[37:64], 0),),
+        ...                     "indirect", 0, 1.0)
+        >>> [(a.source_text, a.cue_text) for a in merge_cited_sources([citing, claim], text)]
+        [('a military source', 'said')]
+
+    """
+    dropped: set[int] = set()
+    new_source: dict[int, tuple[Span, ...]] = {}
+    for i, citing in enumerate(attributions):
+        if len(citing.cue) != 1 or citing.cue[0].text.lower() not in _CITING_CUES or len(citing.content) != 1:
+            continue
+        cited = citing.content[0]
+        if len(cited.text.split()) > 12 or '"' in cited.text or "“" in cited.text:
+            continue
+        for j, claim in enumerate(attributions):
+            if j == i or j in dropped or j in new_source or not claim.cue or not claim.source:
+                continue
+            if claim.sentence_index != citing.sentence_index or claim.cue[0].start < cited.end:
+                continue
+            outlet = claim.source
+            shared = citing.source == outlet
+            opening = not citing.source and cited.end <= outlet[0].start  # "Citing X, SANA said"
+            if not (shared or opening) or outlet_span(text, outlet[0].start, outlet[-1].end) is None:
+                continue
+            new_source[j] = (replace(cited, label="SOURCE"),)
+            dropped.add(i)
+            break
+    return tuple(
+        replace(a, source=new_source[k]) if k in new_source else a
+        for k, a in enumerate(attributions)
+        if k not in dropped
+    )
+
+
 def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[Span, ...]:
     """The relay of ``attribution`` (a media name in its sentence), as ``SOURCE``-labelled spans.
 
@@ -351,6 +428,14 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
         span = _media_at(text, m.end(), hi) or _acronym_at(text, m.end(), hi)
         if span and span not in found:
             found.append(span)
+    # "SANA, citing SOURCE, said" and "Citing SOURCE, SANA said" (merge_cited_sources made the cited one the source)
+    if source and not found and _CITING_BEFORE.search(text, lo, source[0][0]):
+        clause = max(text.rfind(",", lo, text.rfind(",", lo, source[0][0])), text.rfind(";", lo, source[0][0]), lo - 1)
+        add(outlet_span(text, clause + 1, text.rfind(",", lo, source[0][0])))
+    elif source and not found and _CITING_OPENS.match(text, lo, source[0][0]):
+        comma = text.find(",", source[-1][1], cue_start)
+        if comma >= 0:
+            add(outlet_span(text, comma + 1, cue_start))
     # "MEDIA reported that SOURCE said": a media subject before the source
     if source and not found:
         for m in _REPORTED.finditer(text, lo, source[0][0]):

@@ -27,6 +27,9 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         (["the IDF", "Israeli troops", "Israel Defense Forces"], [[0, 1, 2]]),
         # strong names: one is a subset of the other
         (["the Syrian Observatory for Human Rights", "the Observatory", "SOHR"], [[0, 1, 2]]),
+        # "the Observatory" in an article that names another observatory is that one, not the alias table's
+        (["The Varesh Observatory for Human Rights", "the Observatory"], [[0, 1]]),
+        (["Kessar Amnesty Committee", "Amnesty"], [[0, 1]]),
         # a lower-case "observatory" joins the one monitor the article names
         (["the Syrian Observatory for Human Rights", "the observatory"], [[0, 1]]),
         (["Rami Abdel Rahman", "Abdel Rahman"], [[0, 1]]),
@@ -86,6 +89,7 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         # names that do not contain one another
         (["Amnesty International", "Human Rights Watch"], [[0], [1]]),
         (["Amnesty International", "an amnesty committee"], [[0], [1]]),
+        (["The Varesh Observatory", "The Kessar Observatory", "the Observatory"], [[0], [1], [2]]),
         (["Syrian troops", "the Syrian Observatory"], [[0], [1]]),
         # different kinds of people
         (["residents", "doctors", "witnesses"], [[0], [1], [2]]),
@@ -434,6 +438,66 @@ def test_residents_are_no_side_for_name_calling() -> None:
     terms = [_term("name_calling", "negative", 1)]
     actors = [_actor("ISIL", "militant", term_indices=(0,)), _actor("residents", None)]
     assert find_asymmetries(actors, terms, []) == ()
+
+
+@pytest.mark.parametrize(
+    ("mention", "display"),
+    [
+        ("The Varesh Observatory for Human Rights", "Varesh Observatory for Human Rights"),
+        ("the Observatory", "Syrian Observatory for Human Rights"),  # alone: the alias table's
+        ("the Britain-based Observatory", "Syrian Observatory for Human Rights"),
+        ("Kessar Amnesty Committee", "Kessar Amnesty Committee"),
+        ("Amnesty", "Amnesty International"),
+    ],
+)
+def test_a_one_word_alias_after_another_name_is_that_body(mention: str, display: str) -> None:
+    parsed = parse_mention(mention)
+    assert parsed is not None and parsed.display == display
+
+
+@pytest.mark.parametrize(
+    ("outer", "inner", "joined"),
+    [
+        ("the so-called experts in Washington", "experts", True),  # the distanced words are the source's
+        ("ISIL terrorists", "terrorists", True),
+        ("Residents interviewed by the so-called ministry", "ministry", False),  # another head noun: someone else
+    ],
+)
+def test_a_generic_mention_inside_a_fuller_one_with_its_head_is_that_actor(
+    outer: str, inner: str, joined: bool
+) -> None:
+    start = outer.index(inner)
+    marker = DistancingMarker("so-called", 0, 9, "so-called", 0, 100 + start, 100 + start + len(inner), inner)
+    actors = build_actors([_source(outer, "expert")], [], [marker])
+    holding = [a for a in actors if 0 in a.claims]
+    assert len(holding) == 1 and (holding[0].distancing == (0,)) is joined
+
+
+@pytest.mark.parametrize(
+    ("term", "target", "actor_forms"),
+    [
+        # its own head noun, which alone names no role: the whole term is the mention, and joins the militants
+        ("Takfiri terrorist organizations", "organizations", ("Takfiri terrorist organizations", "terrorists")),
+        # negative: a head noun with a role of its own, or with none either way, stays the target alone
+        ("Takfiri terrorists", "terrorists", ("terrorists",)),
+        ("brave residents", "residents", ("residents",)),
+    ],
+)
+def test_a_terms_own_head_noun_is_read_with_the_term(term: str, target: str, actor_forms: tuple[str, ...]) -> None:
+    own = LoadedTerm("name_calling", 0, len(term), term, 0, 0.9, "negative", "narrator", target,
+                     (term.index(target), len(term)))  # fmt: skip
+    other = LoadedTerm("name_calling", 60, 70, "terrorists", 1, 0.9, "negative")
+    actors = build_actors([], [own, other])
+    (holding,) = [a for a in actors if 0 in a.term_indices]
+    assert set(holding.forms) == set(actor_forms)
+
+
+def test_a_span_under_two_categories_counts_once_for_polarity() -> None:
+    martyred = [LoadedTerm(c, 10, 18, "martyred", 0, 0.9, "positive") for c in ("loaded_language", "name_calling")]
+    terms = [*martyred, LoadedTerm("name_calling", 30, 40, "terrorists", 1, 0.9, "negative")]
+    actors = [_actor("army", "army", term_indices=(0, 1)), _actor("militants", "militant", term_indices=(2,))]
+    (found,) = [a for a in find_asymmetries(actors, terms, []) if a.kind == "polarity"]
+    assert "“martyred”)" in found.statement and "×2" not in found.statement
 
 
 def test_polarity_asymmetry() -> None:

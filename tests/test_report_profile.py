@@ -19,7 +19,7 @@ from test_html_report import PROVENANCE, sentences_of
 
 from attribution.aggregate import aggregate, is_factual_claim
 from attribution.annotations import parse_record
-from attribution.records import Article, ArticleReport, Attribution, DistancingMarker, LoadedTerm, Span
+from attribution.records import Article, ArticleReport, Attribution, DistancingMarker, LoadedTerm, Sentence, Span
 from attribution.report.html_report import render_html
 from attribution.report.index_page import IndexRow, outlet_rows, render_index
 from attribution.report.json_report import render_json, report_schema, report_to_annotation, report_to_dict
@@ -204,6 +204,40 @@ def test_unattributed_claims_are_unattributed_sentences_only() -> None:
     assert summary.unattributed_sentences == (0, 6, 8, 9)
     assert summary.unattributed_claims == (0, 6, 8)  # S9 is a question
     assert set(summary.unattributed_claims) <= set(summary.unattributed_sentences)
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "continued"),
+    [
+        # the second sentence of a quote is the speaker's: no unattributed claim, marked in every rendering
+        ('"They shelled the bakery," said Abu Khaled. "The army destroyed the hospital."',
+         ["They shelled the bakery,", "The army destroyed the hospital."], ((1, 0),)),
+        # negative: a sentence the content does not hold is the writer's own
+        ('"They shelled the bakery," said Abu Khaled. The army destroyed the hospital.',
+         ["They shelled the bakery,"], ()),
+    ],
+)  # fmt: skip
+def test_a_sentence_inside_a_quote_is_no_unattributed_claim(
+    text: str, content: list[str], continued: tuple[tuple[int, int], ...]
+) -> None:
+    cut = text.index(" ", text.index("Khaled")) + 1
+    sentences = [Sentence(0, 0, cut - 1, text[: cut - 1]), Sentence(1, cut, len(text), text[cut:])]
+
+    def span(label: str, part: str) -> Span:
+        start = text.index(part)
+        return Span(label, start, start + len(part), part, 0 if start < cut else 1)  # type: ignore[arg-type]
+
+    claim = Attribution((span("CUE", "said"),), (span("SOURCE", "Abu Khaled"),),
+                        tuple(span("CONTENT", c) for c in content), "direct", 0, 1.0)  # fmt: skip
+    report = aggregate(Article(id="q", text=text), sentences, [claim], PROVENANCE)
+    assert report.summary.unattributed_sentences == (1,)
+    assert report.summary.continued_sentences == continued
+    assert report.summary.unattributed_claims == (() if continued else (1,))
+    data = report_to_dict(report)
+    jsonschema.validate(data, report_schema())
+    assert data["sentences"][1]["continues_attribution"] == (0 if continued else None)
+    assert ("S1 (inside A0)" in render_markdown(report)) is bool(continued)
+    assert ("inside A0" in render_html(report)) is bool(continued)
 
 
 # --------------------------------------------------------------------------- aggregates

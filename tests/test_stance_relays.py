@@ -13,6 +13,7 @@ from attribution.relays import (
     find_via,
     is_bare_source,
     is_media_name,
+    merge_cited_sources,
     named_only_by_place,
     resolve_source,
     source_kind,
@@ -285,6 +286,24 @@ def test_lexicon_missing_file(tmp_path: Path) -> None:
             "told",
             ["the agency"],
         ),
+        # an outlet's cited source (merge_cited_sources made it the claim's source), either order
+        ("SANA, citing a military source, said the army took the town.", "a military source", "said", ["SANA"]),
+        (
+            "State news agency VNA, citing a military source, said the army took the town.",
+            "a military source",
+            "said",
+            ["VNA"],
+        ),
+        (
+            "On Monday, the state-run Xinhua news agency, citing local officials, reported 12 dead.",
+            "local officials",
+            "reported",
+            ["the state-run Xinhua news agency"],
+        ),
+        ("Citing a military source, SANA said the army took the town.", "a military source", "said", ["SANA"]),
+        # negative: a company citing a reason; a minister citing a source is no outlet
+        ("The company, citing analysts, said sales would fall.", "analysts", "said", []),
+        ("The minister, citing a military source, said the town fell.", "a military source", "said", []),
         # negative: "the agency" with no news agency named before it; an acronym that modifies a noun
         ("A security official told the agency that the audit was late.", "A security official", "told", []),
         ("The supplies were carried by NATO troops, the officer said.", "the officer", "said", []),
@@ -301,6 +320,80 @@ def test_find_via(text: str, source: str, cue: str, via: list[str]) -> None:
     found = find_via(attribution, text, sentence)
     assert [v.text for v in found] == via
     assert all(text[v.start : v.end] == v.text for v in found)
+
+
+def _tagged_citing(text: str, outlet: str | None, cited: str, cue: str) -> list[Attribution]:
+    """The tagger's reading of "OUTLET, citing X, said Y": a "citing" attribution and the claim, same source."""
+    source = (Span("SOURCE", text.index(outlet), text.index(outlet) + len(outlet), outlet, 0),) if outlet else ()
+    start = text.index(cited)
+    cited_span = Span("CONTENT", start, start + len(cited), cited, 0)
+    citing_at = text.lower().index("citing") if "citing" in text.lower() else text.lower().index("quoting")
+    citing_cue = Span("CUE", citing_at, citing_at + len(text[citing_at:].split()[0]), text[citing_at:].split()[0], 0)
+    cue_at = text.index(f" {cue} ") + 1
+    claim_content = Span("CONTENT", cue_at + len(cue) + 1, len(text) - 1, text[cue_at + len(cue) + 1 : -1], 0)
+    claim_source = source or (
+        Span("SOURCE", text.index(",") + 2, cue_at - 1, text[text.index(",") + 2 : cue_at - 1], 0),
+    )
+    return [
+        Attribution((citing_cue,), source, (cited_span,), "indirect", 0, 1.0),
+        Attribution(
+            (Span("CUE", cue_at, cue_at + len(cue), cue, 0),), claim_source, (claim_content,), "indirect", 0, 1.0
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet", "cited", "cue", "sources"),
+    [
+        (
+            "SANA, citing a military source, said the army took the town.",
+            "SANA",
+            "a military source",
+            "said",
+            ["a military source"],
+        ),
+        (
+            "Tasnim news agency, quoting an informed source, said talks would resume.",
+            "Tasnim news agency",
+            "an informed source",
+            "said",
+            ["an informed source"],
+        ),
+        (
+            "Al-Manar TV, citing sources close to the group, said the attack failed.",
+            "Al-Manar TV",
+            "sources close to the group",
+            "said",
+            ["sources close to the group"],
+        ),
+        (
+            "Citing a military source, SANA said the army took the town.",
+            None,
+            "a military source",
+            "said",
+            ["a military source"],
+        ),
+        # negative: no outlet cites ("The company, citing market conditions" gives its reason); a long quote
+        (
+            "The company, citing market conditions, said it would cut jobs.",
+            "The company",
+            "market conditions",
+            "said",
+            ["The company", "The company"],
+        ),
+        (
+            "The minister, citing a military source, said the town fell.",
+            "The minister",
+            "a military source",
+            "said",
+            ["The minister", "The minister"],
+        ),
+    ],
+)
+def test_merge_cited_sources(text: str, outlet: str | None, cited: str, cue: str, sources: list[str | None]) -> None:
+    merged = merge_cited_sources(_tagged_citing(text, outlet, cited, cue), text)
+    assert [a.source_text for a in merged] == sources
+    assert all(p.label == "SOURCE" and text[p.start : p.end] == p.text for a in merged for p in a.source)
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,10 @@ The JSON carries ``schema_version``; the schema ships as
 technique and sentence-bias fields (``layers``, ``loaded_terms``, ``techniques``, per-sentence
 ``biased``/``bias_confidence`` and their summary counts) are optional additions to version 1: a
 report written before them still validates, and readers of the older fields are unaffected. So are the
-source-profile and actor fields: ``distancing`` (the markers), per-sentence ``unattributed_claim`` and
-``distancing``, and in ``summary`` the ``unattributed_claims``, ``sources_by_type``,
-``sources_by_anonymity``, ``anonymous_source_share``, ``relays``, ``stances``, ``distancing_by_kind``,
+source-profile and actor fields: ``distancing`` (the markers), per-sentence ``unattributed_claim``,
+``continues_attribution`` and ``distancing``, and in ``summary`` the ``unattributed_claims``,
+``continued_sentences``, ``sources_by_type``, ``sources_by_anonymity``, ``anonymous_source_share``, ``relays``,
+``stances``, ``distancing_by_kind``,
 ``distancing_by_target``, ``actors``, ``asymmetries`` and the plain-language ``statements``. Every
 count names the indices behind it (``attributions``, ``terms``, ``markers``) and its ``sentences``.
 
@@ -190,6 +191,7 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
     terms_in, techniques_in = _by_sentence(report.loaded_terms), _by_sentence(report.techniques)
     distancing_in = _by_sentence(report.distancing)
     claims = set(summary.unattributed_claims)
+    continues = dict(summary.continued_sentences)
     n_sentences = summary.n_sentences
     biased = summary.biased_sentences
     return {
@@ -228,6 +230,7 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
                 "loaded_terms": terms_in.get(s.index, []),
                 "techniques": techniques_in.get(s.index, []),
                 "unattributed_claim": s.index in claims,
+                "continues_attribution": continues.get(s.index),
                 "distancing": distancing_in.get(s.index, []),
             }
             for s in report.sentences
@@ -268,6 +271,7 @@ def report_to_dict(report: ArticleReport) -> dict[str, Any]:
             if biased is not None
             else None,
             "unattributed_claims": list(summary.unattributed_claims),
+            "continued_sentences": [list(pair) for pair in summary.continued_sentences],
             "sources_by_type": _groups(summary.sources_by_type, "source_type"),
             "sources_by_anonymity": _groups(summary.sources_by_anonymity, "anonymity"),
             "anonymous_source_share": summary.anonymous_source_share,

@@ -20,7 +20,7 @@ Example:
 
 from __future__ import annotations
 
-from attribution.records import ArticleReport, Attribution, GroupCount, LabelCount, SentenceLabel
+from attribution.records import ArticleReport, ArticleSummary, Attribution, GroupCount, LabelCount, SentenceLabel
 from attribution.summary_text import SOURCE_TYPE_WORDS
 from attribution.voice import sources_wording_only
 
@@ -34,6 +34,13 @@ def _cell(text: str | None, limit: int = 160) -> str:
 
 def _share(part: int, whole: int) -> str:
     return f"{part} of {whole} ({100 * part / whole:.0f}%)" if whole else "0"
+
+
+def _unattributed_refs(summary: ArticleSummary) -> str:
+    """The unattributed sentences, those inside a quote or paraphrase marked so: "S3, S10 (inside A11)"."""
+    continues = dict(summary.continued_sentences)
+    refs = [f"S{i} (inside A{continues[i]})" if i in continues else f"S{i}" for i in summary.unattributed_sentences]
+    return ", ".join(refs) if refs else "—"
 
 
 def _sentence_refs(indices: tuple[int, ...]) -> str:
@@ -246,8 +253,7 @@ def render_markdown(report: ArticleReport) -> str:
         f"- Attributed sentences: {_share(len(summary.attributed_sentences), summary.n_sentences)}",
         f"- Attributions: {summary.n_attributions}; direct quotes: {len(summary.direct_quotes)}; "
         f"without a source: {len(summary.attributions_without_source)}",
-        f"- Unattributed sentences (stated in the writer's own voice): "
-        f"{_sentence_refs(summary.unattributed_sentences)}",
+        f"- Unattributed sentences (no attribution cue in them): {_unattributed_refs(summary)}",
         f"- Unattributed factual claims (events asserted without a source): "
         f"{_sentence_refs(summary.unattributed_claims)}",
     ]
@@ -298,10 +304,13 @@ def render_markdown(report: ArticleReport) -> str:
         terms_in.setdefault(t.sentence_index, []).append(f"T{i}")
     with_bias = "sentence_labels" in summary.layers
     with_terms = "loaded_terms" in summary.layers
+    continues = dict(summary.continued_sentences)
     head = ["#", "attributed", "confidence", *(["bias"] if with_bias else []), *(["terms"] if with_terms else [])]
     lines += ["## Sentences", "", f"| {' | '.join(head)} | text |", "|---" * (len(head) + 1) + "|"]
     for sentence, label in zip(report.sentences, report.sentence_labels, strict=True):
         mark = "yes (" + ", ".join(f"A{i}" for i in label.attribution_indices) + ")" if label.attributed else "no"
+        if sentence.index in continues:
+            mark = f"no (inside A{continues[sentence.index]})"
         cells = [f"S{sentence.index}", mark, f"{label.confidence:.2f}"]
         cells += [_bias(label, sentence.index in by_source)] if with_bias else []
         cells += [", ".join(terms_in.get(sentence.index, [])) or "—"] if with_terms else []
