@@ -291,3 +291,45 @@ def link_attributions(
             )
         )
     return attributions
+
+
+#: "who asked not to be named", "who requested anonymity to speak freely": the cue and content of a request to
+#: stay unnamed, which PolNeAR marks as an attribution of its own and the guidelines do not (it claims nothing)
+_REQUEST_CUES = frozenset({"asked", "requested", "declined", "refused"})
+_ANONYMITY_REQUEST = re.compile(
+    r"(?:not\s+to(?:\s+be(?:\s+(?:named|identified|quoted)(?:\s+by\s+name)?)?)?|anonymity|to\s+be\s+identified|"
+    r"to\s+remain\s+anonymous|to\s+be\s+named)(?:\s+(?:because|for|as|so|to|since|in\s+order)\b.*)?",
+    re.I | re.S,
+)
+_RELATIVE_SOURCES = frozenset({"who", "which", "that"})
+
+
+def drop_anonymity_requests(attributions: Sequence[Attribution]) -> list[Attribution]:
+    """The attributions without requests to stay unnamed ("..., who asked not to be named, said").
+
+    Such a request claims nothing, so the guidelines (and the project's hand-labelled war reports) mark no
+    attribution there; PolNeAR does, and a tagger trained on it reads one, with the source "who". Only a request
+    whose source is a relative pronoun (or missing) goes: "who asked not to stage protests" stays.
+
+    Example:
+        >>> from attribution.records import Span
+        >>> text = "An officer, who asked not to be named, told AFP the line held."
+        >>> request = Attribution((Span("CUE", 16, 21, "asked", 0),), (Span("SOURCE", 12, 15, "who", 0),),
+        ...                       (Span("CONTENT", 22, 37, "not to be named", 0),), "indirect", 0, 0.6)
+        >>> claim = Attribution((Span("CUE", 39, 43, "told", 0),), (Span("SOURCE", 0, 10, "An officer", 0),),
+        ...                     (Span("CONTENT", 48, 61, "the line held", 0),), "indirect", 0, 1.0)
+        >>> [a.cue_text for a in drop_anonymity_requests([request, claim])]
+        ['told']
+
+    """
+    return [a for a in attributions if not _anonymity_request(a)]
+
+
+def _anonymity_request(attribution: Attribution) -> bool:
+    source = (attribution.source_text or "").strip().lower()
+    return (
+        len(attribution.cue) == 1
+        and attribution.cue[0].text.lower() in _REQUEST_CUES
+        and (not source or source in _RELATIVE_SOURCES)
+        and _ANONYMITY_REQUEST.fullmatch(attribution.content_text.strip()) is not None
+    )

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from attribution.linking import link_attributions
-from attribution.records import Span
+from attribution.linking import drop_anonymity_requests, link_attributions
+from attribution.records import Attribution, Span
 
 
 def spans_for(text: str, marked: list[tuple[str, str, int]]) -> list[Span]:
@@ -218,3 +218,32 @@ def test_an_unsure_attribution_without_a_source_is_dropped(
         *([Span("SOURCE", 0, 9, "Officials", 0, (cue_score + content_score) / 2)] if has_source else []),
     ]
     assert bool(link_attributions(spans, text, min_sourceless_score=minimum)) is kept
+
+
+@pytest.mark.parametrize(
+    ("source", "cue", "content", "dropped"),
+    [
+        ("who", "asked", "not to be named", True),
+        ("who", "asked", "not to", True),  # the tagger's shorter reading
+        ("who", "requested", "anonymity to speak freely", True),
+        ("who", "declined", "to be identified", True),
+        ("", "asked", "not to be identified by name because he was not authorised to speak", True),
+        # negative: a request that is a claim, a named requester, another cue
+        ("who", "asked", "not to stage protests inside the hall", False),
+        ("The minister", "asked", "not to be named", False),
+        ("who", "said", "not to be named", False),
+    ],
+)
+def test_drop_anonymity_requests(source: str, cue: str, content: str, dropped: bool) -> None:
+    text = f"An officer, {source} {cue} {content}, told AFP the line held."
+    start = text.index(cue, 12)
+    request = Attribution(
+        (Span("CUE", start, start + len(cue), cue, 0),),
+        (Span("SOURCE", 12, 12 + len(source), source, 0),) if source else (),
+        (Span("CONTENT", start + len(cue) + 1, start + len(cue) + 1 + len(content), content, 0),),
+        "indirect",
+        0,
+        0.6,
+    )
+    kept = drop_anonymity_requests([request])
+    assert (kept == []) is dropped
