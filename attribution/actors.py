@@ -510,7 +510,8 @@ _PERSON_TITLES = frozenset(
     "minister president colonel col general gen brigadier brig major maj captain capt lieutenant lt sergeant sgt "
     "spokesman spokeswoman spokesperson commander governor mayor inspector director chief secretary ambassador "
     "envoy sheikh mawlawi mullah imam dr mr mrs ms premier king emir prince senator marshal admiral officer "
-    "commissioner superintendent administrator deputy chairman police resident doctor activist journalist".split()
+    "commissioner superintendent administrator deputy chairman police resident doctor activist journalist "
+    "secretary-general rep representative speaker".split()
 )
 #: People who are not members of the place or institution named after them ("a doctor at Hawzeni's hospital").
 _LOCAL_PEOPLE = frozenset(
@@ -1024,6 +1025,19 @@ def _target_after(term: LoadedTerm) -> bool:
     return term.target_span is not None and 0 <= term.target_span[0] - term.end <= 1
 
 
+def _own_head_noun(term: LoadedTerm) -> bool:
+    """Whether a term's target is its own last, unnamed words ("organizations" of "Takfiri terrorist organizations").
+
+    A name inside the term is no head noun: "Marawin" in "the genocidal Marawin army" is the target itself.
+    """
+    span = term.target_span
+    if span is None or term.target is None or not term.start <= span[0] < span[1] == term.end:
+        return False
+    parsed = parse_mention(term.target)
+    unnamed = parsed is None or not (parsed.strong or parsed.weak)
+    return unnamed and term.text[span[0] - term.start :].lower() == term.target.lower()
+
+
 def _read_with_target(term: LoadedTerm) -> bool:
     """Whether a term's target is read with it, as the mention of the actor the term names.
 
@@ -1034,7 +1048,7 @@ def _read_with_target(term: LoadedTerm) -> bool:
     return (
         term.target is not None
         and span is not None
-        and (_target_after(term) or term.start <= span[0] < span[1] <= term.end)
+        and (_target_after(term) or _own_head_noun(term))
         and _read_with_label(term.text, term.target)
     )
 
