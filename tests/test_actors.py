@@ -480,12 +480,13 @@ def test_a_generic_mention_inside_a_fuller_one_with_its_head_is_that_actor(
         ("Takfiri terrorist organizations", "organizations", ("Takfiri terrorist organizations", "terrorists")),
         # negative: a head noun with a role of its own, or with none either way, stays the target alone
         ("Takfiri terrorists", "terrorists", ("terrorists",)),
+        ("the genocidal Marawin army", "Marawin", ("Marawin",)),  # a name inside the term is the target itself
         ("brave residents", "residents", ("residents",)),
     ],
 )
 def test_a_terms_own_head_noun_is_read_with_the_term(term: str, target: str, actor_forms: tuple[str, ...]) -> None:
     own = LoadedTerm("name_calling", 0, len(term), term, 0, 0.9, "negative", "narrator", target,
-                     (term.index(target), len(term)))  # fmt: skip
+                     (term.index(target), term.index(target) + len(target)))  # fmt: skip
     other = LoadedTerm("name_calling", 60, 70, "terrorists", 1, 0.9, "negative")
     actors = build_actors([], [own, other])
     (holding,) = [a for a in actors if 0 in a.term_indices]

@@ -117,3 +117,22 @@ def test_actors_of_reports_written_for_the_tests(analyzer: Analyzer, name: str, 
     assert apart not in holding[0].forms and apart not in holding[0].name
     if name == "rebel_helicopter_report.txt":
         assert holding[0].name == "Tarsian Liberation Movement (TLM)"
+
+
+def test_a_wire_report_with_a_cited_source_and_a_quote_in_two_sentences(analyzer: Analyzer) -> None:
+    [article] = list(read_inputs([Path(__file__).parent / "data" / "inputs" / "wire_relay_report.txt"]))
+    report = analyzer.analyze(article)  # type: ignore[arg-type]
+    # "State news agency VNA, citing a military source, said ...": the military source's claim, relayed via VNA
+    liberated = [a for a in report.attributions if "liberated" in a.content_text]
+    assert [(a.source_text, [v.text for v in a.via], a.anonymous) for a in liberated] == [
+        ("a military source", ["VNA"], True)
+    ]
+    assert not any(a.cue_text == "citing" for a in report.attributions)
+    # the monitor the article names, not the alias table's Syrian Observatory
+    names = [a.name for a in report.summary.actors]
+    assert "Varesh Observatory for Human Rights" in names and "Syrian Observatory for Human Rights" not in names
+    # the quote's second sentence is Abu Khaled's, not the writer's
+    nobody = next(s.index for s in report.sentences if s.text.startswith('"Nobody'))
+    (continued,) = [a for s, a in report.summary.continued_sentences if s == nobody]
+    assert report.attributions[continued].source_text == "Abu Khaled"
+    assert nobody not in report.summary.unattributed_claims
