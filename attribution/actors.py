@@ -561,7 +561,33 @@ def _insurgent_name(tokens: Sequence[str]) -> bool:
     (False, False)
     """
     capitals = [t.lower() for t in tokens if t[:1].isupper()]
-    return bool(_INSURGENT_NAME_WORDS.intersection(capitals)) and any(t in _INSURGENT_NAME_HEADS for t in capitals)
+    named = bool(_INSURGENT_NAME_WORDS.intersection(capitals)) and any(t in _INSURGENT_NAME_HEADS for t in capitals)
+    return named or _army_of_a_cause(tokens)
+
+
+#: Words after "Army of" that name a state, whose army it is ("the Army of the Republic of Vietnam")
+_STATE_WORDS = frozenset("republic kingdom state states union federation emirate sultanate".split())
+
+
+def _army_of_a_cause(tokens: Sequence[str]) -> bool:
+    """Whether the mention is an "Army of" a cause, not of a state: "the Army of Conquest", "Army of Islam".
+
+    >>> _army_of_a_cause("the so-called Army of Conquest".split()), _army_of_a_cause("Army of Islam".split())
+    (True, True)
+    >>> _army_of_a_cause("the Army of the Republic".split()), _army_of_a_cause("the army of Syria".split())
+    (False, False)
+    """
+    for i, token in enumerate(tokens[:-2]):
+        if token == "Army" and tokens[i + 1] == "of":
+            rest = [t for t in tokens[i + 2 :] if t.lower() != "the"]
+            return bool(rest) and all(
+                t[:1].isupper()
+                and t.lower() not in _STATE_WORDS
+                and t.lower() not in DEMONYMS
+                and _country([t]) is None
+                for t in rest
+            )
+    return False
 
 
 def _person_name(tokens: Sequence[str]) -> list[str] | None:

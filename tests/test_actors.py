@@ -145,6 +145,9 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("U.S. officials", None, "alias:US government", "government"),
         ("Takfiri groups", None, "role:militant", "militant"),
         ("opposition fighters", None, "role:rebel", "rebel"),
+        # an "Army of" a cause is an insurgent group; of a state, its army
+        ("the so-called Army of Conquest", None, "names:conquest", "rebel"),
+        ("the Army of the Republic of Vietnam", None, "names:republic vietnam", "army"),
         # "armed" makes a state's forces only: armed groups and armed men are not the army
         ("the armed forces", None, "role:army", "army"),
         ("a Russian battlegroup", None, "alias:Russian army", "army"),  # military units are the army
