@@ -4,14 +4,17 @@ Mentions come from three places: attribution sources (``resolved_source`` when t
 loaded-term targets and distancing-marker targets (:func:`report_mentions`). A name-calling or delegitimizing
 term without a target whose words name a kind of actor ("the terrorists", "the regime") is a mention itself (and,
 joined to a named actor, takes its name as target: :func:`targets_from_actors`), and a target right after its term
-that names no actor of a known role alone is read with it ("Takfiri" + "groups").
+that names no actor of a known role alone is read with it ("Takfiri" + "groups"), as is a target that is the term's
+own last words ("organizations" of "Takfiri terrorist organizations").
 Each mention is parsed by a few rules (:func:`parse_mention`):
 
 1. **Owner of a person.** "a spokesman for the army", "the Observatory's director Rami Abdel Rahman",
    "sources close to the army": the mention stands for the organisation the person speaks for.
 2. **Alias table** (:data:`ALIASES`): a small hand-written table of common war-reporting actors ("ISIL",
    "ISIS", "Daesh", "Islamic State" -> ISIL; "SAA", "Syrian Arab Army" -> Syrian army; "IDF" -> Israeli army;
-   "SOHR", "the Observatory" -> Syrian Observatory for Human Rights; ...), matched as whole words.
+   "SOHR", "the Observatory" -> Syrian Observatory for Human Rights; ...), matched as whole words. A one-word
+   alias after another name is another body ("the Varesh Observatory for Human Rights"), and a lone "the
+   Observatory" in an article that names such a body is that body.
 3. **Countries.** A bare country name ("Russia", "the United States", "the UK") stands for its government
    ("Russian government", with "Russian officials"); several-word names are read as one ("United States
    officials" -> US government, not a head noun "States").
@@ -23,8 +26,9 @@ Each mention is parsed by a few rules (:func:`parse_mention`):
    regime, ministry, officials), ``militant`` (militants, terrorists, jihadists, Takfiri groups), ``rebel``
    (rebels, the opposition), ``fighter``, ``militia``, ``police``, ``force``. An anonymous source with no
    telling words takes its role from its ``source_type`` (``military`` -> ``army``). A name with an insurgent word
-   that ends in a group word ("the Tarsian Liberation Movement", "the Tolan Revolutionary Army") is ``rebel``, not
-   ``army``, unless its head noun says otherwise ("Kessar Liberation Front militants").
+   that ends in a group word ("the Tarsian Liberation Movement", "the Tolan Revolutionary Army"), or an "Army of" a
+   cause ("the Army of Conquest"), is ``rebel``, not ``army``, unless its head noun says otherwise ("Kessar
+   Liberation Front militants").
 6. **People.** A title before a name marks one person ("Interior Minister Rachid Benmerah", "Brigadier General
    Yahya Saree"). A clause after a mention ("Residents interviewed by GNA", "a pensioner who reached Sagani"), or
    a place after local people ("a doctor at Hawzeni's hospital", "residents of Kessa"), names someone else: it is
@@ -41,7 +45,9 @@ names "the United States" is seldom the US government), never one person other t
 authorities" are not the interior minister, "a military source" not the army's named spokesman), and never a name
 the article only distances (a state agency's "military source" is not the "so-called 'Army of Conquest'"); other generic
 mentions group by head noun ("residents", "a resident"). A person who speaks for a named group joins it ("CMT
-spokesman Mohamed Ag Intalla" and "the CMT"), and the actor takes the group's name. A mention that names no
+spokesman Mohamed Ag Intalla" and "the CMT"), and the actor takes the group's name. A generic mention inside a
+fuller one with the same head noun is the fuller one's actor ("experts", distanced by "so-called" in the source "the
+so-called experts in Washington"). A mention that names no
 actor (pronouns, "reports", a scare-quoted word that is no actor noun) is left out.
 
 Asymmetries (:func:`find_asymmetries`) are stated only when the data shows them: one side called by
