@@ -6,6 +6,8 @@ Rules, measured against the hand labels (see ``resources/source_profile/README.m
   Reuters*, officials said", "said *in an interview with CNN*", "*state television* quoted X as
   saying", "X was quoted *by Reuters* as saying", "X said, *according to Politico*". Only media count as
   relays ("told reporters", "told a crowd", "told Trump" are not).
+- :func:`merge_cited_sources`: "SANA, citing a military source, said ..." is the military source's claim relayed
+  by SANA (the tagger, trained on PolNeAR, reads SANA as the source and "citing" as a claim of its own).
 - :func:`resolve_source`: the named entity that a pronoun ("he", "she", "it", "they", "who", "I" in a
   quote) or a nominal source ("the senator", "the watchdog", "the observatory", "the report") refers
   to: the nearest earlier compatible name in the article (a person for "he"/"the senator", an
