@@ -29,7 +29,7 @@ from typing import Any, Self
 
 from attribution.aggregate import aggregate
 from attribution.distancing import find_distancing
-from attribution.linking import drop_anonymity_requests, link_attributions
+from attribution.linking import drop_anonymity_requests, link_attributions, with_antecedents
 from attribution.records import Article, ArticleReport, Provenance, Sentence
 from attribution.relays import merge_cited_sources
 from attribution.report.json_report import SCHEMA_VERSION
@@ -334,7 +334,10 @@ class Analyzer:
             bias = self._sentence_bias(segmented, batch_size)
         tagged = self.tagger.decode_many(articles, windows, probabilities)
         linked = [  # "SANA, citing a military source, said": the military source's claim, relayed by SANA
-            merge_cited_sources(drop_anonymity_requests(link_attributions(spans, article.text)), article.text)
+            merge_cited_sources(
+                with_antecedents(drop_anonymity_requests(link_attributions(spans, article.text)), article.text),
+                article.text,
+            )
             for article, spans in zip(articles, tagged, strict=True)
         ]
         if self.source_profiler is not None:  # one classifier run over the sources of the whole chunk

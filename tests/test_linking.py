@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from attribution.linking import drop_anonymity_requests, link_attributions
+from attribution.linking import drop_anonymity_requests, link_attributions, with_antecedents
 from attribution.records import Attribution, Span
 
 
@@ -247,3 +247,28 @@ def test_drop_anonymity_requests(source: str, cue: str, content: str, dropped: b
     )
     kept = drop_anonymity_requests([request])
     assert (kept == []) is dropped
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("A Western diplomat, who asked not to be named, said talks had stalled.",
+         "A Western diplomat, who asked not to be named,"),
+        ("On Monday, a senior officer, who requested anonymity, said the unit withdrew.",
+         "a senior officer, who requested anonymity,"),
+        ("Talks stalled. The source, who asked not to be named, said so.", "The source, who asked not to be named,"),
+        # negative: the claim is made inside the clause; no noun phrase before "who"; too long a phrase
+        ("Reddick, who said the bill was dead, left early.", "who"),
+        ("They met, and then, who asked not to be named, said no.", "who"),
+        ("After the long and bitter talks in the capital that ran into the night, who asked not to be named, said no.",
+         "who"),
+    ],
+)  # fmt: skip
+def test_a_who_source_grows_to_its_noun_phrase(text: str, source: str) -> None:
+    who = text.index("who")
+    cue = text.index("said", who) if "said" in text[who:] else text.index("left")
+    a = Attribution((Span("CUE", cue, cue + 4, text[cue : cue + 4], 0),), (Span("SOURCE", who, who + 3, "who", 0),),
+                    (), "indirect", 0, 1.0)  # fmt: skip
+    (widened,) = with_antecedents([a], text)
+    assert [s.text for s in widened.source] == [source]
+    assert all(text[s.start : s.end] == s.text for s in widened.source)
