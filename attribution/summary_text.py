@@ -134,7 +134,9 @@ def _relays(relays: Sequence[GroupCount], report: ArticleReport) -> SummaryState
     for g in relays:
         via = report.attributions[g.attribution_indices[0]].via
         shown.append(f"{' ... '.join(p.text for p in via)} ({g.count})")
-    text = f"{_plural(n, 'claim')} reach the reader second-hand, relayed via {_and(shown)}."
+    text = (
+        f"{_plural(n, 'claim')} {'reaches' if n == 1 else 'reach'} the reader second-hand, relayed via {_and(shown)}."
+    )
     return SummaryStatement("relays", text, _sentences(*(g.sentence_indices for g in relays)))
 
 

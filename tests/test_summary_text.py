@@ -173,3 +173,12 @@ def test_bias_statement() -> None:
         "The sentence classifier marks 1 of 2 sentences (50%) as biased.",
         (1,),
     )
+
+
+@pytest.mark.parametrize(("relayed", "verb"), [(1, "1 claim reaches"), (2, "2 claims reach")])
+def test_relay_statement_agrees_in_number(relayed: int, verb: str) -> None:
+    report = war_report()
+    kept = [a if a.via and sum(1 for b in report.attributions[:i] if b.via) < relayed else replace(a, via=())
+            for i, a in enumerate(report.attributions)]  # fmt: skip
+    again = aggregate(report.article, report.sentences, kept, PROVENANCE)
+    assert _by_kind(again)["relays"][0].startswith(f"{verb} the reader second-hand")
