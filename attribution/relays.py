@@ -241,7 +241,7 @@ _SPEAKING_TO = re.compile(rf"\bspeaking{_BY_PHONE}\s+(?:to|with)\s+", re.I)
 _CARRIED_BY = re.compile(r"\b(?:carried|published|broadcast|aired|seen|obtained|reviewed|reported)\s+by\s+", re.I)
 _REPORTED = re.compile(r"\b(?:reported|reports|cited|citing|quoting)\b", re.I)
 #: "Yuri Belkov, quoted by TASS, said": a relay in an apposition to the source, so inside a source span that has it
-_APPOSITIVE_BY = re.compile(r",\s*(?:quoted|interviewed|cited|contacted|reached)\s+by\s+", re.I)
+_APPOSITIVE_BY = re.compile(r"(?:,\s*|\s+)(?:quoted|interviewed|cited|contacted|reached)\s+by\s+", re.I)
 #: An agency known by an acronym the name list lacks ("carried by KCNA"), taken only after "carried by", "quoted
 #: by" and their kin and before a clause boundary (not "carried by UN officials")
 _ACRONYM = re.compile(r"[A-Z]{2,6}(?=\s*(?:[,.;:]|$)|\s+(?:that|as|on|in|and)\b)")

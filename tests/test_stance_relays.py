@@ -286,6 +286,19 @@ def test_lexicon_missing_file(tmp_path: Path) -> None:
             "told",
             ["the agency"],
         ),
+        # a relay inside the source span without a comma
+        (
+            "Security sources quoted by Al Arabiya said the convoy was ambushed.",
+            "Security sources quoted by Al Arabiya",
+            "said",
+            ["Al Arabiya"],
+        ),
+        (
+            "Residents interviewed by the committee said the well was dry.",
+            "Residents interviewed by the committee",
+            "said",
+            [],
+        ),  # fmt: skip
         # an outlet's cited source (merge_cited_sources made it the claim's source), either order
         ("SANA, citing a military source, said the army took the town.", "a military source", "said", ["SANA"]),
         (
