@@ -432,8 +432,9 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
             found.append(span)
     # "SANA, citing SOURCE, said" and "Citing SOURCE, SANA said" (merge_cited_sources made the cited one the source)
     if source and not found and _CITING_BEFORE.search(text, lo, source[0][0]):
-        clause = max(text.rfind(",", lo, text.rfind(",", lo, source[0][0])), text.rfind(";", lo, source[0][0]), lo - 1)
-        add(outlet_span(text, clause + 1, text.rfind(",", lo, source[0][0])))
+        comma = text.rfind(",", lo, source[0][0])  # the one before "citing"; the outlet's clause ends there
+        clause_start = max(text.rfind(",", lo, comma), text.rfind(";", lo, comma), lo - 1) + 1
+        add(outlet_span(text, clause_start, comma))
     elif source and not found and _CITING_OPENS.match(text, lo, source[0][0]):
         comma = text.find(",", source[-1][1], cue_start)
         if comma >= 0:
