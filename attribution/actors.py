@@ -47,8 +47,8 @@ the article only distances (a state agency's "military source" is not the "so-ca
 mentions group by head noun ("residents", "a resident"). A person who speaks for a named group joins it ("CMT
 spokesman Mohamed Ag Intalla" and "the CMT"), and the actor takes the group's name. A generic mention inside a
 fuller one with the same head noun is the fuller one's actor ("experts", distanced by "so-called" in the source "the
-so-called experts in Washington"). A mention that names no
-actor (pronouns, "reports", a scare-quoted word that is no actor noun) is left out.
+so-called experts in Washington"). A mention that names no actor (pronouns, "reports", a scare-quoted word that is
+no actor noun) is left out.
 
 Asymmetries (:func:`find_asymmetries`) are stated only when the data shows them: one side called by
 name-calling terms and the other not; positive terms for one side, negative for the other; one side's
