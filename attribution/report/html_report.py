@@ -442,8 +442,9 @@ def _attributed_cell(s: Mapping[str, Any]) -> str:
     if s["attributed"]:
         return "yes"
     if s.get("continues_attribution") is not None:
-        a = s["continues_attribution"]
-        return f'no · <span class="claim" title="no cue of its own; inside the content of A{a}">inside A{a}</span>'
+        a = int(s["continues_attribution"])
+        title = f"no cue of its own; inside the content of A{a}"
+        return f'no · <a class="continued" href="#a-{a}" title="{title}">inside A{a}</a>'
     if s.get("unattributed_claim"):
         return 'no · <span class="claim" title="asserts an event in the writer\'s own voice">unattributed claim</span>'
     return "no"
