@@ -22,7 +22,7 @@ Each mention is parsed by a few rules (:func:`parse_mention`):
    words ("terrorists", "Takfiri", "regime", "thugs") are not names. Capitalised words are *strong* names
    ("Amnesty", "Rahman"); demonyms ("Syrian", "U.S.", "Kurdish") are *weak* names.
 5. **Role** from the head noun and its modifiers (:data:`HEAD_ROLES`, :data:`MODIFIER_ROLES`): ``army``
-   (army, troops, soldiers, government/state forces, "a military source"), ``government`` (government,
+   (army, troops, soldiers, government/state forces, a General Staff, "a military source"), ``government`` (government,
    regime, ministry, officials), ``militant`` (militants, terrorists, jihadists, Takfiri groups), ``rebel``
    (rebels, the opposition), ``fighter``, ``militia``, ``police``, ``force``. An anonymous source with no
    telling words takes its role from its ``source_type`` (``military`` -> ``army``). A name with an insurgent word
@@ -144,7 +144,7 @@ HEAD_ROLES: dict[str, str] = {
     **dict.fromkeys(
         "army military troop soldier navy marine commando artillery infantry battalion brigade division regiment "
         "battlegroup detachment squadron "
-        "airforce warplane jet paratrooper conscript garrison".split(),
+        "airforce warplane jet paratrooper conscript garrison general-staff".split(),
         "army",
     ),
     **dict.fromkeys(
@@ -420,6 +420,9 @@ def _alias(tokens: list[str]) -> str | None:
     return best[1] if best else None
 
 
+_GENERAL_STAFF = re.compile(r"\bGeneral\s+Staff\b")
+
+
 def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | None:
     """Parse one actor mention; ``None`` when it names no actor (a pronoun, "reports", an empty string).
 
@@ -436,7 +439,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
         ('role:militant', True, True)
 
     """
-    cleaned = _clean(text)
+    cleaned = _clean(_GENERAL_STAFF.sub("general-staff", text))  # an army's command, not a general's name
     if not cleaned:
         return None
     parts = [p for p in (_clean(_without_modifier(p)) for p in cleaned.split(",")) if p]
@@ -702,7 +705,7 @@ def _display(text: str) -> str:
     tokens = text.split()
     while len(tokens) > 1 and tokens[0].lower() in _DETERMINERS:
         tokens = tokens[1:]
-    shown = _MEMBERS_OF.sub("", " ".join(tokens))
+    shown = _MEMBERS_OF.sub("", " ".join(tokens)).replace("general-staff", "General Staff")
     return shown + ")" if shown.count("(") > shown.count(")") else shown
 
 
@@ -788,8 +791,8 @@ def demonym_of(word: str, place: str) -> bool:
 def _names_overlap(first: frozenset[str] | set[str], second: frozenset[str] | set[str]) -> bool:
     """Whether one set of strong names holds the other, a demonym standing for its place ("Kartenian", "Kartenia").
 
-    Only for mentions of no known role: :func:`_clusters` keeps a country apart from its army, as "Russia" from
-    "Russian troops".
+    Only for mentions of one role, or of no known role both: :func:`_clusters` keeps a country apart from its army,
+    as "Russia" from "Russian troops".
 
     >>> _names_overlap({"harran", "front"}, {"harran"}), _names_overlap({"kartenian"}, {"kartenia"})
     (True, True)
@@ -845,8 +848,9 @@ def _clusters(parsed: Sequence[ParsedMention | None], distanced: Sequence[bool] 
                 if plain and (cluster["role"] is None or p.role is None or cluster["role"] == p.role):
                     target = c
                     break
-                # "Kartenian" and "Kartenia" with no role: a country's name, not its army ("Kartenian troops")
-                if p.role is None and cluster["role"] is None and _names_overlap(p.strong, cluster["strong"]):
+                # "Kartenian" and "Kartenia" of one role ("Kartenian troops" and "Kartenia's General Staff"); with no
+                # role both, a country's name, not its army ("Kartenian troops")
+                if p.role == cluster["role"] and cluster["strong"] and _names_overlap(p.strong, cluster["strong"]):
                     target = c
                     break
         acronym = _acronym(p)

@@ -27,6 +27,8 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         (["the IDF", "Israeli troops", "Israel Defense Forces"], [[0, 1, 2]]),
         # strong names: one is a subset of the other
         (["the Syrian Observatory for Human Rights", "the Observatory", "SOHR"], [[0, 1, 2]]),
+        # a place and its demonym, one role: "Kartenia's General Staff" commands the Kartenian troops
+        (["Kartenian troops", "Kartenia's General Staff", "the army"], [[0, 1, 2]]),
         # "the Observatory" in an article that names another observatory is that one, not the alias table's
         (["The Varesh Observatory for Human Rights", "the Observatory"], [[0, 1]]),
         (["Kessar Amnesty Committee", "Amnesty"], [[0, 1]]),
@@ -103,6 +105,7 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["Harran", "HR"], [[0], [1]]),
         # a demonym joins only its own place, and a place is not its army (as "Russia" and "Russian troops")
         (["Kartenia", "Gorvanian"], [[0], [1]]),
+        (["Kartenian troops", "Gorvania's General Staff"], [[0], [1]]),  # one role, two places
         (["Kartenia", "Kartenian troops"], [[0], [1]]),
         (["Hassan", "Hassani"], [[0], [1]]),
         # a person is not the generic officials, authorities or sources of his side
@@ -145,6 +148,10 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("U.S. officials", None, "alias:US government", "government"),
         ("Takfiri groups", None, "role:militant", "militant"),
         ("opposition fighters", None, "role:rebel", "rebel"),
+        # a General Staff is an army's command, not a general named Staff
+        ("Ukraine's General Staff", None, "alias:Ukrainian army", "army"),
+        ("the Ukrainian General Staff", None, "alias:Ukrainian army", "army"),
+        ("General Stafford", None, "names:stafford", None),
         # an "Army of" a cause is an insurgent group; of a state, its army
         ("the so-called Army of Conquest", None, "names:conquest", "rebel"),
         ("the Army of the Republic of Vietnam", None, "names:republic vietnam", "army"),
