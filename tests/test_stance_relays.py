@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -336,23 +337,37 @@ def test_find_via(text: str, source: str, cue: str, via: list[str]) -> None:
 
 
 def _tagged_citing(text: str, outlet: str | None, cited: str, cue: str) -> list[Attribution]:
-    """The tagger's reading of "OUTLET, citing X, said Y": a "citing" attribution and the claim, same source."""
-    source = (Span("SOURCE", text.index(outlet), text.index(outlet) + len(outlet), outlet, 0),) if outlet else ()
-    start = text.index(cited)
-    cited_span = Span("CONTENT", start, start + len(cited), cited, 0)
-    citing_at = text.lower().index("citing") if "citing" in text.lower() else text.lower().index("quoting")
-    citing_cue = Span("CUE", citing_at, citing_at + len(text[citing_at:].split()[0]), text[citing_at:].split()[0], 0)
+    """The tagger's reading of "OUTLET, citing X, said Y": a "citing" attribution and the claim, same source.
+
+    Without ``outlet`` ("Citing X, SANA said Y") the "citing" attribution has no source and the claim's source is
+    what stands between the first comma and the cue.
+    """
+
+    def span(label: str, start: int, end: int) -> Span:
+        return Span(label, start, end, text[start:end], 0)  # type: ignore[arg-type]
+
+    citing_at = re.search(r"(?i)citing|quoting", text).start()  # type: ignore[union-attr]
     cue_at = text.index(f" {cue} ") + 1
-    claim_content = Span("CONTENT", cue_at + len(cue) + 1, len(text) - 1, text[cue_at + len(cue) + 1 : -1], 0)
-    claim_source = source or (
-        Span("SOURCE", text.index(",") + 2, cue_at - 1, text[text.index(",") + 2 : cue_at - 1], 0),
+    at = text.index(outlet) if outlet else 0
+    source = (span("SOURCE", at, at + len(outlet)),) if outlet else ()
+    claim_source = source or (span("SOURCE", text.index(",") + 2, cue_at - 1),)
+    citing = Attribution(
+        (span("CUE", citing_at, text.index(" ", citing_at)),),
+        source,
+        (span("CONTENT", text.index(cited), text.index(cited) + len(cited)),),
+        "indirect",
+        0,
+        1.0,
     )
-    return [
-        Attribution((citing_cue,), source, (cited_span,), "indirect", 0, 1.0),
-        Attribution(
-            (Span("CUE", cue_at, cue_at + len(cue), cue, 0),), claim_source, (claim_content,), "indirect", 0, 1.0
-        ),
-    ]
+    claim = Attribution(
+        (span("CUE", cue_at, cue_at + len(cue)),),
+        claim_source,
+        (span("CONTENT", cue_at + len(cue) + 1, len(text) - 1),),
+        "indirect",
+        0,
+        1.0,
+    )
+    return [citing, claim]
 
 
 @pytest.mark.parametrize(
