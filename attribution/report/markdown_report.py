@@ -20,7 +20,7 @@ Example:
 
 from __future__ import annotations
 
-from attribution.records import ArticleReport, ArticleSummary, Attribution, GroupCount, LabelCount, SentenceLabel
+from attribution.records import ArticleReport, Attribution, GroupCount, LabelCount, SentenceLabel
 from attribution.summary_text import SOURCE_TYPE_WORDS
 from attribution.voice import sources_wording_only
 
@@ -36,10 +36,9 @@ def _share(part: int, whole: int) -> str:
     return f"{part} of {whole} ({100 * part / whole:.0f}%)" if whole else "0"
 
 
-def _unattributed_refs(summary: ArticleSummary) -> str:
+def _unattributed_refs(indices: tuple[int, ...], continues: dict[int, int]) -> str:
     """The unattributed sentences, those inside a quote or paraphrase marked so: "S3, S10 (inside A11)"."""
-    continues = dict(summary.continued_sentences)
-    refs = [f"S{i} (inside A{continues[i]})" if i in continues else f"S{i}" for i in summary.unattributed_sentences]
+    refs = [f"S{i} (inside A{continues[i]})" if i in continues else f"S{i}" for i in indices]
     return ", ".join(refs) if refs else "—"
 
 
@@ -242,6 +241,7 @@ def _sources_wording_sentences(report: ArticleReport) -> set[int]:
 def render_markdown(report: ArticleReport) -> str:
     """The report as Markdown: summary, sources, attributions, loaded terms, techniques, then the sentences."""
     article, summary = report.article, report.summary
+    continues = dict(summary.continued_sentences)  # sentence -> the attribution whose content holds it
     lines = [f"# Attribution report: {_cell(article.title or article.id)}", ""]
     if article.title and article.title != article.id:
         lines += [f"Article id: `{article.id}`", ""]
@@ -253,7 +253,8 @@ def render_markdown(report: ArticleReport) -> str:
         f"- Attributed sentences: {_share(len(summary.attributed_sentences), summary.n_sentences)}",
         f"- Attributions: {summary.n_attributions}; direct quotes: {len(summary.direct_quotes)}; "
         f"without a source: {len(summary.attributions_without_source)}",
-        f"- Unattributed sentences (no attribution cue in them): {_unattributed_refs(summary)}",
+        "- Unattributed sentences (no attribution cue in them): "
+        f"{_unattributed_refs(summary.unattributed_sentences, continues)}",
         f"- Unattributed factual claims (events asserted without a source): "
         f"{_sentence_refs(summary.unattributed_claims)}",
     ]
@@ -304,7 +305,6 @@ def render_markdown(report: ArticleReport) -> str:
         terms_in.setdefault(t.sentence_index, []).append(f"T{i}")
     with_bias = "sentence_labels" in summary.layers
     with_terms = "loaded_terms" in summary.layers
-    continues = dict(summary.continued_sentences)
     head = ["#", "attributed", "confidence", *(["bias"] if with_bias else []), *(["terms"] if with_terms else [])]
     lines += ["## Sentences", "", f"| {' | '.join(head)} | text |", "|---" * (len(head) + 1) + "|"]
     for sentence, label in zip(report.sentences, report.sentence_labels, strict=True):
