@@ -612,6 +612,8 @@ def find_mentions(
             w = tokens[k][2]
             if k > j and _ends_sentence(tokens[k - 1][2]):
                 break
+            if k > i and "\n" in text[tokens[k - 1][1] : tokens[k][0]]:
+                break  # a headline without a full stop ends at its line: "... from Sarn" / "Dr. Amal Hadid has"
             if k == i or _name_word(w, common_words) or (k > j and _capitalised(w) and w.lower() not in _NOT_NAMES):
                 last = k
                 k += 1

@@ -337,6 +337,19 @@ def cue_stance(
     return matches[0].stance if matches else "neutral"
 
 
+#: Words that open a noun phrase: after one of them the phrase is the verb's object, not its manner.
+_DETERMINERS = frozenset("the a an these those this that such its their his her our any all".split())
+
+
 def _right_after(text: str, end: int, start: int) -> bool:
-    """Whether at most one word separates ``end`` from ``start`` ("said, without evidence,")."""
-    return len(_WORD.findall(text[end:start].lower())) <= 1
+    """Whether at most one word, not a determiner, separates ``end`` from ``start``.
+
+    "said, without evidence," and "said again falsely" read the phrase as the manner of saying; "said the
+    allegations were baseless" does not: "allegations" is what the source spoke about.
+
+    >>> text = "said the allegations were baseless"
+    >>> _right_after(text, 4, text.index("allegations")), _right_after("said, falsely", 4, 6)
+    (False, True)
+    """
+    between = _WORD.findall(text[end:start].lower())
+    return len(between) <= 1 and not _DETERMINERS.intersection(between)

@@ -58,6 +58,10 @@ def make(text: str, source: str | None, cue: str) -> tuple[Attribution, list]:
         ("lashed out at", "He lashed out at the press.", "charged"),
         ("proudly declared", "It proudly declared that it had never failed.", "charged"),
         ("said", "He said without evidence that the vote was rigged.", "distancing"),
+        ("said", "He said, falsely, that the vote was rigged.", "distancing"),
+        # a doubt word the source speaks about is not the writer's doubt
+        ("said", "A spokesman said the allegations were baseless.", "neutral"),
+        ("said", "She said these claims were false.", "neutral"),
         # negation and unknown cues are neutral
         ("did not confirm", "The army did not confirm the report.", "neutral"),
         ("declined to confirm", "A spokesman declined to confirm the figures.", "neutral"),
@@ -618,6 +622,10 @@ def test_find_mentions_titles_and_kinds() -> None:
             "Stealth Over Health: Clinton Was Headed To Hospital\n\nHer aides said Clinton was fine.",
             ["Clinton", "Clinton"],
         ),
+        # a headline without a full stop ends at its line; a name written across a line break is two
+        ("A doctor's account from Sarn\n\nDr. Amal Hadid has worked there.", ["Sarn", "Amal Hadid"]),
+        ("We met the Harran\nFront.", ["Harran", "Front"]),
+        ("We met the Harran Front.", ["Harran Front"]),
     ],
 )
 def test_find_mentions_skips_words_that_are_no_names(text: str, names: list[str]) -> None:
