@@ -421,6 +421,10 @@ def _alias(tokens: list[str]) -> str | None:
 
 
 _GENERAL_STAFF = re.compile(r"\bGeneral\s+Staff\b")
+#: Nouns of a body tied to another one, not that body: "an al Qaeda affiliate", "an ISIL offshoot".
+_AFFILIATE_WORDS = frozenset(
+    "affiliate affiliates affiliated offshoot offshoots splinter ally allies allied proxy proxies franchise".split()
+)
 
 
 def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | None:
@@ -444,9 +448,14 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
         return None
     parts = [p for p in (_clean(_without_modifier(p)) for p in cleaned.split(",")) if p]
     candidates = [(_owner(p), p) for p in parts]
-    # With an apposition ("Rami Abdel Rahman, the Observatory's director") prefer the part naming an alias.
+    # With an apposition ("Rami Abdel Rahman, the Observatory's director") prefer the part naming an alias; but
+    # "JNIM, an al Qaeda affiliate" names another body than al-Qaeda (its kind of actor, though).
+    affiliated_role = None
     for owner, original in candidates:
         alias = _alias(_TOKEN.findall(owner)) or _alias(_TOKEN.findall(original))
+        if alias is not None and _AFFILIATE_WORDS.intersection(w.lower() for w in _TOKEN.findall(original)):
+            affiliated_role = affiliated_role or ALIASES[alias][0]
+            continue
         if alias is not None:
             tokens = _TOKEN.findall(owner)
             strong = frozenset(_name_token(t) for t in tokens if _is_name(t) and t.lower() not in DEMONYMS)
@@ -485,7 +494,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
         head = words[-1]
     if head in _DOCUMENT_HEADS and not strong:
         return None
-    role = _role(head, words, labels, weak, source_type)
+    role = _role(head, words, labels, weak, source_type) or affiliated_role
     if strong and role in (None, "army", "force") and _insurgent_name(tokens):
         role = "rebel"  # "the Tarsian Liberation Movement", "the Tolan Revolutionary Army": not a state's army
     display = _display(chosen)

@@ -3,8 +3,8 @@
 Stages, one direction: segmenter -> one encoder pass per sentence window, batched across
 articles, serving the attribution tagger and the loaded-term branch -> linking -> source
 profile (type, anonymity, relay, resolved source, stance) -> distancing markers -> voice and
-target of loaded terms (rules, then the target ranker for the terms they leave open) -> sentence bias ->
-aggregation.
+target of loaded terms (rules, then the target ranker for the terms they leave open; none for a denied label:
+"not terrorists") -> sentence bias -> aggregation.
 
 Example:
     >>> from attribution import Analyzer, Article                       # doctest: +SKIP
@@ -343,6 +343,7 @@ class Analyzer:
             terms = techniques = None
             if raw_terms is not None:
                 from attribution.context_targets import targets_from_context
+                from attribution.denied_labels import without_denied_targets
                 from attribution.group_names import group_name_spans, inside_group_name
                 from attribution.lexicon import is_neutral_term
                 from attribution.voice import resolve_terms
@@ -362,6 +363,7 @@ class Analyzer:
                     # the terms as a report without the ranker has them (the ranker was fitted on such reports)
                     terms = targets_from_actors(build_actors(attributions, terms, distancing), terms)
                     terms = targets_from_ranker(article.text, sentences, attributions, terms, self.target_ranker)
+                terms = without_denied_targets(article.text, terms)  # "not terrorists": applied to no one
                 techniques = tuple(s for s in raw_terms[i].techniques if not inside_group_name(names, s.start, s.end))
             yield aggregate(
                 article,

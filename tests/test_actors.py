@@ -120,6 +120,7 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["Sagani", "A pensioner who reached Sagani"], [[0], [1]]),
         (["GNA", "Residents interviewed by GNA"], [[0], [1]]),
         (["Hawzeni", "A doctor at Hawzeni's referral hospital"], [[0], [1]]),
+        (["JNIM, an al Qaeda affiliate,", "ISIL"], [[0], [1]]),
     ],
 )
 def test_non_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -177,6 +178,11 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("United States officials", None, "alias:US government", "government"),
         ("the UK", None, "alias:British government", "government"),
         ("Jordan", None, "names:jordan", None),  # also a first name: not read as a country
+        # an affiliate of an aliased group is another body, of the same kind
+        ("JNIM, an al Qaeda affiliate,", None, "names:jnim", "militant"),
+        ("the Harran Front, an ISIL offshoot", None, "names:front harran", "militant"),
+        ("al Qaeda", None, "alias:al-Qaeda", "militant"),
+        ("Rami Abdel Rahman, the Observatory's director", None, "alias:Syrian Observatory for Human Rights", "ngo"),
     ],
 )
 def test_parse_mention(mention: str, source_type: str | None, key: str, role: str | None) -> None:
