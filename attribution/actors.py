@@ -193,7 +193,7 @@ PERSON_NOUNS = frozenset(
     "survivor relative family student teacher worker observer envoy minister leader people protester "
     "local inhabitant citizen volunteer rescuer engineer researcher professor lawyer judge agency group "
     "organization organisation charity observatory ngo committee council coalition alliance party movement "
-    "tribe clan pensioner shopkeeper trader mother father woman".split()
+    "tribe clan pensioner shopkeeper trader mother father woman supporter critic opponent backer detractor".split()
 )
 _DOCUMENT_HEADS = frozenset(
     "report statement study data figure figures document video footage image photo communique bulletin dispatch "
@@ -535,7 +535,7 @@ _PERSON_TITLES = frozenset(
 _LOCAL_PEOPLE = frozenset(
     "resident witness eyewitness doctor nurse medic pensioner villager farmer civilian refugee survivor relative "
     "teacher worker student local inhabitant citizen shopkeeper trader mother father woman man people family "
-    "journalist reporter activist".split()
+    "journalist reporter activist supporter critic opponent backer detractor".split()
 )
 #: A clause after a person mention: its names are not the mention's ("Residents interviewed by GNA").
 _CLAUSE = re.compile(

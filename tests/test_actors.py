@@ -121,6 +121,10 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["GNA", "Residents interviewed by GNA"], [[0], [1]]),
         (["Hawzeni", "A doctor at Hawzeni's referral hospital"], [[0], [1]]),
         (["JNIM, an al Qaeda affiliate,", "ISIL"], [[0], [1]]),
+        # supporters, critics and opponents of an actor are not that actor
+        (["opponents of the government", "the government"], [[0], [1]]),
+        (["Supporters of the rebels", "the rebels"], [[0], [1]]),
+        (["critics of the army", "the army"], [[0], [1]]),
     ],
 )
 def test_non_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -180,6 +184,8 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("Jordan", None, "names:jordan", None),  # also a first name: not read as a country
         # an affiliate of an aliased group is another body, of the same kind
         ("JNIM, an al Qaeda affiliate,", None, "names:jnim", "militant"),
+        ("Supporters of the agreement, including several Western embassies,", None, "head:supporter", None),
+        ("opponents of the government", None, "head:opponent", None),
         ("the Harran Front, an ISIL offshoot", None, "names:front harran", "militant"),
         ("al Qaeda", None, "alias:al-Qaeda", "militant"),
         ("Rami Abdel Rahman, the Observatory's director", None, "alias:Syrian Observatory for Human Rights", "ngo"),
