@@ -40,7 +40,9 @@ _OBJECT = r"(?:\s+(?:them|him|her|it|us|you|[\w’'-]+(?:\s+[\w’'-]+){0,3}?))?
 _DIRECT = re.compile(_NEGATOR + _FILLER + r"\s+$", re.IGNORECASE)
 #: A negated verb of naming and its object: "will not call them", "refused to label the group as".
 _NAMING = re.compile(
-    r"(?:" + _NEGATOR + r"(?:\s+\w+ly)?|\brefus(?:e|es|ed|ing)\s+to|\bstopp(?:ed|ing)\s+short\s+of)\s+"
+    r"(?:"
+    + _NEGATOR
+    + r"(?:\s+\w+ly)?|\brefus(?:e|es|ed|ing)\s+to|\bstopp(?:ed|ing)\s+short\s+of)\s+"
     + _NAMING_VERB
     + _OBJECT
     + _FILLER

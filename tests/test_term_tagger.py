@@ -13,7 +13,7 @@ import pytest
 from model_helpers import TINY_ENCODER, nudge_trainable
 
 from attribution.annotations import GoldLoadedTerm, GoldTechnique, LabeledArticle
-from attribution.records import Article
+from attribution.records import Article, LoadedTerm
 from attribution.segmenter import RuleSegmenter
 from attribution.tagging.term_tagger import (
     TERM_GROUPS,
@@ -24,6 +24,7 @@ from attribution.tagging.term_tagger import (
     build_terms,
     decode_groups,
     lexicon_matches,
+    without_trailing_function_words,
 )
 from attribution.tagging.windows import IGNORE_INDEX, TokenWindow
 from attribution.term_training import group_spans, polarity_by_char, window_targets
@@ -301,6 +302,28 @@ def test_build_terms_category_margin(scores: tuple[float, float], margin: float 
     assert on_thugs == sorted([*expected, "exaggeration"])
     assert [t.text for t in raw.loaded_terms if t.text != "thugs"] == ["heinous"]
     assert len(raw.techniques) == 4  # the technique spans keep every group
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "kept"),
+    [
+        ("It is a slaughter of people.", "slaughter of", "slaughter"),
+        ("Death to the traitors!", "Death to the", "Death"),
+        ("a campaign of lies orchestrated by", "campaign of lies orchestrated by", "campaign of lies orchestrated"),
+        # a function word inside, at the start or alone stays
+        ("a campaign of lies", "campaign of lies", "campaign of lies"),
+        ("the swamp creatures", "the swamp", "the swamp"),
+        ("It is a thug", "a", "a"),
+        ("They killed her.", "killed her", "killed"),
+        ("the butchers of Karsa", "butchers of Karsa", "butchers of Karsa"),
+    ],
+)
+def test_a_loaded_term_does_not_end_in_a_function_word(text: str, term: str, kept: str) -> None:
+    start = text.index(term)
+    trimmed = without_trailing_function_words(
+        LoadedTerm("loaded_language", start, start + len(term), term, 0, 0.9), text
+    )
+    assert (trimmed.text, trimmed.start, trimmed.end) == (kept, start, start + len(kept))
 
 
 def test_group_spans_marks_unannotated_groups() -> None:
