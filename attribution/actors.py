@@ -659,10 +659,16 @@ def _country(tokens: Sequence[str]) -> str | None:
 
 
 def _is_name(token: str) -> bool:
-    """A capitalised word that is not a common actor word ("Amnesty", "ISIL", "al-Assad"; not "Residents")."""
+    """A capitalised word that is not a common actor word ("Amnesty", "ISIL", "al-Assad"; not "Residents").
+
+    A language a group speaks is no name of it: "Russian-speaking fighters" are fighters of no named side.
+
+    >>> _is_name("ISIL"), _is_name("al-Assad"), _is_name("Residents"), _is_name("Russian-speaking")
+    (True, True, False, False)
+    """
     first, _, rest = token.partition("-")
     capitalised = token[:1].isupper() or (first.lower() in _NAME_PARTICLES and rest[:1].isupper())
-    return capitalised and singular_noun(token.lower()) not in _COMMON
+    return capitalised and singular_noun(token.lower()) not in _COMMON and rest.lower() != "speaking"
 
 
 def _name_token(token: str) -> str:
@@ -986,7 +992,7 @@ def report_mentions(
 
     A name-calling or delegitimizing term without a target whose words name a kind of actor ("the terrorists",
     "the regime", "mercenaries") is a mention of that actor itself; other terms without a target ("liberated",
-    "thugs", which names no role) are none.
+    "thugs", which names no role) are none, nor is a denied label ("They are not terrorists").
 
     Example:
         >>> from attribution.records import LoadedTerm
@@ -1014,6 +1020,8 @@ def report_mentions(
         span = (a.source[0].start, a.source[-1].end)
         out.append(Mention(text, "source", i, a.sentence_index, span, a.source_type))
     for i, t in enumerate(loaded_terms):
+        if t.denied:  # "They are not terrorists": the label is applied to no one
+            continue
         if not t.target:
             if t.category in ACTOR_LABELS and (parsed := parse_mention(t.text)) is not None and parsed.role:
                 # a label that is itself a kind of actor ("the terrorists", "the regime") stands for that actor

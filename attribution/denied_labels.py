@@ -3,9 +3,9 @@
 A name-calling or delegitimizing term under a negation is still a loaded word (PTC's annotators marked "not a wolf"
 and "not a whistleblower"; of the branch's negated name_calling terms on the PTC training articles, 3 of 8
 overlap a gold span), so it stays in the report with its category and voice. But it is not *applied* to anyone:
-the speaker says the label does not fit. Such a term gets no ``target``, so the actor table and the plain-words
-asymmetries ("Name-calling is applied to the movement ...") do not count a denial as name-calling of the actor it
-denies it of.
+the speaker says the label does not fit. Such a term is marked ``denied`` and gets no ``target``, so the actor
+table and the plain-words asymmetries ("Name-calling is applied to the movement ...") do not count a denial as
+name-calling of the actor it denies it of.
 
 A denial is a negator right before the label, with at most an article between ("not a terrorist", "aren't
 terrorists", "never traitors"), or a negated verb of naming with its object ("will not call them terrorists",
@@ -74,18 +74,18 @@ def is_denied(text: str, start: int, end: int) -> bool:
 
 
 def without_denied_targets(text: str, loaded_terms: Sequence[LoadedTerm]) -> tuple[LoadedTerm, ...]:
-    """The terms, each denied name-calling or delegitimizing label without a target.
+    """The terms, each denied name-calling or delegitimizing label marked ``denied`` and without a target.
 
     >>> text = "These were herders, not jihadists."
     >>> start = text.index("jihadists")
     >>> term = LoadedTerm("name_calling", start, start + 9, "jihadists", 0, 0.9, target="the herders",
     ...                   target_span=(11, 18))
-    >>> [(t.text, t.target) for t in without_denied_targets(text, [term])]
-    [('jihadists', None)]
+    >>> [(t.text, t.target, t.denied) for t in without_denied_targets(text, [term])]
+    [('jihadists', None, True)]
     """
     return tuple(
-        dataclasses.replace(t, target=None, target_span=None)
-        if t.category in ACTOR_LABELS and t.target is not None and is_denied(text, t.start, t.end)
+        dataclasses.replace(t, target=None, target_span=None, denied=True)
+        if t.category in ACTOR_LABELS and is_denied(text, t.start, t.end)
         else t
         for t in loaded_terms
     )

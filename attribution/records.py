@@ -120,6 +120,8 @@ class LoadedTerm:
     the text makes it clear, with its offsets in ``target_span``; a bare label ("the terrorists")
     whose actor the article names elsewhere has that actor's name as target and its own offsets as
     ``target_span`` (:mod:`attribution.context_targets`, :func:`attribution.actors.targets_from_actors`).
+    ``denied`` marks a label the text denies ("They are not terrorists"): it is still the speaker's word, but
+    applied to no one, so it has no target (:mod:`attribution.denied_labels`).
     """
 
     category: str
@@ -133,6 +135,7 @@ class LoadedTerm:
     target: str | None = None
     target_span: tuple[int, int] | None = None
     attribution_index: int | None = None
+    denied: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,6 +186,9 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("JNIM, an al Qaeda affiliate,", None, "names:jnim", "militant"),
         ("Supporters of the agreement, including several Western embassies,", None, "head:supporter", None),
         ("opponents of the government", None, "head:opponent", None),
+        # a language spoken names no side
+        ("Russian-speaking fighters", None, "role:fighter", "fighter"),
+        ("Russian fighters", None, "alias:Russian army", "army"),
         ("the Harran Front, an ISIL offshoot", None, "names:front harran", "militant"),
         ("al Qaeda", None, "alias:al-Qaeda", "militant"),
         ("Rami Abdel Rahman, the Observatory's director", None, "alias:Syrian Observatory for Human Rights", "ngo"),

@@ -306,6 +306,7 @@ def test_aggregate_rejects_items_that_do_not_fit(kwargs: dict[str, Any], message
                 "sentence_index": 2,
                 "score": 0.9,
                 "attribution_index": 1,
+                "denied": False,
             },
         ),
         (("loaded_terms", 6, "target_span"), None),
@@ -1003,3 +1004,42 @@ def test_a_bare_labels_tooltip_says_where_its_target_is_named(second: str, named
     report = aggregate(Article(id="a", text=text), sentences_of(text), [source], PROVENANCE, loaded_terms=[term])
     title = re.search(r'<mark class="lt lt-name_calling t-0" data-terms="0" title="([^"]*)"', render_html(report))
     assert f"· target ISIL{named_in} · confidence" in title.group(1)
+
+
+def test_a_denied_label_is_shown_as_denied_and_applied_to_no_one() -> None:
+    text = '"They are not terrorists," the minister said. The rebels fled.'
+    start = text.index("terrorists")
+    denied = LoadedTerm(
+        "name_calling", start, start + 10, "terrorists", 0, 0.9, "negative", "quoted", attribution_index=0, denied=True
+    )
+    attribution = Attribution(
+        cue=(piece(text, "CUE", "said", 0),),
+        source=(piece(text, "SOURCE", "the minister", 0),),
+        content=(piece(text, "CONTENT", '"They are not terrorists,"', 0),),
+        kind="direct",
+        sentence_index=0,
+        score=0.9,
+    )
+    report = aggregate(
+        Article(id="denied", text=text), sentences_of(text), (attribution,), PROVENANCE, loaded_terms=(denied,)
+    )
+    data = report_to_dict(report)
+    assert data["loaded_terms"][0]["denied"] is True
+    jsonschema.validate(data, report_schema())
+    assert "| T0 | terrorists | name_calling | negative | quoted (A0) | — (denied) |" in render_markdown(report)
+    html = render_html(report)
+    assert "target none (denied label)" in html and '<td data-role="target">— (denied)</td>' in html
+    assert all(0 not in actor.term_indices for actor in report.summary.actors)
+    # the same label not denied is a mention of the militants
+    used = aggregate(
+        Article(id="used", text=text),
+        sentences_of(text),
+        (attribution,),
+        PROVENANCE,
+        loaded_terms=(
+            LoadedTerm(
+                "name_calling", start, start + 10, "terrorists", 0, 0.9, "negative", "quoted", attribution_index=0
+            ),
+        ),
+    )
+    assert [a.term_indices for a in used.summary.actors if a.term_indices] == [(0,)]

@@ -229,15 +229,24 @@ def _text_html(piece: str) -> str:
 def _term_tip(t: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> str:
     """One tooltip line for a loaded term: category, polarity, voice, target and confidence.
 
-    A bare label whose target the article names elsewhere ("the terrorists" -> "Harran Front") says where.
+    A bare label whose target the article names elsewhere ("the terrorists" -> "Harran Front") says where; a label
+    the text denies ("They are not terrorists") says so.
     """
     voice = t["voice"] if t["attribution_index"] is None else f"{t['voice']} (attribution #{t['attribution_index']})"
     named_in = _target_named_in(t, data) if data is not None else None
     where = f" (named in S{named_in})" if named_in is not None and named_in != t["sentence_index"] else ""
+    target = "none (denied label)" if t.get("denied") else f"{t['target'] or 'unknown'}{where}"
     return (
         f"Loaded term T{t['index']}: {t['category']} · polarity {t['polarity'] or 'unknown'} · voice {voice}"
-        f" · target {t['target'] or 'unknown'}{where} · confidence {t['score']:.2f}"
+        f" · target {target} · confidence {t['score']:.2f}"
     )
+
+
+def _target_cell(t: Mapping[str, Any]) -> str:
+    """A term's target for the term table; "— (denied)" for a label the text denies."""
+    if t.get("denied"):
+        return "— (denied)"
+    return escape(t["target"]) if t["target"] else "—"
 
 
 def _target_named_in(t: Mapping[str, Any], data: Mapping[str, Any]) -> int | None:
@@ -547,7 +556,7 @@ def _loaded_terms_html(data: Mapping[str, Any]) -> str:
             f'<td data-role="category"><span class="lt-swatch {_category_class(t["category"])}">'
             f"{escape(t['category'])}</span></td>"
             f'<td data-role="polarity">{escape(t["polarity"] or "—")}</td><td data-role="voice">{voice}</td>'
-            f'<td data-role="target">{escape(t["target"]) if t["target"] else "—"}</td>'
+            f'<td data-role="target">{_target_cell(t)}</td>'
             f'<td>{_links([t["sentence_index"]], "s")}</td><td class="num">{t["score"]:.2f}</td></tr>'
         )
 

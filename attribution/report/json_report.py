@@ -95,6 +95,7 @@ def _loaded_term(index: int, t: LoadedTerm) -> dict[str, Any]:
         "sentence_index": t.sentence_index,
         "score": t.score,
         "attribution_index": t.attribution_index,
+        "denied": t.denied,
     }
 
 

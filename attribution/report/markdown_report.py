@@ -20,7 +20,7 @@ Example:
 
 from __future__ import annotations
 
-from attribution.records import ArticleReport, Attribution, GroupCount, LabelCount, SentenceLabel
+from attribution.records import ArticleReport, Attribution, GroupCount, LabelCount, LoadedTerm, SentenceLabel
 from attribution.summary_text import SOURCE_TYPE_WORDS
 from attribution.voice import sources_wording_only
 
@@ -30,6 +30,11 @@ def _cell(text: str | None, limit: int = 160) -> str:
         return "—"
     flat = " ".join(text.split()).replace("|", "\\|")
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _target_cell(term: LoadedTerm) -> str:
+    """A term's target; "denied" for a label the text denies ("They are not terrorists")."""
+    return "— (denied)" if term.denied else _cell(term.target)
 
 
 def _share(part: int, whole: int) -> str:
@@ -108,7 +113,7 @@ def _loaded_terms_section(report: ArticleReport) -> list[str]:
     for i, t in enumerate(report.loaded_terms):
         voice = t.voice if t.attribution_index is None else f"{t.voice} (A{t.attribution_index})"
         lines.append(
-            f"| T{i} | {_cell(t.text)} | {t.category} | {t.polarity or '—'} | {voice} | {_cell(t.target)} | "
+            f"| T{i} | {_cell(t.text)} | {t.category} | {t.polarity or '—'} | {voice} | {_target_cell(t)} | "
             f"S{t.sentence_index} | {t.score:.2f} |"
         )
     return [*lines, ""]
