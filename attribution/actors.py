@@ -737,7 +737,7 @@ def cluster_mentions(mentions: Sequence[str], source_types: Sequence[str | None]
 
     """
     parsed = [parse_mention(m, (source_types or [None] * len(mentions))[i]) for i, m in enumerate(mentions)]
-    groups = _clusters(_bodies_named_here(mentions, parsed))
+    groups = _clusters(_bodies_named_here(mentions, parsed), texts=mentions)
     return sorted((sorted(g) for g in groups), key=lambda g: g[0])
 
 
@@ -824,11 +824,14 @@ def _names_overlap(first: frozenset[str] | set[str], second: frozenset[str] | se
     return {placed(name) for name in smaller} <= larger
 
 
-def _clusters(parsed: Sequence[ParsedMention | None], distanced: Sequence[bool] = ()) -> list[list[int]]:
+def _clusters(
+    parsed: Sequence[ParsedMention | None], distanced: Sequence[bool] = (), texts: Sequence[str] = ()
+) -> list[list[int]]:
     """Cluster parsed mentions (see the module docstring); returns lists of indices.
 
     ``distanced[i]``: mention ``i`` is only a name the writer distances ("the so-called 'Army of Conquest'"); a
-    generic mention ("the army", "a military source") does not join a cluster of such names alone.
+    generic mention ("the army", "a military source") does not join a cluster of such names alone. ``texts``: the
+    mentions as written, for the short forms of one named body or person (:func:`_head_twin`).
     """
     # each: {"strong": set, "role": str|None, "members": list, "joinable": bool, "initials": set, "acronyms": set}
     clusters: list[dict] = []
@@ -907,6 +910,12 @@ def _clusters(parsed: Sequence[ParsedMention | None], distanced: Sequence[bool] 
     for i, p in enumerate(parsed):
         if p is None or not p.key.startswith(("role:", "head:")):
             continue
+        twin = _head_twin(p, texts[i] if texts else p.display, parsed, clusters)
+        if twin is not None:  # "the movement" and "the Civic Renewal Movement"
+            clusters[twin]["members"].append(i)
+            if p.key.startswith("head:"):  # "the movement's spokesman" too; but "the minister" is no "government"
+                by_key.setdefault(p.key, twin)
+            continue
         if p.key in by_key:
             add(i, by_key[p.key])
             continue
@@ -917,6 +926,47 @@ def _clusters(parsed: Sequence[ParsedMention | None], distanced: Sequence[bool] 
         clusters.append({"strong": set(), "role": p.role, "members": []})
         add(i, len(clusters) - 1)
     return [cluster["members"] for cluster in clusters]
+
+
+#: Titles a generic "the ..." may stand for one named person by: "the interior minister" is "Minister Lena Korval".
+_TWIN_TITLES = frozenset(
+    "minister spokesman spokeswoman spokesperson president governor mayor ambassador envoy commander general colonel "
+    "director chairman correspondent secretary-general".split()
+)
+
+
+def _head_twin(
+    p: ParsedMention, text: str, parsed: Sequence[ParsedMention | None], clusters: Sequence[dict]
+) -> int | None:
+    """The one named cluster a generic singular mention is a short form of, by its head noun.
+
+    "the movement" is the "Civic Renewal Movement" (a name ending in that noun) and "the interior minister" is
+    "Minister Lena Korval" (a title before a name) when the article names one such body or person. None with two
+    (two named movements, two ministers), another role ("the army" and "the Tolan Revolutionary Army"), for a
+    plural ("the movements"), a mention with an apposition or a conjunction ("Its spokesman, Major General Kyaw
+    Thiha Lwin", "officials and the group"), local people ("the residents"), or a person's short form that is not
+    definite ("Minister" in a headline).
+    """
+    words = p.display.lower().replace("’", "'").removesuffix("'s").split()
+    if p.head is None or p.weak or not words or words[-1] != p.head or p.head in _LOCAL_PEOPLE:
+        return None
+    if " and " in text or "," in text.strip(" ,"):
+        return None
+    definite = text.strip().lower().startswith("the ")
+    twins = set()
+    for c, cluster in enumerate(clusters):
+        if p.role is not None and cluster["role"] not in (None, p.role):  # "the army" is no "Liberation Army"
+            continue
+        for m in cluster["members"]:
+            named = parsed[m]
+            if named is None or not named.strong:
+                continue
+            if named.person_names:  # a title before the name: "army spokesman Colonel Idrissa Keita"
+                if definite and p.head in _TWIN_TITLES and p.head in named.display.lower().split():
+                    twins.add(c)
+            elif named.head == p.head and named.display.lower().split()[-1] in (p.head, p.head + "s"):
+                twins.add(c)
+    return twins.pop() if len(twins) == 1 else None
 
 
 #: Titles of a head of state, who stands for the government ("President Bashar al-Assad" and "the government").
@@ -1182,7 +1232,7 @@ def build_actors(
     parsed = _bodies_named_here([m.text for m in unique], [parse_mention(m.text, m.source_type) for m in unique])
     parsed = _inside_a_fuller_mention(unique, parsed)
     actors = []
-    for members in _clusters(parsed, [m.kind == "distancing_target" for m in unique]):
+    for members in _clusters(parsed, [m.kind == "distancing_target" for m in unique], [m.text for m in unique]):
         everything = [item for i in members for item in items_of[i]]
         actors.append(_actor(members, unique, parsed, everything, attributions, loaded_terms))
     actors.sort(key=lambda a: (-a.mentions, -len(a.term_indices) - len(a.claims), a.sentence_indices[:1]))

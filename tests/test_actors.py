@@ -70,6 +70,11 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         # a person of a group, or local people with no name of their own
         (["the Harran Front", "fighters of the Harran Front", "A Harran Front commander"], [[0, 1, 2]]),
         (["residents of Kessa", "Residents interviewed by FNA", "a resident"], [[0, 1, 2]]),
+        # a definite short form of the one body or person the article names with that head noun
+        (["the Civic Renewal Movement", "the movement", "The movement's spokesman, Aron Belic,"], [[0, 1, 2]]),
+        (["Karrari militias", "the militia"], [[0, 1]]),
+        (["Minister Lena Korval", "the interior minister"], [[0, 1]]),
+        (["army spokesman Colonel Idrissa Keita", "The spokesman"], [[0, 1]]),
     ],
 )
 def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -121,6 +126,13 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["GNA", "Residents interviewed by GNA"], [[0], [1]]),
         (["Hawzeni", "A doctor at Hawzeni's referral hospital"], [[0], [1]]),
         (["JNIM, an al Qaeda affiliate,", "ISIL"], [[0], [1]]),
+        # a short form joins no body or person when two share its head, nor as a plural or with an apposition
+        (["the Civic Renewal Movement", "the Popular Front Movement", "the movement"], [[0], [1], [2]]),
+        (["Minister Lena Korval", "Minister Aron Dal", "the minister"], [[0], [1], [2]]),
+        (["Minister Lena Korval", "ministers"], [[0], [1]]),
+        (["MNA spokesman Nai Hkam Lu", "Its spokesman, Major General Kyaw Thiha Lwin,"], [[0], [1]]),
+        (["Inspector General of Police Arvind Kaul", "the police"], [[0], [1]]),  # an institution, not its head
+        (["Minister Lena Korval", "Minister", "the government"], [[0], [1, 2]]),  # a headline's bare title
         # supporters, critics and opponents of an actor are not that actor
         (["opponents of the government", "the government"], [[0], [1]]),
         (["Supporters of the rebels", "the rebels"], [[0], [1]]),
