@@ -806,6 +806,13 @@ def _source_words(attribution: Attribution) -> list[str]:
     return [w.lower().strip(".,“”\"'’") for w in " ".join(s.text for s in attribution.source).split()]
 
 
+#: Heads of a possessive source who do not speak for the possessor: "its supporters", "his critics".
+_NOT_THE_POSSESSOR = frozenset(
+    "supporter supporters critic critics opponent opponents rival rivals detractor detractors backer backers "
+    "enemy enemies victim victims neighbour neighbours neighbor neighbors".split()
+)
+
+
 def source_kind(attribution: Attribution) -> str:
     """How a source refers to its speaker.
 
@@ -821,6 +828,8 @@ def source_kind(attribution: Attribution) -> str:
         ['person', 'nominal_org', 'nominal_document', 'named', 'other']
         >>> [source_kind(a(s)) for s in ("His campaign", "The retired neurosurgeon", "the Clinton campaign")]
         ['person', 'nominal_person', 'named']
+        >>> [source_kind(a(s)) for s in ("its supporters", "his critics", "its spokesman")]
+        ['other', 'other', 'org']
 
     """
     words = _source_words(attribution)
@@ -839,6 +848,8 @@ def source_kind(attribution: Attribution) -> str:
             return "first"
         if first in _RELATIVE:
             return "relative"
+    if first in {"his", "her", "its", "their"} and words[-1] in _NOT_THE_POSSESSOR:
+        return "other"  # "its supporters", "his critics": people of their own, not the possessor
     if first in {"his", "her"} and len(words) <= 4:
         return "person"  # "his campaign", "her spokesman": the possessor
     if first in {"its"} and len(words) <= 4:

@@ -584,6 +584,11 @@ def test_resolve_skips_places_for_personal_pronouns(text: str, resolved: str | N
         ("Rami Abdel Rahman", "named"),
         ("the Clinton campaign", "named"),
         ("officials", "other"),
+        # people of their own, not the possessor
+        ("its supporters", "other"),
+        ("his critics", "other"),
+        ("their opponents", "other"),
+        ("its spokesman", "org"),
     ],
 )
 def test_source_kind(source: str, kind: str) -> None:
