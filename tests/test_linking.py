@@ -166,6 +166,45 @@ CASES = [
         [("SOURCE", "The ministry", 0), ("CUE", "said", 0), ("CONTENT", "that", 0)],
         [("The ministry", "said", "that", "indirect")],
     ),
+    # a piece between two cues goes to the first when the second has its own piece after it
+    (
+        "The army said on Wednesday evening its soldiers had killed 20 militants, in what it called a major victory.",
+        [
+            ("SOURCE", "The army", 0),
+            ("CUE", "said", 0),
+            ("CONTENT", "its soldiers had killed 20 militants", 0),
+            ("SOURCE", "it", 0),
+            ("CUE", "called", 0),
+            ("CONTENT", "a major victory", 0),
+        ],
+        [
+            ("The army", "said", "its soldiers had killed 20 militants", "indirect"),
+            ("it", "called", "a major victory", "indirect"),
+        ],
+    ),
+    # but a quote around its cue stays whole, and a cue with content of its own keeps it
+    (
+        'He said on Monday: "We will win," the minister added, "and we will rebuild."',
+        [
+            ("SOURCE", "He", 0),
+            ("CUE", "said", 0),
+            ("CONTENT", '"We will win,"', 0),
+            ("SOURCE", "the minister", 0),
+            ("CUE", "added", 0),
+            ("CONTENT", '"and we will rebuild."', 0),
+        ],
+        [("He", "said", '"We will win,"', "direct"), ("the minister", "added", '"and we will rebuild."', "direct")],
+    ),
+    (
+        '"We will win," the minister said, "and we will rebuild."',
+        [
+            ("CONTENT", '"We will win,"', 0),
+            ("SOURCE", "the minister", 0),
+            ("CUE", "said", 0),
+            ("CONTENT", '"and we will rebuild."', 0),
+        ],
+        [("the minister", "said", '"We will win," ... "and we will rebuild."', "direct")],
+    ),
     # a cue left without content is not an attribution
     (
         "Takfiri groups have repeatedly targeted homes.",
