@@ -1011,6 +1011,8 @@ def resolve_source_mention(
     if kind == "plural":
         orgs = [m for m in mentions if m.kind == "org" and m.start >= recent_lo]
         return _full_form(orgs[-1], earlier_all) if orgs else None
+    if kind == "org" and _unnamed_subject_before(attribution, earlier_attributions):
+        return None  # "The army said X, in what it called Y": "it" is the army, which has no name to give
     target = "person" if kind in ("person", "nominal_person") else "org"
     gender = _PERSON_PRONOUNS.get(words[0], "") if kind == "person" else ""
     quoted = quoted_regions(text)
@@ -1044,6 +1046,33 @@ def resolve_source_mention(
     subjects = [m for m in candidates if m.start >= recent_lo and _sentence_initial(text, m, starts)]
     chosen = subjects[-1] if subjects else candidates[-1]
     return _full_form(chosen, earlier_all)
+
+
+def _unnamed_subject_before(attribution: Attribution, others: Sequence[Attribution]) -> bool:
+    """Whether the nearest source before ``attribution``'s in its sentence is an unnamed one ("The army").
+
+    An "it" right after such a source is that source ("The army said X, in what it called Y"), not the nearest
+    organisation named in an earlier sentence.
+
+    >>> from attribution.records import Span
+    >>> def a(src, at): return Attribution((), (Span("SOURCE", at, at + len(src), src, 0),), (), "indirect", 0, 1.0)
+    >>> it = a("it", 60)
+    >>> _unnamed_subject_before(it, [a("The army", 0)]), _unnamed_subject_before(it, [a("Human Rights Watch", 0)])
+    (True, False)
+    """
+    start = attribution.source[0].start
+    before = [
+        a
+        for a in others
+        if a is not attribution
+        and a.source
+        and a.sentence_index == attribution.sentence_index
+        and a.source[-1].end <= start
+    ]
+    if not before:
+        return False
+    nearest = max(before, key=lambda a: a.source[-1].end)
+    return source_kind(nearest) in ("other", "nominal_org")
 
 
 #: Nouns of a nominal source that name a kind of actor: it resolves only to a name that holds the noun ("the army"

@@ -136,3 +136,23 @@ def test_a_wire_report_with_a_cited_source_and_a_quote_in_two_sentences(analyzer
     (continued,) = [a for s, a in report.summary.continued_sentences if s == nobody]
     assert report.attributions[continued].source_text == "Abu Khaled"
     assert nobody not in report.summary.unattributed_claims
+
+
+def test_a_report_with_a_denied_label(analyzer: Analyzer) -> None:
+    [article] = list(read_inputs([Path(__file__).parent / "data" / "inputs" / "denied_label_report.txt"]))
+    report = analyzer.analyze(article)  # type: ignore[arg-type]
+    # "They are not terrorists, and I will not call them terrorists": both denied, applied to no one
+    quoted = [t for t in report.loaded_terms if t.text == "terrorists" and t.voice == "quoted"]
+    assert quoted and all(t.denied and t.target is None for t in quoted)
+    assert not any(any(report.loaded_terms[i].denied for i in a.term_indices) for a in report.summary.actors)
+    # "said the allegations were ...": the source doubts the allegations; the writer reports it neutrally
+    (allegations,) = [a for a in report.attributions if "allegations" in a.content_text]
+    assert allegations.stance == "neutral"
+    # "said X, in what it called Y": the army's claim keeps its content
+    assert any(a.source_text == "The army" and "arrested 40 smugglers" in a.content_text for a in report.attributions)
+    # an affiliate of al-Qaeda is its own group
+    names = [a.name for a in report.summary.actors]
+    assert "al-Qaeda" not in names and any("GSBT" in n for n in names), names
+    # "the interior minister" is the minister the article names
+    (korval,) = [a for a in report.summary.actors if "Lena Korval" in a.name]
+    assert any("interior minister" in form for form in korval.forms)

@@ -751,3 +751,37 @@ def test_named_only_by_place(text: str, source: str, expected: bool) -> None:
 def test_is_bare_source(text: str, source: str, expected: bool) -> None:
     attribution, _ = make(text, source, "said" if "said" in text else "told")
     assert is_bare_source(attribution) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "resolved"),
+    [
+        # "it" right after an unnamed source of its sentence is that source, not the organisation named before
+        (
+            "Human Rights Watch criticised the raid. The army said it had won, in what it called a victory.",
+            "The army",
+            None,
+        ),
+        # a named source before it is still the answer
+        (
+            "Amnesty criticised the raid. Human Rights Watch said it was unlawful, in what it called a crime.",
+            "Human Rights Watch",
+            "Human Rights Watch",
+        ),
+        # no source before it in its sentence: the nearest organisation, as before
+        (
+            "Human Rights Watch criticised the raid. In what it called a crime, it said many died.",
+            None,
+            "Human Rights Watch",
+        ),
+    ],
+)
+def test_an_it_after_an_unnamed_subject_is_not_resolved_to_an_earlier_name(
+    text: str, subject: str | None, resolved: str | None
+) -> None:
+    earlier, sentences = make(text, subject or "criticised", "said" if subject else "criticised")
+    start = text.index(" it called") + 1
+    index = next(s.index for s in sentences if s.start <= start < s.end)
+    cue = Span("CUE", start + 3, start + 9, "called", index)
+    pronoun = Attribution((cue,), (Span("SOURCE", start, start + 2, "it", index),), (), "indirect", index, 1.0)
+    assert resolve_source(pronoun, text, sentences, [earlier] if subject else []) == resolved
