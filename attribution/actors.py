@@ -250,6 +250,28 @@ DEMONYMS: dict[str, str] = {
     "france": "french",
     "saudi-arabia": "saudi",
     "uae": "emirati",
+    # a capital or seat of government stands for the government, as news writes it ("Moscow denies", "the Kremlin
+    # said", "the Kiev regime"); contested capitals are left out
+    **{
+        "moscow": "russian",
+        "kremlin": "russian",
+        "kyiv": "ukrainian",
+        "kiev": "ukrainian",
+        "damascus": "syrian",
+        "baghdad": "iraqi",
+        "tehran": "iranian",
+        "ankara": "turkish",
+        "washington": "us",
+        "beijing": "chinese",
+        "riyadh": "saudi",
+        "cairo": "egyptian",
+        "beirut": "lebanese",
+        "kabul": "afghan",
+        "doha": "qatari",
+        "london": "british",
+        "paris": "french",
+        "berlin": "german",
+    },
 }
 _DEMONYM_DISPLAY = {"us": "US"}
 #: Country names written as several words -> one token that :data:`DEMONYMS` knows ("United States officials" ->

@@ -54,6 +54,9 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         (["Saudi Arabia", "Saudi officials"], [[0, 1]]),
         # a generic mention still joins the one government named by its head noun, beside a bare country
         (["Russia", "the Syrian government", "the regime"], [[0], [1, 2]]),
+        # a capital or seat of government is its country's government
+        (["Moscow", "the Kremlin", "Russia", "Russian officials"], [[0, 1, 2, 3]]),
+        (["Kyiv", "Kiev", "the Kiev regime"], [[0, 1, 2]]),
         # an acronym joins the name of its initials, before or after it
         (["the Warsan Defence Force", "WDF"], [[0, 1]]),
         (["the GNC", "Government of National Concord"], [[0, 1]]),
@@ -105,6 +108,7 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["Russia", "the government"], [[0], [1]]),
         # a country's government is not its army
         (["Russia", "Russian troops"], [[0], [1]]),
+        (["Moscow", "Kyiv"], [[0], [1]]),
         # an acronym joins no name of other initials, and a one-word name has none
         (["the Warsan Defence Force", "TRA"], [[0], [1]]),
         (["Harran", "HR"], [[0], [1]]),
@@ -189,7 +193,10 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("a war monitoring observatory", None, "role:ngo", "ngo"),
         ("an amnesty committee", None, "head:committee", None),
         ("witnesses", None, "head:witness", None),
-        ("Damascus", None, "names:damascus", None),
+        ("Damascus", None, "alias:Syrian government", "government"),  # a capital stands for its government
+        ("the Kremlin", None, "alias:Russian government", "government"),
+        ("the regime in Kyiv", None, "alias:Ukrainian government", "government"),
+        ("Hamidou", None, "names:hamidou", None),
         ("the United States", "government", "alias:US government", "government"),
         ("United States officials", None, "alias:US government", "government"),
         ("the UK", None, "alias:British government", "government"),
