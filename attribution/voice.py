@@ -32,6 +32,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -637,7 +638,10 @@ def find_target(
             right = _right_run(text, tokens, after, s0, need_name=head in LABEL_NOUNS and head.endswith("s"))
         possessor = first > 0 and tokens[first - 1].text.endswith(("'s", "’s"))
         inner = _left_run(text, tokens, last, s0, verb=False) if last > first and not patron else None
-        if inner is not None and inner[0] >= start and _has_name(text, tokens, inner, s0):
+        # a loaded word starting the sentence is capitalised, not a name: "Heroic defenders repel ..." (not "ISIL")
+        opening_word = start == s0 and _strip_possessive(tokens[first]).lower in _lexicon_words()
+        named_inside = inner is not None and _has_name(text, tokens, inner, s0, skip=start if opening_word else None)
+        if inner is not None and inner[0] >= start and named_inside:
             span = inner  # the name inside a multi-word term: "ISIL terrorists" -> "ISIL"
         else:
             span = None if patron or (possessor and right) else _left_run(text, tokens, first, s0, verb=False)
@@ -743,8 +747,23 @@ def _without_parenthetical(text: str, tokens: list[_Token], first: int) -> tuple
     return plain, plain_tokens, plain_tokens.index(tokens[first])
 
 
-def _has_name(text: str, tokens: list[_Token], span: tuple[int, int], sentence_start: int) -> bool:
-    return any(span[0] <= t.start and t.end <= span[1] + 2 and _is_name(t, sentence_start) for t in tokens)
+@functools.lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    """The one-word entries of the packaged war-vocabulary lexicon, in every listed form ("heroic", "martyrs")."""
+    from attribution.lexicon import packaged_lexicon, word_forms
+
+    return frozenset(
+        form.lower() for e in packaged_lexicon().entries if " " not in e.term for form in word_forms(e.term)
+    )
+
+
+def _has_name(
+    text: str, tokens: list[_Token], span: tuple[int, int], sentence_start: int, *, skip: int | None = None
+) -> bool:
+    """Whether a name lies in ``span`` (the token starting at ``skip`` left out)."""
+    return any(
+        span[0] <= t.start and t.end <= span[1] + 2 and t.start != skip and _is_name(t, sentence_start) for t in tokens
+    )
 
 
 def _object_of(text: str, tokens: list[_Token], after: int, sentence_start: int) -> tuple[int, int] | None:
