@@ -9,8 +9,9 @@ name-calling of the actor it denies it of.
 
 A denial is a negator right before the label, with at most an article between ("not a terrorist", "aren't
 terrorists", "never traitors"), or a negated verb of naming with its object ("will not call them terrorists",
-"refused to label the group as terrorists"). "Not just thugs" and "not only thugs" affirm the label and are no
-denial.
+"refused to label the group as terrorists"), or a yes/no question that ends on the label, which news quotes use to
+reject it ("Are they terrorists? They were children."). "Not just thugs" and "not only thugs" affirm the label
+and are no denial.
 
 Example:
     >>> text = "These are citizens. They are not terrorists, and I will not call them terrorists."
@@ -49,6 +50,8 @@ _NAMING = re.compile(
     + r"\s+$",
     re.IGNORECASE,
 )
+#: A yes/no question put to the label: "Are they terrorists?", "Is he a traitor?" (a "?" right after the label).
+_QUESTION = re.compile(r"\b(?:are|is|was|were)\s+(?:they|he|she|it|these|those|we|you)" + _FILLER + r"\s+$", re.I)
 #: Marks that end the stretch a denial may reach across.
 _STOP = re.compile(r"[.;:!?,()\"“”]")
 
@@ -70,7 +73,8 @@ def is_denied(text: str, start: int, end: int) -> bool:
     stops = list(_STOP.finditer(before))
     if stops:
         before = before[stops[-1].end() :]
-    return bool(_DIRECT.search(before) or _NAMING.search(before))
+    asked = text[end : end + 2].lstrip(" ”\"'’").startswith("?") and bool(_QUESTION.search(before))
+    return bool(_DIRECT.search(before) or _NAMING.search(before) or asked)
 
 
 def without_denied_targets(text: str, loaded_terms: Sequence[LoadedTerm]) -> tuple[LoadedTerm, ...]:

@@ -20,7 +20,12 @@ from attribution.records import LoadedTerm
         ("I will not call them terrorists.", "terrorists", True),
         ("The minister refused to label the movement as terrorists.", "terrorists", True),
         ("She stopped short of calling them traitors.", "traitors", True),
+        ("Are they terrorists? They were children.", "terrorists", True),
+        ('"Is he a traitor?" she asked.', "traitor", True),
         # the label is used, not denied
+        ("Are they terrorists or freedom fighters? Nobody agrees.", "terrorists", False),
+        ("Why are the terrorists attacking schools?", "terrorists", False),
+        ("Where were the thugs hiding?", "thugs", False),
         ("The army said the terrorists fled.", "terrorists", False),
         ("They are not just thugs, they are murderers.", "thugs", False),
         ("They are not only thugs but murderers.", "thugs", False),
