@@ -227,6 +227,28 @@ LABEL_WORDS: dict[str, str | None] = {
     "brave": None,
     "valiant": None,
 }
+#: A capital or seat of government stands for its country's government, as news writes it ("Moscow denies", "the
+#: Kremlin said", "the Kiev regime"); contested capitals are left out.
+_CAPITALS: dict[str, str] = {
+    "moscow": "russian",
+    "kremlin": "russian",
+    "kyiv": "ukrainian",
+    "kiev": "ukrainian",
+    "damascus": "syrian",
+    "baghdad": "iraqi",
+    "tehran": "iranian",
+    "ankara": "turkish",
+    "washington": "us",
+    "beijing": "chinese",
+    "riyadh": "saudi",
+    "cairo": "egyptian",
+    "beirut": "lebanese",
+    "kabul": "afghan",
+    "doha": "qatari",
+    "london": "british",
+    "paris": "french",
+    "berlin": "german",
+}
 #: Demonym or country -> the demonym used in keys; ethnic groups too (weak names).
 DEMONYMS: dict[str, str] = {
     **{
@@ -250,28 +272,7 @@ DEMONYMS: dict[str, str] = {
     "france": "french",
     "saudi-arabia": "saudi",
     "uae": "emirati",
-    # a capital or seat of government stands for the government, as news writes it ("Moscow denies", "the Kremlin
-    # said", "the Kiev regime"); contested capitals are left out
-    **{
-        "moscow": "russian",
-        "kremlin": "russian",
-        "kyiv": "ukrainian",
-        "kiev": "ukrainian",
-        "damascus": "syrian",
-        "baghdad": "iraqi",
-        "tehran": "iranian",
-        "ankara": "turkish",
-        "washington": "us",
-        "beijing": "chinese",
-        "riyadh": "saudi",
-        "cairo": "egyptian",
-        "beirut": "lebanese",
-        "kabul": "afghan",
-        "doha": "qatari",
-        "london": "british",
-        "paris": "french",
-        "berlin": "german",
-    },
+    **_CAPITALS,
 }
 _DEMONYM_DISPLAY = {"us": "US"}
 #: Country names written as several words -> one token that :data:`DEMONYMS` knows ("United States officials" ->
