@@ -466,6 +466,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
         ('role:militant', True, True)
 
     """
+    text = _SINGLE_QUOTED.sub(r"\1", text)  # "the 'independent' council": quote marks, not a possessive
     cleaned = _clean(_GENERAL_STAFF.sub("general-staff", text))  # an army's command, not a general's name
     if not cleaned:
         return None
@@ -562,7 +563,8 @@ _LOCAL_PEOPLE = frozenset(
 )
 #: A clause after a person mention: its names are not the mention's ("Residents interviewed by GNA").
 _CLAUSE = re.compile(
-    r"\s+(?:who|whom|whose|which|that|interviewed|reached|contacted|quoted|cited|speaking|living|displaced)\b.*$",
+    r"\s+(?:who|whom|whose|which|that|interviewed|reached|contacted|quoted|cited|speaking|living|displaced"
+    r"|appointed|installed|backed|funded|sponsored|supported)\b.*$",
     re.IGNORECASE,
 )
 #: A place after a mention of local people: "a doctor at Hawzeni's hospital", "residents of Kessa".
@@ -734,13 +736,25 @@ _MEMBERS_OF = re.compile(
 )
 
 
+#: Words by which the writer distances a name; the actor's name is shown without them (and without quote marks).
+_DISTANCING_WORDS = frozenset("so-called self-proclaimed self-styled alleged purported".split())
+#: A word or phrase in single quote marks ("the 'independent' council"; not the apostrophe of "Doctors' unions").
+_SINGLE_QUOTED = re.compile(r"(?<!\w)['‘]([^'‘’]+)['’](?!\w)")
+
+
 def _display(text: str) -> str:
     """The mention as an actor's name: no leading determiners, members before a group's name or unclosed bracket.
 
+    The writer's distancing words and quote marks are no part of the name ("the so-called 'Army of Conquest'").
+
     >>> _display("the Syrian army"), _display("Fighters of the Tarsian Liberation Movement (TLM")
     ('Syrian army', 'Tarsian Liberation Movement (TLM)')
+    >>> _display('the so-called "Army of Conquest')
+    'Army of Conquest'
     """
-    tokens = text.split()
+    unquoted = _SINGLE_QUOTED.sub(r"\1", re.sub(r"[\"“”]", " ", text))
+    tokens = [t for t in unquoted.split() if t.lower() not in _DISTANCING_WORDS]
+    tokens = tokens or text.split()
     while len(tokens) > 1 and tokens[0].lower() in _DETERMINERS:
         tokens = tokens[1:]
     shown = _MEMBERS_OF.sub("", " ".join(tokens)).replace("general-staff", "General Staff")
@@ -1197,7 +1211,7 @@ def _inside_a_fuller_mention(
         ...     "experts", "distancing_target", 0, 0, (14, 21))
         >>> [p.display for p in _inside_a_fuller_mention([outer, inner], [parse_mention(outer.text),
         ...                                                                parse_mention(inner.text)])]
-        ['so-called experts in Washington', 'so-called experts in Washington']
+        ['experts in Washington', 'experts in Washington']
 
     """
     out = list(parsed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from attribution.actors import (
+    _display,
     build_actors,
     cluster_mentions,
     find_asymmetries,
@@ -642,3 +643,23 @@ def test_distancing_statement_names_what_is_distanced(marked: bool, claimed: boo
     army = _actor("army", "army", claims=(1,), anonymous_claims=(1,))
     found = [a.statement for a in find_asymmetries([militants, army], [], claims, markers) if a.kind == "distancing"]
     assert found == ([statement] if statement else [])
+
+
+@pytest.mark.parametrize(
+    ("mention", "display"),
+    [
+        ('the so-called "Army of Conquest"', "Army of Conquest"),
+        ("the self-proclaimed 'independent' media council appointed by the ruling party", "independent media council"),
+        ("forces backed by Iran", "forces"),  # the backer is another actor
+        ("the Syrian army", "Syrian army"),
+        ("the Observatory's director", "Syrian Observatory for Human Rights"),
+    ],
+)
+def test_an_actor_is_shown_without_the_writers_distancing(mention: str, display: str) -> None:
+    parsed = parse_mention(mention)
+    assert parsed is not None and parsed.display == display
+
+
+def test_a_possessive_apostrophe_is_no_quote_mark() -> None:
+    assert _display("Doctors' unions") == "Doctors' unions"
+    assert _display("the 'independent' council") == "independent council"
