@@ -15,7 +15,7 @@ Statements, in order (``kind``: what it says):
 - ``stance``: claims reported with a distancing, endorsing, conceding or charged verb;
 - ``distancing``: whom the writer distances itself from ("so-called", scare quotes), when no distancing
   asymmetry says it;
-- ``loaded_terms``: loaded terms by category, and those in the writer's own voice;
+- ``loaded_terms``: loaded terms by category, those in the writer's own voice, and labels the text denies;
 - ``asymmetry_<kind>``: the first asymmetry of each kind in the actor table;
 - ``bias``: sentences the sentence classifier marks as biased.
 
@@ -179,6 +179,10 @@ def _terms(report: ArticleReport) -> list[SummaryStatement]:
     narrator = [t for t in terms if t.voice == "narrator"]
     if narrator:
         text += f"; {len(narrator)} in the writer's own voice ({_quoted(t.text for t in narrator)})"
+    denied = [t for t in terms if t.denied]
+    if denied:  # "They are not terrorists": the word is used to reject the label
+        labels = "1 label" if len(denied) == 1 else f"{len(denied)} labels"
+        text += f"; {labels} denied, applied to no one ({_quoted(t.text for t in denied)})"
     return [SummaryStatement("loaded_terms", text + ".", _sentences(t.sentence_index for t in terms))]
 
 

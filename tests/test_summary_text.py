@@ -9,7 +9,7 @@ from test_html_report import PROVENANCE, sentences_of
 from test_report_profile import war_report
 
 from attribution.aggregate import aggregate
-from attribution.records import Article, ArticleReport
+from attribution.records import Article, ArticleReport, LoadedTerm
 from attribution.summary_text import summarize
 
 
@@ -182,3 +182,23 @@ def test_relay_statement_agrees_in_number(relayed: int, verb: str) -> None:
             for i, a in enumerate(report.attributions)]  # fmt: skip
     again = aggregate(report.article, report.sentences, kept, PROVENANCE)
     assert _by_kind(again)["relays"][0].startswith(f"{verb} the reader second-hand")
+
+
+@pytest.mark.parametrize(
+    ("denied", "said"),
+    [
+        ((True, True), "; 2 labels denied, applied to no one (“terrorists” ×2)."),
+        ((True, False), "; 1 label denied, applied to no one (“terrorists”)."),
+        ((False, False), None),
+    ],
+)
+def test_denied_labels_are_said(denied: tuple[bool, bool], said: str | None) -> None:
+    text = '"They are not terrorists, and I will not call them terrorists," the minister said.'
+    starts = [i for i in range(len(text)) if text.startswith("terrorists", i)]
+    terms = [
+        LoadedTerm("name_calling", s, s + 10, "terrorists", 0, 0.9, "negative", "quoted", denied=d)
+        for s, d in zip(starts, denied, strict=True)
+    ]
+    report = aggregate(Article(id="a", text=text), sentences_of(text), [], PROVENANCE, loaded_terms=terms)
+    statement = _by_kind(report)["loaded_terms"][0]
+    assert statement.endswith(said) if said else "denied" not in statement
