@@ -981,15 +981,16 @@ def _head_twin(
     "Minister Lena Korval" (a title before a name) when the article names one such body or person. None with two
     (two named movements, two ministers), another role ("the army" and "the Tolan Revolutionary Army"), for a
     plural ("the movements"), a mention with an apposition or a conjunction ("Its spokesman, Major General Kyaw
-    Thiha Lwin", "officials and the group"), local people ("the residents"), or a person's short form that is not
-    definite ("Minister" in a headline).
+    Thiha Lwin", "officials and the group"), local people ("the residents"), or a person's short form that is
+    neither definite nor a bare title ("a minister"; a headline's "Minister" is the minister).
     """
     words = p.display.lower().replace("’", "'").removesuffix("'s").split()
     if p.head is None or p.weak or not words or words[-1] != p.head or p.head in _LOCAL_PEOPLE:
         return None
     if " and " in text or "," in text.strip(" ,"):
         return None
-    definite = text.strip().lower().startswith("the ")
+    written = text.strip()
+    definite = written.lower().startswith("the ") or (" " not in written and written[:1].isupper())  # "Minister"
     twins = set()
     for c, cluster in enumerate(clusters):
         if p.role is not None and cluster["role"] not in (None, p.role):  # "the army" is no "Liberation Army"

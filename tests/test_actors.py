@@ -78,6 +78,7 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         (["the Civic Renewal Movement", "the movement", "The movement's spokesman, Aron Belic,"], [[0, 1, 2]]),
         (["Karrari militias", "the militia"], [[0, 1]]),
         (["Minister Lena Korval", "the interior minister"], [[0, 1]]),
+        (["Minister", "Minister Lena Korval", "the government"], [[0, 1], [2]]),  # a headline's bare title
         (["army spokesman Colonel Idrissa Keita", "The spokesman"], [[0, 1]]),
     ],
 )
@@ -137,7 +138,7 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["Minister Lena Korval", "ministers"], [[0], [1]]),
         (["MNA spokesman Nai Hkam Lu", "Its spokesman, Major General Kyaw Thiha Lwin,"], [[0], [1]]),
         (["Inspector General of Police Arvind Kaul", "the police"], [[0], [1]]),  # an institution, not its head
-        (["Minister Lena Korval", "Minister", "the government"], [[0], [1, 2]]),  # a headline's bare title
+        (["Minister Lena Korval", "a minister", "the government"], [[0], [1, 2]]),  # any minister
         # supporters, critics and opponents of an actor are not that actor
         (["opponents of the government", "the government"], [[0], [1]]),
         (["Supporters of the rebels", "the rebels"], [[0], [1]]),
