@@ -269,6 +269,10 @@ _CITING_CUES = frozenset({"citing", "quoting"})
 _OUTLET_NOUN = re.compile(r"\b(?:news\s+agency|agency|newspaper|television|TV|broadcaster|radio|channel|daily)\s*$")
 _CITING_BEFORE = re.compile(r",\s*(?:citing|quoting)\s+$", re.I)
 _CITING_OPENS = re.compile(r"\s*(?:citing|quoting)\s+$", re.I)
+#: The words between an outlet's cue and the source it cites: "reported, quoting [a security official]"
+_CITING_GAP = re.compile(r"\s*,\s*(?:citing|quoting)\s+", re.I)
+#: "reported, quoting a security official." after an outlet's cue: the cited source, up to the clause's end
+_CITED_AFTER = re.compile(r",\s*(?:citing|quoting)\s+(?P<cited>[^,.;:!?\"“”()]+?)\s*(?=[,.;:!?]|$)", re.I)
 
 
 def outlet_span(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -299,8 +303,10 @@ def merge_cited_sources(attributions: Sequence[Attribution], text: str) -> tuple
     of SANA: "citing" with the content "a military source", and "said" with the claim. The claim is the
     military source's, passed on by SANA (as in "A military source told SANA"), so the claim's source becomes
     the cited source and the "citing" attribution goes; :func:`find_via` then finds SANA as the relay. The
-    same holds for "Citing a military source, SANA said ..." (a "citing" attribution without a source). Only
-    an outlet's citing is read so: in "The company, citing market conditions, said" the company still speaks.
+    same holds for "Citing a military source, SANA said ..." (a "citing" attribution without a source) and for
+    "..., VNA reported, quoting a security official." (the cited source read from the text after the cue; any
+    attribution the tagger made of "quoting ..." goes). Only an outlet's citing is read so: in "The company,
+    citing market conditions, said" the company still speaks.
 
     Example:
         >>> text = "SANA, citing a military source, said the army had taken the town."
@@ -333,6 +339,18 @@ def merge_cited_sources(attributions: Sequence[Attribution], text: str) -> tuple
             new_source[j] = (replace(cited, label="SOURCE"),)
             dropped.add(i)
             break
+    for j, claim in enumerate(attributions):  # "..., VNA reported, quoting a security official."
+        if j in new_source or j in dropped or not claim.cue or not claim.source:
+            continue
+        end = max(claim.cue[-1].end, claim.source[-1].end)
+        cited_after = _CITED_AFTER.match(text, end)
+        if cited_after is None or outlet_span(text, claim.source[0].start, claim.source[-1].end) is None:
+            continue
+        start, stop = cited_after.span("cited")
+        if len(text[start:stop].split()) > 12:
+            continue
+        new_source[j] = (Span("SOURCE", start, stop, text[start:stop], claim.sentence_index),)
+        dropped |= {k for k, a in enumerate(attributions) if k != j and a.cue and end <= a.cue[0].start < stop}
     return tuple(
         replace(a, source=new_source[k]) if k in new_source else a
         for k, a in enumerate(attributions)
@@ -355,9 +373,10 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
     of “TITLE”"), "according to MEDIA" elsewhere in the sentence than the source itself, "MEDIA quoted
     SOURCE as saying", "quoted by MEDIA", "a statement carried by MEDIA" (also published, broadcast, aired,
     seen, obtained, reviewed, reported by; there also an agency's acronym the name list lacks, "carried by
-    KCNA that"), "MEDIA reported (that) SOURCE said" (also "Tasnim news agency quoted"), "Speaking to MEDIA,"
-    before the source, and "the agency" once the article has named a news agency. A span that overlaps the
-    source is never its own relay, except an apposition inside it ("Yuri Belkov, quoted by TASS, said").
+    KCNA that"), "MEDIA reported, quoting SOURCE", "MEDIA reported (that) SOURCE said" (also "Tasnim news
+    agency quoted"), "Speaking to MEDIA," before the source, and "the agency" once the article has named a news
+    agency. A span that overlaps the source is never its own relay, except an apposition inside it ("Yuri
+    Belkov, quoted by TASS, said").
 
     Example:
         >>> from attribution.records import Sentence
@@ -439,6 +458,10 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
         comma = text.find(",", source[-1][1], cue_start)
         if comma >= 0:
             add(outlet_span(text, comma + 1, cue_start))
+    # "..., VNA reported, quoting SOURCE.": the outlet is the subject of the cue (merge_cited_sources)
+    if source and not found and _CITING_GAP.fullmatch(text, cue_end, source[0][0]):
+        clause_start = max(text.rfind(",", lo, cue_start), text.rfind(";", lo, cue_start), lo - 1) + 1
+        add(outlet_span(text, clause_start, cue_start))
     # "MEDIA reported that SOURCE said": a media subject before the source
     if source and not found:
         for m in _REPORTED.finditer(text, lo, source[0][0]):

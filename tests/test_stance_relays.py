@@ -785,3 +785,59 @@ def test_an_it_after_an_unnamed_subject_is_not_resolved_to_an_earlier_name(
     cue = Span("CUE", start + 3, start + 9, "called", index)
     pronoun = Attribution((cue,), (Span("SOURCE", start, start + 2, "it", index),), (), "indirect", index, 1.0)
     assert resolve_source(pronoun, text, sentences, [earlier] if subject else []) == resolved
+
+
+def _span(text: str, label: str, piece: str, after: int = 0) -> Span:
+    start = text.index(piece, after)
+    return Span(label, start, start + len(piece), piece, 0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet", "cue", "sources", "via"),
+    [
+        (
+            "The town fell on Friday, state news agency VNA reported, quoting a security official.",
+            "state news agency VNA",
+            "reported",
+            ["a security official"],
+            ["VNA"],
+        ),
+        ("The town fell, SANA said, citing military sources.", "SANA", "said", ["military sources"], ["SANA"]),
+        # negative: no outlet cites; nothing cited after the cue
+        (
+            "Sales fell, the company said, citing market conditions.",
+            "the company",
+            "said",
+            ["the company"],
+            [],
+        ),
+        ("The town fell on Friday, SANA reported.", "SANA", "reported", ["SANA"], []),
+    ],
+)
+def test_a_source_cited_after_an_outlets_cue(
+    text: str, outlet: str, cue: str, sources: list[str], via: list[str]
+) -> None:
+    claim = Attribution(
+        (_span(text, "CUE", cue),),
+        (_span(text, "SOURCE", outlet),),
+        (_span(text, "CONTENT", text.split(",")[0]),),
+        "indirect",
+        0,
+        1.0,
+    )
+    tagged = [claim]
+    if "quoting" in text:  # the tagger's stray reading of "quoting a" as an attribution of its own
+        tagged.append(
+            Attribution(
+                (_span(text, "CUE", "quoting"),),
+                (),
+                (_span(text, "CONTENT", "a", text.index("quoting")),),
+                "indirect",
+                0,
+                0.6,
+            )
+        )
+    merged = merge_cited_sources(tagged, text)
+    assert [a.source_text for a in merged] == sources
+    sentence = Sentence(0, 0, len(text), text)
+    assert [v.text for v in find_via(merged[0], text, sentence)] == via
