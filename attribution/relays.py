@@ -320,6 +320,7 @@ def merge_cited_sources(attributions: Sequence[Attribution], text: str) -> tuple
     """
     dropped: set[int] = set()
     new_source: dict[int, tuple[Span, ...]] = {}
+    replaced: dict[int, Attribution] = {}
     for i, citing in enumerate(attributions):
         if len(citing.cue) != 1 or citing.cue[0].text.lower() not in _CITING_CUES or len(citing.content) != 1:
             continue
@@ -339,6 +340,12 @@ def merge_cited_sources(attributions: Sequence[Attribution], text: str) -> tuple
             new_source[j] = (replace(cited, label="SOURCE"),)
             dropped.add(i)
             break
+    for j, claim in enumerate(attributions):  # "According to SANA, which cited a military source, X"
+        if j in new_source or j in dropped:
+            continue
+        according = _according_to_citing(claim, text)
+        if according is not None:
+            replaced[j] = according
     for j, claim in enumerate(attributions):  # "..., VNA reported, quoting a security official."
         if j in new_source or j in dropped or not claim.cue or not claim.source:
             continue
@@ -352,10 +359,37 @@ def merge_cited_sources(attributions: Sequence[Attribution], text: str) -> tuple
         new_source[j] = (Span("SOURCE", start, stop, text[start:stop], claim.sentence_index),)
         dropped |= {k for k, a in enumerate(attributions) if k != j and a.cue and end <= a.cue[0].start < stop}
     return tuple(
-        replace(a, source=new_source[k]) if k in new_source else a
+        replaced.get(k) or (replace(a, source=new_source[k]) if k in new_source else a)
         for k, a in enumerate(attributions)
         if k not in dropped
     )
+
+
+#: "According to state television, which cited military sources, ...": the outlet and the relative pronoun before
+#: a "cited" cue
+_ACCORDING_WHICH = re.compile(r"\baccording\s+to\s+(?P<outlet>[^,]{1,60}?)\s*,\s*$", re.I)
+
+
+def _according_to_citing(attribution: Attribution, text: str) -> Attribution | None:
+    """The claim of "According to OUTLET, which cited SOURCE, CLAIM" as SOURCE's, with the cue "According to".
+
+    The tagger reads it as "which" citing two pieces, SOURCE and CLAIM (the "According to" cue, left without
+    content, is dropped by the linking); the guidelines read the claim as SOURCE's, relayed by the outlet, which
+    :func:`find_via` then finds after "according to".
+    """
+    if len(attribution.cue) != 1 or attribution.cue[0].text.lower() not in {"cited", "quoted"}:
+        return None
+    if attribution.source_text is None or attribution.source_text.lower() not in {"which", "that"}:
+        return None
+    if len(attribution.content) < 2 or attribution.content[0].start - attribution.cue[0].end > 2:
+        return None
+    cited, claim = attribution.content[0], attribution.content[1:]
+    before = _ACCORDING_WHICH.search(text, 0, attribution.source[0].start)
+    if before is None or len(cited.text.split()) > 12 or outlet_span(text, *before.span("outlet")) is None:
+        return None
+    cue = Span("CUE", before.start(), before.start() + len("according to"), text[before.start() : before.start() + 12],
+               attribution.sentence_index)  # fmt: skip
+    return replace(attribution, cue=(cue,), source=(replace(cited, label="SOURCE"),), content=claim)
 
 
 def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[Span, ...]:
@@ -435,7 +469,8 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
     # "according to X" where X is not this attribution's source
     for m in _ACCORDING.finditer(text, lo, hi):
         span = _media_at(text, m.end(), hi)
-        if span and not _overlaps(span, source) and not _overlaps((m.start(), m.end()), cue):
+        cited_after = bool(source) and span is not None and span[1] <= source[0][0]  # "according to X, which cited Y"
+        if span and not _overlaps(span, source) and (cited_after or not _overlaps((m.start(), m.end()), cue)):
             add(span)
     # "MEDIA quoted SOURCE as saying" / "SOURCE was quoted by MEDIA as saying"
     for m in _QUOTED_AS.finditer(text, lo, hi):

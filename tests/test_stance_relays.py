@@ -841,3 +841,39 @@ def test_a_source_cited_after_an_outlets_cue(
     assert [a.source_text for a in merged] == sources
     sentence = Sentence(0, 0, len(text), text)
     assert [v.text for v in find_via(merged[0], text, sentence)] == via
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "via"),
+    [
+        (
+            "According to state television, which cited military sources, the convoy was hit.",
+            ("military sources", "According to", "the convoy was hit"),
+            ["state television"],
+        ),
+        (
+            "According to SANA, which quoted a police officer, three people died.",
+            ("a police officer", "According to", "three people died"),
+            ["SANA"],
+        ),
+        # negative: no outlet before "which"
+        (
+            "According to the mayor, which cited police figures, three people died.",
+            ("which", "cited", "police figures ... three people died"),
+            [],
+        ),
+    ],
+)
+def test_according_to_an_outlet_which_cited_a_source(text: str, expected: tuple[str, str, str], via: list[str]) -> None:
+    cited = text.split("cited " if "cited" in text else "quoted ")[1].split(",")[0]
+    tagged = Attribution(
+        (_span(text, "CUE", "cited" if "cited" in text else "quoted"),),
+        (_span(text, "SOURCE", "which"),),
+        (_span(text, "CONTENT", cited), _span(text, "CONTENT", text.rsplit(", ", 1)[1].rstrip("."))),
+        "indirect",
+        0,
+        0.8,
+    )
+    (merged,) = merge_cited_sources([tagged], text)
+    assert (merged.source_text, merged.cue_text, merged.content_text) == expected
+    assert [v.text for v in find_via(merged, text, Sentence(0, 0, len(text), text))] == via
