@@ -343,7 +343,7 @@ def merge_cited_sources(attributions: Sequence[Attribution], text: str) -> tuple
     for j, claim in enumerate(attributions):  # "According to SANA, which cited a military source, X"
         if j in new_source or j in dropped:
             continue
-        according = _according_to_citing(claim, text)
+        according = _according_to_citing(claim, text) or _cited_in_content(claim, text) or _cited_in_cue(claim, text)
         if according is not None:
             replaced[j] = according
     for j, claim in enumerate(attributions):  # "..., VNA reported, quoting a security official."
@@ -351,7 +351,7 @@ def merge_cited_sources(attributions: Sequence[Attribution], text: str) -> tuple
             continue
         end = max(claim.cue[-1].end, claim.source[-1].end)
         cited_after = _CITED_AFTER.match(text, end)
-        if cited_after is None or outlet_span(text, claim.source[0].start, claim.source[-1].end) is None:
+        if cited_after is None or not _outlet_speaks(claim, text):
             continue
         start, stop = cited_after.span("cited")
         if len(text[start:stop].split()) > 12:
@@ -390,6 +390,66 @@ def _according_to_citing(attribution: Attribution, text: str) -> Attribution | N
     cue = Span("CUE", before.start(), before.start() + len("according to"), text[before.start() : before.start() + 12],
                attribution.sentence_index)  # fmt: skip
     return replace(attribution, cue=(cue,), source=(replace(cited, label="SOURCE"),), content=claim)
+
+
+def _outlet_speaks(attribution: Attribution, text: str) -> bool:
+    """Whether an attribution's source is an outlet: a media name, or a name that "reported" ("VNA reported").
+
+    >>> def a(src, cue):
+    ...     return Attribution((Span("CUE", 0, len(cue), cue, 0),), (Span("SOURCE", 0, len(src), src, 0),), (),
+    ...                        "indirect", 0, 1.0)
+    >>> [_outlet_speaks(a(s, c), s) for s, c in [("VNA", "reported"), ("VNA", "said"), ("SANA", "said")]]
+    [True, False, True]
+    """
+    source = attribution.source
+    if outlet_span(text, source[0].start, source[-1].end) is not None:
+        return True
+    return attribution.cue[0].text.lower().startswith("report") and bool(find_mentions(attribution.source_text or ""))
+
+
+#: The words before a cited source inside a content: "reported, quoting [a security official]", "which cited [...]"
+_CITED_BEFORE = re.compile(r"(?:,\s*|\bwhich\s+|\bthat\s+)(?:cited|quoted|citing|quoting)\s+$", re.I)
+#: A cue that took the citing word with it: "reported, quoting" (and the cited source: "reported, quoting a
+#: security official")
+_CUE_WITH_CITING = re.compile(r"^(?P<verb>\w+)\s*,?\s*(?:citing|quoting)(?:\s+(?P<cited>\S.*))?$", re.I)
+
+
+def _cited_in_content(attribution: Attribution, text: str) -> Attribution | None:
+    """An outlet's attribution whose content holds the source it cites, with that source as the source.
+
+    Other readings of the tagger's for "VNA reported, quoting a security official" (the cue "reported, quoting",
+    the official as content) and "According to state television, which cited military sources, CLAIM" (the
+    outlet as source, the military sources as content): the cited piece becomes the source, the cue loses the
+    citing word, and :func:`find_via` finds the outlet.
+    """
+    if len(attribution.content) < 2 or len(attribution.cue) != 1:
+        return None
+    if attribution.source and not _outlet_speaks(attribution, text):
+        return None
+    for k, piece in enumerate(attribution.content):
+        if not _CITED_BEFORE.search(text, max(0, piece.start - 25), piece.start) or len(piece.text.split()) > 12:
+            continue
+        cue = attribution.cue[0]
+        verb = _CUE_WITH_CITING.match(cue.text)
+        if verb is not None:
+            cue = replace(cue, end=cue.start + verb.end("verb"), text=verb.group("verb"))
+        rest = attribution.content[:k] + attribution.content[k + 1 :]
+        return replace(attribution, cue=(cue,), source=(replace(piece, label="SOURCE"),), content=rest)
+    return None
+
+
+def _cited_in_cue(attribution: Attribution, text: str) -> Attribution | None:
+    """An outlet's cue that took the source it cites ("reported, quoting a security official"), split in two."""
+    if len(attribution.cue) != 1 or not attribution.source or not _outlet_speaks(attribution, text):
+        return None
+    cue = attribution.cue[0]
+    match = _CUE_WITH_CITING.match(cue.text)
+    if match is None or match.group("cited") is None or len(match.group("cited").split()) > 12:
+        return None
+    start = cue.start + match.start("cited")
+    cited = Span("SOURCE", start, cue.end, text[start : cue.end], cue.sentence_index, cue.score)
+    verb = replace(cue, end=cue.start + match.end("verb"), text=match.group("verb"))
+    return replace(attribution, cue=(verb,), source=(cited,))
 
 
 def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[Span, ...]:
@@ -496,7 +556,8 @@ def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[S
     # "..., VNA reported, quoting SOURCE.": the outlet is the subject of the cue (merge_cited_sources)
     if source and not found and _CITING_GAP.fullmatch(text, cue_end, source[0][0]):
         clause_start = max(text.rfind(",", lo, cue_start), text.rfind(";", lo, cue_start), lo - 1) + 1
-        add(outlet_span(text, clause_start, cue_start))
+        names = [m for m in find_mentions(text, clause_start, cue_start) if not text[m.end : cue_start].strip()]
+        add(outlet_span(text, clause_start, cue_start) or ((names[-1].start, names[-1].end) if names else None))
     # "MEDIA reported that SOURCE said": a media subject before the source
     if source and not found:
         for m in _REPORTED.finditer(text, lo, source[0][0]):

@@ -156,3 +156,13 @@ def test_a_report_with_a_denied_label(analyzer: Analyzer) -> None:
     # "the interior minister" is the minister the article names
     (korval,) = [a for a in report.summary.actors if "Lena Korval" in a.name]
     assert any("interior minister" in form for form in korval.forms)
+
+
+def test_sources_an_outlet_cites_after_its_cue(analyzer: Analyzer) -> None:
+    [article] = list(read_inputs([Path(__file__).parent / "data" / "inputs" / "cited_sources_report.txt"]))
+    report = analyzer.analyze(article)  # type: ignore[arg-type]
+    cited = [(a.source_text, [v.text for v in a.via]) for a in report.attributions if a.sentence_index > 0]
+    # "VNA reported, quoting a security official" (twice) and "According to state television, which cited ..."
+    assert cited.count(("a security official", ["VNA"])) == 2, cited
+    assert ("military sources", ["state television"]) in cited, cited
+    assert not any(a.cue_text.lower().startswith(("quoting", "cited")) for a in report.attributions)

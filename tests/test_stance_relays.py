@@ -877,3 +877,56 @@ def test_according_to_an_outlet_which_cited_a_source(text: str, expected: tuple[
     (merged,) = merge_cited_sources([tagged], text)
     assert (merged.source_text, merged.cue_text, merged.content_text) == expected
     assert [v.text for v in find_via(merged, text, Sentence(0, 0, len(text), text))] == via
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "cue", "contents", "expected"),
+    [
+        # the cue took the citing word: "reported, quoting"; the cited source is a content piece
+        (
+            "A strike hit a convoy on Wednesday, VNA reported, quoting a security official.",
+            "VNA",
+            "reported, quoting",
+            ["A strike hit a convoy on Wednesday", "a security official"],
+            ("a security official", "reported", "A strike hit a convoy on Wednesday", ["VNA"]),
+        ),
+        # the cue took the cited source too
+        (
+            "A strike hit a convoy on Wednesday, VNA reported, quoting a security official.",
+            "VNA",
+            "reported, quoting a security official",
+            ["A strike hit a convoy on Wednesday"],
+            ("a security official", "reported", "A strike hit a convoy on Wednesday", ["VNA"]),
+        ),
+        # the outlet as source and the cited source as the first content piece
+        (
+            "According to state television, which cited military sources, the convoy carried weapons.",
+            "state television",
+            "According to",
+            ["military sources", "the convoy carried weapons"],
+            ("military sources", "According to", "the convoy carried weapons", ["state television"]),
+        ),
+        # negative: no outlet speaks ("the mayor said, quoting police"), so the reading stays
+        (
+            "Three people died, the mayor said, quoting police figures.",
+            "the mayor",
+            "said",
+            ["Three people died", "police figures"],
+            ("the mayor", "said", "Three people died ... police figures", []),
+        ),
+    ],
+)
+def test_other_readings_of_a_cited_source(
+    text: str, source: str, cue: str, contents: list[str], expected: tuple[str, str, str, list[str]]
+) -> None:
+    tagged = Attribution(
+        (_span(text, "CUE", cue),),
+        (_span(text, "SOURCE", source),),
+        tuple(_span(text, "CONTENT", c) for c in contents),
+        "indirect",
+        0,
+        0.9,
+    )
+    (merged,) = merge_cited_sources([tagged], text)
+    via = [v.text for v in find_via(merged, text, Sentence(0, 0, len(text), text))]
+    assert (merged.source_text, merged.cue_text, merged.content_text, via) == expected
