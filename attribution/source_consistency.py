@@ -8,7 +8,8 @@ the group: each type's probabilities summed over the group's attributions, the h
 
 A group is the attributions whose source (its resolved name for a pronoun) names a person with the same name
 words, or with a part of them that only one person of the article has ("Hadid" after "Dr. Amal Hadid"; not
-"Clinton" in an article with Bill and Hillary Clinton). Organisations and unnamed sources are left as they are:
+"Clinton" in an article with Bill and Hillary Clinton). A one-word name with no fuller form is left alone: the
+name rules read a sentence's capitalised first word ("Security sources") as one. Organisations and unnamed sources are left as they are:
 "officials" or "a source" may be several speakers.
 
 Example:
@@ -54,7 +55,7 @@ def person_groups(attributions: Sequence[Attribution]) -> list[list[int]]:
         longer = [m for m in full if len(m) > len(n) and n < m and owner.get(m, m) == m]
         if len(longer) == 1:
             owner[n] = longer[0]
-        elif not longer:
+        elif not longer and len(n) > 1:  # a lone one-word name may be no person at all ("Security sources")
             owner[n] = n
     groups: dict[frozenset[str], list[int]] = defaultdict(list)
     for i, n in enumerate(names):

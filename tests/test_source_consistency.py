@@ -24,6 +24,8 @@ def said(source: str, source_type: str | None = None, resolved: str | None = Non
         (["Human Rights Watch", "Human Rights Watch"], []),
         (["officials", "officials"], []),
         (["Ana Ribas", "Petra Hollis"], []),
+        (["Security sources", "Security"], []),  # a capitalised first word is no person's name
+        (["Ribas", "Ribas"], []),
     ],
 )
 def test_person_groups(sources: list[str], groups: list[list[int]]) -> None:
