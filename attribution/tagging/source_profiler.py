@@ -48,7 +48,6 @@ from attribution.relays import (
     resolve_source_mention,
     source_kind,
 )
-from attribution.source_consistency import one_type_per_person
 from attribution.stance import cue_stance
 from attribution.tagging.base_model import DEFAULT_BASE_MODEL, resolve_base_model
 from attribution.tagging.lora import (
@@ -521,8 +520,7 @@ class SourceProfiler:
         up an earlier unnamed one ("the source" after "A military source") takes that one's type and
         anonymity (:func:`~attribution.relays.earlier_same_source`); any other bare "sources", "a source" is
         ``unspecified`` and anonymous (:func:`~attribution.relays.is_bare_source`), as are attributions without a
-        source. The sources that name one person then share the type the classifier is most sure of
-        (:func:`~attribution.source_consistency.one_type_per_person`).
+        source.
 
         Raises:
             TypeError: if ``attributions`` is a single :class:`Attribution` instead of a sequence.
@@ -579,17 +577,15 @@ class SourceProfiler:
     ) -> tuple[Attribution, ...]:
         """One article's attributions with their profile fields, from the rules and the classifier's outputs."""
         out: list[Attribution] = []
-        confidences: list[float] = []
         for i, attribution in enumerate(attributions):
             via, resolution, stance = rules[i]
-            confidence = 0.0
             same_as = earlier_same_source(i, attributions, sentences) if resolution is None else None
             if same_as is not None:  # "the source" after "A military source": the same speaker
                 source_type, anonymous = out[same_as].source_type, out[same_as].anonymous
             elif is_bare_source(attribution):  # "sources said": nothing says who speaks (guidelines 1.1)
                 source_type, anonymous = "unspecified", True
             elif (article_index, i) in predicted:
-                source_type, confidence, p_anonymous = predicted[article_index, i]
+                source_type, _, p_anonymous = predicted[article_index, i]
                 anonymous = (
                     p_anonymous >= self.config.anonymous_threshold
                     or says_anonymous(text, attribution)
@@ -607,8 +603,7 @@ class SourceProfiler:
                     stance=stance,
                 )
             )
-            confidences.append(confidence)
-        return one_type_per_person(out, confidences)  # "she", "Hadid", "she": one speaker, one type
+        return tuple(out)
 
 
 def says_anonymous(text: str, attribution: Attribution) -> bool:
