@@ -11,7 +11,8 @@ gives such a label, when its words name a kind of actor, an actor mention of the
   criminal regime" after "the Assad regime" -> Assad), and with no name before, a later use does (a headline's
   "Regime", the body's "Assad regime");
 - only when no name fits, a kind of actor the same way ("armed groups", "the militants");
-- never another label ("the terrorists", "terrorist groups").
+- never another label ("the terrorists", "terrorist groups");
+- never for a regime its own sentence places ("the neo-Nazi regime in Kyiv": not the Kremlin named before).
 
 A term whose sentence target is such a label then takes the label's actor too ("the terrorist militia had committed
 a horrific massacre": the massacre is the named group's).
@@ -43,6 +44,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -68,6 +70,8 @@ _GROUP_HEADS = frozenset(
     "front legion movement movements group guard guards corps militia militias brigade brigades battalion battalions "
     "emirate".split()
 )
+#: A regime placed by its own sentence ("the neo-Nazi regime in Kyiv"): no name from elsewhere in the article.
+_PLACED = re.compile(r"\s+in\s+[A-Z]")
 #: Words that make a phrase a label, not an antecedent ("the terrorists", "terrorist groups").
 _LABEL_WORDS = LABEL_NOUNS | LABEL_ADJECTIVES
 #: Last words of a bare label: an actor noun or a label word ("the regime", "Takfiri groups", "Takfiris").
@@ -239,7 +243,11 @@ def targets_from_context(
     text: str, sentences: Sequence[Sentence], loaded_terms: Sequence[LoadedTerm]
 ) -> tuple[LoadedTerm, ...]:
     """The terms, each bare label without a target given the actor the article names for it (module docstring)."""
-    labels = {i: kind for i, t in enumerate(loaded_terms) if _open_target(t) and (kind := label_kind(t))}
+    labels = {
+        i: kind
+        for i, t in enumerate(loaded_terms)
+        if _open_target(t) and (kind := label_kind(t)) and not (kind == "government" and _PLACED.match(text, t.end))
+    }
     if not labels:
         return tuple(loaded_terms)
     candidates = actor_candidates(text, sentences)

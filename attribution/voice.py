@@ -558,8 +558,8 @@ def find_target(
     9. Whose: the ``of`` phrase after the term or after the noun it premodifies ("the colonialist policies
        of France" -> "France", "the brutality of this army" -> "army"); not the patient of an action ("the
        massacre of civilians") nor what a quantity counts ("a mere handful of its soldiers").
-    10. A regime or junta "in" a named place: "the regime in Tehran" -> "Tehran", "the neo-Nazi regime in Kyiv"
-        -> "Kyiv" (the actor table reads a capital as its country's government).
+    10. A regime or junta "in" a named place: "the regime in Tehran" -> "Tehran" (a one-word term only: the label
+        of "puppet regime in Kabul" is on "regime").
     11. A term of several words that names its actor itself: the owner inside it ("the regime's thugs" ->
         "regime"), else an actor noun its label noun is put on ("militia thugs" -> "militia"), else its head noun
         ("foreign-backed gangs" -> "gangs", "puppet regime" -> "regime").
@@ -660,7 +660,7 @@ def find_target(
             span = _committer(text, tokens, first, s0)
         if span is None and not patron and head not in _NOT_MEMBERSHIP:
             span = _owner_after_of(text, tokens, after, head, s0)
-        if span is None and head in _SELF_NAMING:  # rule 10: "the regime in Tehran", "the neo-Nazi regime in Kyiv"
+        if span is None and head in _SELF_NAMING and last == first:  # rule 10: "the regime in Tehran"
             place = _after_link(text, tokens, after, [("in",)], s0)
             span = place if place is not None and _has_name(text, tokens, place, s0) else None
         if span is None and last > first:

@@ -121,6 +121,13 @@ def _label_target(text: str, label: str, category: str = "name_calling", occurre
             "regime",
             "Syrian government",
         ),
+        # a regime its own sentence places takes no name from elsewhere; militants in a place still do
+        ("The Kremlin spoke. It said the regime in Kyiv had lost.", "regime", None),
+        (
+            "The Harran Front fled. Dozens of terrorists in Army air strikes died.",
+            "terrorists",
+            "Harran Front",
+        ),
         # no fitting actor: no target
         ("The army shelled Kessa. Residents said the terrorists fled.", "terrorists", None),  # the army is no militant
         ("Activists said the regime bombed the market in Kessa.", "regime", None),

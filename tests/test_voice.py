@@ -220,7 +220,7 @@ TARGET_CASES = [
     # a regime "in" a named place: the place, for the one-word term only
     ("“The regime in Tehran is the world's leading sponsor of terror,” he said.", "regime", "Tehran"),
     ("The regime in the north shelled the town.", "regime", None),  # no name after "in"
-    ("The puppet regime in Kabul has collapsed.", "puppet regime", "Kabul"),  # the regime in a capital: its government
+    ("The puppet regime in Kabul has collapsed.", "puppet regime", "regime"),  # the label is on "regime"
     # a loaded word that starts the sentence is capitalised, not a name; a name that starts it still is one
     ("Heroic defenders repel the assault near Avdeyevka.", "Heroic defenders", "defenders"),
     ("ISIL terrorists attacked the town.", "ISIL terrorists", "ISIL"),
