@@ -340,14 +340,14 @@ def merge_cited_sources(attributions: Sequence[Attribution], text: str) -> tuple
             new_source[j] = (replace(cited, label="SOURCE"),)
             dropped.add(i)
             break
-    for j, claim in enumerate(attributions):  # "According to SANA, which cited a military source, X"
+    for j, claim in enumerate(attributions):  # the tagger's other readings of a cited source
         if j in new_source or j in dropped:
             continue
         according = _according_to_citing(claim, text) or _cited_in_content(claim, text) or _cited_in_cue(claim, text)
         if according is not None:
             replaced[j] = according
     for j, claim in enumerate(attributions):  # "..., VNA reported, quoting a security official."
-        if j in new_source or j in dropped or not claim.cue or not claim.source:
+        if j in new_source or j in dropped or j in replaced or not claim.cue or not claim.source:
             continue
         end = max(claim.cue[-1].end, claim.source[-1].end)
         cited_after = _CITED_AFTER.match(text, end)
@@ -367,7 +367,7 @@ def merge_cited_sources(attributions: Sequence[Attribution], text: str) -> tuple
 
 #: "According to state television, which cited military sources, ...": the outlet and the relative pronoun before
 #: a "cited" cue
-_ACCORDING_WHICH = re.compile(r"\baccording\s+to\s+(?P<outlet>[^,]{1,60}?)\s*,\s*$", re.I)
+_ACCORDING_WHICH = re.compile(r"\b(?P<cue>according\s+to)\s+(?P<outlet>[^,]{1,60}?)\s*,\s*$", re.I)
 
 
 def _according_to_citing(attribution: Attribution, text: str) -> Attribution | None:
@@ -387,8 +387,8 @@ def _according_to_citing(attribution: Attribution, text: str) -> Attribution | N
     before = _ACCORDING_WHICH.search(text, 0, attribution.source[0].start)
     if before is None or len(cited.text.split()) > 12 or outlet_span(text, *before.span("outlet")) is None:
         return None
-    cue = Span("CUE", before.start(), before.start() + len("according to"), text[before.start() : before.start() + 12],
-               attribution.sentence_index)  # fmt: skip
+    start, end = before.span("cue")
+    cue = Span("CUE", start, end, text[start:end], attribution.sentence_index)
     return replace(attribution, cue=(cue,), source=(replace(cited, label="SOURCE"),), content=claim)
 
 
