@@ -736,8 +736,6 @@ _MEMBERS_OF = re.compile(
 )
 
 
-#: Words by which the writer distances a name; the actor's name is shown without them (and without quote marks).
-_DISTANCING_WORDS = frozenset("so-called self-proclaimed self-styled alleged purported".split())
 #: A word or phrase in single quote marks ("the 'independent' council"; not the apostrophe of "Doctors' unions").
 _SINGLE_QUOTED = re.compile(r"(?<!\w)['‘]([^'‘’]+)['’](?!\w)")
 
@@ -752,8 +750,10 @@ def _display(text: str) -> str:
     >>> _display('the so-called "Army of Conquest')
     'Army of Conquest'
     """
+    from attribution.distancing import LEXICAL_MARKERS  # here: distancing reads relays, which read this module
+
     unquoted = _SINGLE_QUOTED.sub(r"\1", re.sub(r"[\"“”]", " ", text))
-    tokens = [t for t in unquoted.split() if t.lower() not in _DISTANCING_WORDS]
+    tokens = LEXICAL_MARKERS.sub(" ", unquoted).split()
     tokens = tokens or text.split()
     while len(tokens) > 1 and tokens[0].lower() in _DETERMINERS:
         tokens = tokens[1:]

@@ -37,7 +37,8 @@ from attribution.records import Attribution, DistancingMarker, Sentence
 from attribution.relays import quoted_regions
 from attribution.stance import ReportingVerbLexicon, _cached
 
-_LEXICAL = re.compile(
+#: The word markers (also read by the actor table, which shows a name without them).
+LEXICAL_MARKERS = re.compile(
     r"(?<![\w-])(?P<marker>so[-\s]called|self[-\s]proclaimed|self[-\s]styled|alleged(?:ly)?|purported(?:ly)?)"
     r"(?![\w-])",
     re.IGNORECASE,
@@ -314,7 +315,7 @@ def find_distancing(
         )
 
     lexical_ends: set[int] = set()
-    for m in _LEXICAL.finditer(text):
+    for m in LEXICAL_MARKERS.finditer(text):
         start, end = m.span("marker")
         if _inside((start, end), direct):
             continue

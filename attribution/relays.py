@@ -272,7 +272,7 @@ _CITING_OPENS = re.compile(r"\s*(?:citing|quoting)\s+$", re.I)
 #: The words between an outlet's cue and the source it cites: "reported, quoting [a security official]"
 _CITING_GAP = re.compile(r"\s*,\s*(?:citing|quoting)\s+", re.I)
 #: "reported, quoting a security official." after an outlet's cue: the cited source, up to the clause's end
-_CITED_AFTER = re.compile(r",\s*(?:citing|quoting)\s+(?P<cited>[^,.;:!?\"“”()]+?)\s*(?=[,.;:!?]|$)", re.I)
+_CITED_AFTER = re.compile(_CITING_GAP.pattern + r"(?P<cited>[^,.;:!?\"“”()]+?)\s*(?=[,.;:!?]|$)", re.I)
 
 
 def outlet_span(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -431,9 +431,8 @@ def _cited_in_content(attribution: Attribution, text: str) -> Attribution | None
             continue
         cue = attribution.cue[0]
         verb = _CUE_WITH_CITING.match(cue.text)
-        if verb is not None:
-            cue = replace(cue, end=cue.start + verb.end("verb"), text=verb.group("verb"))
         rest = attribution.content[:k] + attribution.content[k + 1 :]
+        cue = _verb_of(cue, verb) if verb is not None else cue
         return replace(attribution, cue=(cue,), source=(replace(piece, label="SOURCE"),), content=rest)
     return None
 
@@ -448,8 +447,12 @@ def _cited_in_cue(attribution: Attribution, text: str) -> Attribution | None:
         return None
     start = cue.start + match.start("cited")
     cited = Span("SOURCE", start, cue.end, text[start : cue.end], cue.sentence_index, cue.score)
-    verb = replace(cue, end=cue.start + match.end("verb"), text=match.group("verb"))
-    return replace(attribution, cue=(verb,), source=(cited,))
+    return replace(attribution, cue=(_verb_of(cue, match),), source=(cited,))
+
+
+def _verb_of(cue: Span, match: re.Match[str]) -> Span:
+    """The cue cut back to its reporting verb ("reported" of "reported, quoting ...")."""
+    return replace(cue, end=cue.start + match.end("verb"), text=match.group("verb"))
 
 
 def find_via(attribution: Attribution, text: str, sentence: Sentence) -> tuple[Span, ...]:
