@@ -193,7 +193,8 @@ PERSON_NOUNS = frozenset(
     "survivor relative family student teacher worker observer envoy minister leader people protester "
     "local inhabitant citizen volunteer rescuer engineer researcher professor lawyer judge agency group "
     "organization organisation charity observatory ngo committee council coalition alliance party movement "
-    "tribe clan pensioner shopkeeper trader mother father woman supporter critic opponent backer detractor".split()
+    "tribe clan pensioner shopkeeper trader mother father woman supporter critic opponent backer detractor "
+    "lawmaker legislator mp parliamentarian politician councillor".split()
 )
 _DOCUMENT_HEADS = frozenset(
     "report statement study data figure figures document video footage image photo communique bulletin dispatch "
@@ -248,6 +249,9 @@ _CAPITALS: dict[str, str] = {
     "london": "british",
     "paris": "french",
     "berlin": "german",
+    "pentagon": "us",
+    "elysee": "french",
+    "élysée": "french",
 }
 #: Demonym or country -> the demonym used in keys; ethnic groups too (weak names).
 DEMONYMS: dict[str, str] = {
@@ -283,6 +287,8 @@ _MULTIWORD_COUNTRIES = {
     "united kingdom": "UK",
     "saudi arabia": "Saudi-Arabia",
     "united arab emirates": "UAE",
+    "white house": "U.S.",  # seats of government, as "the Kremlin"
+    "downing street": "UK",
 }
 _MULTIWORD_COUNTRY = re.compile(
     r"\b(?:" + "|".join(re.escape(n) for n in sorted(_MULTIWORD_COUNTRIES, key=len, reverse=True)) + r")\b",
@@ -329,7 +335,13 @@ _COMMON = (
     frozenset(HEAD_ROLES) | frozenset(MODIFIER_ROLES) | PERSON_NOUNS | _GENERIC_HEADS | PERSON_ROLES | _DOCUMENT_HEADS
 ) | frozenset(("media", "television", "agency", "news"))
 _HEADS = frozenset(HEAD_ROLES) | _GENERIC_HEADS | PERSON_NOUNS | PERSON_ROLES | _DOCUMENT_HEADS
-_IRREGULAR_PLURALS = {"men": "man", "militiamen": "militiaman", "gunmen": "gunman", "policemen": "policeman"}
+_IRREGULAR_PLURALS = {
+    "men": "man",
+    "militiamen": "militiaman",
+    "gunmen": "gunman",
+    "policemen": "policeman",
+    "mps": "mp",
+}
 _KEEP_S = frozenset("isis news us u.s. hamas yes various previous serious analysis ministries".split())
 
 
@@ -395,8 +407,19 @@ def _clean(text: str) -> str:
     return " ".join(text.split()).strip(" ,.:;!?\"'“”‘’()[]")
 
 
+#: People tied to another person who do not speak for them: "Venn's deputy" is not Venn.
+_SUBORDINATES = frozenset(
+    "deputy deputies aide aides adviser advisers advisor advisors assistant wife husband son daughter brother "
+    "sister lawyer lawyers attorney successor predecessor counterpart bodyguard bodyguards".split()
+)
+
+
 def _owner(text: str) -> str:
-    """The organisation a person mention speaks for, else the mention itself."""
+    """The organisation a person mention speaks for, else the mention itself.
+
+    >>> _owner("the army's spokesman"), _owner("a spokesman for the Harran Front"), _owner("Venn's deputy")
+    ('the army', 'the Harran Front', 'deputy')
+    """
     match = _OWNER.search(text)
     if match and match.start() <= 40:
         return _clean(match.group(1))
@@ -405,6 +428,8 @@ def _owner(text: str) -> str:
         rest = [w.lower() for w in _TOKEN.findall(match.group(2))]
         if any(w in PERSON_ROLES for w in rest):
             return _clean(match.group(1))
+        if rest and rest[-1] in _SUBORDINATES:
+            return _clean(match.group(2))
         return _clean(match.group(1) + " " + match.group(2))
     return text.removesuffix("'s").removesuffix("’s")
 
@@ -484,7 +509,14 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
             tokens = _TOKEN.findall(owner)
             strong = frozenset(_name_token(t) for t in tokens if _is_name(t) and t.lower() not in DEMONYMS)
             return ParsedMention(f"alias:{alias}", alias, ALIASES[alias][0], strong, frozenset(), None)
-    chosen = _MULTIWORD_COUNTRY.sub(lambda m: _MULTIWORD_COUNTRIES[m.group(0).lower()], candidates[0][0])
+    first = candidates[0][0]
+    if _owner(parts[0]) != parts[0] and _POSSESSIVE.match(parts[0]) and first.lower().split()[-1] in _SUBORDINATES:
+        # "Venn's deputy, Colonel Irit Sadan": the deputy's own name, when the mention gives it
+        first = next((p for p in parts[1:] if _person_name(_TOKEN.findall(p))), first)
+    elif _unnamed_person(parts[0]):
+        # "The witness, Alma Fenwick", "A spokeswoman, Lena Ostrova": the person's name
+        first = next((p for p in parts[1:] if _only_a_name(_TOKEN.findall(p))), first)
+    chosen = _MULTIWORD_COUNTRY.sub(lambda m: _MULTIWORD_COUNTRIES[m.group(0).lower()], first)
     tokens = _TOKEN.findall(chosen)
     if not tokens or (len(tokens) == 1 and tokens[0].lower() in _PRONOUNS):
         return None
@@ -521,7 +553,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
     role = _role(head, words, labels, weak, source_type) or affiliated_role
     if strong and role in (None, "army", "force") and _insurgent_name(tokens):
         role = "rebel"  # "the Tarsian Liberation Movement", "the Tolan Revolutionary Army": not a state's army
-    display = _display(chosen)
+    display = _display(first)  # as written: "White House spokeswoman", not "U.S. spokeswoman"
     if strong:
         return ParsedMention(
             "names:" + " ".join(sorted(strong)),
@@ -555,6 +587,8 @@ _PERSON_TITLES = frozenset(
     "commissioner superintendent administrator deputy chairman police resident doctor activist journalist "
     "secretary-general rep representative speaker".split()
 )
+#: The title words as :func:`parse_mention` keeps them among a mention's names ("col.", "secretary").
+_TITLE_NAMES = _PERSON_TITLES | frozenset(t + "." for t in _PERSON_TITLES)
 #: People who are not members of the place or institution named after them ("a doctor at Hawzeni's hospital").
 _LOCAL_PEOPLE = frozenset(
     "resident witness eyewitness doctor nurse medic pensioner villager farmer civilian refugee survivor relative "
@@ -631,6 +665,29 @@ def _army_of_a_cause(tokens: Sequence[str]) -> bool:
                 for t in rest
             )
     return False
+
+
+def _unnamed_person(text: str) -> bool:
+    """Whether a mention is a person named by no name: "The witness", "a former police dispatcher", "A spokesman".
+
+    >>> _unnamed_person("The witness"), _unnamed_person("A spokeswoman"), _unnamed_person("Its spokesman")
+    (True, True, False)
+    >>> _unnamed_person("The army's spokesman"), _unnamed_person("the Harran Front")
+    (False, False)
+    """
+    written = _TOKEN.findall(text)
+    if written[:1] and written[0].lower() in ("its", "his", "her", "their"):
+        return False  # the possessor's: "Its spokesman" speaks for it
+    tokens = [t for t in written if t.lower() not in _DETERMINERS and t.lower() not in ("a", "an")]
+    if not tokens or any(_is_name(t) or "'" in t or "’" in t for t in tokens):
+        return False
+    return singular_noun(tokens[-1].lower()) in PERSON_NOUNS | PERSON_ROLES | _SUBORDINATES
+
+
+def _only_a_name(tokens: Sequence[str]) -> bool:
+    """Whether ``tokens`` are a person's name and titles only ("Alma Fenwick", "Colonel Irit Sadan")."""
+    names = [t for t in tokens if t.lower().rstrip(".") not in _PERSON_TITLES]
+    return 1 <= len(names) <= 4 and all(_is_name(t) or t.lower() in _NAME_PARTICLES for t in names)
 
 
 def _person_name(tokens: Sequence[str]) -> list[str] | None:
@@ -716,7 +773,8 @@ def _role(head: str | None, words: list[str], labels: list[str], weak: set[str],
     ]
     modifiers += [r for r in (LABEL_WORDS.get(label) for label in labels) if r]
     own = HEAD_ROLES.get(head or "")
-    if head in _ARMED_HEADS and ({"army", "government"} & set(modifiers) or weak - _NON_STATE):
+    armed_opponents = {"rebel", "militant", "militia"} & set(modifiers)  # "Syrian opposition fighters"
+    if head in _ARMED_HEADS and not armed_opponents and ({"army", "government"} & set(modifiers) or weak - _NON_STATE):
         return "army"
     if head in _GENERIC_HEADS and modifiers:
         return modifiers[-1]
@@ -840,6 +898,16 @@ def demonym_of(word: str, place: str) -> bool:
     return False
 
 
+def _portfolio(display: str) -> frozenset[str]:
+    """The capitalised words right before "Minister" or "Secretary" ("Justice Minister Hanna Orlo": justice)."""
+    tokens = display.split()
+    return frozenset(
+        _name_token(tokens[i - 1])
+        for i in range(1, len(tokens))
+        if tokens[i].lower() in ("minister", "secretary") and tokens[i - 1][:1].isupper()
+    )
+
+
 def _names_overlap(first: frozenset[str] | set[str], second: frozenset[str] | set[str]) -> bool:
     """Whether one set of strong names holds the other, a demonym standing for its place ("Kartenian", "Kartenia").
 
@@ -896,10 +964,14 @@ def _clusters(
         target = None
         if p.strong:
             # a person who speaks for a named group joins it: "TLM spokesman Amir Haddou" and "the TLM"
-            group = p.strong - p.person_names if p.person_names else frozenset()
+            # (a title is no group: "Col. Hadi Rami" and "Col. Irit Sadan", "Defense Secretary" and "Health Secretary")
+            group = p.strong - p.person_names - _TITLE_NAMES if p.person_names else frozenset()
+            # a minister's portfolio names a ministry only: "Justice Minister Hanna Orlo" is no "Centre for Justice"
+            portfolio = bool(group) and group <= _portfolio(p.display)
             for c, cluster in enumerate(clusters):
                 plain = cluster["strong"] and (p.strong <= cluster["strong"] or cluster["strong"] <= p.strong)
-                plain = plain or bool(group and group <= cluster["strong"])
+                in_group = bool(group and group <= cluster["strong"])
+                plain = plain or (in_group and (not portfolio or (p.role is not None and cluster["role"] == p.role)))
                 if plain and (cluster["role"] is None or p.role is None or cluster["role"] == p.role):
                     target = c
                     break
@@ -1000,7 +1072,10 @@ def _head_twin(
             if named is None or not named.strong:
                 continue
             if named.person_names:  # a title before the name: "army spokesman Colonel Idrissa Keita"
-                if definite and p.head in _TWIN_TITLES and p.head in named.display.lower().split():
+                titled = named.display.lower().split()
+                # "the minister", a headline's "Minister" or "Defence minister" (its office as written)
+                office = len(words) > 1 and set(words) <= set(titled)
+                if (definite or office) and p.head in _TWIN_TITLES and p.head in titled:
                     twins.add(c)
             elif named.head == p.head and named.display.lower().split()[-1] in (p.head, p.head + "s"):
                 twins.add(c)
@@ -1288,7 +1363,9 @@ def _actor(
     forms = Counter(" ".join(unique[i].text.split()) for i in members)
     keyed = [p for p in (parsed[i] for i in members) if p is not None]
     role = next((p.role for p in keyed if p.role), None)
-    alias = next((p for p in keyed if p.key.startswith("alias:")), None)
+    aliases = [p for p in keyed if p.key.startswith("alias:")]
+    # the alias's own name first: "US government" rather than "Pentagon" or "Kremlin"
+    alias = next((p for p in aliases if p.key == f"alias:{p.display}"), aliases[0] if aliases else None)
     named = sorted((p for p in keyed if p.strong), key=lambda p: (-len(p.strong), -forms[p.display], -len(p.display)))
     # "Interior Ministry" before its minister
     organisations = [p for p, person in zip(named, _of_people(named), strict=True) if not person]

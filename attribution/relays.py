@@ -719,6 +719,8 @@ def find_mentions(
         bare = _bare(word)
         next_org = i + 1 < len(tokens) and _capitalised(tokens[i + 1][2]) and _bare(tokens[i + 1][2]) in _ORG_WORDS
         starts = _name_word(word, common_words) or (_capitalised(word) and bare in _TITLES)
+        if starts and i + 1 < len(tokens) and _common_noun_alone(bare, tokens[i + 1][2]):
+            starts = False  # "Officials said", "Witnesses told", "Speaking at": no name
         if not starts and not (_capitalised(word) and (bare in _DEMONYMS or bare in _NOT_NAMES) and next_org):
             i += 1
             continue
@@ -748,6 +750,9 @@ def find_mentions(
         if last < j:  # a title alone ("President said"): not a name
             i = max(k, i + 1)
             continue
+        office = _office_title(tokens[j : last + 1])
+        # "Defence Minister Ara Venn": the office is a title too (the name keeps it, as the source profiler reads it)
+        titles.extend(t[2].rstrip(".").lower() for t in tokens[j : j + office])
         ms, me = tokens[j][0], tokens[last][1]
         name = re.sub(r"['’]s$", "", text[ms:me]).rstrip(".")
         me = ms + len(name)
@@ -765,6 +770,51 @@ def find_mentions(
         mentions.append(Mention(ms, me, name, "org" if is_org else "person", gender, " ".join(titles)))
         i = last + 1
     return mentions
+
+
+def _office_title(run: Sequence[tuple[int, int, str]]) -> int:
+    """How many words of a capitalised run name an office before a person's name ("Defence Minister Ara Venn": 2).
+
+    At most two words before the title word, none of them an organisation's word, and a name after it.
+
+    >>> [_office_title([(0, 0, w) for w in name.split()]) for name in ("Defence Minister Ara Venn",
+    ...  "Deputy Prime Minister Ana Ruiz", "Attorney General Rob Lane", "Ara Venn", "Human Rights Watch Director Ken")]
+    [2, 3, 2, 0, 0]
+    """
+    words = [t[2].rstrip(".") for t in run]
+    for at in range(min(3, len(words) - 1), 0, -1):
+        rest = words[at + 1 :]
+        if (
+            words[at].lower() in _TITLES
+            and rest
+            and not any(w.lower() in _TITLES for w in rest)
+            and not any(_bare(w) in _ORG_WORDS for w in words[:at])
+        ):
+            return at + 1
+    return 0
+
+
+#: Words that follow a sentence's opening participle: "Speaking at", "Responding to", "Asked about".
+_AFTER_PARTICIPLE = frozenset("at to on in about with from after before during for by the a an".split())
+
+
+def _common_noun_alone(bare: str, following: str) -> bool:
+    """Whether a capitalised word followed by a lower-case one is a common noun or participle, not a name.
+
+    A plural or singular noun for people, bodies or documents ("Officials", "Witnesses", "Residents") or a
+    participle before a preposition ("Speaking at", "Responding to"); "Hamas said", "Beijing said" stay names.
+
+    >>> [_common_noun_alone(w, n) for w, n in (("officials", "said"), ("speaking", "at"), ("hamas", "said"))]
+    [True, True, False]
+    >>> [_common_noun_alone(w, n) for w, n in (("beijing", "said"), ("officials", "Say"), ("army", "said"))]
+    [False, False, False]
+    """
+    if _capitalised(following) or bare in _ORG_WORDS:
+        return False
+    if bare.endswith(("ing", "ed")) and following.lower() in _AFTER_PARTICIPLE:
+        return True
+    noun = singular_noun(bare)
+    return noun in PERSON_NOUNS or noun in ORG_NOUNS or noun in DOCUMENT_NOUNS or bare in _COLLECTIVE_PEOPLE
 
 
 def _ends_sentence(word: str) -> bool:
@@ -1146,14 +1196,31 @@ def resolve_source_mention(
         and not _overlaps((m.start, m.end), quoted)
         and not (target == "person" and _after_locative(text, m))  # "near Hrusk": a place, not a "he"
     ]
+    if kind == "person" and len(words) == 1:
+        previous = _previous_speaker(attribution, earlier_attributions, recent_lo)
+        if previous is not None and (
+            _pronoun_gender(previous) in ("", gender) or source_kind(previous) == "nominal_person"
+        ):
+            # "Venn said ... He declined ... 'We are not,' he said": the same speaker as the "He" or "The minister"
+            before = [o for o in earlier_attributions if o.source and o.source[0].start < previous.source[0].start]
+            return resolve_source_mention(previous, text, sentences, before)
+        if previous is not None and _unnamed_person(previous, candidates):
+            return None  # "The source added ... He said": the unnamed source again, not a name in passing
     if kind == "nominal_org":
         named_like = [m for m in candidates if words[-1] in m.text.lower()]
         if named_like:
             return _full_form(named_like[-1], earlier_all)
         if words[-1] in _KIND_NOUNS:
             return None  # "the coalition said": not the nearest organisation of another kind ("Saba", "Amnesty")
-    if kind == "nominal_person":
-        titled = [m for m in candidates if m.titled and (words[-1] in m.titled or m.titled.startswith(words[-1][:3]))]
+    if kind == "nominal_person":  # "the minister": the last person so titled, however far back
+        titled = [
+            m
+            for m in earlier_all
+            if m.kind == "person"
+            and m.titled
+            and (words[-1] in m.titled.split() or m.titled.startswith(words[-1][:3]))
+            and not _overlaps((m.start, m.end), quoted)
+        ]
         if titled:
             return _full_form(titled[-1], earlier_all)
     if not candidates:
@@ -1168,6 +1235,51 @@ def resolve_source_mention(
     subjects = [m for m in candidates if m.start >= recent_lo and _sentence_initial(text, m, starts)]
     chosen = subjects[-1] if subjects else candidates[-1]
     return _full_form(chosen, earlier_all)
+
+
+def _previous_speaker(attribution: Attribution, others: Sequence[Attribution], lo: int) -> Attribution | None:
+    """The attribution whose source ends last before ``attribution``'s, if it starts at ``lo`` or later."""
+    start = attribution.source[0].start
+    before = [a for a in others if a is not attribution and a.source and lo <= a.source[0].start < start]
+    before = [a for a in before if a.source[-1].end <= start]
+    return max(before, key=lambda a: a.source[-1].end, default=None)
+
+
+def _pronoun_gender(attribution: Attribution) -> str | None:
+    """``m`` or ``f`` for a source that is only "he" or "she", else ``None``."""
+    words = _source_words(attribution)
+    return _PERSON_PRONOUNS.get(words[0]) if len(words) == 1 and words[0] in ("he", "she") else None
+
+
+#: Heads of an unnamed source that is one person: "A military source", "a woman who fled", "One man".
+_ONE_PERSON_HEADS = (
+    PERSON_NOUNS
+    | frozenset(
+        "source farmer villager nurse medic shopkeeper trader survivor refugee student teacher worker driver "
+        "soldier fighter guard deputy officer one another".split()
+    )
+) - frozenset(("republican", "democrat"))
+#: Words that end the head part of a source: "a woman | who fled", "a farmer | in Oskal", "a source | close to".
+_AFTER_HEAD = frozenset("who whom whose which that in at from of for with close familiar near on".split())
+
+
+def _unnamed_person(attribution: Attribution, candidates: Sequence[Mention]) -> bool:
+    """Whether a source is one person it does not name: "The source", "a woman who fled to the village of Ain Sadra".
+
+    >>> def a(src): return Attribution((), (Span("SOURCE", 0, len(src), src, 0),), (), "indirect", 0, 1.0)
+    >>> [_unnamed_person(a(s), []) for s in ("The source", "a woman who fled to Ain Sadra", "One man")]
+    [True, True, True]
+    >>> [_unnamed_person(a(s), []) for s in ("officials", "The ministry", "Residents of Tel Haroun", "He")]
+    [False, False, False, False]
+    """
+    words = _source_words(attribution)
+    if len(words) < 2 and words[:1] not in (["one"], ["another"]):
+        return False  # a pronoun, or one bare word
+    span = [(s.start, s.end) for s in attribution.source]
+    if any(_overlaps((m.start, m.end), span) for m in candidates):
+        return False
+    head = next((i for i, w in enumerate(words) if i and w in _AFTER_HEAD), len(words))
+    return words[head - 1] in _ONE_PERSON_HEADS
 
 
 def _unnamed_subject_before(attribution: Attribution, others: Sequence[Attribution]) -> bool:
@@ -1324,7 +1436,9 @@ def earlier_same_source(
     "A military source told FNA ... " then "..., the source said": "the source" is the same speaker, so it
     takes that attribution's type and anonymity (guidelines 1.1: a nominal source takes the type of what
     it resolves to, even when that is not a named entity). Matched on the head noun (the last word,
-    plural or singular) within ``max_sentences`` sentences before; the nearest match wins.
+    plural or singular) within ``max_sentences`` sentences before; the nearest match wins. A "he" or "she" that
+    nothing resolves takes up the source just before it, in its sentence or the one before, when that is one
+    unnamed person or the same pronoun ("The source added ... He said").
 
     Example:
         >>> from attribution.records import Span
@@ -1340,11 +1454,21 @@ def earlier_same_source(
         True
 
     """
+    if not attributions[index].source:
+        return None
+    here = attributions[index].source[0].sentence_index
+    if _pronoun_gender(attributions[index]) is not None:  # "He said" right after "The source added"
+        previous = _previous_speaker(attributions[index], attributions[:index], 0)
+        if previous is None or here - previous.source[0].sentence_index > 1:
+            return None
+        same_gender = _pronoun_gender(previous) == _pronoun_gender(attributions[index])
+        if not (same_gender or _unnamed_person(previous, ())):
+            return None
+        return next(j for j in range(index) if attributions[j] is previous)
     words = _source_words(attributions[index])
     if len(words) < 2 or words[0] not in _ANAPHORIC_DETERMINERS:
         return None
     head = singular_noun(words[-1])
-    here = attributions[index].source[0].sentence_index
     for j in range(index - 1, -1, -1):
         other = attributions[j]
         if not other.source or other.source[0].start >= attributions[index].source[0].start:

@@ -80,6 +80,15 @@ from attribution.records import Actor, Attribution, DistancingMarker, LoadedTerm
         (["Minister Lena Korval", "the interior minister"], [[0, 1]]),
         (["Minister", "Minister Lena Korval", "the government"], [[0, 1], [2]]),  # a headline's bare title
         (["army spokesman Colonel Idrissa Keita", "The spokesman"], [[0, 1]]),
+        (["Defence Minister Ara Venn", "Defence minister"], [[0, 1]]),  # a headline's office as the body writes it
+        # a seat of government is its country's government
+        (["the Pentagon", "A Pentagon spokesman", "The White House", "US officials"], [[0, 1, 2, 3]]),
+        (["Downing Street", "British officials"], [[0, 1]]),
+        # a deputy named in apposition is the deputy, not the person whose deputy she is
+        (["Defence Minister Ara Venn", "Venn's deputy, Colonel Irit Sadan", "Sadan", "Venn"], [[0, 3], [1, 2]]),
+        # an unnamed person whose name follows in apposition is that person
+        (["The witness, Alma Fenwick, who worked in the control room,", "Fenwick"], [[0, 1]]),
+        (["A spokeswoman, Lena Ostrova,", "Ostrova"], [[0, 1]]),
     ],
 )
 def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -143,6 +152,13 @@ def test_merges(mentions: list[str], clusters: list[list[int]]) -> None:
         (["opponents of the government", "the government"], [[0], [1]]),
         (["Supporters of the rebels", "the rebels"], [[0], [1]]),
         (["critics of the army", "the army"], [[0], [1]]),
+        # two people of one title or rank are two actors; an office of another minister is not his
+        (["Defense Secretary Mark Holloway", "Health Secretary Joan Pike"], [[0], [1]]),
+        (["Col. Hadi Rami", "Col. Irit Sadan"], [[0], [1]]),
+        (["Defence Minister Ara Venn", "Foreign minister"], [[0], [1]]),
+        (["Venn", "Venn's deputy"], [[0]]),  # a deputy with no name is no one the table can name
+        # a minister's portfolio is no group's name
+        (["the Centre for Justice and Dignity", "Justice Minister Hanna Orlo", "Orlo"], [[0], [1, 2]]),
     ],
 )
 def test_non_merges(mentions: list[str], clusters: list[list[int]]) -> None:
@@ -171,6 +187,14 @@ def test_mentions_that_name_no_actor(mention: str) -> None:
         ("U.S. officials", None, "alias:US government", "government"),
         ("Takfiri groups", None, "role:militant", "militant"),
         ("opposition fighters", None, "role:rebel", "rebel"),
+        ("Syrian opposition fighters", None, "alias:Syrian rebels", "rebel"),  # not the Syrian army
+        ("Syrian government forces", None, "alias:Syrian army", "army"),
+        # the political opposition is not an armed one
+        ("Opposition lawmakers", None, "head:lawmaker", None),
+        ("opposition MPs", None, "head:mp", None),
+        ("the armed opposition", None, "role:rebel", "rebel"),
+        ("the Pentagon", None, "alias:US government", "government"),
+        ("White House spokeswoman Ann Lee", None, "names:ann lee", "government"),
         # a General Staff is an army's command, not a general named Staff
         ("Ukraine's General Staff", None, "alias:Ukrainian army", "army"),
         ("the Ukrainian General Staff", None, "alias:Ukrainian army", "army"),
@@ -300,6 +324,8 @@ def test_build_actors_links_every_number_to_its_items() -> None:
         (["TDF spokesman Brigadier General Noam Eldar", "the TDF"], "TDF"),
         (["Colonel Arnel Bautista", "Bautista"], "Colonel Arnel Bautista"),  # only the person: his name
         (["Senator", "Senator Ellen Marsh", "Marsh"], "Senator Ellen Marsh"),  # a headline's title is no group
+        (["the Pentagon", "US officials"], "US government"),  # a government by its own name, not its seat's
+        (["Damascus", "the Syrian foreign ministry"], "Syrian government"),
         (
             ["Fighters of the Tarsian Liberation Movement (TLM)", "TLM spokesman Amir Haddou"],
             "Tarsian Liberation Movement (TLM)",

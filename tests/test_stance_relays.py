@@ -569,6 +569,101 @@ def test_resolve_skips_places_for_personal_pronouns(text: str, resolved: str | N
     assert resolve_source(pronoun, text, sentences, []) == resolved
 
 
+def _chain(text: str, sources: list[tuple[str, str]]) -> tuple[list[Attribution], list]:
+    """Attributions for ``(source, cue)`` pairs found one after the other in ``text``."""
+    sentences = RuleSegmenter()(Article(id="t", text=text))
+    attributions, at = [], 0
+    for source, cue in sources:
+        s = text.index(source, at)
+        c = text.index(cue, s + len(source))
+        at = c + len(cue)
+        index = next(x.index for x in sentences if x.start <= s < x.end)
+        attributions.append(
+            Attribution(
+                (Span("CUE", c, c + len(cue), cue, index),),
+                (Span("SOURCE", s, s + len(source), source, index),),
+                (),
+                "indirect",
+                index,
+                1.0,
+            )
+        )
+    return attributions, sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "sources", "resolved"),
+    [
+        # a "he" after a "He" takes its antecedent, not the last name in passing ("Kestrani")
+        (
+            'Venn said troops were massing on the Kestrani side. He declined to give details. "We are ready," he said.',
+            [("Venn", "said"), ("He", "declined"), ("he", "said")],
+            "Venn",
+        ),
+        # and after "The minister", the minister
+        (
+            "Defence Minister Ara Venn spoke in Sarn. The minister announced an inquiry near Dorrin. He said it "
+            "would report soon.",
+            [("Defence Minister Ara Venn", "spoke"), ("The minister", "announced"), ("He", "said")],
+            "Defence Minister Ara Venn",
+        ),
+        # the unnamed source again: no name in passing ("Ahmed Rami", "Takfiri")
+        (
+            "A military source said Kessa had fallen. The source added that Colonel Ahmed Rami led the assault. "
+            "He said the Takfiri gangs fled.",
+            [("A military source", "said"), ("The source", "added"), ("He", "said")],
+            None,
+        ),
+        (
+            "A woman who fled to the village of Ain Sadra said the planes came every night. She asked not to be named.",
+            [("A woman who fled to the village of Ain Sadra", "said"), ("She", "asked")],
+            None,
+        ),
+        # negative: a speaker of the other gender, or a plural one, does not stop the search for a name
+        (
+            "Oleg Marin fled to the village of Oskal. Officials said the road was closed. "
+            "He said the shelling went on.",
+            [("Officials", "said"), ("He", "said")],
+            "Oleg Marin",
+        ),
+        (
+            "Oleg Marin fled to the village of Oskal. She said the road was closed. He said the shelling went on.",
+            [("She", "said"), ("He", "said")],
+            "Oleg Marin",
+        ),
+    ],
+)
+def test_a_pronoun_takes_up_the_speaker_before_it(
+    text: str, sources: list[tuple[str, str]], resolved: str | None
+) -> None:
+    attributions, sentences = _chain(text, sources)
+    assert resolve_source(attributions[-1], text, sentences, attributions[:-1]) == resolved
+
+
+def test_the_minister_is_the_last_minister_named_however_far_back() -> None:
+    text = (
+        "Finance Minister Oskar Grell unveiled the plan. It was late. Prices rose. Rents rose. Critics howled. "
+        "Nobody believed it. The minister says the plan will create new homes."
+    )
+    attributions, sentences = _chain(text, [("The minister", "says")])
+    assert resolve_source(attributions[0], text, sentences, []) == "Finance Minister Oskar Grell"
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "titled"),
+    [
+        ("Defence Minister Ara Venn spoke.", ["Defence Minister Ara Venn"], ["defence minister"]),
+        ("Deputy Prime Minister Ana Ruiz spoke.", ["Deputy Prime Minister Ana Ruiz"], ["deputy prime minister"]),
+        # an organisation's name before a title stays a name of its own
+        ("Human Rights Watch Director Ken Roth spoke.", ["Human Rights Watch Director Ken Roth"], [""]),
+        ("Ara Venn spoke.", ["Ara Venn"], [""]),
+    ],
+)
+def test_find_mentions_reads_an_office_as_a_title(text: str, names: list[str], titled: list[str]) -> None:
+    mentions = find_mentions(text)
+    assert [m.text for m in mentions] == names and [m.titled for m in mentions] == titled
+
+
 @pytest.mark.parametrize(
     ("source", "kind"),
     [
@@ -653,6 +748,11 @@ def _sourced(source: str, sentence: int) -> Attribution:
         pytest.param([("A military source", 0), ("the source", 6)], None, id="too-far-back"),
         pytest.param([("the source", 0)], None, id="nothing-before"),
         pytest.param([("A military source", 0), ("a source", 1)], None, id="indefinite-is-a-new-speaker"),
+        pytest.param([("A military source", 0), ("He", 1)], 0, id="he-after-an-unnamed-source"),
+        pytest.param([("A military source", 0), ("He", 1), ("he", 2)], 1, id="he-after-he"),
+        pytest.param([("A military source", 0), ("He", 3)], None, id="he-too-far-back"),
+        pytest.param([("Officials", 0), ("He", 1)], None, id="he-after-a-plural"),
+        pytest.param([("She", 0), ("He", 1)], None, id="he-after-she"),
     ],
 )
 def test_earlier_same_source(sources: list[tuple[str, int]], expected: int | None) -> None:
