@@ -414,6 +414,13 @@ _SUBORDINATES = frozenset(
 )
 
 
+#: People of their own, not the possessor: "Grell's defenders", "the group's critics".
+_NOT_THE_POSSESSOR = frozenset(
+    "supporter supporters critic critics opponent opponents defender defenders rival rivals detractor detractors "
+    "backer backers enemy enemies victim victims ally allies".split()
+)
+
+
 def _owner(text: str) -> str:
     """The organisation a person mention speaks for, else the mention itself.
 
@@ -428,7 +435,7 @@ def _owner(text: str) -> str:
         rest = [w.lower() for w in _TOKEN.findall(match.group(2))]
         if any(w in PERSON_ROLES for w in rest):
             return _clean(match.group(1))
-        if rest and rest[-1] in _SUBORDINATES:
+        if rest and (rest[-1] in _SUBORDINATES or rest[-1] in _NOT_THE_POSSESSOR):
             return _clean(match.group(2))
         return _clean(match.group(1) + " " + match.group(2))
     return text.removesuffix("'s").removesuffix("’s")
@@ -1127,6 +1134,49 @@ class Mention:
     source_type: str | None = None
 
 
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?![\w’'-])")
+_SENTENCE_BEFORE = re.compile(r"(?:^|[.!?:]\s+|\n\s*)[\"“‘']?$")
+
+
+def read_mid_sentence(mention: Mention, text: str) -> str:
+    """The mention's words with a sentence's capitalised first word in lower case when it is a common word.
+
+    A word counts as common when the article also writes it in lower case and the mention's next word is in lower
+    case: "Leaked memo" and "Security sources" start their sentences, but "a leaked memo" and "security forces"
+    show what the words are. A name keeps its capital ("Hamas said", "Security Council"), as does a mention that
+    is not the text at its span (a resolved name).
+
+    >>> text = "Security sources said so. The security forces left. Hamas said no."
+    >>> [read_mid_sentence(Mention(w, "source", 0, 0, (text.index(w), text.index(w) + len(w))), text)
+    ...  for w in ("Security sources", "Hamas")]
+    ['security sources', 'Hamas']
+    """
+    if mention.span is None or text[mention.span[0] : mention.span[1]] != mention.text:
+        return mention.text
+    words = mention.text.split()
+    if len(words) < 2 or not words[0][:1].isupper() or not words[1][:1].islower():
+        return mention.text
+    if not _SENTENCE_BEFORE.search(text[max(0, mention.span[0] - 3) : mention.span[0]]):
+        return mention.text
+    first = words[0].lower()
+    if first not in _lower_case_words(text):
+        return mention.text
+    return first + mention.text[len(words[0]) :]
+
+
+def _capital_kept(parsed: ParsedMention | None, written: str) -> ParsedMention | None:
+    """``parsed`` with its display starting as ``written`` does ("Chief prosecutor", read as "chief prosecutor")."""
+    if parsed is None or not written[:1].isupper() or not parsed.display[:1].islower():
+        return parsed
+    if not written.lower().startswith(parsed.display.split()[0].lower()):
+        return parsed
+    return replace(parsed, display=parsed.display[:1].upper() + parsed.display[1:])
+
+
+def _lower_case_words(text: str) -> frozenset[str]:
+    return frozenset(_LOWER_WORD.findall(text))
+
+
 def _read_with_label(label: str, head: str) -> bool:
     """Whether a target right after its term is read with it: alone it names no actor, or none of a known role.
 
@@ -1307,6 +1357,7 @@ def build_actors(
     attributions: Sequence[Attribution],
     loaded_terms: Sequence[LoadedTerm],
     distancing: Sequence[DistancingMarker] = (),
+    text: str | None = None,
 ) -> tuple[Actor, ...]:
     """The actor table of a report, most mentioned actor first.
 
@@ -1314,6 +1365,8 @@ def build_actors(
         attributions: The report's attributions (their sources, with profile fields when present).
         loaded_terms: Its loaded terms (their targets).
         distancing: Its distancing markers (their targets).
+        text: The article, when known: a sentence's capitalised first word that the article also writes in lower
+            case is no name ("Leaked memo", "Security sources"; :func:`read_mid_sentence`).
 
     Example:
         >>> from attribution.records import Attribution, LoadedTerm, Span
@@ -1342,10 +1395,11 @@ def build_actors(
             seen[dedupe] = len(unique)
         unique.append(m)
         items_of.append([m])
-    parsed = _bodies_named_here([m.text for m in unique], [parse_mention(m.text, m.source_type) for m in unique])
-    parsed = _inside_a_fuller_mention(unique, parsed)
+    read = [read_mid_sentence(m, text) if text is not None else m.text for m in unique]
+    parsed = [_capital_kept(parse_mention(r, m.source_type), m.text) for r, m in zip(read, unique, strict=True)]
+    parsed = _inside_a_fuller_mention(unique, _bodies_named_here(read, parsed))
     actors = []
-    for members in _clusters(parsed, [m.kind == "distancing_target" for m in unique], [m.text for m in unique]):
+    for members in _clusters(parsed, [m.kind == "distancing_target" for m in unique], read):
         everything = [item for i in members for item in items_of[i]]
         actors.append(_actor(members, unique, parsed, everything, attributions, loaded_terms))
     actors.sort(key=lambda a: (-a.mentions, -len(a.term_indices) - len(a.claims), a.sentence_indices[:1]))

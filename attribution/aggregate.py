@@ -412,7 +412,7 @@ def aggregate(
     continued = continued_sentences(sentences, attributions, labels)
     in_quotes = {sentence for sentence, _ in continued}
     known_anonymity = [a.anonymous for a in attributions if a.anonymous is not None]
-    actors = build_actors(attributions, terms, markers)
+    actors = build_actors(attributions, terms, markers, article.text)
     terms = targets_from_actors(actors, terms)  # a bare label ("the terrorists") names the actor it was joined to
     summary = ArticleSummary(
         n_sentences=len(sentences),

@@ -361,7 +361,7 @@ class Analyzer:
                     from attribution.target_ranking import targets_from_ranker
 
                     # the terms as a report without the ranker has them (the ranker was fitted on such reports)
-                    terms = targets_from_actors(build_actors(attributions, terms, distancing), terms)
+                    terms = targets_from_actors(build_actors(attributions, terms, distancing, article.text), terms)
                     terms = targets_from_ranker(article.text, sentences, attributions, terms, self.target_ranker)
                 terms = without_denied_targets(article.text, terms)  # "not terrorists": applied to no one
                 techniques = tuple(s for s in raw_terms[i].techniques if not inside_group_name(names, s.start, s.end))

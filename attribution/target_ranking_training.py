@@ -169,7 +169,9 @@ def target_scores(
         terms = report.loaded_terms
         if ranker is not None:  # as the analyzer runs it: on the report's terms, then the actor table again
             terms = targets_from_ranker(report.article.text, report.sentences, report.attributions, terms, ranker)
-            terms = targets_from_actors(build_actors(report.attributions, terms, report.distancing), terms)
+            terms = targets_from_actors(
+                build_actors(report.attributions, terms, report.distancing, report.article.text), terms
+            )
         counts = np.array(term_attribute_counts(record, terms))
         sums = counts if sums is None else sums + counts
         for i, target in gold_targets(record, terms).items():

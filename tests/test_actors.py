@@ -690,3 +690,43 @@ def test_an_actor_is_shown_without_the_writers_distancing(mention: str, display:
 def test_a_possessive_apostrophe_is_no_quote_mark() -> None:
     assert _display("Doctors' unions") == "Doctors' unions"
     assert _display("the 'independent' council") == "independent council"
+
+
+def _said_by(text: str, source: str) -> Attribution:
+    start = text.index(source)
+    said = text.index("said", start)
+    return Attribution(
+        (Span("CUE", said, said + 4, "said", 0),),
+        (Span("SOURCE", start, start + len(source), source, 0),),
+        (),
+        "indirect",
+        0,
+        1.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "actors"),
+    [
+        # a sentence's first word that the article also writes in lower case is no name
+        ("Leaked memo said the camp is full. A leaked memo was seen.", "Leaked memo", []),
+        ("Security sources said the camp is full. The security forces left.", "Security sources", ["army"]),
+        # negative: a name never written in lower case, two capitalised words, or a word inside a sentence
+        ("Hamas officials said the camp is full. The officials left.", "Hamas officials", ["Hamas"]),
+        ("Nordvik Bank said the camp is full. A bank said so.", "Nordvik Bank", ["Nordvik Bank"]),
+        ("Officials of Leaked County said the camp is full. A leaked memo.", "Leaked County", ["Leaked County"]),
+    ],
+)
+def test_a_sentences_capitalised_common_word_is_no_name(text: str, source: str, actors: list[str]) -> None:
+    assert [a.name for a in build_actors([_said_by(text, source)], [], text=text)] == actors
+
+
+def test_without_the_article_a_capitalised_first_word_stays_a_name() -> None:
+    text = "Leaked memo said the camp is full. A leaked memo was seen."
+    assert [a.name for a in build_actors([_said_by(text, "Leaked memo")], [])] == ["Leaked memo"]
+
+
+@pytest.mark.parametrize("mention", ["Grell's defenders", "the group's critics", "ISIL's allies"])
+def test_people_of_their_own_are_not_the_possessor(mention: str) -> None:
+    owner = mention.split("'")[0].removeprefix("the ")
+    assert cluster_mentions([owner, mention]) in ([[0]], [[0], [1]])
