@@ -738,7 +738,8 @@ def find_mentions(
                 break
             if k > i and "\n" in text[tokens[k - 1][1] : tokens[k][0]]:
                 break  # a headline without a full stop ends at its line: "... from Sarn" / "Dr. Amal Hadid has"
-            if k == i or _name_word(w, common_words) or (k > j and _capitalised(w) and w.lower() not in _NOT_NAMES):
+            within = k > j and _capitalised(w) and (w.lower() not in _NOT_NAMES or w == "Today")  # "USA Today"
+            if k == i or _name_word(w, common_words) or within:
                 last = k
                 k += 1
             elif w.lower() in _CONNECTORS and k + 1 < len(tokens) and _capitalised(tokens[k + 1][2]) and k > j:

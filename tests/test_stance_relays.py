@@ -726,6 +726,12 @@ def test_find_mentions_titles_and_kinds() -> None:
         ("A doctor's account from Sarn\n\nDr. Amal Hadid has worked there.", ["Sarn", "Amal Hadid"]),
         ("We met the Harran\nFront.", ["Harran", "Front"]),
         ("We met the Harran Front.", ["Harran Front"]),
+        # an outlet's "Today" is part of its name; "Today" alone is none
+        ("The website Amran Today quoted officials.", ["Amran Today"]),
+        ("Today, Obama said so.", ["Obama"]),
+        # a plural noun for people, or a participle, that opens a sentence is no name
+        ("Officials said Venn left. Witnesses told Sadan.", ["Venn", "Sadan"]),
+        ("Speaking at a news conference, Venn said so.", ["Venn"]),
     ],
 )
 def test_find_mentions_skips_words_that_are_no_names(text: str, names: list[str]) -> None:
