@@ -412,12 +412,10 @@ _SUBORDINATES = frozenset(
     "deputy deputies aide aides adviser advisers advisor advisors assistant wife husband son daughter brother "
     "sister lawyer lawyers attorney successor predecessor counterpart bodyguard bodyguards".split()
 )
-
-
-#: People of their own, not the possessor: "Grell's defenders", "the group's critics".
-_NOT_THE_POSSESSOR = frozenset(
+#: People of their own, not the possessor: "Grell's defenders", "its supporters", "his critics".
+NOT_THE_POSSESSOR = frozenset(
     "supporter supporters critic critics opponent opponents defender defenders rival rivals detractor detractors "
-    "backer backers enemy enemies victim victims ally allies".split()
+    "backer backers enemy enemies victim victims ally allies neighbour neighbours neighbor neighbors".split()
 )
 
 
@@ -435,7 +433,7 @@ def _owner(text: str) -> str:
         rest = [w.lower() for w in _TOKEN.findall(match.group(2))]
         if any(w in PERSON_ROLES for w in rest):
             return _clean(match.group(1))
-        if rest and (rest[-1] in _SUBORDINATES or rest[-1] in _NOT_THE_POSSESSOR):
+        if rest and (rest[-1] in _SUBORDINATES or rest[-1] in NOT_THE_POSSESSOR):
             return _clean(match.group(2))
         return _clean(match.group(1) + " " + match.group(2))
     return text.removesuffix("'s").removesuffix("’s")
@@ -517,7 +515,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
             strong = frozenset(_name_token(t) for t in tokens if _is_name(t) and t.lower() not in DEMONYMS)
             return ParsedMention(f"alias:{alias}", alias, ALIASES[alias][0], strong, frozenset(), None)
     first = candidates[0][0]
-    if _owner(parts[0]) != parts[0] and _POSSESSIVE.match(parts[0]) and first.lower().split()[-1] in _SUBORDINATES:
+    if _POSSESSIVE.match(parts[0]) and first.lower().split()[-1] in _SUBORDINATES:
         # "Venn's deputy, Colonel Irit Sadan": the deputy's own name, when the mention gives it
         first = next((p for p in parts[1:] if _person_name(_TOKEN.findall(p))), first)
     elif _unnamed_person(parts[0]):

@@ -37,7 +37,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from attribution.actors import singular_noun
+from attribution.actors import NOT_THE_POSSESSOR, singular_noun
 from attribution.headlines import bare_word as _bare
 from attribution.headlines import dateline_words, headline_words
 from attribution.records import Attribution, Sentence, Span
@@ -979,13 +979,6 @@ def _source_words(attribution: Attribution) -> list[str]:
     return [w.lower().strip(".,“”\"'’") for w in " ".join(s.text for s in attribution.source).split()]
 
 
-#: Heads of a possessive source who do not speak for the possessor: "its supporters", "his critics".
-_NOT_THE_POSSESSOR = frozenset(
-    "supporter supporters critic critics opponent opponents rival rivals detractor detractors backer backers "
-    "enemy enemies victim victims neighbour neighbours neighbor neighbors".split()
-)
-
-
 def source_kind(attribution: Attribution) -> str:
     """How a source refers to its speaker.
 
@@ -1021,7 +1014,7 @@ def source_kind(attribution: Attribution) -> str:
             return "first"
         if first in _RELATIVE:
             return "relative"
-    if first in {"his", "her", "its", "their"} and words[-1] in _NOT_THE_POSSESSOR:
+    if first in {"his", "her", "its", "their"} and words[-1] in NOT_THE_POSSESSOR:
         return "other"  # "its supporters", "his critics": people of their own, not the possessor
     if first in {"his", "her"} and len(words) <= 4:
         return "person"  # "his campaign", "her spokesman": the possessor
