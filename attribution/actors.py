@@ -498,7 +498,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
     """
     text = _SINGLE_QUOTED.sub(r"\1", text)  # "the 'independent' council": quote marks, not a possessive
     cleaned = _clean(_GENERAL_STAFF.sub("general-staff", text))  # an army's command, not a general's name
-    if not cleaned:
+    if not cleaned or _two_actors(cleaned):
         return None
     parts = [p for p in (_clean(_without_modifier(p)) for p in cleaned.split(",")) if p]
     candidates = [(_owner(p), p) for p in parts]
@@ -670,6 +670,28 @@ def _army_of_a_cause(tokens: Sequence[str]) -> bool:
                 for t in rest
             )
     return False
+
+
+_COORDINATION = re.compile(r"^(?:neither\s+)?(?P<left>.+?)\s+(?:and|nor|&)\s+(?P<right>.+)$", re.IGNORECASE)
+
+
+def _two_actors(text: str) -> bool:
+    """Whether a mention joins two actors, so that it is a mention of neither alone.
+
+    Two people's names ("Sen. Dale Harlan and Gov. Miriam Voss", "Harlan and Voss"), or anything with "nor". One
+    body's name with "and" in it is one actor: "the Centre for Justice and Dignity".
+
+    >>> [_two_actors(t) for t in ("Harlan and Voss", "Neither the government nor the Southern Shield")]
+    [True, True]
+    >>> [_two_actors(t) for t in ("the Centre for Justice and Dignity", "Harlan", "Bosnia's army and police")]
+    [False, False, False]
+    """
+    match = _COORDINATION.match(text)
+    if match is None:
+        return False
+    if re.search(r"\snor\s", text, re.IGNORECASE):
+        return True
+    return all(_only_a_name(_TOKEN.findall(match.group(side))) for side in ("left", "right"))
 
 
 def _unnamed_person(text: str) -> bool:

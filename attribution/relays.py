@@ -607,7 +607,8 @@ _ORG_WORDS = frozenset(
 )
 _TITLES = frozenset(
     """mr mrs ms dr sen senator rep representative gov governor president vice secretary gen general col
-    colonel lt lieutenant maj major capt captain sgt sheikh prime minister chairman chairwoman spokesman
+    colonel lt lieutenant maj major capt captain sgt brig brigadier adm admiral cmdr sheikh prime minister chairman
+    chairwoman spokesman
     spokeswoman spokesperson judge justice mayor ambassador commander chief director professor prof sir
     lord lady rev reverend father imam rabbi king queen prince princess emir ayatollah""".split()
 )
@@ -743,6 +744,8 @@ def find_mentions(
                 last = k
                 k += 1
             elif w.lower() in _CONNECTORS and k + 1 < len(tokens) and _capitalised(tokens[k + 1][2]) and k > j:
+                if w.lower() == "and" and _two_names(text, tokens, j, k):
+                    break  # "Sen. Dale Harlan and Gov. Miriam Voss", "Harlan and Voss": two people
                 k += 1
             elif w == "-" and k > j and k + 1 < len(tokens) and _capitalised(tokens[k + 1][2]):
                 k += 1
@@ -773,6 +776,34 @@ def find_mentions(
     return mentions
 
 
+def _two_names(text: str, tokens: Sequence[tuple[int, int, str]], start: int, at: int) -> bool:
+    """Whether the "and" at ``tokens[at]`` joins two names, not one name's words ("Centre for Justice and Dignity").
+
+    Two names: a title follows the "and" ("... Harlan and Gov. Miriam Voss"), or the capitalised words on each side
+    ("Harlan", "Voss") also stand alone elsewhere in the article.
+
+    >>> text = "Harlan and Voss met. Harlan spoke; Voss left. The Centre for Justice and Dignity said so."
+    >>> [m.text for m in find_mentions(text)]
+    ['Harlan', 'Voss', 'Harlan', 'Voss', 'The Centre for Justice and Dignity']
+    """
+    after = tokens[at + 1][2].rstrip(".").lower()
+    if after in _TITLES:
+        return True
+    left = tokens[start:at]
+    right = []
+    for token in tokens[at + 1 :]:
+        if not _capitalised(token[2]) or token[2].lower() in _CONNECTORS:
+            break
+        right.append(token)
+    if not left or not right or any(t[2].lower() in _CONNECTORS for t in left):
+        return False
+    elsewhere = text[: left[0][0]] + " " * (right[-1][1] - left[0][0]) + text[right[-1][1] :]
+    return all(
+        re.search(rf"(?<![\w-]){re.escape(text[side[0][0] : side[-1][1]])}(?![\w-])", elsewhere)
+        for side in (left, right)
+    )
+
+
 def _office_title(run: Sequence[tuple[int, int, str]]) -> int:
     """How many words of a capitalised run name an office before a person's name ("Defence Minister Ara Venn": 2).
 
@@ -795,6 +826,8 @@ def _office_title(run: Sequence[tuple[int, int, str]]) -> int:
     return 0
 
 
+#: Members of a body named before them in lower case: "Government officials", "Army units".
+_GENERIC_MEMBERS = frozenset("official source unit soldier troop force spokesman spokeswoman officer".split())
 #: Words that follow a sentence's opening participle: "Speaking at", "Responding to", "Asked about".
 _AFTER_PARTICIPLE = frozenset("at to on in about with from after before during for by the a an".split())
 
@@ -809,9 +842,13 @@ def _common_noun_alone(bare: str, following: str) -> bool:
     [True, True, False]
     >>> [_common_noun_alone(w, n) for w, n in (("beijing", "said"), ("officials", "Say"), ("army", "said"))]
     [False, False, False]
+    >>> _common_noun_alone("government", "officials")
+    True
     """
-    if _capitalised(following) or bare in _ORG_WORDS:
+    if _capitalised(following):
         return False
+    if bare in _ORG_WORDS:  # "Army said" names the army; "Government officials" name no one
+        return singular_noun(following.lower()) in _GENERIC_MEMBERS
     if bare.endswith(("ing", "ed")) and following.lower() in _AFTER_PARTICIPLE:
         return True
     noun = singular_noun(bare)

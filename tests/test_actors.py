@@ -169,6 +169,8 @@ def test_non_merges(mentions: list[str], clusters: list[list[int]]) -> None:
     "mention",
     [
         *("he", "It", "They", "us", "reports", "The report", "a statement", "", "  ", "informed sources"),
+        # two actors at once are neither alone
+        *("Harlan and Voss", "Sen. Dale Harlan and Gov. Miriam Voss", "Neither the government nor the Shield"),
         *("ceasefire", "a Syrian"),
     ],
 )

@@ -500,6 +500,13 @@ def test_is_media_name(name: str, media: bool) -> None:
             "Arab Coalition",
         ),
         ("Amnesty published a report. The coalition said the strike was lawful.", "The coalition", "said", None),
+        # "the governor" is the governor of two people named together
+        (
+            "Sen. Dale Harlan and Gov. Miriam Voss traded accusations. The governor said the claim was false.",
+            "The governor",
+            "said",
+            "Miriam Voss",
+        ),
         # a title-case headline is not one long name: "The army" is the headline's "Army"
         (
             "Army Liberates Kessa As Harran Front Terrorists Flee\n\nThe army said the town was free.",
@@ -732,6 +739,13 @@ def test_find_mentions_titles_and_kinds() -> None:
         # a plural noun for people, or a participle, that opens a sentence is no name
         ("Officials said Venn left. Witnesses told Sadan.", ["Venn", "Sadan"]),
         ("Speaking at a news conference, Venn said so.", ["Venn"]),
+        ("Government officials accused the Front. The government denied it.", ["Front"]),
+        # two people joined by "and" are two names; one body's name with "and" in it is one
+        ("Sen. Dale Harlan and Gov. Miriam Voss met.", ["Dale Harlan", "Miriam Voss"]),
+        ("Harlan and Voss met. Harlan spoke, then Voss.", ["Harlan", "Voss", "Harlan", "Voss"]),
+        ("The Centre for Justice and Dignity said so. Justice was done.", ["The Centre for Justice and Dignity"]),
+        # a rank's abbreviation is a title, not a sentence's end
+        ("Brig. Gen. Aram Sayer said so.", ["Aram Sayer"]),
     ],
 )
 def test_find_mentions_skips_words_that_are_no_names(text: str, names: list[str]) -> None:
