@@ -37,7 +37,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from attribution.actors import NOT_THE_POSSESSOR, singular_noun
+from attribution.actors import NOT_THE_POSSESSOR, demonym_of, singular_noun
 from attribution.headlines import bare_word as _bare
 from attribution.headlines import dateline_words, headline_words
 from attribution.records import Attribution, Sentence, Span
@@ -620,7 +620,7 @@ _NOT_NAMES = frozenset(
     our my your this that these those there here then when while after before since meanwhile however also
     yet still now today yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday january
     february march april may june july august september october november december feb mar apr jun jul aug
-    sep sept oct nov dec later such citing what who why how where
+    sep sept oct nov dec later last next earlier such citing what who why how where
     which whose not no yes mr mrs ms dr one two three some many most all both each every other another
     according asked said says told but although though because despite during under over about into
     republican republicans democrat democrats democratic gop american americans u.s us america united states
@@ -754,6 +754,8 @@ def find_mentions(
         if last < j:  # a title alone ("President said"): not a name
             i = max(k, i + 1)
             continue
+        if not titles and i > 0 and tokens[i - 1][2].islower() and tokens[i - 1][2].rstrip(".") in _TITLES:
+            titles.append(tokens[i - 1][2].rstrip("."))  # "army spokesman Piet Halvorsen"
         office = _office_title(tokens[j : last + 1])
         # "Defence Minister Ara Venn": the office is a title too (the name keeps it, as the source profiler reads it)
         titles.extend(t[2].rstrip(".").lower() for t in tokens[j : j + office])
@@ -771,9 +773,39 @@ def find_mentions(
         first = name.split()[0].lower()
         if not gender and len(name.split()) > 1:
             gender = "f" if first in _FEMALE_NAMES else "m" if first in _MALE_NAMES else ""
+        if not (titles or is_org or " " in name) and _demonym_here(name, text):
+            i = last + 1
+            continue  # "A senior Ostrian official": a people's name, where the article names their land
         mentions.append(Mention(ms, me, name, "org" if is_org else "person", gender, " ".join(titles)))
         i = last + 1
     return mentions
+
+
+def _demonym_here(word: str, text: str) -> bool:
+    """Whether ``word`` is the demonym of a place the text names ("Ostrian" where "Ostria" is written).
+
+    >>> _demonym_here("Ostrian", "Talks in Ostria. An Ostrian official spoke."), _demonym_here("Venn", "Venn spoke.")
+    (True, False)
+    """
+    lower = word.lower()
+    if not lower.endswith(("an", "i", "ese", "ish")):
+        return False
+    return any(demonym_of(lower, place) for place in _capitalised_words(text) if place != lower)
+
+
+_CAPITALISED_CACHE: dict[int, tuple[str, frozenset[str]]] = {}
+
+
+def _capitalised_words(text: str) -> frozenset[str]:
+    """The capitalised words of ``text``, in lower case (cached per text, as :func:`common_words`)."""
+    cached = _CAPITALISED_CACHE.get(id(text))
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    words = frozenset(w.lower() for w in re.findall(r"\b[A-Z][a-z]{3,}\b", text))
+    if len(_CAPITALISED_CACHE) > 64:
+        _CAPITALISED_CACHE.clear()
+    _CAPITALISED_CACHE[id(text)] = (text, words)
+    return words
 
 
 def _two_names(text: str, tokens: Sequence[tuple[int, int, str]], start: int, at: int) -> bool:
@@ -1237,12 +1269,17 @@ def resolve_source_mention(
             return resolve_source_mention(previous, text, sentences, before)
         if previous is not None and _unnamed_person(previous, candidates):
             return None  # "The source added ... He said": the unnamed source again, not a name in passing
+    if kind == "nominal_org" and words[-1] in _MEDIA_NOUNS:  # "the newspaper": the outlet named before
+        outlets = [m for m in mentions if is_media_name(m.text) and not _overlaps((m.start, m.end), quoted)]
+        return _full_form(outlets[-1], earlier_all) if outlets else None
     if kind == "nominal_org":
         named_like = [m for m in candidates if words[-1] in m.text.lower()]
         if named_like:
             return _full_form(named_like[-1], earlier_all)
         if words[-1] in _KIND_NOUNS:
             return None  # "the coalition said": not the nearest organisation of another kind ("Saba", "Amnesty")
+    if kind == "nominal_person" and _same_unnamed_before(attribution, earlier_attributions, window_start, candidates):
+        return None  # "A senior Ostrian official said ... The official said": the same unnamed official
     if kind == "nominal_person":  # "the minister": the last person so titled, however far back
         titled = [
             m
@@ -1294,6 +1331,23 @@ _ONE_PERSON_HEADS = (
 _AFTER_HEAD = frozenset("who whom whose which that in at from of for with close familiar near on".split())
 
 
+def _same_unnamed_before(
+    attribution: Attribution, others: Sequence[Attribution], lo: int, candidates: Sequence[Mention]
+) -> bool:
+    """Whether an unnamed person with the same head noun spoke before, from ``lo`` on ("A senior official" for
+    "The official")."""
+    head = singular_noun(_source_words(attribution)[-1])
+    start = attribution.source[0].start
+    for other in others:
+        if other is attribution or not other.source or not lo <= other.source[0].start < start:
+            continue
+        words = _source_words(other)
+        cut = next((i for i, w in enumerate(words) if i and w in _AFTER_HEAD), len(words))
+        if singular_noun(words[cut - 1]) == head and _unnamed_person(other, candidates):
+            return True
+    return False
+
+
 def _unnamed_person(attribution: Attribution, candidates: Sequence[Mention]) -> bool:
     """Whether a source is one person it does not name: "The source", "a woman who fled to the village of Ain Sadra".
 
@@ -1340,6 +1394,8 @@ def _unnamed_subject_before(attribution: Attribution, others: Sequence[Attributi
     return source_kind(nearest) in ("other", "nominal_org")
 
 
+#: Nouns of a nominal source that name a news outlet: it resolves only to an outlet's name ("the newspaper").
+_MEDIA_NOUNS = frozenset("newspaper paper daily tabloid broadcaster channel station outlet website".split())
 #: Nouns of a nominal source that name a kind of actor: it resolves only to a name that holds the noun ("the army"
 #: to "the Syrian Arab Army"), never to the nearest organisation of another kind.
 _KIND_NOUNS = frozenset("army military coalition government ministry police forces regime authorities".split())

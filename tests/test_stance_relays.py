@@ -500,6 +500,26 @@ def test_is_media_name(name: str, media: bool) -> None:
             "Arab Coalition",
         ),
         ("Amnesty published a report. The coalition said the strike was lawful.", "The coalition", "said", None),
+        # "the newspaper" is the outlet named before, not the last name in passing; none if no outlet is named
+        (
+            "The Morning Courier reported that the Ministry of Transport had a deal. The newspaper cited an email.",
+            "The newspaper",
+            "cited",
+            "Morning Courier",
+        ),
+        (
+            "Amnesty said the Ministry of Transport had a deal. The newspaper cited an email.",
+            "The newspaper",
+            "cited",
+            None,
+        ),
+        # a lower-case title before a name is a title: "the same spokesman" is the spokesman
+        (
+            "Government spokesman Piet Halvorsen dismissed it. Last year, the same spokesman called it a smear.",
+            "the same spokesman",
+            "called",
+            "Piet Halvorsen",
+        ),
         # "the governor" is the governor of two people named together
         (
             "Sen. Dale Harlan and Gov. Miriam Voss traded accusations. The governor said the claim was false.",
@@ -638,6 +658,12 @@ def _chain(text: str, sources: list[tuple[str, str]]) -> tuple[list[Attribution]
             [("She", "said"), ("He", "said")],
             "Oleg Marin",
         ),
+        # "The official" after "A senior Ostrian official": the same unnamed official, not the land named before
+        (
+            "Venn met Dral in Ostria. A senior Ostrian official said the men were raised. The official said so.",
+            [("A senior Ostrian official", "said"), ("The official", "said")],
+            None,
+        ),
     ],
 )
 def test_a_pronoun_takes_up_the_speaker_before_it(
@@ -746,6 +772,9 @@ def test_find_mentions_titles_and_kinds() -> None:
         ("The Centre for Justice and Dignity said so. Justice was done.", ["The Centre for Justice and Dignity"]),
         # a rank's abbreviation is a title, not a sentence's end
         ("Brig. Gen. Aram Sayer said so.", ["Aram Sayer"]),
+        # a people's name where the article names their land; a sentence's "Last"
+        ("Venn was in Ostria. An Ostrian official spoke.", ["Venn", "Ostria"]),
+        ("Last year, Venn spoke.", ["Venn"]),
     ],
 )
 def test_find_mentions_skips_words_that_are_no_names(text: str, names: list[str]) -> None:
