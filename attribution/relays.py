@@ -1334,8 +1334,7 @@ _AFTER_HEAD = frozenset("who whom whose which that in at from of for with close 
 def _same_unnamed_before(
     attribution: Attribution, others: Sequence[Attribution], lo: int, candidates: Sequence[Mention]
 ) -> bool:
-    """Whether an unnamed person with the same head noun spoke before, from ``lo`` on ("A senior official" for
-    "The official")."""
+    """Whether an unnamed person with the same head noun spoke from ``lo`` on: "A senior official", "The official"."""
     head = singular_noun(_source_words(attribution)[-1])
     start = attribution.source[0].start
     for other in others:
