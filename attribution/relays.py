@@ -1063,8 +1063,8 @@ def source_kind(attribution: Attribution) -> str:
         ['person', 'nominal_org', 'nominal_document', 'named', 'other']
         >>> [source_kind(a(s)) for s in ("His campaign", "The retired neurosurgeon", "the Clinton campaign")]
         ['person', 'nominal_person', 'named']
-        >>> [source_kind(a(s)) for s in ("its supporters", "his critics", "its spokesman")]
-        ['other', 'other', 'org']
+        >>> [source_kind(a(s)) for s in ("its supporters", "his critics", "its spokesman", "His lawyer, Marcus Fenn,")]
+        ['other', 'other', 'org', 'named']
 
     """
     words = _source_words(attribution)
@@ -1085,10 +1085,11 @@ def source_kind(attribution: Attribution) -> str:
             return "relative"
     if first in {"his", "her", "its", "their"} and words[-1] in NOT_THE_POSSESSOR:
         return "other"  # "its supporters", "his critics": people of their own, not the possessor
-    if first in {"his", "her"} and len(words) <= 4:
-        return "person"  # "his campaign", "her spokesman": the possessor
-    if first in {"its"} and len(words) <= 4:
-        return "org"
+    possessive = first in {"his", "her", "its"} and len(words) <= 4
+    if possessive and "," in text and find_mentions(text.split(",", 1)[1]):
+        return "named"  # "His lawyer, Marcus Fenn,": the lawyer, named
+    if possessive:
+        return "person" if first in {"his", "her"} else "org"  # "his campaign", "her spokesman": the possessor
     rest = text.split(maxsplit=1)[1] if first in _DETERMINERS and len(words) > 1 else text
     if find_mentions(rest if first in _DETERMINERS else text) and not (
         first in _DETERMINERS and all(w in _DEMONYMS or w in PERSON_NOUNS for w in words[1:])
@@ -1301,8 +1302,34 @@ def resolve_source_mention(
     # a subject (the first name of a sentence) in this or the previous sentence beats a name in passing
     starts = {s.start for s in sentences}
     subjects = [m for m in candidates if m.start >= recent_lo and _sentence_initial(text, m, starts)]
+    if kind == "person" and len(words) == 1 and not any(_gender(m, earlier_all) == gender for m in subjects):
+        # "Varga said X. [a sentence of background] 'Y,' she said": the speaker before, if no woman was named since
+        earlier_speaker = _earlier_speaker(attribution, text, sentences, earlier_attributions, window_start, candidates)
+        if earlier_speaker is not None:
+            return earlier_speaker
     chosen = subjects[-1] if subjects else candidates[-1]
     return _full_form(chosen, earlier_all)
+
+
+def _earlier_speaker(
+    attribution: Attribution,
+    text: str,
+    sentences: Sequence[Sentence],
+    others: Sequence[Attribution],
+    lo: int,
+    candidates: Sequence[Mention],
+) -> Resolution | None:
+    """The person who spoke last before ``attribution`` from ``lo`` on, when that source names or resolves to one."""
+    previous = _previous_speaker(attribution, others, lo)
+    if previous is None:
+        return None
+    if _pronoun_gender(previous) is not None or source_kind(previous) == "nominal_person":
+        before = [o for o in others if o.source and o.source[0].start < previous.source[0].start]
+        return resolve_source_mention(previous, text, sentences, before)
+    head = _source_head(
+        [m for m in candidates if _overlaps((m.start, m.end), [(s.start, s.end) for s in previous.source])]
+    )
+    return _full_form(head, candidates) if head is not None else None
 
 
 def _previous_speaker(attribution: Attribution, others: Sequence[Attribution], lo: int) -> Attribution | None:

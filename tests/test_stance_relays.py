@@ -658,6 +658,18 @@ def _chain(text: str, sources: list[tuple[str, str]]) -> tuple[list[Attribution]
             [("She", "said"), ("He", "said")],
             "Oleg Marin",
         ),
+        # the speaker two sentences back, when no woman was named since (not "Farms" opening the sentence between)
+        (
+            'Varga said the ground was sinking. Farms and factories pump water. "We sink," she said.',
+            [("Varga", "said"), ("she", "said")],
+            "Varga",
+        ),
+        # negative: a woman named since is the "she"
+        (
+            'Varga said the ground was sinking. Mrs. Ruiz disagreed at once. "We do not," she said.',
+            [("Varga", "said"), ("she", "said")],
+            "Ruiz",
+        ),
         # "The official" after "A senior Ostrian official": the same unnamed official, not the land named before
         (
             "Venn met Dral in Ostria. A senior Ostrian official said the men were raised. The official said so.",
@@ -717,6 +729,7 @@ def test_find_mentions_reads_an_office_as_a_title(text: str, names: list[str], t
         ("his critics", "other"),
         ("their opponents", "other"),
         ("its spokesman", "org"),
+        ("His lawyer, Marcus Fenn,", "named"),  # the lawyer, named: not the possessor
     ],
 )
 def test_source_kind(source: str, kind: str) -> None:
