@@ -1260,7 +1260,9 @@ def resolve_source_mention(
         and not _overlaps((m.start, m.end), quoted)
         and not (target == "person" and _after_locative(text, m))  # "near Hrusk": a place, not a "he"
     ]
-    if kind == "person" and len(words) == 1:
+    here = sentence.start if sentence else src_start
+    named_here = any(m.start >= here for m in candidates)  # "Federal Judge Gave Hillary News - She's ..."
+    if _pronoun_gender(attribution) is not None and not named_here:
         previous = _previous_speaker(attribution, earlier_attributions, recent_lo)
         if previous is not None and (
             _pronoun_gender(previous) in ("", gender) or source_kind(previous) == "nominal_person"
@@ -1281,7 +1283,9 @@ def resolve_source_mention(
             return None  # "the coalition said": not the nearest organisation of another kind ("Saba", "Amnesty")
     if kind == "nominal_person" and _same_unnamed_before(attribution, earlier_attributions, window_start, candidates):
         return None  # "A senior Ostrian official said ... The official said": the same unnamed official
-    if kind == "nominal_person":  # "the minister": the last person so titled, however far back
+    starts = {s.start for s in sentences}
+    subjects = [m for m in candidates if m.start >= recent_lo and _sentence_initial(text, m, starts)]
+    if kind == "nominal_person":  # "the minister": the last person so titled; further back when no one is named
         titled = [
             m
             for m in earlier_all
@@ -1290,7 +1294,7 @@ def resolve_source_mention(
             and (words[-1] in m.titled.split() or m.titled.startswith(words[-1][:3]))
             and not _overlaps((m.start, m.end), quoted)
         ]
-        if titled:
+        if titled and (titled[-1].start >= window_start or not subjects):
             return _full_form(titled[-1], earlier_all)
     if not candidates:
         return None
@@ -1300,11 +1304,13 @@ def resolve_source_mention(
     if recent_speakers:
         return _full_form(recent_speakers[-1], earlier_all)
     # a subject (the first name of a sentence) in this or the previous sentence beats a name in passing
-    starts = {s.start for s in sentences}
-    subjects = [m for m in candidates if m.start >= recent_lo and _sentence_initial(text, m, starts)]
-    if kind == "person" and len(words) == 1 and not any(_gender(m, earlier_all) == gender for m in subjects):
-        # "Varga said X. [a sentence of background] 'Y,' she said": the speaker before, if no woman was named since
-        earlier_speaker = _earlier_speaker(attribution, text, sentences, earlier_attributions, window_start, candidates)
+    named_since = [m for m in subjects if _gender(m, earlier_all) == gender or " " in m.text]
+    if _pronoun_gender(attribution) is not None and not named_since and not named_here:
+        # "Varga said X. Farms pump water. 'Y,' she said": the speaker before, when no person of the pronoun's
+        # gender, no full name, opened a sentence since, and no name stands before it in its own sentence
+        earlier_speaker = _earlier_speaker(
+            attribution, text, sentences, earlier_attributions, window_start, candidates, gender
+        )
         if earlier_speaker is not None:
             return earlier_speaker
     chosen = subjects[-1] if subjects else candidates[-1]
@@ -1318,17 +1324,27 @@ def _earlier_speaker(
     others: Sequence[Attribution],
     lo: int,
     candidates: Sequence[Mention],
+    gender: str,
 ) -> Resolution | None:
-    """The person who spoke last before ``attribution`` from ``lo`` on, when that source names or resolves to one."""
+    """The person who spoke last before ``attribution`` from ``lo`` on: a name, or a pronoun of ``gender`` resolved.
+
+    Only past names that opened a sentence once ("Farms and factories pump water"), not past a name the text
+    repeats or names inside a sentence.
+    """
     previous = _previous_speaker(attribution, others, lo)
     if previous is None:
         return None
-    if _pronoun_gender(previous) is not None or source_kind(previous) == "nominal_person":
+    between = [m for m in candidates if previous.source[-1].end <= m.start < attribution.source[0].start]
+    starts = {s.start for s in sentences}
+    if any(text.count(m.text) > 1 or not _sentence_initial(text, m, starts) for m in between):
+        return None
+    if _pronoun_gender(previous) is not None:
+        if _pronoun_gender(previous) != gender:
+            return None  # "she" spoke last: not this "he"
         before = [o for o in others if o.source and o.source[0].start < previous.source[0].start]
         return resolve_source_mention(previous, text, sentences, before)
-    head = _source_head(
-        [m for m in candidates if _overlaps((m.start, m.end), [(s.start, s.end) for s in previous.source])]
-    )
+    spans = [(s.start, s.end) for s in previous.source]
+    head = _source_head([m for m in candidates if _overlaps((m.start, m.end), spans) and not is_media_name(m.text)])
     return _full_form(head, candidates) if head is not None else None
 
 
@@ -1351,7 +1367,7 @@ _ONE_PERSON_HEADS = (
     PERSON_NOUNS
     | frozenset(
         "source farmer villager nurse medic shopkeeper trader survivor refugee student teacher worker driver "
-        "soldier fighter guard deputy officer one another".split()
+        "soldier fighter guard deputy officer".split()
     )
 ) - frozenset(("republican", "democrat"))
 #: Words that end the head part of a source: "a woman | who fled", "a farmer | in Oskal", "a source | close to".
@@ -1361,7 +1377,7 @@ _AFTER_HEAD = frozenset("who whom whose which that in at from of for with close 
 def _same_unnamed_before(
     attribution: Attribution, others: Sequence[Attribution], lo: int, candidates: Sequence[Mention]
 ) -> bool:
-    """Whether an unnamed person with the same head noun spoke from ``lo`` on: "A senior official", "The official"."""
+    """Whether an unnamed person with the same head noun was introduced from ``lo`` on ("A senior official")."""
     head = singular_noun(_source_words(attribution)[-1])
     start = attribution.source[0].start
     for other in others:
@@ -1369,7 +1385,8 @@ def _same_unnamed_before(
             continue
         words = _source_words(other)
         cut = next((i for i, w in enumerate(words) if i and w in _AFTER_HEAD), len(words))
-        if singular_noun(words[cut - 1]) == head and _unnamed_person(other, candidates):
+        introduced = words[0] in ("a", "an")  # "the official" before is another nominal, resolved its own way
+        if introduced and singular_noun(words[cut - 1]) == head and _unnamed_person(other, candidates):
             return True
     return False
 
@@ -1384,8 +1401,8 @@ def _unnamed_person(attribution: Attribution, candidates: Sequence[Mention]) -> 
     [False, False, False, False]
     """
     words = _source_words(attribution)
-    if len(words) < 2 and words[:1] not in (["one"], ["another"]):
-        return False  # a pronoun, or one bare word
+    if len(words) < 2:
+        return False  # a pronoun, or one bare word ("One said": one of whom?)
     span = [(s.start, s.end) for s in attribution.source]
     if any(_overlaps((m.start, m.end), span) for m in candidates):
         return False

@@ -688,7 +688,7 @@ def test_a_pronoun_takes_up_the_speaker_before_it(
 def test_the_minister_is_the_last_minister_named_however_far_back() -> None:
     text = (
         "Finance Minister Oskar Grell unveiled the plan. It was late. Prices rose. Rents rose. Critics howled. "
-        "Nobody believed it. The minister says the plan will create new homes."
+        "It was not believed. The minister says the plan will create new homes."
     )
     attributions, sentences = _chain(text, [("The minister", "says")])
     assert resolve_source(attributions[0], text, sentences, []) == "Finance Minister Oskar Grell"
