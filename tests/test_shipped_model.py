@@ -166,3 +166,20 @@ def test_sources_an_outlet_cites_after_its_cue(analyzer: Analyzer) -> None:
     assert cited.count(("a security official", ["VNA"])) == 2, cited
     assert ("military sources", ["state television"]) in cited, cited
     assert not any(a.cue_text.lower().startswith(("quoting", "cited")) for a in report.attributions)
+
+
+def test_a_press_briefings_speakers(analyzer: Analyzer) -> None:
+    [article] = list(read_inputs([Path(__file__).parent / "data" / "inputs" / "press_briefing_report.txt"]))
+    report = analyzer.analyze(article)  # type: ignore[arg-type]
+    resolved = {(a.sentence_index, a.source_text): a.resolved_source for a in report.attributions}
+    # a "he" after a "He", and after "The minister", is the minister, not "Kestrani" named in passing
+    assert resolved[(4, "he")] == resolved[(6, "He")] == "Defence Minister Ara Venn", resolved
+    assert resolved[(5, "The minister")] == "Defence Minister Ara Venn", resolved
+    # a "He" after "The source added": that unnamed source again, not the captain in its claim
+    (after_source,) = [a for a in report.attributions if a.sentence_index == 11]
+    assert after_source.resolved_source is None and after_source.anonymous, after_source
+    # the deputy is her own actor; the headline's "Defence minister" is the minister; lawmakers are no rebels
+    names = {a.name: a for a in report.summary.actors}
+    assert "Irit Sadan" in names and not any("Sadan" in f for f in names["Defence Minister Ara Venn"].forms), names
+    assert "Defence minister" in names["Defence Minister Ara Venn"].forms, names
+    assert names["Opposition lawmakers"].role is None, names
