@@ -851,22 +851,7 @@ def test_relay_carries_to_the_same_unnamed_source(
 ) -> None:
     from attribution.tagging.source_profiler import profile_rules
 
-    sentences = RuleSegmenter()(Article(id="a", text=text))
-    attributions = []
-    for source, cue in sources:
-        s = text.index(source)
-        c = text.index(cue, s + len(source))
-        index = next(x.index for x in sentences if x.start <= c < x.end)
-        attributions.append(
-            Attribution(
-                (Span("CUE", c, c + len(cue), cue, index),),
-                (Span("SOURCE", s, s + len(source), source, index),),
-                (),
-                "indirect",
-                index,
-                1.0,
-            )
-        )
+    attributions, sentences = _chain(text, sources)
     found = profile_rules(text, sentences, attributions)
     assert [tuple(v.text for v in via) for via, _, _ in found] == expected
 
