@@ -607,9 +607,9 @@ _ORG_WORDS = frozenset(
 )
 _TITLES = frozenset(
     """mr mrs ms dr sen senator rep representative gov governor president vice secretary gen general col
-    colonel lt lieutenant maj major capt captain sgt brig brigadier adm admiral cmdr sheikh prime minister chairman
-    chairwoman spokesman
-    spokeswoman spokesperson judge justice mayor ambassador commander chief director professor prof sir
+    colonel lt lieutenant maj major capt captain sgt brig brigadier adm admiral cmdr sheikh prime minister
+    chairman chairwoman spokesman spokeswoman spokesperson judge justice mayor ambassador commander chief
+    director professor prof sir
     lord lady rev reverend father imam rabbi king queen prince princess emir ayatollah""".split()
 )
 _FEMALE_TITLES = frozenset({"mrs", "ms", "chairwoman", "spokeswoman", "lady", "queen", "princess"})
