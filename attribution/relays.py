@@ -1086,8 +1086,8 @@ def source_kind(attribution: Attribution) -> str:
     if first in {"his", "her", "its", "their"} and words[-1] in NOT_THE_POSSESSOR:
         return "other"  # "its supporters", "his critics": people of their own, not the possessor
     possessive = first in {"his", "her", "its"} and len(words) <= 4
-    if possessive and "," in text and find_mentions(text.split(",", 1)[1]):
-        return "named"  # "His lawyer, Marcus Fenn,": the lawyer, named
+    if first in {"his", "her"} and possessive and "," in text and find_mentions(text.split(",", 1)[1]):
+        return "named"  # "His lawyer, Marcus Fenn,": the lawyer, named ("its director, X" speaks for it)
     if possessive:
         return "person" if first in {"his", "her"} else "org"  # "his campaign", "her spokesman": the possessor
     rest = text.split(maxsplit=1)[1] if first in _DETERMINERS and len(words) > 1 else text

@@ -730,6 +730,7 @@ def test_find_mentions_reads_an_office_as_a_title(text: str, names: list[str], t
         ("their opponents", "other"),
         ("its spokesman", "org"),
         ("His lawyer, Marcus Fenn,", "named"),  # the lawyer, named: not the possessor
+        ("its director, Lina Haddad", "org"),  # a body's director speaks for it
     ],
 )
 def test_source_kind(source: str, kind: str) -> None:
