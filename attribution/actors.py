@@ -518,7 +518,7 @@ def parse_mention(text: str, source_type: str | None = None) -> ParsedMention | 
     if _POSSESSIVE.match(parts[0]) and first.lower().split()[-1] in _SUBORDINATES:
         # "Venn's deputy, Colonel Irit Sadan": the deputy's own name, when the mention gives it
         first = next((p for p in parts[1:] if _person_name(_TOKEN.findall(p))), first)
-    elif _unnamed_person(parts[0]):
+    elif _person_without_name(parts[0]):
         # "The witness, Alma Fenwick", "A spokeswoman, Lena Ostrova": the person's name
         first = next((p for p in parts[1:] if _only_a_name(_TOKEN.findall(p))), first)
     chosen = _MULTIWORD_COUNTRY.sub(lambda m: _MULTIWORD_COUNTRIES[m.group(0).lower()], first)
@@ -694,13 +694,13 @@ def _two_actors(text: str) -> bool:
     return all(_only_a_name(_TOKEN.findall(match.group(side))) for side in ("left", "right"))
 
 
-def _unnamed_person(text: str) -> bool:
+def _person_without_name(text: str) -> bool:
     """Whether a mention is a person named by no name: "The witness", "a former police dispatcher", "A spokesman".
 
-    >>> _unnamed_person("The witness"), _unnamed_person("A spokeswoman"), _unnamed_person("Its spokesman")
-    (True, True, False)
-    >>> _unnamed_person("The army's spokesman"), _unnamed_person("the Harran Front")
-    (False, False)
+    >>> [_person_without_name(m) for m in ("The witness", "A spokeswoman", "Its spokesman")]
+    [True, True, False]
+    >>> [_person_without_name(m) for m in ("The army's spokesman", "the Harran Front")]
+    [False, False]
     """
     written = _TOKEN.findall(text)
     if written[:1] and written[0].lower() in ("its", "his", "her", "their"):
