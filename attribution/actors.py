@@ -1154,7 +1154,6 @@ class Mention:
     source_type: str | None = None
 
 
-_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?![\w’'-])")
 _SENTENCE_BEFORE = re.compile(r"(?:^|[.!?:]\s+|\n\s*)[\"“‘']?$")
 
 
@@ -1178,8 +1177,10 @@ def read_mid_sentence(mention: Mention, text: str) -> str:
         return mention.text
     if not _SENTENCE_BEFORE.search(text[max(0, mention.span[0] - 3) : mention.span[0]]):
         return mention.text
+    from attribution.relays import common_words  # here: relays reads this module
+
     first = words[0].lower()
-    if first not in _lower_case_words(text):
+    if first not in common_words(text):
         return mention.text
     return first + mention.text[len(words[0]) :]
 
@@ -1191,10 +1192,6 @@ def _capital_kept(parsed: ParsedMention | None, written: str) -> ParsedMention |
     if not written.lower().startswith(parsed.display.split()[0].lower()):
         return parsed
     return replace(parsed, display=parsed.display[:1].upper() + parsed.display[1:])
-
-
-def _lower_case_words(text: str) -> frozenset[str]:
-    return frozenset(_LOWER_WORD.findall(text))
 
 
 def _read_with_label(label: str, head: str) -> bool:

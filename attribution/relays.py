@@ -1268,8 +1268,7 @@ def resolve_source_mention(
             _pronoun_gender(previous) in ("", gender) or source_kind(previous) == "nominal_person"
         ):
             # "Venn said ... He declined ... 'We are not,' he said": the same speaker as the "He" or "The minister"
-            before = [o for o in earlier_attributions if o.source and o.source[0].start < previous.source[0].start]
-            return resolve_source_mention(previous, text, sentences, before)
+            return _resolved_as(previous, text, sentences, earlier_attributions)
         if previous is not None and _unnamed_person(previous, candidates):
             return None  # "The source added ... He said": the unnamed source again, not a name in passing
     if kind == "nominal_org" and words[-1] in _MEDIA_NOUNS:  # "the newspaper": the outlet named before
@@ -1341,11 +1340,18 @@ def _earlier_speaker(
     if _pronoun_gender(previous) is not None:
         if _pronoun_gender(previous) != gender:
             return None  # "she" spoke last: not this "he"
-        before = [o for o in others if o.source and o.source[0].start < previous.source[0].start]
-        return resolve_source_mention(previous, text, sentences, before)
+        return _resolved_as(previous, text, sentences, others)
     spans = [(s.start, s.end) for s in previous.source]
     head = _source_head([m for m in candidates if _overlaps((m.start, m.end), spans) and not is_media_name(m.text)])
     return _full_form(head, candidates) if head is not None else None
+
+
+def _resolved_as(
+    previous: Attribution, text: str, sentences: Sequence[Sentence], others: Sequence[Attribution]
+) -> Resolution | None:
+    """What an earlier source resolves to, seeing only the attributions before it."""
+    before = [o for o in others if o.source and o.source[0].start < previous.source[0].start]
+    return resolve_source_mention(previous, text, sentences, before)
 
 
 def _previous_speaker(attribution: Attribution, others: Sequence[Attribution], lo: int) -> Attribution | None:
